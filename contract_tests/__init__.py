@@ -1,0 +1,1 @@
+"""The contract suite: oracle, harness, targets and scenarios that judge any poller."""

@@ -1,0 +1,1 @@
+"""The cwmock pytest plugin (registered under `pytest11`): every fixture and option cwmock offers."""

@@ -1,0 +1,53 @@
+"""Companies, sites and lookup lists that contacts refer to by id (read-only, from a fixture)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cwmock.fixtures import read_fixture
+
+DEFAULT_REFERENCE_FIXTURE = "reference_data.json"
+
+LOOKUP_TABLES = ("countries", "contactTypes", "relationships", "departments", "communicationTypes")
+
+
+@dataclass(frozen=True)
+class Company:
+    """A company as the native API lists it, with its sites."""
+
+    id: int
+    identifier: str
+    name: str
+    sites: Mapping[int, str]
+
+
+@dataclass(frozen=True)
+class ReferenceData:
+    """Everything a contact may point at, by id."""
+
+    companies: Mapping[int, Company]
+    lookups: Mapping[str, Mapping[int, Mapping[str, Any]]]
+
+    @classmethod
+    def from_json(cls, text: str) -> ReferenceData:
+        """Parse the reference fixture format (see `fixtures/reference_data.json`)."""
+        data = json.loads(text)
+        companies = {
+            int(c["id"]): Company(
+                id=int(c["id"]),
+                identifier=str(c["identifier"]),
+                name=str(c["name"]),
+                sites={int(s["id"]): str(s["name"]) for s in c.get("sites", [])},
+            )
+            for c in data["companies"]
+        }
+        lookups = {table: {int(row["id"]): dict(row) for row in data.get(table, [])} for table in LOOKUP_TABLES}
+        return cls(companies=companies, lookups=lookups)
+
+    @classmethod
+    def load(cls, fixture: str = DEFAULT_REFERENCE_FIXTURE) -> ReferenceData:
+        """The packaged reference fixture named `fixture`."""
+        return cls.from_json(read_fixture(fixture))

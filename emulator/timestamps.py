@@ -1,0 +1,34 @@
+"""ConnectWise and HTTP renderings of instants."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from email.utils import format_datetime
+
+UTC = timezone.utc
+
+
+def to_utc_second(instant: datetime) -> datetime:
+    """`instant` in UTC, truncated to the whole second (ConnectWise stamps have no fraction)."""
+    return instant.astimezone(UTC).replace(microsecond=0)
+
+
+def format_cw(instant: datetime) -> str:
+    """ConnectWise's `_info.lastUpdated` form: `2024-05-31T18:18:16Z`."""
+    return to_utc_second(instant).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso(text: str) -> datetime:
+    """An ISO-8601 instant with `Z` or an offset; a naive one is refused rather than guessed."""
+    value = text.strip()
+    if value.endswith(("Z", "z")):
+        value = value[:-1] + "+00:00"
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        raise ValueError(f"{text!r} has no timezone; add 'Z' or an offset such as +00:00")
+    return parsed.astimezone(UTC)
+
+
+def http_date(instant: datetime) -> str:
+    """RFC 9110 IMF-fixdate, as in the `Date` header."""
+    return format_datetime(to_utc_second(instant), usegmt=True)
