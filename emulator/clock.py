@@ -24,7 +24,9 @@ class SystemClock:
 
 def _require_aware(instant: datetime) -> datetime:
     if instant.tzinfo is None or instant.utcoffset() is None:
-        raise ValueError(f"instant {instant.isoformat()} has no timezone; pass an aware datetime (e.g. with tz=UTC)")
+        raise ValueError(
+            f"instant {instant.isoformat()} has no timezone; pass an aware datetime (e.g. with tz=UTC)"
+        )
     return instant.astimezone(timezone.utc)
 
 

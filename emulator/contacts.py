@@ -35,8 +35,8 @@ ENUMS = {
 STRING_FIELDS = (
     "addressLine1", "addressLine2", "city", "state", "zip", "relationshipOverride", "title", "school",
     "nickName", "children", "significantOther", "portalPassword", "birthDay", "anniversary", "mobileGuid",
-    "facebookUrl", "twitterUrl", "linkedInUrl", "defaultPhoneType", "defaultPhoneNbr", "defaultPhoneExtension",
-    "securityIdentifier",
+    "facebookUrl", "twitterUrl", "linkedInUrl", "defaultPhoneType", "defaultPhoneNbr",
+    "defaultPhoneExtension", "securityIdentifier",
     *(f"userDefinedField{n}" for n in range(1, 11)),
 )  # fmt: skip
 
@@ -57,11 +57,11 @@ FIELD_ORDER = (
     "firstName", "lastName", "company", "site", "addressLine1", "addressLine2", "city", "state", "zip",
     "country", "relationship", "relationshipOverride", "department", "managerContact", "assistantContact",
     "title", "school", "nickName", "marriedFlag", "childrenFlag", "children", "significantOther",
-    "portalPassword", "portalSecurityLevel", "disablePortalLoginFlag", "unsubscribeFlag", "gender", "birthDay",
-    "anniversary", "presence", "mobileGuid", "facebookUrl", "twitterUrl", "linkedInUrl", "defaultPhoneType",
-    "defaultPhoneNbr", "defaultPhoneExtension", "defaultBillingFlag", "defaultFlag", "companyLocation",
-    "communicationItems",
-    "types", "integratorTags", "customFields", "ignoreDuplicates", "inactiveFlag", "securityIdentifier",
+    "portalPassword", "portalSecurityLevel", "disablePortalLoginFlag", "unsubscribeFlag", "gender",
+    "birthDay", "anniversary", "presence", "mobileGuid", "facebookUrl", "twitterUrl", "linkedInUrl",
+    "defaultPhoneType", "defaultPhoneNbr", "defaultPhoneExtension", "defaultBillingFlag", "defaultFlag",
+    "companyLocation", "communicationItems", "types", "integratorTags", "customFields", "ignoreDuplicates",
+    "inactiveFlag", "securityIdentifier",
     *(f"userDefinedField{n}" for n in range(1, 11)),
 )  # fmt: skip
 
@@ -101,7 +101,7 @@ def _fail(field: str, message: str, code: str = "InvalidField") -> InvalidObject
 
 def _ref_id(field: str, value: object) -> int:
     if not isinstance(value, Mapping) or not _is_int(value.get("id")):
-        raise _fail(field, f"{field} must be an object with an integer id, e.g. {{\"id\": 2}}")
+        raise _fail(field, f'{field} must be an object with an integer id, e.g. {{"id": 2}}')
     ref_id: int = value["id"]
     return ref_id
 
@@ -121,7 +121,9 @@ def _company(value: object, ctx: ContactContext) -> Record:
     company_id = _ref_id("company", value)
     company = ctx.reference.companies.get(company_id)
     if company is None:
-        raise _fail("company", f"company id {company_id} does not exist; GET /company/companies lists valid ids")
+        raise _fail(
+            "company", f"company id {company_id} does not exist; GET /company/companies lists valid ids"
+        )
     return {"id": company.id, "identifier": company.identifier, "name": company.name}
 
 
@@ -154,7 +156,7 @@ def _contact_ref(field: str, value: object, ctx: ContactContext) -> Record:
 
 def _types(value: object, ctx: ContactContext) -> list[Record]:
     if not isinstance(value, list):
-        raise _fail("types", "types must be a list of {\"id\": n} objects")
+        raise _fail("types", 'types must be a list of {"id": n} objects')
     rows = ctx.reference.lookups["contactTypes"]
     result = []
     for item in value:
@@ -275,14 +277,18 @@ def apply_patch(current: Mapping[str, Any], operations: object) -> Record:
     Paths name one top-level field (a leading `/` is tolerated); paths inside objects are refused.
     """
     if not isinstance(operations, list) or not operations:
-        raise InvalidObject('a PATCH body must be a non-empty list like [{"op": "replace", "path": "x", "value": 1}]')
+        raise InvalidObject(
+            'a PATCH body must be a non-empty list like [{"op": "replace", "path": "x", "value": 1}]'
+        )
     body = {k: v for k, v in current.items() if k not in READ_ONLY_FIELDS}
     for index, operation in enumerate(operations):
         if not isinstance(operation, Mapping):
             raise InvalidObject(f"PATCH operation {index} must be an object with op, path and value")
         op = str(operation.get("op", "")).lower()
         if op not in PATCH_OPS:
-            raise _fail("op", f"PATCH operation {index}: op must be one of {', '.join(PATCH_OPS)}, got {op!r}")
+            raise _fail(
+                "op", f"PATCH operation {index}: op must be one of {', '.join(PATCH_OPS)}, got {op!r}"
+            )
         path = operation.get("path")
         if not isinstance(path, str) or not path.strip("/"):
             raise _fail("path", f"PATCH operation {index} needs a path naming a field")

@@ -75,7 +75,8 @@ class Store:
         self.clock = clock
         self.reference = reference if reference is not None else ReferenceData.load()
         self._tenants = {
-            creds.key: Tenant(credentials=creds, reference=self.reference, first_id=first_id) for creds in tenants
+            creds.key: Tenant(credentials=creds, reference=self.reference, first_id=first_id)
+            for creds in tenants
         }
         self._sequence = 0
 
@@ -194,3 +195,9 @@ class Store:
             return list(candidates)
         return [record for record in candidates if predicate(record)]
 
+
+def seed_contacts(
+    store: Store, company: str, bodies: Iterable[object], stamp: datetime | None = None
+) -> list[Record]:
+    """Create each body as a contact of `company` (stamped `stamp`, or the clock's time)."""
+    return [store.create_contact(company, body, stamp=stamp) for body in bodies]

@@ -1,0 +1,105 @@
+"""The `cwmock` command line."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from cwmock.emulator.app import DEFAULT_START, Emulator, create_emulator
+from cwmock.emulator.clock import Clock, ManualClock, SystemClock
+from cwmock.emulator.config import DEFAULT_CODEBASE, EmulatorConfig
+from cwmock.emulator.contact_fixtures import SAMPLE_CONTACTS, load_contact_bodies
+from cwmock.emulator.native_auth import basic_authorization
+from cwmock.emulator.server import LOOPBACK, serve
+from cwmock.emulator.store import seed_contacts
+from cwmock.emulator.timestamps import parse_iso
+
+
+def _add_emulator_options(parser: argparse.ArgumentParser, default_port: int) -> None:
+    parser.add_argument("--host", default=LOOPBACK, help="interface to bind (default: %(default)s)")
+    parser.add_argument(
+        "--port", type=int, default=default_port, help="port to listen on (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--codebase", default=DEFAULT_CODEBASE, help="API codebase segment (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--clock",
+        choices=("system", "manual"),
+        default="system",
+        help="system: follow wall time; manual: frozen at --start until moved (default: %(default)s)",
+    )
+    parser.add_argument("--start", default=DEFAULT_START.isoformat(), help="start instant of a manual clock")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="cwmock",
+        description="Test doubles for Open Connectors polling events over ConnectWise contacts.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    emulator = commands.add_parser("emulator", help="serve the ConnectWise emulator")
+    _add_emulator_options(emulator, 8000)
+    emulator.add_argument(
+        "--seed-sample", action="store_true", help="seed the sample contacts into every tenant"
+    )
+    up = commands.add_parser("up", help="run the whole stack on embedded defaults, with sample contacts")
+    _add_emulator_options(up, 8000)
+    return parser
+
+
+def _clock(args: argparse.Namespace) -> Clock:
+    return ManualClock(parse_iso(args.start)) if args.clock == "manual" else SystemClock()
+
+
+def _seed_sample(emulator: Emulator) -> int:
+    bodies = load_contact_bodies(SAMPLE_CONTACTS)
+    for tenant in emulator.store.tenants:
+        seed_contacts(emulator.store, tenant.company, bodies)
+    return len(bodies)
+
+
+def _summary(emulator: Emulator, host: str, port: int, seeded: int) -> str:
+    base = f"http://{host}:{port}"
+    lines = [
+        f"cwmock emulator listening on {base}",
+        f"  ConnectWise API: {base}/{emulator.config.codebase}apis/3.0",
+        f"  company info:    {base}/login/companyinfo/cwmock",
+        f"  clock:           {type(emulator.clock).__name__}, now {emulator.clock.now().isoformat()}",
+    ]
+    for tenant in emulator.store.tenants:
+        header = basic_authorization(tenant.company, tenant.public_key, tenant.private_key)
+        lines.append(
+            f"  tenant {tenant.company}: public {tenant.public_key}, private {tenant.private_key} "
+            f"(Authorization: {header}, plus any clientId header)"
+        )
+    if seeded:
+        lines.append(f"  seeded {seeded} sample contacts per tenant")
+    first = emulator.store.tenants[0]
+    header = basic_authorization(first.company, first.public_key, first.private_key)
+    lines.append(
+        f"  try: curl -H 'Authorization: {header}' -H 'clientId: demo' "
+        f"'{base}/{emulator.config.codebase}apis/3.0/company/contacts?pageSize=5'"
+    )
+    lines.append("Press Ctrl-C to stop.")
+    return "\n".join(lines)
+
+
+def run_emulator(args: argparse.Namespace, *, seed: bool) -> int:
+    """Build an emulator from the options and serve it until interrupted."""
+    emulator = create_emulator(EmulatorConfig(codebase=args.codebase), _clock(args))
+    seeded = _seed_sample(emulator) if seed else 0
+    print(_summary(emulator, args.host, args.port, seeded), flush=True)
+    serve(emulator.app, args.host, args.port)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `cwmock` console script."""
+    args = build_parser().parse_args(argv)
+    if args.command == "emulator":
+        return run_emulator(args, seed=args.seed_sample)
+    if args.command == "up":
+        return run_emulator(args, seed=True)
+    raise AssertionError(f"unhandled command {args.command!r}")

@@ -1,0 +1,68 @@
+"""Build a fresh emulator world: store, clock and the Starlette app that serves them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+
+from .clock import Clock, ManualClock
+from .config import EmulatorConfig
+from .cw_responses import error_response
+from .date_header import ClockDateHeader
+from .native_api import NativeApi
+from .reference_data import ReferenceData
+from .store import Store
+
+DEFAULT_START = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+HTTP_ERROR_CODES = {401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 405: "MethodNotAllowed"}
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """Routing errors (404, 405, ...) in ConnectWise's error shape."""
+    assert isinstance(exc, HTTPException), "registered for HTTPException only"
+    code = HTTP_ERROR_CODES.get(exc.status_code, "InvalidObject")
+    message = f"{request.method} {request.url.path}: {exc.detail}"
+    return error_response(exc.status_code, code, message, headers=exc.headers)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    """An unexpected failure, as ConnectWise words it; the emulator's own bugs must still show as 500s."""
+    return error_response(
+        500, "ConnectWiseApi", f"internal error in the emulator: {type(exc).__name__}: {exc}"
+    )
+
+
+@dataclass
+class Emulator:
+    """One emulated world: configuration, clock, store and the ASGI app serving them."""
+
+    config: EmulatorConfig
+    clock: Clock
+    store: Store
+    app: Starlette
+
+
+def create_emulator(config: EmulatorConfig | None = None, clock: Clock | None = None) -> Emulator:
+    """A new emulator with its own store; a frozen `ManualClock` at 2026-01-01T00:00:00Z unless given one."""
+    config = config if config is not None else EmulatorConfig()
+    clock = clock if clock is not None else ManualClock(DEFAULT_START)
+    store = Store(clock, config.tenants, ReferenceData.load(config.reference_fixture), config.first_id)
+    native = NativeApi(store, config)
+    app = Starlette(
+        routes=native.routes(),
+        middleware=[Middleware(ClockDateHeader, clock=clock)],
+        exception_handlers={HTTPException: http_error, Exception: server_error},
+    )
+    return Emulator(config=config, clock=clock, store=store, app=app)
+
+
+def create_app(config: EmulatorConfig | None = None, clock: Clock | None = None) -> Starlette:
+    """Just the ASGI app of a new emulator (see `create_emulator` to reach its store and clock)."""
+    return create_emulator(config, clock).app

@@ -1,0 +1,40 @@
+"""Emulator settings, all with embedded defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .reference_data import DEFAULT_REFERENCE_FIXTURE
+from .request_body import DEFAULT_MAX_BODY_BYTES
+from .tenants import DEFAULT_TENANTS, TenantCredentials
+
+DEFAULT_CODEBASE = "v4_6_release/"
+
+
+def normalize_codebase(codebase: str) -> str:
+    """`v4_6_release`, `/v4_6_release/` and `v4_6_release/` all mean `v4_6_release/`."""
+    cleaned = codebase.strip().strip("/")
+    if not cleaned or "/" in cleaned:
+        raise ValueError(f"codebase must be one path segment such as 'v4_6_release/', got {codebase!r}")
+    return cleaned + "/"
+
+
+@dataclass(frozen=True)
+class EmulatorConfig:
+    """How an emulator is set up: codebase, tenants, reference data, ids and limits."""
+
+    codebase: str = DEFAULT_CODEBASE
+    tenants: tuple[TenantCredentials, ...] = DEFAULT_TENANTS
+    reference_fixture: str = DEFAULT_REFERENCE_FIXTURE
+    first_id: int = 1
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    version_code: str = "v2024.1"
+    version_number: str = "v4.6.115544"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "codebase", normalize_codebase(self.codebase))
+        if not self.tenants:
+            raise ValueError("an emulator needs at least one tenant")
+        keys = [t.key for t in self.tenants]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"tenant company ids must be unique (case-insensitively): {keys}")

@@ -1,0 +1,94 @@
+"""Serving an ASGI app over a real socket with uvicorn: in the foreground, or in a thread for tests."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from dataclasses import dataclass
+
+import uvicorn
+from starlette.types import ASGIApp
+
+LOOPBACK = "127.0.0.1"
+
+
+def uvicorn_config(app: ASGIApp, host: str, port: int, **options: object) -> uvicorn.Config:
+    """uvicorn settings for cwmock: no `Date` or `Server` header of its own (the clock sets `Date`)."""
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        date_header=False,
+        server_header=False,
+        log_level="warning",
+        lifespan="off",
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def serve(app: ASGIApp, host: str = LOOPBACK, port: int = 8000, **options: object) -> None:
+    """Run `app` until interrupted; Ctrl-C (or SIGTERM) stops cleanly."""
+    try:
+        uvicorn.Server(uvicorn_config(app, host, port, **options)).run()
+    except KeyboardInterrupt:
+        # uvicorn re-raises the signal it captured once it has shut down; that is a clean stop for us.
+        pass
+
+
+@dataclass
+class BackgroundServer:
+    """A uvicorn server on a free port in a daemon thread; `url` is known once `start()` returns."""
+
+    app: ASGIApp
+    host: str = LOOPBACK
+    port: int = 0
+    scheme: str = "http"
+
+    def __post_init__(self) -> None:
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """Base URL of the running server."""
+        return f"{self.scheme}://{self.host}:{self.port}"
+
+    def start(self, timeout: float = 10.0, **options: object) -> BackgroundServer:
+        """Bind, start serving in a thread, and wait until the server accepts connections."""
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, self.port))
+        self.port = sock.getsockname()[1]
+        server = uvicorn.Server(uvicorn_config(self.app, self.host, self.port, **options))
+        self._server = server
+        self._thread = threading.Thread(
+            target=lambda: asyncio.run(server.serve(sockets=[sock])),
+            name=f"cwmock-server-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        poll = threading.Event()  # never set: used only to wait without sleeping the interpreter
+        for _ in range(int(timeout / 0.01)):
+            if server.started or not self._thread.is_alive():
+                break
+            poll.wait(0.01)
+        if not server.started:
+            self.stop()
+            raise RuntimeError(f"the server on {self.url} did not start within {timeout} s")
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Ask the server to exit and wait for its thread."""
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> BackgroundServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()

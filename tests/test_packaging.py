@@ -1,0 +1,41 @@
+"""What installing cwmock provides: import root, entry points, packaged fixtures."""
+
+from __future__ import annotations
+
+import json
+from importlib.metadata import entry_points
+
+import cwmock
+from cwmock.fixtures import fixture_path, read_fixture
+
+
+def test_console_script_and_pytest_plugin_are_registered() -> None:
+    scripts = {ep.name: ep.value for ep in entry_points(group="console_scripts")}
+    assert scripts.get("cwmock") == "cwmock.main:main"
+    plugins = {ep.name: ep.value for ep in entry_points(group="pytest11")}
+    assert plugins.get("cwmock") == "cwmock.contract_tests.plugin"
+
+
+def test_the_customer_directories_install_under_one_import_root() -> None:
+    import cwmock.contract_tests
+    import cwmock.emulator
+    import cwmock.poller
+
+    assert cwmock.__version__
+    for module in (cwmock.emulator, cwmock.poller, cwmock.contract_tests):
+        assert module.__name__.startswith("cwmock.")
+
+
+def test_fixtures_ship_as_package_data() -> None:
+    reference = json.loads(read_fixture("reference_data.json"))
+    assert reference["companies"]
+    assert json.loads(read_fixture("contacts/sample.json"))["contacts"]
+
+
+def test_a_missing_fixture_is_named_in_the_error() -> None:
+    try:
+        fixture_path("nope.json")
+    except FileNotFoundError as exc:
+        assert "nope.json" in str(exc)
+    else:
+        raise AssertionError("a missing fixture must raise FileNotFoundError")
