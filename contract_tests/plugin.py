@@ -3,8 +3,8 @@
 Fixtures:
 - `cwmock_emulator`: a fresh in-process emulator (own store, `ManualClock` at 2026-01-01T00:00:00Z).
 - `cwmock_headers`: native-API headers (Basic auth + clientId) for the default tenant `cwmock`.
-- `cwmock_client`: an `httpx.AsyncClient` on `cwmock_emulator` through `ASGITransport`, sending `cwmock_headers`
-  (an async fixture: use it from `@pytest.mark.anyio` tests).
+- `cwmock_client`: an `httpx.AsyncClient` on `cwmock_emulator` through `ASGITransport`, sending
+  `cwmock_headers` (an async fixture: use it from `@pytest.mark.anyio` tests).
 - `cwmock_server`: one emulator served over a real socket per test session (so one per xdist worker).
 - `cwmock_live`: `cwmock_server`, reset before the test: empty tenants and the clock back at its start.
 """
@@ -27,7 +27,9 @@ from cwmock.emulator.tenants import DEFAULT_TENANTS
 CLIENT_ID = "00000000-0000-4000-8000-000000000000"
 
 
-def native_headers(company: str, public_key: str, private_key: str, client_id: str = CLIENT_ID) -> dict[str, str]:
+def native_headers(
+    company: str, public_key: str, private_key: str, client_id: str = CLIENT_ID
+) -> dict[str, str]:
     """Headers a ConnectWise client sends: Basic API-key auth and a clientId."""
     return {"Authorization": basic_authorization(company, public_key, private_key), "clientId": client_id}
 
@@ -72,10 +74,14 @@ def cwmock_headers() -> dict[str, str]:
 
 
 @pytest.fixture
-async def cwmock_client(cwmock_emulator: Emulator, cwmock_headers: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
+async def cwmock_client(
+    cwmock_emulator: Emulator, cwmock_headers: dict[str, str]
+) -> AsyncIterator[httpx.AsyncClient]:
     """An async client on the in-process emulator, authenticated as tenant `cwmock` (base URL http://cwmock.test)."""
     transport = httpx.ASGITransport(app=cwmock_emulator.app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://cwmock.test", headers=cwmock_headers) as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://cwmock.test", headers=cwmock_headers
+    ) as client:
         yield client
 
 

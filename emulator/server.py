@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import threading
 from dataclasses import dataclass
@@ -29,11 +30,9 @@ def uvicorn_config(app: ASGIApp, host: str, port: int, **options: object) -> uvi
 
 def serve(app: ASGIApp, host: str = LOOPBACK, port: int = 8000, **options: object) -> None:
     """Run `app` until interrupted; Ctrl-C (or SIGTERM) stops cleanly."""
-    try:
+    # uvicorn re-raises the signal it captured once it has shut down; that is a clean stop for us.
+    with contextlib.suppress(KeyboardInterrupt):
         uvicorn.Server(uvicorn_config(app, host, port, **options)).run()
-    except KeyboardInterrupt:
-        # uvicorn re-raises the signal it captured once it has shut down; that is a clean stop for us.
-        pass
 
 
 @dataclass

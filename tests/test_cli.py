@@ -61,7 +61,11 @@ def emulator_process() -> Iterator[tuple[subprocess.Popen[str], int]]:
     port = free_port()
     command = [sys.executable, "-m", "cwmock", "up", "--port", str(port), "--clock", "manual"]
     process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     yield process, port
     if process.poll() is None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from importlib.metadata import entry_points
 
-import cwmock
+import pytest
+
 from cwmock.fixtures import fixture_path, read_fixture
 
 
@@ -33,9 +34,5 @@ def test_fixtures_ship_as_package_data() -> None:
 
 
 def test_a_missing_fixture_is_named_in_the_error() -> None:
-    try:
+    with pytest.raises(FileNotFoundError, match=r"nope\.json"):
         fixture_path("nope.json")
-    except FileNotFoundError as exc:
-        assert "nope.json" in str(exc)
-    else:
-        raise AssertionError("a missing fixture must raise FileNotFoundError")
