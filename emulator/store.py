@@ -1,33 +1,37 @@
 """The emulated ConnectWise's state: tenants and their contacts, stamped from an injected clock.
 
-Knows nothing of HTTP. Every write gets a global sequence number and an `_info.lastUpdated` stamp.
+Knows nothing of HTTP. Every write gets a global sequence number, an `_info.lastUpdated` stamp and a place in
+the tenant's version history; a write with a visibility delay becomes visible to reads only at stamp + delay.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from .clock import Clock
 from .contact_table import ContactTable, StampBound
 from .contacts import ContactContext, Record, apply_patch, build_contact, display_name
-from .errors import NotFound
+from .errors import InvalidObject, NotFound
 from .reference_data import ReferenceData
 from .tenants import DEFAULT_TENANTS, TenantCredentials
 from .timestamps import format_cw, to_utc_second
+from .versions import Moment, VersionHistory, Write
 
 Predicate = Callable[[Record], bool]
 
 
 @dataclass
 class Tenant:
-    """One login company's data."""
+    """One login company's data: visible contacts, version history, id counters, visibility delay."""
 
     credentials: TenantCredentials
     reference: ReferenceData
     first_id: int
     contacts: ContactTable = field(default_factory=ContactTable)
+    history: VersionHistory = field(default_factory=VersionHistory)
+    visibility_delay: float = 0.0
     next_contact_id: int = 0
     next_item_id: int = 0
 
@@ -35,8 +39,10 @@ class Tenant:
         self.reset()
 
     def reset(self) -> None:
-        """Back to no contacts and the first ids."""
+        """Back to no contacts, no history, no delay and the first ids."""
         self.contacts.clear()
+        self.history.clear()
+        self.visibility_delay = 0.0
         self.next_contact_id = self.first_id
         self.next_item_id = self.first_id
 
@@ -52,18 +58,23 @@ class Tenant:
         self.next_item_id += 1
         return allocated
 
+    def current(self, contact_id: int) -> Record | None:
+        """The last written state of a contact, visible or not (None if absent or deleted)."""
+        latest = self.history.latest(contact_id)
+        return None if latest is None else latest.record
+
     def context(self) -> ContactContext:
         """What contact validation needs from this tenant."""
 
         def contact_name(contact_id: int) -> str | None:
-            record = self.contacts.get(contact_id)
+            record = self.current(contact_id)
             return None if record is None else display_name(record)
 
         return ContactContext(self.reference, contact_name, self.allocate_item_id)
 
 
 class Store:
-    """All tenants of one emulator, one clock, one sequence of writes."""
+    """All tenants of one emulator, one clock, one sequence of writes and requests."""
 
     def __init__(
         self,
@@ -80,7 +91,7 @@ class Store:
         }
         self._sequence = 0
 
-    # -- tenants --------------------------------------------------------------------------
+    # -- tenants and sequence -------------------------------------------------------------
 
     @property
     def tenants(self) -> list[TenantCredentials]:
@@ -91,7 +102,8 @@ class Store:
         """The tenant whose login company is `company` (case-insensitive)."""
         found = self._tenants.get(company.lower())
         if found is None:
-            raise NotFound(f"no tenant with company id {company!r}")
+            known = ", ".join(t.company for t in self.tenants)
+            raise NotFound(f"no tenant with company id {company!r}; known tenants: {known}")
         return found
 
     def find_tenant(self, company: str) -> Tenant | None:
@@ -106,38 +118,112 @@ class Store:
         creds = found.credentials
         return found if (creds.public_key, creds.private_key) == (public_key, private_key) else None
 
+    @property
+    def sequence(self) -> int:
+        """The last sequence number handed out."""
+        return self._sequence
+
     def next_sequence(self) -> int:
         """A new global sequence number (every mutation and request takes one)."""
         self._sequence += 1
         return self._sequence
 
-    def reset(self) -> None:
-        """Every tenant back to empty; sequence numbers keep rising."""
-        for tenant in self._tenants.values():
+    def begin_request(self) -> Moment:
+        """Apply what became visible, then number a request: its reads see everything ordered before it."""
+        self.settle()
+        return Moment(self.clock.now(), self.next_sequence())
+
+    def reset(self, company: str | None = None) -> None:
+        """Every tenant (or one) back to empty; sequence numbers keep rising."""
+        for tenant in self._tenants.values() if company is None else [self.tenant(company)]:
             tenant.reset()
 
-    # -- contacts -------------------------------------------------------------------------
+    def set_visibility_delay(self, company: str, seconds: float) -> None:
+        """From now on, a change stamped T in this tenant becomes visible to reads at T + `seconds`."""
+        if seconds < 0:
+            raise InvalidObject(f"a visibility delay cannot be negative, got {seconds}")
+        self.tenant(company).visibility_delay = seconds
 
-    def _stamped(
-        self, tenant: Tenant, contact_id: int, body: Record, stamp: datetime | None, updated_by: str | None
-    ) -> Record:
-        instant = to_utc_second(stamp if stamp is not None else self.clock.now())
-        self.next_sequence()
-        record: Record = {"id": contact_id, **body}
-        record["_info"] = {
-            "lastUpdated": format_cw(instant),
-            "updatedBy": updated_by if updated_by is not None else tenant.credentials.member,
-        }
-        tenant.contacts.put(contact_id, record, instant.timestamp())
-        return record
+    # -- visibility -----------------------------------------------------------------------
+
+    def settle(self) -> None:
+        """Make every write whose visibility time has come visible to reads, in order."""
+        now = self.clock.now()
+        for tenant in self._tenants.values():
+            for write in tenant.history.due(now):
+                self._make_visible(tenant, write)
+
+    def _make_visible(self, tenant: Tenant, write: Write) -> None:
+        previous = tenant.history.last_visible(write.id)
+        moment = Moment(write.visible_from, self.next_sequence())
+        write.became_visible = moment
+        if previous is not None:
+            previous.superseded = moment
+        if write.record is None:
+            tenant.contacts.remove(write.id)
+        else:
+            assert write.stamp is not None, "a non-delete write always has a stamp"
+            tenant.contacts.put(write.id, write.record, write.stamp.timestamp())
+
+    def next_visibility(self) -> datetime | None:
+        """When the earliest delayed write becomes visible (None if none is pending)."""
+        due = [t.history.next_visibility() for t in self._tenants.values()]
+        pending = [d for d in due if d is not None]
+        return min(pending) if pending else None
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def _write(
+        self,
+        tenant: Tenant,
+        contact_id: int,
+        body: Record | None,
+        stamp: datetime | None,
+        updated_by: str | None,
+        visible_after: float | None,
+    ) -> Write:
+        now = self.clock.now()
+        written = Moment(now, self.next_sequence())
+        instant = to_utc_second(stamp if stamp is not None else now)
+        record: Record | None = None
+        if body is not None:
+            record = {"id": contact_id, **body}
+            record["_info"] = {
+                "lastUpdated": format_cw(instant),
+                "updatedBy": updated_by if updated_by is not None else tenant.credentials.member,
+            }
+        delay = tenant.visibility_delay if visible_after is None else visible_after
+        if delay < 0:
+            raise InvalidObject(f"a visibility delay cannot be negative, got {delay}")
+        visible_from = max(now, instant + timedelta(seconds=delay))
+        write = Write(tenant.credentials.company, contact_id, instant if body is not None else None, record,
+                      written, visible_from)  # fmt: skip
+        tenant.history.record(write)
+        self.settle()
+        return write
 
     def create_contact(
-        self, company: str, body: object, *, stamp: datetime | None = None, updated_by: str | None = None
+        self,
+        company: str,
+        body: object,
+        *,
+        stamp: datetime | None = None,
+        updated_by: str | None = None,
+        visible_after: float | None = None,
     ) -> Record:
-        """Validate and store a new contact; returns it as stored."""
+        """Validate and store a new contact; returns it as written."""
+        self.settle()
         tenant = self.tenant(company)
         built = build_contact(body, tenant.context())
-        return self._stamped(tenant, tenant.allocate_contact_id(), built, stamp, updated_by)
+        write = self._write(tenant, tenant.allocate_contact_id(), built, stamp, updated_by, visible_after)
+        assert write.record is not None
+        return write.record
+
+    def _existing(self, tenant: Tenant, contact_id: int) -> Record:
+        current = tenant.current(contact_id)
+        if current is None:
+            raise NotFound(f"contact {contact_id} not found")
+        return current
 
     def replace_contact(
         self,
@@ -147,12 +233,16 @@ class Store:
         *,
         stamp: datetime | None = None,
         updated_by: str | None = None,
+        visible_after: float | None = None,
     ) -> Record:
         """Full replace (PUT): fields left out go back to their defaults."""
+        self.settle()
         tenant = self.tenant(company)
-        self.get_contact(company, contact_id)
+        self._existing(tenant, contact_id)
         built = build_contact(body, tenant.context())
-        return self._stamped(tenant, contact_id, built, stamp, updated_by)
+        write = self._write(tenant, contact_id, built, stamp, updated_by, visible_after)
+        assert write.record is not None
+        return write.record
 
     def patch_contact(
         self,
@@ -162,22 +252,29 @@ class Store:
         *,
         stamp: datetime | None = None,
         updated_by: str | None = None,
+        visible_after: float | None = None,
     ) -> Record:
         """Apply a PATCH operation list; the whole result is validated before anything changes."""
+        self.settle()
         tenant = self.tenant(company)
-        current = self.get_contact(company, contact_id)
+        current = self._existing(tenant, contact_id)
         built = build_contact(apply_patch(current, operations), tenant.context())
-        return self._stamped(tenant, contact_id, built, stamp, updated_by)
+        write = self._write(tenant, contact_id, built, stamp, updated_by, visible_after)
+        assert write.record is not None
+        return write.record
 
-    def delete_contact(self, company: str, contact_id: int) -> None:
-        """Remove a contact (404 if it is not there)."""
+    def delete_contact(self, company: str, contact_id: int, *, visible_after: float | None = None) -> None:
+        """Remove a contact (NotFound if it is not there)."""
+        self.settle()
         tenant = self.tenant(company)
-        if tenant.contacts.remove(contact_id) is None:
-            raise NotFound(f"contact {contact_id} not found")
-        self.next_sequence()
+        self._existing(tenant, contact_id)
+        self._write(tenant, contact_id, None, None, None, visible_after)
+
+    # -- reads ----------------------------------------------------------------------------
 
     def get_contact(self, company: str, contact_id: int) -> Record:
-        """One contact, or NotFound."""
+        """One visible contact, or NotFound."""
+        self.settle()
         record = self.tenant(company).contacts.get(contact_id)
         if record is None:
             raise NotFound(f"contact {contact_id} not found")
@@ -186,7 +283,8 @@ class Store:
     def list_contacts(
         self, company: str, *, updated_after: StampBound | None = None, predicate: Predicate | None = None
     ) -> list[Record]:
-        """Contacts in id order: those past `updated_after` (from the index) that satisfy `predicate`."""
+        """Visible contacts in id order, past `updated_after` (from the index) and matching `predicate`."""
+        self.settle()
         table = self.tenant(company).contacts
         candidates: Iterable[Record] = (
             table.updated_after(updated_after) if updated_after is not None else table.in_id_order()
