@@ -1,0 +1,57 @@
+"""ASGI middleware that numbers every emulated-API request and writes it to the journal."""
+
+from __future__ import annotations
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .journal import Journal, JournalEntry
+from .request_state import notes_of, set_moment
+from .store import Store
+
+ADMIN_PREFIX = "/__admin"
+
+
+class JournalRecorder:
+    """Give each request a global sequence number (after due writes became visible) and journal it.
+
+    Admin calls are the control plane, not traffic under test: they are neither numbered nor journalled.
+    """
+
+    def __init__(self, app: ASGIApp, store: Store, journal: Journal) -> None:
+        self.app = app
+        self.store = store
+        self.journal = journal
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        moment = self.store.begin_request()
+        state = scope.setdefault("state", {})
+        set_moment(state, moment)
+        status = 500
+
+        async def capture_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture_status)
+        finally:
+            notes = notes_of(state)
+            self.journal.append(
+                JournalEntry(
+                    moment=moment,
+                    method=scope["method"],
+                    path=scope["path"],
+                    query=scope.get("query_string", b"").decode("latin-1"),
+                    status=status,
+                    tenant=notes.get("tenant"),
+                    instance=notes.get("instance"),
+                    fault=notes.get("fault"),
+                    result_end=notes.get("result_end"),
+                    returned=notes.get("returned"),
+                )
+            )
