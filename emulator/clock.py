@@ -21,6 +21,7 @@ from .clock_errors import ClockArgumentError, ClockBusyError, ClockError, Quiesc
 from .clock_scheduler import DeadlineHandle, DeadlineScheduler, Follower, FollowerState, OnReached
 
 __all__ = [
+    "AdvanceResult",
     "Clock",
     "ClockArgumentError",
     "ClockBusyError",
@@ -77,6 +78,7 @@ class ClockStatus:
     state: Literal["advancing", "ready"]
     speed: float | None = None
     advancing_to: datetime | None = None
+    next_deadline: datetime | None = None
     followers: dict[str, FollowerState] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, object]:
@@ -87,6 +89,7 @@ class ClockStatus:
             "state": self.state,
             "speed": self.speed,
             "advancingTo": _iso(self.advancing_to) if self.advancing_to else None,
+            "nextDeadline": _iso(self.next_deadline) if self.next_deadline else None,
             "followers": dict(self.followers),
         }
 
@@ -140,6 +143,10 @@ class ManualClock:
         wall_elapsed = self._wall.now() - self._anchor_wall
         return self._anchor_emulated + _scaled(wall_elapsed, self._speed)
 
+    def next_deadline(self) -> datetime | None:
+        """The earliest instant something waits for (a sleeper, long-poll or registered deadline), or None."""
+        return self._scheduler.earliest()
+
     def status(self) -> ClockStatus:
         """Now, mode, `advancing`/`ready`, speed when following, and the followers' states."""
         return ClockStatus(
@@ -148,6 +155,7 @@ class ManualClock:
             state="advancing" if self._advancing_to is not None else "ready",
             speed=self._speed if self._mode == "following" else None,
             advancing_to=self._advancing_to,
+            next_deadline=self._scheduler.earliest(),
             followers=self._scheduler.followers(),
         )
 

@@ -8,6 +8,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cwmock.emulator.clock import (
     ClockArgumentError,
@@ -177,7 +179,7 @@ async def test_advance_by_zero_wakes_what_following_time_made_due(tasks: Tasks) 
         woke.append(clock.now())
 
     tasks.start(sleeper())
-    await until(lambda: clock.status().followers == {} and clock._scheduler.earliest() is not None)
+    await until(lambda: clock.next_deadline() == T0 + MIN)
     wall.set(WALL0 + 2 * MIN)  # due now, but the following timer has not had a turn yet
     await clock.advance(0)
 
@@ -231,7 +233,7 @@ async def test_a_woken_plain_sleeper_has_run_to_its_next_await_when_advance_retu
         seen.append(clock.now())
 
     tasks.start(sleeper())
-    await until(lambda: clock._scheduler.earliest() == T0 + 5 * MIN)
+    await until(lambda: clock.next_deadline() == T0 + 5 * MIN)
     await clock.advance(600)
     assert seen == [T0 + 5 * MIN]
 
@@ -305,8 +307,8 @@ async def test_following_time_wakes_sleepers_as_the_wall_reaches_them(tasks: Tas
     clock.follow_wall(speed=2.0)
 
     sleeper = tasks.start(clock.sleep_until(T0 + 60 * MIN))
-    await until(lambda: clock._scheduler.earliest() is not None)
-    await until(lambda: wall._scheduler.earliest() is not None)  # the following timer sleeps on the wall
+    await until(lambda: clock.next_deadline() is not None)
+    await until(lambda: wall.next_deadline() is not None)  # the following timer sleeps on the wall
     wall.set(WALL0 + 29 * MIN)
     for _ in range(10):
         await asyncio.sleep(0)
@@ -369,6 +371,7 @@ async def test_status_reports_advancing_during_an_advance_and_busy_verbs_are_ref
         "state": "ready",
         "speed": None,
         "advancingTo": None,
+        "nextDeadline": "2024-03-01T13:00:00Z",
         "followers": {"observer": "waiting"},
     }
 
@@ -378,10 +381,10 @@ async def test_wait_until_returns_true_on_advance_and_false_on_timeout(tasks: Ta
     clock = ManualClock(T0)
     assert await clock.wait_until(T0, timeout=0) is True  # already reached
     assert await clock.wait_until(T0 + MIN, timeout=0) is False
-    assert clock._scheduler.earliest() is None  # a timed-out long-poll leaves nothing behind
+    assert clock.next_deadline() is None  # a timed-out long-poll leaves nothing behind
 
     poll = tasks.start(clock.wait_until(T0 + MIN, timeout=30))
-    await until(lambda: clock._scheduler.earliest() == T0 + MIN)
+    await until(lambda: clock.next_deadline() == T0 + MIN)
     await clock.advance(60)
     assert await asyncio.wait_for(poll, 2.0) is True
 
@@ -436,7 +439,7 @@ async def test_registered_deadlines_are_stepped_to_and_cancelled_ones_are_not() 
 async def test_a_cancelled_sleeper_is_not_stepped_to(tasks: Tasks) -> None:
     clock = ManualClock(T0)
     sleeper = tasks.start(clock.sleep_until(T0 + 5 * MIN))
-    await until(lambda: clock._scheduler.earliest() is not None)
+    await until(lambda: clock.next_deadline() is not None)
     sleeper.cancel()
     await asyncio.gather(sleeper, return_exceptions=True)
 
@@ -456,3 +459,35 @@ async def test_follower_names_are_unique_and_detach_on_leaving_the_block() -> No
     assert clock.status().followers == {}
     with pytest.raises(ClockArgumentError, match="detached"):
         await follower.sleep_until(T0 + MIN)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    intervals=st.lists(st.integers(min_value=1, max_value=900), min_size=1, max_size=4),
+    advances=st.lists(st.integers(min_value=0, max_value=1800), min_size=1, max_size=5),
+)
+def test_any_followers_and_advances_wake_at_every_multiple_in_time_order(
+    intervals: list[int], advances: list[int]
+) -> None:
+    async def scenario() -> Wakes:
+        clock = ManualClock(T0)
+        wakes: Wakes = []
+        pollers = Tasks()
+        for index, seconds in enumerate(intervals):
+            pollers.start(poll_every(clock.attach(f"p{index}"), timedelta(seconds=seconds), wakes))
+        try:
+            for seconds in advances:
+                await clock.advance(seconds)
+        finally:
+            await pollers.cancel_all()
+        return wakes
+
+    wakes = asyncio.run(scenario())
+
+    end = T0 + timedelta(seconds=sum(advances))
+    for index, seconds in enumerate(intervals):
+        step = timedelta(seconds=seconds)
+        expected = [T0 + k * step for k in range(1, (end - T0) // step + 1)]
+        assert [at for name, at in wakes if name == f"p{index}"] == expected
+    instants = [at for _, at in wakes]
+    assert instants == sorted(instants)
