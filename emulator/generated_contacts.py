@@ -14,7 +14,8 @@ FIRST_NAMES = (
 )  # fmt: skip
 LAST_NAMES = (
     "Lovelace", "Turing", "Hopper", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson", "Hamilton", "Ritchie",
-    "Perlman", "Berners-Lee", "Lamarr", "Backus", "Johnson", "Torvalds", "Wilson", "van Rossum", "Easley", "Wirth",
+    "Perlman", "Berners-Lee", "Lamarr", "Backus", "Johnson", "Torvalds", "Wilson", "van Rossum", "Easley",
+    "Wirth",
 )  # fmt: skip
 TITLES = ("Engineer", "Manager", "Director", "Analyst", "Technician", "Consultant")
 
@@ -32,7 +33,11 @@ def generate_contacts(count: int, reference: ReferenceData, seed: int = 0) -> It
             "company": {"id": company.id},
             "title": rng.choice(TITLES),
             "communicationItems": [
-                {"type": {"id": 1}, "value": f"{first}.{last}.{n}@example.com".lower().replace(" ", ""), "defaultFlag": True}
+                {
+                    "type": {"id": 1},
+                    "value": f"{first}.{last}.{n}@example.com".lower().replace(" ", ""),
+                    "defaultFlag": True,
+                }
             ],
         }
         if company.sites:

@@ -101,7 +101,9 @@ class InstanceRegistry:
         if not name:
             raise InvalidObject("an instance needs a non-empty name")
         token = "".join(self._random.choices(TOKEN_ALPHABET, k=44))
-        instance = Instance(self._next_id, token, tenant, name, created, list(tags), dict(configuration or {}))
+        instance = Instance(
+            self._next_id, token, tenant, name, created, list(tags), dict(configuration or {})
+        )
         self._by_id[instance.id] = instance
         self._by_token[instance.token] = instance
         self._next_id += 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 
 from cwmock.contract_tests.plugin import LiveEmulator, native_headers
@@ -13,7 +15,7 @@ HEADERS = native_headers("cwmock", "cwmock-public", "cwmock-private")
 def test_served_emulator_answers_with_one_date_header_from_its_clock(cwmock_live: LiveEmulator) -> None:
     clock = cwmock_live.emulator.clock
     assert isinstance(clock, ManualClock)
-    clock.advance(90)
+    clock.set(clock.now() + timedelta(seconds=90))
     with httpx.Client(base_url=cwmock_live.api_url, headers=HEADERS) as client:
         created = client.post("/company/contacts", json={"firstName": "Live"})
         assert created.status_code == 201
@@ -37,4 +39,4 @@ def _exercise_reset(live: LiveEmulator) -> None:
         assert client.post("/company/contacts", json={"firstName": "left behind"}).json()["id"] == 1
     clock = live.emulator.clock
     assert isinstance(clock, ManualClock)
-    clock.advance(3600)
+    clock.set(clock.now() + timedelta(hours=1))

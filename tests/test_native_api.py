@@ -70,7 +70,7 @@ async def test_get_put_patch_delete_round_trip(
     url = f"{CONTACTS}/{contact['id']}"
     assert (await cwmock_client.get(url)).json() == contact
 
-    cwmock_emulator.clock.advance(5)  # type: ignore[attr-defined]
+    await cwmock_emulator.clock.advance(5)  # type: ignore[attr-defined]
     replaced = await cwmock_client.put(url, json={"firstName": "Michael"})
     assert replaced.status_code == 200
     assert "lastName" not in replaced.json(), "PUT is a full replace: omitted fields reset"
@@ -234,7 +234,7 @@ async def test_a_tenant_never_sees_another_tenants_data(cwmock_client: httpx.Asy
 async def test_exactly_one_date_header_from_the_emulator_clock(
     cwmock_client: httpx.AsyncClient, cwmock_emulator: Emulator
 ) -> None:
-    cwmock_emulator.clock.advance(3600 * 24 * 40 + 7)  # type: ignore[attr-defined]
+    await cwmock_emulator.clock.advance(3600 * 24 * 40 + 7)  # type: ignore[attr-defined]
     for response in (await cwmock_client.get(CONTACTS), await cwmock_client.get("/nowhere")):
         assert response.headers.get_list("date") == ["Tue, 10 Feb 2026 00:00:07 GMT"]
 

@@ -33,7 +33,7 @@ def test_writes_are_stamped_from_the_injected_clock_in_whole_utc_seconds(
 ) -> None:
     created = store.create_contact("cwmock", {"firstName": "Ada"})
     assert created["_info"] == {"lastUpdated": "2026-03-01T12:00:00Z", "updatedBy": "APIMember"}
-    clock.advance(61.9)
+    clock.set(clock.now() + timedelta(seconds=61.9))
     updated = store.patch_contact(
         "cwmock", created["id"], [{"op": "replace", "path": "lastName", "value": "L"}]
     )
@@ -98,7 +98,7 @@ def test_sequence_numbers_rise_with_every_write(store: Store) -> None:
 def test_updated_after_reads_only_the_matching_records(store: Store, clock: ManualClock) -> None:
     for _ in range(200):
         store.create_contact("cwmock", {"firstName": "old"})
-    clock.advance(10)
+    clock.set(clock.now() + timedelta(seconds=10))
     recent = [store.create_contact("cwmock", {"firstName": "new"})["id"] for _ in range(5)]
     seen: list[int] = []
 
@@ -124,7 +124,8 @@ def test_the_index_agrees_with_a_full_scan(
     offsets: list[int], updates: list[tuple[int, int]], deletes: list[int], bound: int, inclusive: bool
 ) -> None:
     base = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    store = Store(ManualClock(base))
+    # The clock is past every stamp, so each write is visible at once (a future stamp would wait for it).
+    store = Store(ManualClock(base + timedelta(seconds=60)))
     ids = [
         store.create_contact("cwmock", {"firstName": "x"}, stamp=base + timedelta(seconds=s))["id"]
         for s in offsets
