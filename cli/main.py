@@ -17,12 +17,8 @@ from cwmock.emulator.timestamps import parse_iso
 
 def _add_emulator_options(parser: argparse.ArgumentParser, default_port: int) -> None:
     parser.add_argument("--host", default=LOOPBACK, help="interface to bind (default: %(default)s)")
-    parser.add_argument(
-        "--port", type=int, default=default_port, help="port to listen on (default: %(default)s)"
-    )
-    parser.add_argument(
-        "--codebase", default=DEFAULT_CODEBASE, help="API codebase segment (default: %(default)s)"
-    )
+    parser.add_argument("--port", type=int, default=default_port, help="port to listen on (default: %(default)s)")
+    parser.add_argument("--codebase", default=DEFAULT_CODEBASE, help="API codebase segment (default: %(default)s)")
     parser.add_argument(
         "--clock",
         choices=("system", "manual"),
@@ -41,9 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     emulator = commands.add_parser("emulator", help="serve the ConnectWise emulator")
     _add_emulator_options(emulator, 8000)
-    emulator.add_argument(
-        "--seed-sample", action="store_true", help="seed the sample contacts into every tenant"
-    )
+    emulator.add_argument("--seed-sample", action="store_true", help="seed the sample contacts into every tenant")
     up = commands.add_parser("up", help="run the whole stack on embedded defaults, with sample contacts")
     _add_emulator_options(up, 8000)
     return parser

@@ -27,9 +27,7 @@ from cwmock.emulator.tenants import DEFAULT_TENANTS
 CLIENT_ID = "00000000-0000-4000-8000-000000000000"
 
 
-def native_headers(
-    company: str, public_key: str, private_key: str, client_id: str = CLIENT_ID
-) -> dict[str, str]:
+def native_headers(company: str, public_key: str, private_key: str, client_id: str = CLIENT_ID) -> dict[str, str]:
     """Headers a ConnectWise client sends: Basic API-key auth and a clientId."""
     return {"Authorization": basic_authorization(company, public_key, private_key), "clientId": client_id}
 
@@ -74,14 +72,10 @@ def cwmock_headers() -> dict[str, str]:
 
 
 @pytest.fixture
-async def cwmock_client(
-    cwmock_emulator: Emulator, cwmock_headers: dict[str, str]
-) -> AsyncIterator[httpx.AsyncClient]:
+async def cwmock_client(cwmock_emulator: Emulator, cwmock_headers: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
     """An async client on the in-process emulator, authenticated as tenant `cwmock` (base URL http://cwmock.test)."""
     transport = httpx.ASGITransport(app=cwmock_emulator.app)
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://cwmock.test", headers=cwmock_headers
-    ) as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://cwmock.test", headers=cwmock_headers) as client:
         yield client
 
 

@@ -1,4 +1,4 @@
-"""Build a fresh emulator world: store, clock and the Starlette app that serves them."""
+"""Build a fresh emulator world: store, clock, instance registry, journal, and the Starlette app serving them."""
 
 from __future__ import annotations
 
@@ -10,11 +10,18 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Mount
 
+from .admin_clock import AdminClock
+from .admin_contacts import AdminContacts
+from .admin_inspect import AdminInspect
 from .clock import Clock, ManualClock
 from .config import EmulatorConfig
 from .cw_responses import error_response
 from .date_header import ClockDateHeader
+from .instances import InstanceRegistry
+from .journal import Journal
+from .journal_middleware import ADMIN_PREFIX, JournalRecorder
 from .native_api import NativeApi
 from .reference_data import ReferenceData
 from .store import Store
@@ -34,33 +41,42 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 async def server_error(request: Request, exc: Exception) -> Response:
     """An unexpected failure, as ConnectWise words it; the emulator's own bugs must still show as 500s."""
-    return error_response(
-        500, "ConnectWiseApi", f"internal error in the emulator: {type(exc).__name__}: {exc}"
-    )
+    return error_response(500, "ConnectWiseApi", f"internal error in the emulator: {type(exc).__name__}: {exc}")
 
 
 @dataclass
 class Emulator:
-    """One emulated world: configuration, clock, store and the ASGI app serving them."""
+    """One emulated world: configuration, clock, store, instances, journal and the ASGI app serving them."""
 
     config: EmulatorConfig
     clock: Clock
     store: Store
+    registry: InstanceRegistry
+    journal: Journal
     app: Starlette
 
 
 def create_emulator(config: EmulatorConfig | None = None, clock: Clock | None = None) -> Emulator:
-    """A new emulator with its own store; a frozen `ManualClock` at 2026-01-01T00:00:00Z unless given one."""
+    """A new emulator with its own state; a frozen `ManualClock` at 2026-01-01T00:00:00Z unless given one."""
     config = config if config is not None else EmulatorConfig()
     clock = clock if clock is not None else ManualClock(DEFAULT_START)
     store = Store(clock, config.tenants, ReferenceData.load(config.reference_fixture), config.first_id)
-    native = NativeApi(store, config)
+    registry = InstanceRegistry(seed=config.instance_seed)
+    journal = Journal(config.journal_capacity)
+    admin_routes = [
+        *AdminClock(clock).routes(),
+        *AdminContacts(store).routes(),
+        *AdminInspect(store, registry, journal, clock).routes(),
+    ]
     app = Starlette(
-        routes=native.routes(),
-        middleware=[Middleware(ClockDateHeader, clock=clock)],
+        routes=[*NativeApi(store, config).routes(), Mount(ADMIN_PREFIX, routes=admin_routes)],
+        middleware=[
+            Middleware(ClockDateHeader, clock=clock),
+            Middleware(JournalRecorder, store=store, journal=journal),
+        ],
         exception_handlers={HTTPException: http_error, Exception: server_error},
     )
-    return Emulator(config=config, clock=clock, store=store, app=app)
+    return Emulator(config=config, clock=clock, store=store, registry=registry, journal=journal, app=app)
 
 
 def create_app(config: EmulatorConfig | None = None, clock: Clock | None = None) -> Starlette:

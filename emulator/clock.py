@@ -268,9 +268,7 @@ class ManualClock:
         """
         self._refuse_if_advancing("follow_wall")
         if not (speed > 0 and math.isfinite(speed)):
-            raise ClockArgumentError(
-                f"speed must be a positive finite factor, got {speed}; use freeze() to stop"
-            )
+            raise ClockArgumentError(f"speed must be a positive finite factor, got {speed}; use freeze() to stop")
         current = self.now()
         start = current if offset is None else self._wall.now() + offset
         if start < current:

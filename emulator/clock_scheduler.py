@@ -133,9 +133,7 @@ class DeadlineScheduler:
             self._push(entry)
         return DeadlineHandle(entry)
 
-    async def wait(
-        self, instant: datetime, *, follower: Follower | None, timeout: float | None = None
-    ) -> bool:
+    async def wait(self, instant: datetime, *, follower: Follower | None, timeout: float | None = None) -> bool:
         """Sleep until `instant` is reached (True) or `timeout` real seconds pass (False)."""
         if instant <= self.now():
             await asyncio.sleep(0)
@@ -212,13 +210,9 @@ class DeadlineScheduler:
     def attach(self, name: str, *, external: bool) -> Follower:
         """A new follower named `name`; names are unique among attached followers."""
         if not name:
-            raise ClockArgumentError(
-                "a follower needs a non-empty name, so a quiesce failure can say who hung"
-            )
+            raise ClockArgumentError("a follower needs a non-empty name, so a quiesce failure can say who hung")
         if name in self._followers:
-            raise ClockArgumentError(
-                f"a follower named {name!r} is already attached; detach it or pick another"
-            )
+            raise ClockArgumentError(f"a follower named {name!r} is already attached; detach it or pick another")
         follower = Follower(name, self, external=external)
         self._followers[name] = follower
         self._notify()
@@ -230,9 +224,7 @@ class DeadlineScheduler:
         if follower is None:
             return self.attach(name, external=True)
         if not follower.external:
-            raise ClockArgumentError(
-                f"{name!r} is an in-process follower; an external long-poll needs another name"
-            )
+            raise ClockArgumentError(f"{name!r} is an in-process follower; an external long-poll needs another name")
         return follower
 
     def detach(self, name: str, *, only: Follower | None = None) -> bool:

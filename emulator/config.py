@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .journal import DEFAULT_JOURNAL_CAPACITY
 from .reference_data import DEFAULT_REFERENCE_FIXTURE
 from .request_body import DEFAULT_MAX_BODY_BYTES
 from .tenants import DEFAULT_TENANTS, TenantCredentials
@@ -30,6 +31,11 @@ class EmulatorConfig:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     version_code: str = "v2024.1"
     version_number: str = "v4.6.115544"
+    journal_capacity: int = DEFAULT_JOURNAL_CAPACITY
+    instance_seed: int = 0
+    # Open Connectors' account secrets: hub calls send `User <user_secret>, Organization <organization_secret>`.
+    user_secret: str = "cwmock-user-secret"
+    organization_secret: str = "cwmock-organization-secret"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "codebase", normalize_codebase(self.codebase))

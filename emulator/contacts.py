@@ -121,9 +121,7 @@ def _company(value: object, ctx: ContactContext) -> Record:
     company_id = _ref_id("company", value)
     company = ctx.reference.companies.get(company_id)
     if company is None:
-        raise _fail(
-            "company", f"company id {company_id} does not exist; GET /company/companies lists valid ids"
-        )
+        raise _fail("company", f"company id {company_id} does not exist; GET /company/companies lists valid ids")
     return {"id": company.id, "identifier": company.identifier, "name": company.name}
 
 
@@ -277,18 +275,14 @@ def apply_patch(current: Mapping[str, Any], operations: object) -> Record:
     Paths name one top-level field (a leading `/` is tolerated); paths inside objects are refused.
     """
     if not isinstance(operations, list) or not operations:
-        raise InvalidObject(
-            'a PATCH body must be a non-empty list like [{"op": "replace", "path": "x", "value": 1}]'
-        )
+        raise InvalidObject('a PATCH body must be a non-empty list like [{"op": "replace", "path": "x", "value": 1}]')
     body = {k: v for k, v in current.items() if k not in READ_ONLY_FIELDS}
     for index, operation in enumerate(operations):
         if not isinstance(operation, Mapping):
             raise InvalidObject(f"PATCH operation {index} must be an object with op, path and value")
         op = str(operation.get("op", "")).lower()
         if op not in PATCH_OPS:
-            raise _fail(
-                "op", f"PATCH operation {index}: op must be one of {', '.join(PATCH_OPS)}, got {op!r}"
-            )
+            raise _fail("op", f"PATCH operation {index}: op must be one of {', '.join(PATCH_OPS)}, got {op!r}")
         path = operation.get("path")
         if not isinstance(path, str) or not path.strip("/"):
             raise _fail("path", f"PATCH operation {index} needs a path naming a field")

@@ -32,9 +32,7 @@ def error_body(code: str, message: str, errors: Sequence[Mapping[str, Any]] | No
     return body
 
 
-def error_response(
-    status: int, code: str, message: str, headers: Mapping[str, str] | None = None
-) -> Response:
+def error_response(status: int, code: str, message: str, headers: Mapping[str, str] | None = None) -> Response:
     """A ConnectWise-style error with no field details."""
     return json_response(error_body(code, message), status, headers)
 
@@ -42,7 +40,5 @@ def error_response(
 def emulator_error_response(error: EmulatorError) -> Response:
     """Map a model error to its HTTP status and body."""
     status = next((s for cls, s in ERROR_STATUS.items() if isinstance(error, cls)), 400)
-    details = [
-        {"code": e.code, "message": e.message, "resource": e.resource, "field": e.field} for e in error.errors
-    ]
+    details = [{"code": e.code, "message": e.message, "resource": e.resource, "field": e.field} for e in error.errors]
     return json_response(error_body(error.code, error.message, details), status)

@@ -31,9 +31,7 @@ class EmulatorError(Exception):
 class InvalidObject(EmulatorError):
     """A request body or parameter the model refuses (HTTP 400)."""
 
-    def __init__(
-        self, message: str, errors: list[FieldError] | None = None, code: str = "InvalidObject"
-    ) -> None:
+    def __init__(self, message: str, errors: list[FieldError] | None = None, code: str = "InvalidObject") -> None:
         super().__init__(code, message, errors or [])
 
 

@@ -101,9 +101,7 @@ class InstanceRegistry:
         if not name:
             raise InvalidObject("an instance needs a non-empty name")
         token = "".join(self._random.choices(TOKEN_ALPHABET, k=44))
-        instance = Instance(
-            self._next_id, token, tenant, name, created, list(tags), dict(configuration or {})
-        )
+        instance = Instance(self._next_id, token, tenant, name, created, list(tags), dict(configuration or {}))
         self._by_id[instance.id] = instance
         self._by_token[instance.token] = instance
         self._next_id += 1
@@ -130,6 +128,21 @@ class InstanceRegistry:
         del self._by_id[instance_id]
         del self._by_token[instance.token]
         return instance
+
+    def state(self) -> dict[str, Any]:
+        """Counters and the token source, for a snapshot (instances are saved one by one)."""
+        version, internal, gauss = self._random.getstate()
+        return {"nextId": self._next_id, "random": [version, list(internal), gauss]}
+
+    def restore(self, state: dict[str, Any], instances: Iterable[Instance]) -> None:
+        """Replace everything with a snapshot's instances and counters."""
+        self.reset()
+        for instance in instances:
+            self._by_id[instance.id] = instance
+            self._by_token[instance.token] = instance
+        self._next_id = int(state["nextId"])
+        version, internal, gauss = state["random"]
+        self._random.setstate((version, tuple(internal), gauss))
 
     def reset(self, tenant: str | None = None) -> None:
         """Forget every instance (or those of one tenant); a full reset also restarts ids and tokens."""

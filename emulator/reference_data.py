@@ -44,9 +44,7 @@ class ReferenceData:
             )
             for c in data["companies"]
         }
-        lookups = {
-            table: {int(row["id"]): dict(row) for row in data.get(table, [])} for table in LOOKUP_TABLES
-        }
+        lookups = {table: {int(row["id"]): dict(row) for row in data.get(table, [])} for table in LOOKUP_TABLES}
         return cls(companies=companies, lookups=lookups)
 
     @classmethod

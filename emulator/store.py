@@ -86,8 +86,7 @@ class Store:
         self.clock = clock
         self.reference = reference if reference is not None else ReferenceData.load()
         self._tenants = {
-            creds.key: Tenant(credentials=creds, reference=self.reference, first_id=first_id)
-            for creds in tenants
+            creds.key: Tenant(credentials=creds, reference=self.reference, first_id=first_id) for creds in tenants
         }
         self._sequence = 0
 
@@ -127,6 +126,10 @@ class Store:
         """A new global sequence number (every mutation and request takes one)."""
         self._sequence += 1
         return self._sequence
+
+    def restore_sequence(self, sequence: int) -> None:
+        """Continue numbering after `sequence` (restoring a snapshot); numbers never go back."""
+        self._sequence = max(self._sequence, sequence)
 
     def begin_request(self) -> Moment:
         """Apply what became visible, then number a request: its reads see everything ordered before it."""
@@ -270,6 +273,33 @@ class Store:
         self._existing(tenant, contact_id)
         self._write(tenant, contact_id, None, None, None, visible_after)
 
+    def touch_contacts(
+        self,
+        company: str,
+        contact_ids: Iterable[int],
+        *,
+        stamp: datetime | None = None,
+        visible_after: float | None = None,
+    ) -> list[Record]:
+        """Rewrite each contact unchanged but for a new stamp (one instant for all): a bulk update."""
+        self.settle()
+        tenant = self.tenant(company)
+        ids = list(contact_ids)
+        current = [self._existing(tenant, contact_id) for contact_id in ids]
+        instant = stamp if stamp is not None else self.clock.now()
+        touched = []
+        for contact_id, record in zip(ids, current, strict=True):
+            body = {k: v for k, v in record.items() if k not in ("id", "_info")}
+            write = self._write(tenant, contact_id, body, instant, record["_info"]["updatedBy"], visible_after)
+            assert write.record is not None
+            touched.append(write.record)
+        return touched
+
+    def latest_ids(self, company: str) -> list[int]:
+        """Ids of every contact that exists as last written (visible or not), ascending."""
+        tenant = self.tenant(company)
+        return sorted(i for i, writes in tenant.history.by_id.items() if writes[-1].record is not None)
+
     # -- reads ----------------------------------------------------------------------------
 
     def get_contact(self, company: str, contact_id: int) -> Record:
@@ -294,8 +324,6 @@ class Store:
         return [record for record in candidates if predicate(record)]
 
 
-def seed_contacts(
-    store: Store, company: str, bodies: Iterable[object], stamp: datetime | None = None
-) -> list[Record]:
+def seed_contacts(store: Store, company: str, bodies: Iterable[object], stamp: datetime | None = None) -> list[Record]:
     """Create each body as a contact of `company` (stamped `stamp`, or the clock's time)."""
     return [store.create_contact(company, body, stamp=stamp) for body in bodies]

@@ -101,6 +101,13 @@ class VersionHistory:
         self.by_id.setdefault(write.id, []).append(write)
         heapq.heappush(self._pending, (write.visible_from, write.written.seq, write))
 
+    def restore(self, write: Write) -> None:
+        """Put back a write from a snapshot: visible ones as they were, the rest into the pending queue."""
+        self.writes.append(write)
+        self.by_id.setdefault(write.id, []).append(write)
+        if write.became_visible is None:
+            heapq.heappush(self._pending, (write.visible_from, write.written.seq, write))
+
     def latest(self, contact_id: int) -> Write | None:
         """The last write of a contact, visible or not (what the next write builds on)."""
         writes = self.by_id.get(contact_id)

@@ -140,9 +140,7 @@ async def test_sub_second_advances_wake_at_the_exact_fractional_instants(tasks: 
     await clock.advance(0.1)
     assert wakes == [("fast", T0 + timedelta(milliseconds=250))]
     await clock.advance(0.7)
-    assert [instant for _, instant in wakes] == [
-        T0 + timedelta(milliseconds=ms) for ms in (250, 500, 750, 1000)
-    ]
+    assert [instant for _, instant in wakes] == [T0 + timedelta(milliseconds=ms) for ms in (250, 500, 750, 1000)]
     assert clock.now() == T0 + timedelta(seconds=1)
 
 

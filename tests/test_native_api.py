@@ -63,9 +63,7 @@ async def test_null_and_empty_fields_are_omitted(cwmock_client: httpx.AsyncClien
     assert None not in contact.values()
 
 
-async def test_get_put_patch_delete_round_trip(
-    cwmock_client: httpx.AsyncClient, cwmock_emulator: Emulator
-) -> None:
+async def test_get_put_patch_delete_round_trip(cwmock_client: httpx.AsyncClient, cwmock_emulator: Emulator) -> None:
     contact = await create(cwmock_client)
     url = f"{CONTACTS}/{contact['id']}"
     assert (await cwmock_client.get(url)).json() == contact
@@ -166,9 +164,7 @@ async def test_pages_past_the_end_are_empty_and_default_size_is_25(cwmock_client
     assert (beyond.status_code, beyond.json()) == (200, [])
 
 
-async def test_page_size_over_1000_is_capped(
-    cwmock_client: httpx.AsyncClient, cwmock_emulator: Emulator
-) -> None:
+async def test_page_size_over_1000_is_capped(cwmock_client: httpx.AsyncClient, cwmock_emulator: Emulator) -> None:
     for _ in range(1005):
         cwmock_emulator.store.create_contact("cwmock", {"firstName": "bulk"})
     response = await cwmock_client.get(CONTACTS, params={"pageSize": 5000})
@@ -203,9 +199,7 @@ async def test_parameter_names_are_case_insensitive(cwmock_client: httpx.AsyncCl
         native_headers("cwmock", "cwmock-public", "cwmock-private", client_id=""),
     ],
 )
-async def test_bad_credentials_get_a_connectwise_401(
-    cwmock_emulator: Emulator, headers: dict[str, str]
-) -> None:
+async def test_bad_credentials_get_a_connectwise_401(cwmock_emulator: Emulator, headers: dict[str, str]) -> None:
     transport = httpx.ASGITransport(app=cwmock_emulator.app)
     async with httpx.AsyncClient(transport=transport, base_url="http://cwmock.test") as client:
         response = await client.get(CONTACTS, headers=headers)
@@ -296,9 +290,7 @@ async def test_bad_patches_are_400_naming_the_field(
 
 @pytest.mark.parametrize("content", [b"{not json", b"", b"\xff\xfe", b'{"firstName": "a",}'])
 async def test_malformed_json_is_400(cwmock_client: httpx.AsyncClient, content: bytes) -> None:
-    response = await cwmock_client.post(
-        CONTACTS, content=content, headers={"Content-Type": "application/json"}
-    )
+    response = await cwmock_client.post(CONTACTS, content=content, headers={"Content-Type": "application/json"})
     assert response.status_code == 400
     assert response.json()["code"] == "InvalidObject"
     assert (await cwmock_client.get(CONTACTS)).json() == []
@@ -323,9 +315,7 @@ async def test_unknown_ids_and_routes_are_connectwise_404s(cwmock_client: httpx.
     for response in (
         await cwmock_client.get(f"{CONTACTS}/12345"),
         await cwmock_client.put(f"{CONTACTS}/12345", json={"firstName": "a"}),
-        await cwmock_client.patch(
-            f"{CONTACTS}/12345", json=[{"op": "replace", "path": "title", "value": "x"}]
-        ),
+        await cwmock_client.patch(f"{CONTACTS}/12345", json=[{"op": "replace", "path": "title", "value": "x"}]),
         await cwmock_client.get(f"{API}/no/such/thing"),
     ):
         assert response.status_code == 404

@@ -28,15 +28,11 @@ def store(clock: ManualClock) -> Store:
     return Store(clock)
 
 
-def test_writes_are_stamped_from_the_injected_clock_in_whole_utc_seconds(
-    store: Store, clock: ManualClock
-) -> None:
+def test_writes_are_stamped_from_the_injected_clock_in_whole_utc_seconds(store: Store, clock: ManualClock) -> None:
     created = store.create_contact("cwmock", {"firstName": "Ada"})
     assert created["_info"] == {"lastUpdated": "2026-03-01T12:00:00Z", "updatedBy": "APIMember"}
     clock.set(clock.now() + timedelta(seconds=61.9))
-    updated = store.patch_contact(
-        "cwmock", created["id"], [{"op": "replace", "path": "lastName", "value": "L"}]
-    )
+    updated = store.patch_contact("cwmock", created["id"], [{"op": "replace", "path": "lastName", "value": "L"}])
     assert updated["_info"]["lastUpdated"] == "2026-03-01T12:01:02Z"  # 12:00:00.25 + 61.9 s, truncated
 
 
@@ -126,15 +122,10 @@ def test_the_index_agrees_with_a_full_scan(
     base = datetime(2026, 1, 1, tzinfo=timezone.utc)
     # The clock is past every stamp, so each write is visible at once (a future stamp would wait for it).
     store = Store(ManualClock(base + timedelta(seconds=60)))
-    ids = [
-        store.create_contact("cwmock", {"firstName": "x"}, stamp=base + timedelta(seconds=s))["id"]
-        for s in offsets
-    ]
+    ids = [store.create_contact("cwmock", {"firstName": "x"}, stamp=base + timedelta(seconds=s))["id"] for s in offsets]
     for index, seconds in updates:
         if index < len(ids):
-            store.replace_contact(
-                "cwmock", ids[index], {"firstName": "y"}, stamp=base + timedelta(seconds=seconds)
-            )
+            store.replace_contact("cwmock", ids[index], {"firstName": "y"}, stamp=base + timedelta(seconds=seconds))
     for index in deletes:
         if index < len(ids) and ids[index] in {r["id"] for r in store.list_contacts("cwmock")}:
             store.delete_contact("cwmock", ids[index])
