@@ -15,6 +15,7 @@ from .errors import EmulatorError
 from .native_auth import AuthError, parse_basic, require_client_id
 from .paging import link_header, parse_page_request
 from .request_body import read_json
+from .request_state import annotate
 from .store import Store, Tenant
 from .wire import api_base_url, render_company, render_contact
 
@@ -50,6 +51,7 @@ class NativeApi:
             tenant = self.store.authenticate(creds.company, creds.public_key, creds.private_key)
             if tenant is None:
                 return error_response(401, "Unauthorized", "the company id or API keys are not valid")
+            annotate(request, tenant=tenant.credentials.company)
             try:
                 return await handler(request, tenant)
             except EmulatorError as exc:
@@ -65,7 +67,9 @@ class NativeApi:
         page = parse_page_request(params.get("page"), params.get("pagesize"))
         url = f"{request.url.scheme}://{request.url.netloc}{request.url.path}"
         link = link_header(url, request.query_params.multi_items(), page, len(items))
-        return json_response([render(item) for item in items[page.slice(items)]], headers={"Link": link})
+        shown = items[page.slice(items)]
+        annotate(request, returned=len(shown), result_end=page.page >= page.last_page(len(items)))
+        return json_response([render(item) for item in shown], headers={"Link": link})
 
     async def list_contacts(self, request: Request, tenant: Tenant) -> Response:
         """GET /company/contacts."""
