@@ -343,6 +343,33 @@ def test_sync_waits_refuse_to_block_a_running_loop(receiver: Receiver) -> None:
         asyncio.run(inside_loop())
 
 
+@pytest.mark.parametrize("style", ["sync", "async"])
+def test_a_wait_in_another_thread_wakes_on_arrival(receiver: Receiver, style: str) -> None:
+    """The waiter's timeout (60 s) is far beyond the join below, so only a real wake-up lets it finish."""
+    waiting = threading.Event()
+    woke_with: list[int] = []
+
+    def seen_one(arrivals: Sequence[Arrival]) -> bool:
+        # Evaluated under the receiver's lock, which the waiter holds until it is registered and asleep.
+        waiting.set()
+        return len(arrivals) >= 1
+
+    def wait() -> None:
+        if style == "sync":
+            found = receiver.wait_for_sync(seen_one, timeout=60)
+        else:
+            found = asyncio.run(receiver.wait_for(seen_one, timeout=60))
+        woke_with.append(len(found))
+
+    waiter = threading.Thread(target=wait, daemon=True)
+    waiter.start()
+    assert waiting.wait(10)
+    receiver.accept("POST", "/", "", (), BODY)
+    waiter.join(10)
+    assert not waiter.is_alive(), "the waiter was not woken by the arrival"
+    assert woke_with == [1]
+
+
 def test_sync_wait_times_out(receiver: Receiver) -> None:
     with pytest.raises(ReceiverTimeout, match="nothing arrived"):
         receiver.wait_for_sync(count_at_least(1), timeout=0.05)
