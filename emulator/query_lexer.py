@@ -78,9 +78,7 @@ class _Scanner:
             )
         if char == "[" and self.dialect.brackets:
             return self.instant()
-        if char in _DIGITS or (
-            char == "-" and text[start + 1 : start + 2] in _DIGITS and start + 1 < len(text)
-        ):
+        if char in _DIGITS or (char == "-" and text[start + 1 : start + 2] in _DIGITS):
             return self.number()
         if char in _IDENT_START or (char == "`" and self.dialect.backticks):
             return self.name()
@@ -127,7 +125,7 @@ class _Scanner:
         while self.pos < len(text) and text[self.pos] in _DIGITS:
             self.pos += 1
         decimal = text[self.pos : self.pos + 1] == "." and text[self.pos + 1 : self.pos + 2] in _DIGITS
-        if decimal and self.pos + 1 < len(text):
+        if decimal:
             self.pos += 1
             while self.pos < len(text) and text[self.pos] in _DIGITS:
                 self.pos += 1
