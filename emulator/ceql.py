@@ -45,7 +45,7 @@ class _CeqlParser(Parser):
         negated = self.keyword("not")
         operator = self.peek()
         if self.keyword("like"):
-            predicate = self.text_match(resolved, "like", self.literal())
+            predicate = self.text_match(resolved, operator, self.literal())
         elif self.keyword("in"):
             predicate = self.one_of(resolved, self.literal_list())
         elif negated:

@@ -36,7 +36,7 @@ class _ConditionsParser(Parser):
         negated = self.keyword("not")
         operator = self.peek()
         if self.keyword("contains", "like"):
-            predicate = self.text_match(resolved, str(operator.value), self.literal())
+            predicate = self.text_match(resolved, operator, self.literal())
         elif self.keyword("in"):
             predicate = self.one_of(resolved, self.literal_list())
         elif negated:

@@ -74,7 +74,7 @@ class _Scanner:
             return self.string(char)
         if char in "\"'":
             raise self.fail(
-                f"{self.dialect.name} string literals use {self.dialect.quotes} quotes", start, start + 1
+                f"{self.dialect.name} string literals use single quotes, e.g. 'Mike'", start, start + 1
             )
         if char == "[" and self.dialect.brackets:
             return self.instant()
@@ -112,7 +112,7 @@ class _Scanner:
         start = self.pos
         end = self.text.find("]", start)
         if end < 0:
-            raise self.fail("unterminated datetime: add the closing ]", start)
+            raise self.fail("unterminated datetime: add the closing ]", start, len(self.text))
         self.pos = end + 1
         value = parse_instant(self.text[start + 1 : end])
         if value is None:
@@ -142,7 +142,7 @@ class _Scanner:
         if text[start] == "`":
             end = text.find("`", start + 1)
             if end < 0:
-                raise self.fail("unterminated field name: add the closing `", start)
+                raise self.fail("unterminated field name: add the closing `", start, len(text))
             self.pos = end + 1
             name = text[start + 1 : end]
             if not name:

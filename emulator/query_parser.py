@@ -220,17 +220,16 @@ class Parser:
             return test if op == "=" else Not(test)
         return Compare(field.path, field.kind, op, self.coerce(field, token))
 
-    def text_match(self, field: ResolvedField, operator: str, token: Token) -> Predicate:
+    def text_match(self, field: ResolvedField, operator: Token, token: Token) -> Predicate:
         """`contains` / `like` against a string literal."""
         name = field.display(self.dialect.separator)
         if field.kind not in (Kind.STRING, Kind.NUMBER):
-            raise self.error(
-                f"{operator} applies to text and numbers; '{name}' holds {_KIND_NAMES[field.kind]}"
-            )
+            kind = _KIND_NAMES[field.kind]
+            raise self.error(f"{operator.text} applies to text and numbers; '{name}' holds {kind}", operator)
         if token.kind not in ("string", "number"):
-            raise self.error(f"{operator} needs a quoted string, not {token.text}", token)
+            raise self.error(f"{operator.text} needs a quoted string, not {token.text}", token)
         text = token.text if token.kind == "number" else str(token.value)
-        return Contains(field.path, text) if operator == "contains" else Like(field.path, text)
+        return Contains(field.path, text) if operator.value == "contains" else Like(field.path, text)
 
     def one_of(self, field: ResolvedField, tokens: list[Token]) -> Predicate:
         """`field in (...)`."""
