@@ -11,7 +11,7 @@ UTC = timezone.utc
 _INSTANT = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})"
     r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?"
-    r"\s*(?:([Zz])|([+\- ])(\d{2}):?(\d{2}))?",
+    r"\s*(?:([Zz])|([+\- ])(\d{2})(?::?(\d{2}))?)?",
     re.ASCII,
 )
 
@@ -19,7 +19,7 @@ _INSTANT = re.compile(
 def parse_instant(text: str) -> datetime | None:
     """The UTC instant `text` names, or None when it is not one.
 
-    Accepts `Z`, `+hh:mm`/`-hh:mm` (also without the colon, and a space for `+`), any number of
+    Accepts `Z`, `+hh:mm`/`-hh:mm` (also `+hhmm`, `+hh`, and a space for `+`), any number of
     fraction digits (kept to microseconds), a missing time (midnight) and a missing zone (UTC).
     """
     match = _INSTANT.fullmatch(text.strip())
@@ -30,7 +30,7 @@ def parse_instant(text: str) -> datetime | None:
     try:
         offset = timedelta(0)
         if sign is not None:
-            offset = timedelta(hours=int(off_h), minutes=int(off_m)) * (-1 if sign == "-" else 1)
+            offset = timedelta(hours=int(off_h), minutes=int(off_m or 0)) * (-1 if sign == "-" else 1)
         parsed = datetime(
             int(year),
             int(month),

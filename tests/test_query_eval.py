@@ -239,3 +239,20 @@ def test_conditions_and_ceql_spellings_select_the_same_records(
     via_ceql = compile_predicate(parse_ceql(to_ceql(predicate)))
     for record in contacts:
         assert direct(record) == via_conditions(record) == via_ceql(record), record
+
+
+def test_the_store_answers_a_bounded_query_from_its_index() -> None:
+    from cwmock.emulator.clock import ManualClock
+    from cwmock.emulator.store import Store
+
+    store = Store(ManualClock(BASE))
+    for second, name in enumerate(["Ann", "Bob", "Ann", "Cy", "Ann"]):
+        store.create_contact("cwmock", {"firstName": name}, stamp=BASE + timedelta(seconds=second))
+    predicate = parse_conditions("firstName = 'ann' and lastUpdated >= [2024-05-31T18:00:02Z]")
+    bound, residual = stamp_lower_bound(predicate)
+    assert bound is not None
+    assert residual is not None
+    listed = store.list_contacts("cwmock", updated_after=bound, predicate=compile_predicate(residual))
+    assert [r["id"] for r in listed] == [3, 5]
+    everything = store.list_contacts("cwmock", predicate=compile_predicate(predicate))
+    assert listed == everything
