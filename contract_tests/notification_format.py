@@ -66,9 +66,7 @@ def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     keys = [key for key, _ in pairs]
     duplicates = sorted({key for key in keys if keys.count(key) > 1})
     if duplicates:
-        raise ValueError(
-            f"duplicate keys {duplicates} in one JSON object; a consumer silently keeps the last"
-        )
+        raise ValueError(f"duplicate keys {duplicates} in one JSON object; a consumer silently keeps the last")
     return dict(pairs)
 
 
@@ -139,9 +137,7 @@ def _check_identity(document: Any) -> list[str]:
     topic = _get(document, "topic")
     topic_match = _TOPIC.match(topic) if isinstance(topic, str) else None
     if topic_match and isinstance(instance_id, int) and int(topic_match[1]) != instance_id:
-        problems.append(
-            f"topic {topic!r} names instance {topic_match[1]} but message.instanceId is {instance_id}"
-        )
+        problems.append(f"topic {topic!r} names instance {topic_match[1]} but message.instanceId is {instance_id}")
     return problems
 
 
@@ -155,8 +151,7 @@ def _check_events_against_raw(document: Any, id_field: str) -> list[str]:
         object_type = _get(event, "objectType")
         if isinstance(object_type, str) and isinstance(raw_type, str) and object_type != raw_type:
             problems.append(
-                f"message.events[{index}].objectType is {object_type!r} "
-                f"but message.raw.objectType is {raw_type!r}"
+                f"message.events[{index}].objectType is {object_type!r} but message.raw.objectType is {raw_type!r}"
             )
         problems += _check_instant(_get(event, "date"), f"message.events[{index}].date")
         problems += _check_instant(_get(event, "pollDate"), f"message.events[{index}].pollDate")

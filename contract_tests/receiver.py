@@ -69,9 +69,7 @@ def _wake(future: asyncio.Future[None]) -> None:
 class Receiver:
     """Records every notification, answers as scripted, and lets tests query and wait."""
 
-    def __init__(
-        self, clock: Clock, signature_keys: Sequence[str] = (), *, allow_legacy_sha1: bool = False
-    ) -> None:
+    def __init__(self, clock: Clock, signature_keys: Sequence[str] = (), *, allow_legacy_sha1: bool = False) -> None:
         self._clock = clock
         self._keys = tuple(signature_keys)
         self.allow_legacy_sha1 = allow_legacy_sha1

@@ -93,9 +93,7 @@ def _guarded(where: str, endpoint: Endpoint) -> Endpoint:
             return JSONResponse({"error": str(exc)}, status_code=400)
         except Exception as exc:
             _receiver(request).record_error(f"{where} {request.method} {request.url.path}", exc)
-            message = (
-                f"{type(exc).__name__} inside the cwmock receiver; it is re-raised in the test by check()"
-            )
+            message = f"{type(exc).__name__} inside the cwmock receiver; it is re-raised in the test by check()"
             return JSONResponse({"error": message}, status_code=500)
 
     return guarded
@@ -104,9 +102,7 @@ def _guarded(where: str, endpoint: Endpoint) -> Endpoint:
 async def notification(request: Request) -> Response:
     """Record a notification and answer it as scripted (default 200 `{}`)."""
     body = await request.body()
-    headers = tuple(
-        (name.decode("latin-1"), value.decode("latin-1")) for name, value in request.scope["headers"]
-    )
+    headers = tuple((name.decode("latin-1"), value.decode("latin-1")) for name, value in request.scope["headers"])
     query = request.scope.get("query_string", b"").decode("latin-1")
     _, response = _receiver(request).accept(request.method, request.url.path, query, headers, body)
     if response.delay > 0:

@@ -110,6 +110,4 @@ def verify(
             f"{algorithm} signature matches none of the {len(keys)} configured key(s) for these body bytes",
             algorithm=algorithm,
         )
-    return SignatureVerdict(
-        SignatureStatus.VALID, f"{algorithm} signature matches key #{matched}", algorithm, matched
-    )
+    return SignatureVerdict(SignatureStatus.VALID, f"{algorithm} signature matches key #{matched}", algorithm, matched)

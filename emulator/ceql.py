@@ -58,9 +58,7 @@ class _CeqlParser(Parser):
             return self.compare(resolved, operator.text, value)
         else:
             found = "the end" if operator.kind == "end" else f"'{operator.text}'"
-            raise self.error(
-                f"expected an operator (= != < <= > >= LIKE IN IS) after '{name.text}' but found {found}"
-            )
+            raise self.error(f"expected an operator (= != < <= > >= LIKE IN IS) after '{name.text}' but found {found}")
         return Not(predicate) if negated else predicate
 
 

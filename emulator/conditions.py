@@ -46,9 +46,7 @@ class _ConditionsParser(Parser):
             return self.compare(resolved, operator.text, self.literal())
         else:
             found = "the end" if operator.kind == "end" else f"'{operator.text}'"
-            raise self.error(
-                f"expected = != < <= > >= contains like in or not after '{name.text}', found {found}"
-            )
+            raise self.error(f"expected = != < <= > >= contains like in or not after '{name.text}', found {found}")
         return Not(predicate) if negated else predicate
 
 

@@ -40,9 +40,7 @@ def parse_order_by(text: str) -> list[OrderKey]:
             raise QueryError("expected one field and asc or desc", words[2], offset + extra)
         field = resolve_field(parse_path(words[0], offset), words[0], offset)
         if not field.kind.scalar or field.collection_depth:
-            raise QueryError(
-                f"cannot sort by '{'/'.join(field.path)}': it is not a single value", words[0], offset
-            )
+            raise QueryError(f"cannot sort by '{'/'.join(field.path)}': it is not a single value", words[0], offset)
         descending = False
         if len(words) == 2:
             direction = _DIRECTIONS.get(words[1].lower())

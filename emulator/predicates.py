@@ -301,12 +301,7 @@ def matches(p: Predicate, record: Record) -> bool:
 
 
 def _as_bound(p: Predicate) -> StampBound | None:
-    if (
-        isinstance(p, Compare)
-        and p.path == STAMP_PATH
-        and p.op in (">", ">=")
-        and isinstance(p.value, datetime)
-    ):
+    if isinstance(p, Compare) and p.path == STAMP_PATH and p.op in (">", ">=") and isinstance(p.value, datetime):
         return StampBound(p.value.timestamp(), inclusive=p.op == ">=")
     return None
 

@@ -32,9 +32,7 @@ def describe(error: QueryError) -> str:
 
 def to_invalid_object(error: QueryError, parameter: str = "conditions") -> InvalidObject:
     """The model-level 400 for a bad query parameter, naming the parameter as the field."""
-    return InvalidObject(
-        f"{parameter} is invalid", [FieldError("InvalidCondition", describe(error), parameter)]
-    )
+    return InvalidObject(f"{parameter} is invalid", [FieldError("InvalidCondition", describe(error), parameter)])
 
 
 def connectwise_error_body(error: QueryError, parameter: str = "conditions") -> dict[str, Any]:
@@ -44,8 +42,7 @@ def connectwise_error_body(error: QueryError, parameter: str = "conditions") -> 
         "code": invalid.code,
         "message": f"{invalid.message}: {describe(error)}",
         "errors": [
-            {"code": e.code, "message": e.message, "resource": e.resource, "field": e.field}
-            for e in invalid.errors
+            {"code": e.code, "message": e.message, "resource": e.resource, "field": e.field} for e in invalid.errors
         ],
     }
 

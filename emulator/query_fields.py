@@ -87,9 +87,7 @@ CONTACT_SCHEMA = _group(
     _group("types", Kind.COLLECTION, _ID, _NAME),
     _leaf("integratorTags", Kind.COLLECTION),
     _leaf("customFields", Kind.COLLECTION),
-    _group(
-        "_info", Kind.OBJECT, _leaf("lastUpdated", Kind.INSTANT), _leaf("updatedBy", Kind.STRING), links=True
-    ),
+    _group("_info", Kind.OBJECT, _leaf("lastUpdated", Kind.INSTANT), _leaf("updatedBy", Kind.STRING), links=True),
 )
 
 STAMP_PATH = ("_info", "lastUpdated")
@@ -131,9 +129,7 @@ def resolve_field(segments: Sequence[str], token: str, position: int, separator:
         if child is None:
             where = separator.join(path)
             if not node.children and not node.links:
-                raise QueryError(
-                    f"'{where}' has no fields; it cannot be followed by '{segment}'", token, position
-                )
+                raise QueryError(f"'{where}' has no fields; it cannot be followed by '{segment}'", token, position)
             known = [child.name for child in node.children.values()]
             scope = f"'{where}'" if path else "a contact"
             raise QueryError(

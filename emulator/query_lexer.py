@@ -73,9 +73,7 @@ class _Scanner:
         if char in self.dialect.quotes:
             return self.string(char)
         if char in "\"'":
-            raise self.fail(
-                f"{self.dialect.name} string literals use single quotes, e.g. 'Mike'", start, start + 1
-            )
+            raise self.fail(f"{self.dialect.name} string literals use single quotes, e.g. 'Mike'", start, start + 1)
         if char == "[" and self.dialect.brackets:
             return self.instant()
         if char in _DIGITS or (char == "-" and text[start + 1 : start + 2] in _DIGITS):

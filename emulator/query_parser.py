@@ -148,9 +148,7 @@ class Parser:
         if inside and self.collections is Collections.FORBID:
             raise self.error(f"'{name}' is inside a list; filter on it with childConditions", token)
         if not inside and self.collections is Collections.REQUIRE:
-            raise self.error(
-                f"childConditions only filters list fields such as communicationItems{sep}value", token
-            )
+            raise self.error(f"childConditions only filters list fields such as communicationItems{sep}value", token)
         return field, token
 
     def literal(self) -> Token:
@@ -181,9 +179,7 @@ class Parser:
         value = token.value
         if token.kind == "keyword":
             if token.value == "null":
-                raise self.error(
-                    "null can only be tested for with '= null' / '!= null' (IS NULL in CEQL)", token
-                )
+                raise self.error("null can only be tested for with '= null' / '!= null' (IS NULL in CEQL)", token)
             value = token.value == "true"
         kind = field.kind
         if kind is Kind.STRING and isinstance(value, (str, int, Decimal)) and not isinstance(value, bool):

@@ -198,7 +198,8 @@ class Store:
         delay = tenant.visibility_delay if visible_after is None else visible_after
         if delay < 0:
             raise InvalidObject(f"a visibility delay cannot be negative, got {delay}")
-        visible_from = max(now, instant + timedelta(seconds=delay))
+        # With no delay a write is visible at once, whatever its stamp (a future stamp is just skew).
+        visible_from = max(now, instant + timedelta(seconds=delay)) if delay > 0 else now
         write = Write(tenant.credentials.company, contact_id, instant if body is not None else None, record,
                       written, visible_from)  # fmt: skip
         tenant.history.record(write)

@@ -61,9 +61,7 @@ def contacts() -> list[dict[str, Any]]:
             "communicationItems": [{"type": {"id": 1}, "value": "carla@other.org"}],
         },
     ]
-    return [
-        store.create_contact("cwmock", body, stamp=T0 + timedelta(minutes=i)) for i, body in enumerate(bodies)
-    ]
+    return [store.create_contact("cwmock", body, stamp=T0 + timedelta(minutes=i)) for i, body in enumerate(bodies)]
 
 
 def ids(text: str, records: list[dict[str, Any]], child: str | None = None) -> list[int]:

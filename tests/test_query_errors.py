@@ -88,9 +88,7 @@ def test_long_flat_chains_are_fine() -> None:
         ("inactiveFlag like 'x'", "like", 13, "applies to text"),
     ],
 )
-def test_conditions_errors_name_token_and_position(
-    text: str, token: str, position: int, fragment: str
-) -> None:
+def test_conditions_errors_name_token_and_position(text: str, token: str, position: int, fragment: str) -> None:
     with pytest.raises(QueryError) as raised:
         parse_conditions(text)
     error = raised.value

@@ -68,9 +68,7 @@ def test_stamp_lower_bound_takes_the_tightest_bound_and_leaves_the_rest() -> Non
         None,
     )
     tie = parse_conditions("lastUpdated >= [2024-01-01T00:00:00Z] and lastUpdated > [2024-01-01T00:00:00Z]")
-    assert stamp_lower_bound(tie)[0] == StampBound(
-        datetime(2024, 1, 1, tzinfo=UTC).timestamp(), inclusive=False
-    )
+    assert stamp_lower_bound(tie)[0] == StampBound(datetime(2024, 1, 1, tzinfo=UTC).timestamp(), inclusive=False)
     either = parse_conditions("lastUpdated > [2024-01-01T00:00:00Z] or id = 1")
     assert stamp_lower_bound(either) == (None, either)
     assert stamp_lower_bound(parse_conditions("")) == (None, None)
@@ -110,9 +108,7 @@ PREDICATES: st.SearchStrategy[Predicate] = st.recursive(
     max_leaves=8,
 )
 # Index bounds come from very few instants so that several bounds in one conjunction often tie.
-_BOUND_INSTANT = st.one_of(
-    st.integers(min_value=0, max_value=2).map(lambda s: BASE + timedelta(seconds=s)), _INSTANT
-)
+_BOUND_INSTANT = st.one_of(st.integers(min_value=0, max_value=2).map(lambda s: BASE + timedelta(seconds=s)), _INSTANT)
 BOUNDS: st.SearchStrategy[Predicate] = st.builds(
     Compare, st.just(STAMP_PATH), st.just(Kind.INSTANT), st.sampled_from([">", ">="]), _BOUND_INSTANT
 )

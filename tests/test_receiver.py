@@ -70,7 +70,7 @@ async def test_keeps_raw_bytes_headers_in_order_and_arrival_time(
     body = b'{"a":  1,\n "z": "\xc3\xa9"}'  # odd spacing and UTF-8 must survive byte for byte
     headers = [("X-Dup", "first"), ("Elements-Webhook-Id", "w-1"), ("X-Dup", "second")]
     response = await client.post("/hooks/contacts?tenant=7", content=body, headers=headers)
-    clock.advance(3)
+    await clock.advance(3)
     await client.post("/", content=b"\xff\x00not text")
 
     assert (response.status_code, response.content) == (200, b"{}")
@@ -80,11 +80,7 @@ async def test_keeps_raw_bytes_headers_in_order_and_arrival_time(
     assert first.arrived_at == START
     assert first.header_values("x-dup") == ["first", "second"]
     names = [name for name, _ in first.headers]
-    assert (
-        names.index("x-dup")
-        < names.index("elements-webhook-id")
-        < len(names) - 1 - names[::-1].index("x-dup")
-    )
+    assert names.index("x-dup") < names.index("elements-webhook-id") < len(names) - 1 - names[::-1].index("x-dup")
     assert first.webhook_id == "w-1"
     assert first.json() == {"a": 1, "z": "é"}
     assert (second.seq, second.path, second.body) == (2, "/", b"\xff\x00not text")
@@ -134,9 +130,7 @@ async def test_without_keys_unsigned_is_expected_and_a_signature_is_unexpected(
 
 @pytest.mark.anyio
 async def test_keys_and_legacy_flag_over_http(client: httpx.AsyncClient, receiver: Receiver) -> None:
-    response = await client.put(
-        "/__receiver/config", json={"signature_keys": [KEY], "allow_legacy_sha1": True}
-    )
+    response = await client.put("/__receiver/config", json={"signature_keys": [KEY], "allow_legacy_sha1": True})
     assert response.json() == {"signature_keys": [KEY], "allow_legacy_sha1": True}
     await client.post("/", content=BODY, headers=hook(signature=sign(KEY, BODY, "sha1")))
     arrivals = (await client.get("/__receiver/arrivals")).json()["arrivals"]
@@ -186,9 +180,7 @@ async def test_deliveries_group_by_webhook_id_and_flag_conflicting_bodies(
 
 
 @pytest.mark.anyio
-async def test_scripts_are_consumed_in_order_then_default_200(
-    client: httpx.AsyncClient, receiver: Receiver
-) -> None:
+async def test_scripts_are_consumed_in_order_then_default_200(client: httpx.AsyncClient, receiver: Receiver) -> None:
     receiver.script(500, times=2)
     receiver.script(410)
     receiver.script(429, retry_after=30)
@@ -395,9 +387,7 @@ async def test_a_handler_error_is_answered_500_and_raised_by_check(broken: Recei
         response = await http.post("/cb", content=BODY)
     assert response.status_code == 500
     assert "re-raised in the test by check()" in response.json()["error"]
-    with pytest.raises(
-        ReceiverError, match=r"receiver POST /cb: OSError: clock source unavailable"
-    ) as raised:
+    with pytest.raises(ReceiverError, match=r"receiver POST /cb: OSError: clock source unavailable") as raised:
         broken.check()
     assert isinstance(raised.value.__cause__, OSError)
     broken.check()  # raised once, not forever

@@ -120,7 +120,7 @@ def test_the_index_agrees_with_a_full_scan(
     offsets: list[int], updates: list[tuple[int, int]], deletes: list[int], bound: int, inclusive: bool
 ) -> None:
     base = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    # The clock is past every stamp, so each write is visible at once (a future stamp would wait for it).
+    # The clock is past every stamp, as when seeding history.
     store = Store(ManualClock(base + timedelta(seconds=60)))
     ids = [store.create_contact("cwmock", {"firstName": "x"}, stamp=base + timedelta(seconds=s))["id"] for s in offsets]
     for index, seconds in updates:
@@ -137,3 +137,17 @@ def test_the_index_agrees_with_a_full_scan(
 
     expected = [r for r in store.list_contacts("cwmock") if after(r)]
     assert store.list_contacts("cwmock", updated_after=StampBound(at, inclusive)) == expected
+
+
+def test_visibility_follows_the_delay_not_the_stamp(store: Store, clock: ManualClock) -> None:
+    future = clock.now() + timedelta(hours=1)
+    store.create_contact("cwmock", {"firstName": "skewed"}, stamp=future)
+    assert [c["firstName"] for c in store.list_contacts("cwmock")] == ["skewed"], "no delay: visible at once"
+    store.create_contact("cwmock", {"firstName": "late"}, visible_after=5)
+    assert [c["firstName"] for c in store.list_contacts("cwmock")] == ["skewed"]
+    clock.set(to_second(clock.now()) + timedelta(seconds=5))
+    assert [c["firstName"] for c in store.list_contacts("cwmock")] == ["skewed", "late"]
+
+
+def to_second(instant: datetime) -> datetime:
+    return instant.replace(microsecond=0)
