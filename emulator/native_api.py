@@ -10,10 +10,12 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from .config import EmulatorConfig
+from .contacts import Record
 from .cw_responses import emulator_error_response, error_response, json_response
-from .errors import EmulatorError
+from .errors import EmulatorError, invalid_field
+from .list_query import ListQuery, native_list_query
 from .native_auth import AuthError, parse_basic, require_client_id
-from .paging import link_header, parse_page_request
+from .paging import forward_link, link_header, parse_page_id, parse_page_request
 from .request_body import read_json
 from .request_state import annotate
 from .store import Store, Tenant
@@ -72,14 +74,43 @@ class NativeApi:
         return json_response([render(item) for item in shown], headers={"Link": link})
 
     async def list_contacts(self, request: Request, tenant: Tenant) -> Response:
-        """GET /company/contacts."""
-        records = self.store.list_contacts(tenant.credentials.company)
+        """GET /company/contacts: conditions, childConditions, orderBy, fields; navigable or forward-only paging."""
+        params = lowercase_params(request)
+        query = native_list_query(params)
         base = self.base_url(request)
-        return self._page_of(request, records, lambda record: render_contact(record, base))
+
+        def render(record: Record) -> Record:
+            return query.shape(render_contact(record, base))
+
+        if request.headers.get("pagination-type", "").lower() == "forward-only":
+            return self._forward_only(request, params, query, tenant, render)
+        return self._page_of(request, query.run(self.store, tenant.credentials.company), render)
+
+    def _forward_only(
+        self,
+        request: Request,
+        params: dict[str, str],
+        query: ListQuery,
+        tenant: Tenant,
+        render: Callable[[Record], Record],
+    ) -> Response:
+        if query.order:
+            raise invalid_field("orderBy", "orderBy cannot be used with forward-only pagination (it orders by id)")
+        page = parse_page_request(None, params.get("pagesize"))
+        after = parse_page_id(params.get("pageid"))
+        records = [r for r in query.run(self.store, tenant.credentials.company) if r["id"] > after]
+        shown = records[: page.size]
+        headers = {}
+        if len(records) > page.size:
+            url = f"{request.url.scheme}://{request.url.netloc}{request.url.path}"
+            headers["Link"] = forward_link(url, request.query_params.multi_items(), shown[-1]["id"])
+        annotate(request, returned=len(shown), result_end=len(records) <= page.size)
+        return json_response([render(record) for record in shown], headers=headers)
 
     async def count_contacts(self, request: Request, tenant: Tenant) -> Response:
-        """GET /company/contacts/count."""
-        return json_response({"count": len(self.store.list_contacts(tenant.credentials.company))})
+        """GET /company/contacts/count, with the same conditions as the list."""
+        query = native_list_query(lowercase_params(request))
+        return json_response({"count": len(query.run(self.store, tenant.credentials.company))})
 
     async def get_contact(self, request: Request, tenant: Tenant) -> Response:
         """GET /company/contacts/{id}."""

@@ -64,3 +64,19 @@ def link_header(url: str, query: Sequence[tuple[str, str]], request: PageRequest
         links.append(link(request.page + 1, "next"))
     links.append(link(last, "last"))
     return ", ".join(links)
+
+
+def parse_page_id(raw: str | None) -> int:
+    """Forward-only paging's `pageId` (the last id already seen; 0 before the first page)."""
+    if raw is None:
+        return 0
+    try:
+        return int(raw)
+    except ValueError:
+        raise invalid_field("pageId", f"pageId must be a contact id, got {raw!r}") from None
+
+
+def forward_link(url: str, query: Sequence[tuple[str, str]], last_id: int) -> str:
+    """The forward-only `Link` header: the complete next URL, the original query plus `pageId`."""
+    kept = [(k, v) for k, v in query if k.lower() != "pageid"]
+    return f'<{url}?{urlencode([*kept, ("pageId", str(last_id))])}>; rel="next"'
