@@ -19,6 +19,7 @@ from .clock import Clock, ManualClock
 from .config import EmulatorConfig
 from .cw_responses import error_response
 from .date_header import ClockDateHeader
+from .hub_api import HubApi
 from .instances import InstanceRegistry
 from .journal import Journal
 from .journal_middleware import ADMIN_PREFIX, JournalRecorder
@@ -69,7 +70,11 @@ def create_emulator(config: EmulatorConfig | None = None, clock: Clock | None = 
         *AdminInspect(store, registry, journal, clock).routes(),
     ]
     app = Starlette(
-        routes=[*NativeApi(store, config).routes(), Mount(ADMIN_PREFIX, routes=admin_routes)],
+        routes=[
+            *NativeApi(store, config).routes(),
+            *HubApi(store, registry, config).routes(),
+            Mount(ADMIN_PREFIX, routes=admin_routes),
+        ],
         middleware=[
             Middleware(ClockDateHeader, clock=clock),
             Middleware(JournalRecorder, store=store, journal=journal),
