@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from .predicates import Path, Record, reader
 from .query_errors import QueryError
@@ -52,13 +52,16 @@ def parse_order_by(text: str) -> list[OrderKey]:
     return keys
 
 
-def sort_records(records: Iterable[Record], keys: list[OrderKey]) -> list[Record]:
+SortedRecord = TypeVar("SortedRecord", bound=Record)
+
+
+def sort_records(records: Iterable[SortedRecord], keys: list[OrderKey]) -> list[SortedRecord]:
     """The records sorted by `keys` (stable: ties keep their incoming order)."""
     result = list(records)
     for key in reversed(keys):
         read = reader(key.path, key.kind)
 
-        def sort_key(record: Record, read: Any = read) -> tuple[int, Any]:
+        def sort_key(record: SortedRecord, read: Any = read) -> tuple[int, Any]:
             value = read(record)
             return (0, 0) if value is None else (1, value)
 
