@@ -51,6 +51,12 @@ class AdminInspect:
                     versions.append(version.to_json())
         return json_response({"sequence": self.store.sequence, "versions": versions})
 
+    async def sequence(self, request: Request) -> Response:
+        """GET /sequence → {"sequence": the last number handed out, "now": server time} (cheap, for harnesses)."""
+        self.store.settle()
+        now = self.clock.now().isoformat().replace("+00:00", "Z")
+        return json_response({"sequence": self.store.sequence, "now": now})
+
     async def journal_entries(self, request: Request) -> Response:
         """GET /journal?path=/prefix → entries oldest first, with the ring's capacity and drop count."""
         entries = self.journal.entries(request.query_params.get("path"))
@@ -68,7 +74,7 @@ class AdminInspect:
         return Response(status_code=204)
 
     async def create_instance(self, request: Request) -> Response:
-        """POST /instances {"tenant", "name", "tags"?} → 201 {id, token, createdDate, ...}."""
+        """POST /instances {"tenant", "name", "tags"?, "configuration"?} → 201 {id, token, createdDate, ...}."""
         options = await options_body(request)
         tenant = options.get("tenant")
         if not isinstance(tenant, str):
@@ -79,8 +85,11 @@ class AdminInspect:
             raise invalid_field("name", "name must be a non-empty string")
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
             raise invalid_field("tags", "tags must be a list of strings")
+        configuration = options.get("configuration", {})
+        if not isinstance(configuration, dict):
+            raise invalid_field("configuration", "configuration must be the instance's configuration object")
         company = self.store.tenant(tenant).credentials.company
-        instance = self.registry.create(company, name, self.clock.now(), tags)
+        instance = self.registry.create(company, name, self.clock.now(), tags, configuration)
         return json_response(instance.to_json(), status=201)
 
     async def list_instances(self, request: Request) -> Response:
@@ -131,6 +140,7 @@ class AdminInspect:
         """Routes relative to `/__admin`."""
         return [
             Route("/history", handles_errors(self.history), methods=["GET"]),
+            Route("/sequence", handles_errors(self.sequence), methods=["GET"]),
             Route("/journal", handles_errors(self.journal_entries), methods=["GET"]),
             Route("/journal", handles_errors(self.clear_journal), methods=["DELETE"]),
             Route("/instances", handles_errors(self.create_instance), methods=["POST"]),

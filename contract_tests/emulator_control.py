@@ -1,0 +1,120 @@
+"""A client for the emulator's admin API, so the harness can drive an emulator in this process or elsewhere."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from cwmock.emulator.timestamps import parse_iso
+
+
+def iso(instant: datetime) -> str:
+    """ISO-8601 UTC with `Z`, as the admin API takes it."""
+    return instant.isoformat().replace("+00:00", "Z")
+
+
+class AdminCallError(RuntimeError):
+    """An admin call the emulator refused; carries its status and message."""
+
+
+class EmulatorControl:
+    """The admin verbs the contract suite needs, over HTTP (`base_url` is the emulator's root URL)."""
+
+    def __init__(self, base_url: str, *, admin_token: str | None = None, timeout: float = 30.0) -> None:
+        headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
+        self.base_url = base_url.rstrip("/")
+        self._client = httpx.AsyncClient(base_url=f"{self.base_url}/__admin", headers=headers, timeout=timeout)
+
+    async def aclose(self) -> None:
+        """Close the underlying connection pool."""
+        await self._client.aclose()
+
+    async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = await self._client.request(method, path, **kwargs)
+        if response.status_code >= 400:
+            raise AdminCallError(f"{method} /__admin{path} → {response.status_code}: {response.text}")
+        return response.json() if response.content else None
+
+    # clock and sequence
+    async def now(self) -> datetime:
+        """The emulator clock's instant."""
+        return parse_iso((await self._call("GET", "/clock"))["now"])
+
+    async def sequence(self) -> int:
+        """The last global sequence number handed out."""
+        return int((await self._call("GET", "/sequence"))["sequence"])
+
+    async def set_clock(self, instant: datetime, *, allow_backwards: bool = False) -> None:
+        """Jump the clock (no followers are waited for)."""
+        await self._call("POST", "/clock/set", json={"instant": iso(instant), "allowBackwards": allow_backwards})
+
+    # state
+    async def reset(self, tenant: str | None = None) -> None:
+        """Reset everything, or one tenant."""
+        await self._call("POST", "/reset", json={} if tenant is None else {"tenant": tenant})
+
+    async def create_instance(
+        self, tenant: str, name: str, tags: list[str], configuration: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Register an instance; returns {id, token, createdDate, ...}."""
+        body = {"tenant": tenant, "name": name, "tags": tags, "configuration": configuration}
+        created: dict[str, Any] = await self._call("POST", "/instances", json=body)
+        return created
+
+    async def history(self, tenant: str) -> dict[str, Any]:
+        """`/__admin/history` for one tenant."""
+        found: dict[str, Any] = await self._call("GET", "/history", params={"tenant": tenant})
+        return found
+
+    async def served(self, instance_id: int) -> dict[str, Any]:
+        """`/__admin/instances/{id}/served`."""
+        found: dict[str, Any] = await self._call("GET", f"/instances/{instance_id}/served")
+        return found
+
+    async def journal(self) -> dict[str, Any]:
+        """`/__admin/journal`."""
+        found: dict[str, Any] = await self._call("GET", "/journal")
+        return found
+
+    # mutations
+    async def create_contact(self, tenant: str, contact: dict[str, Any], **options: Any) -> dict[str, Any]:
+        """Create a contact (options: stamp=datetime, updatedBy, visibleAfter)."""
+        created: dict[str, Any] = await self._call(
+            "POST", f"/tenants/{tenant}/contacts", json={"contact": contact, **_options(options)}
+        )
+        return created
+
+    async def replace_contact(
+        self, tenant: str, contact_id: int, contact: dict[str, Any], **options: Any
+    ) -> dict[str, Any]:
+        """Replace a contact."""
+        replaced: dict[str, Any] = await self._call(
+            "PUT", f"/tenants/{tenant}/contacts/{contact_id}", json={"contact": contact, **_options(options)}
+        )
+        return replaced
+
+    async def delete_contact(self, tenant: str, contact_id: int) -> None:
+        """Delete a contact."""
+        await self._call("DELETE", f"/tenants/{tenant}/contacts/{contact_id}")
+
+    async def bulk_create(self, tenant: str, count: int, **options: Any) -> list[int]:
+        """Create `count` generated contacts; returns their ids."""
+        created = await self._call(
+            "POST", f"/tenants/{tenant}/contacts/bulk", json={"count": count, **_options(options)}
+        )
+        return list(created["ids"])
+
+    async def touch(self, tenant: str, ids: list[int], **options: Any) -> list[int]:
+        """Rewrite contacts with a new stamp."""
+        touched = await self._call("POST", f"/tenants/{tenant}/contacts/touch", json={"ids": ids, **_options(options)})
+        return list(touched["ids"])
+
+    async def set_visibility_delay(self, tenant: str, seconds: float) -> None:
+        """Later writes become visible at stamp + seconds."""
+        await self._call("PUT", f"/tenants/{tenant}/visibility-delay", json={"seconds": seconds})
+
+
+def _options(options: dict[str, Any]) -> dict[str, Any]:
+    return {key: iso(value) if isinstance(value, datetime) else value for key, value in options.items()}
