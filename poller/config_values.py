@@ -23,9 +23,7 @@ def find_placeholders(value: object, path: Path, problems: Problems) -> None:
     if is_placeholder(value):
         if problems.has(path):
             return
-        problems.add(
-            path, f"{value!r} is an unfilled placeholder from the documentation; put the real value here"
-        )
+        problems.add(path, f"{value!r} is an unfilled placeholder from the documentation; put the real value here")
     elif isinstance(value, Mapping):
         for key, item in value.items():
             find_placeholders(item, (*path, str(key)), problems)
@@ -90,9 +88,7 @@ def read_http_url(value: object, path: Path, problems: Problems, *, required: bo
         return None
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        problems.add(
-            path, f"{text!r} is not an absolute http(s) URL; give {what}, e.g. http://localhost:8080/events"
-        )
+        problems.add(path, f"{text!r} is not an absolute http(s) URL; give {what}, e.g. http://localhost:8080/events")
         return None
     return text
 
@@ -105,12 +101,8 @@ def read_object(value: object, path: Path, problems: Problems, *, what: str) -> 
     return None
 
 
-def reject_unknown_keys(
-    body: Mapping[str, Any], known: tuple[str, ...], path: Path, problems: Problems
-) -> None:
+def reject_unknown_keys(body: Mapping[str, Any], known: tuple[str, ...], path: Path, problems: Problems) -> None:
     """Record every key of `body` that is not in `known` (typos there would silently change polling)."""
     for key in body:
         if key not in known:
-            problems.add(
-                (*path, key), f"unknown key; cwmock knows {', '.join(known)} here (check the spelling)"
-            )
+            problems.add((*path, key), f"unknown key; cwmock knows {', '.join(known)} here (check the spelling)")

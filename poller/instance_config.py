@@ -118,9 +118,7 @@ def parse_instance(body: Mapping[str, Any] | str) -> Instance:
 
 
 def _element_key(value: object, problems: Problems) -> str:
-    element = read_object(
-        value, ("element",), problems, what='the connector key: {"key": "connectwisecrmrest"}'
-    )
+    element = read_object(value, ("element",), problems, what='the connector key: {"key": "connectwisecrmrest"}')
     if element is None:
         return ""
     key = element.get("key")
@@ -180,9 +178,7 @@ def _configuration(value: object, problems: Problems) -> InstanceConfiguration |
     nulls = read_bool(config.get("filter.response.nulls"), (*path, "filter.response.nulls"), problems, True)
     vendor_type = config.get("event.vendor.type")
     if vendor_type is not None and vendor_type != "polling":
-        problems.add(
-            (*path, "event.vendor.type"), f"{vendor_type!r}: {ELEMENT_KEY} events come only by polling"
-        )
+        problems.add((*path, "event.vendor.type"), f"{vendor_type!r}: {ELEMENT_KEY} events come only by polling")
     resources = _resources(config, path, problems, enabled=enabled)
     if any(value is None for value in auth.values()):
         return None
@@ -262,9 +258,7 @@ def _decoded(value: object, path: Path, problems: Problems) -> object:
         return {}
 
 
-def _platform_fields(
-    root: Mapping[str, Any], problems: Problems
-) -> tuple[int | None, str | None, datetime | None]:
+def _platform_fields(root: Mapping[str, Any], problems: Problems) -> tuple[int | None, str | None, datetime | None]:
     instance_id = root.get("id")
     if instance_id is not None and (isinstance(instance_id, bool) or not isinstance(instance_id, int)):
         problems.add(("id",), f"{instance_id!r} is not an integer instance id")
@@ -276,9 +270,7 @@ def _platform_fields(
         try:
             created_date = _parse_iso_utc(created)
         except (TypeError, ValueError):
-            problems.add(
-                ("createdDate",), f"{created!r} is not an ISO-8601 instant such as 2024-06-15T12:00:00Z"
-            )
+            problems.add(("createdDate",), f"{created!r} is not an ISO-8601 instant such as 2024-06-15T12:00:00Z")
     return instance_id, token, created_date
 
 

@@ -86,9 +86,7 @@ def resolve_instant(fields: CalendarBuilder, zone: JavaZone) -> int:
         )
     if day_number > date.max.toordinal():
         raise JavaDateRangeError("the parsed date is after year 9999; cwmock does not model dates that late")
-    wall = datetime.combine(date.fromordinal(day_number), datetime.min.time()) + timedelta(
-        milliseconds=time_of_day
-    )
+    wall = datetime.combine(date.fromordinal(day_number), datetime.min.time()) + timedelta(milliseconds=time_of_day)
     wall_ms = (day_number - date(1970, 1, 1).toordinal()) * MS_PER_DAY + time_of_day
     if fields.is_set(F.ZONE_OFFSET) and fields.is_set(F.DST_OFFSET):
         raw, dst = fields.value(F.ZONE_OFFSET, 0), fields.value(F.DST_OFFSET, 0)

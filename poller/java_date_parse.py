@@ -48,9 +48,7 @@ class _OutOfText(Exception):
 
 
 class _Parser:
-    def __init__(
-        self, compiled: CompiledPattern, text: str, zone: JavaZone, century: CenturyStart | None
-    ) -> None:
+    def __init__(self, compiled: CompiledPattern, text: str, zone: JavaZone, century: CenturyStart | None) -> None:
         self.compiled = compiled
         self.text = text
         self.zone = zone
@@ -100,9 +98,7 @@ class _Parser:
         if letter == "M":
             return self.match_names(start, actual_start, F.MONTH, (MONTHS, tuple(m[:3] for m in MONTHS)), 0)
         if letter == "E":
-            return self.match_names(
-                start, actual_start, F.DAY_OF_WEEK, (WEEKDAYS, tuple(d[:3] for d in WEEKDAYS)), 1
-            )
+            return self.match_names(start, actual_start, F.DAY_OF_WEEK, (WEEKDAYS, tuple(d[:3] for d in WEEKDAYS)), 1)
         if letter == "a":
             return self.match_names(start, actual_start, F.AM_PM, (AM_PM,), 0)
         if letter == "X":
@@ -282,9 +278,7 @@ def _region_matches(text: str, start: int, name: str) -> bool:
     return start + len(name) <= len(text) and text[start : start + len(name)].lower() == name.lower()
 
 
-def parse_prefix(
-    compiled: CompiledPattern, text: str, zone: JavaZone, century: CenturyStart | None
-) -> ParseResult:
+def parse_prefix(compiled: CompiledPattern, text: str, zone: JavaZone, century: CenturyStart | None) -> ParseResult:
     """Parse the start of `text`; trailing text is ignored, as Java does. Raises JavaDateParseError."""
     parser = _Parser(compiled, text, zone, century)
     try:

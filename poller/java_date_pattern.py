@@ -108,9 +108,7 @@ def compile_pattern(pattern: str) -> CompiledPattern:
             letter, count = char, 1
         index += 1
     if in_quote:
-        raise JavaPatternError(
-            f"date pattern {pattern!r} has an unterminated quote; close the quoted text with '"
-        )
+        raise JavaPatternError(f"date pattern {pattern!r} has an unterminated quote; close the quoted text with '")
     flush_field()
     if literal:
         tokens.append(Literal("".join(literal)))
@@ -129,6 +127,4 @@ def _check_field(pattern: str, letter: str, count: int) -> None:
             f"supported letters are {SUPPORTED_LETTERS}"
         )
     if letter == "X" and count > 3:
-        raise JavaPatternError(
-            f"date pattern {pattern!r}: invalid ISO 8601 format: length={count} (use X, XX or XXX)"
-        )
+        raise JavaPatternError(f"date pattern {pattern!r}: invalid ISO 8601 format: length={count} (use X, XX or XXX)")

@@ -183,9 +183,7 @@ def _parse_url(value: object, path: Path, problems: Problems) -> UrlTemplate | N
         return None
 
 
-def _seconds(
-    config: Mapping[str, Any], key: str, path: Path, problems: Problems, default: timedelta
-) -> timedelta:
+def _seconds(config: Mapping[str, Any], key: str, path: Path, problems: Problems, default: timedelta) -> timedelta:
     if config.get(key) is None:
         return default
     seconds = read_whole_number(config[key], (*path, key), problems, unit="seconds", example=10)

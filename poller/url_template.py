@@ -160,9 +160,7 @@ def _placeholder(source: str) -> Placeholder:
             raise UrlTemplateError(f"{source}: epoch unit must be s, ms or us, not {argument!r}")
         return EpochPlaceholder(source, argument)
     if name not in DATE_PLACEHOLDERS:
-        raise UrlTemplateError(
-            f"unknown placeholder {source}; known placeholders are {', '.join(KNOWN_PLACEHOLDERS)}"
-        )
+        raise UrlTemplateError(f"unknown placeholder {source}; known placeholders are {', '.join(KNOWN_PLACEHOLDERS)}")
     if name in ("gmtDate", "date"):
         return DatePlaceholder(source, name, _formatter(source, argument, SERVER_ZONE))
     return DatePlaceholder(source, name, _zoned_formatter(source, argument))

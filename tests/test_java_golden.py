@@ -18,12 +18,8 @@ from cwmock.poller.java_zones import FIXED_SHORT_IDS, REGION_SHORT_IDS, java_zon
 
 Row = dict[str, Any]
 UTC = timezone.utc
-MODELLED_FROM_MS = (
-    int((datetime(1582, 10, 15, tzinfo=UTC) - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds()) * 1000
-)
-MODELLED_UNTIL_MS = (
-    int((datetime(9999, 12, 30, tzinfo=UTC) - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds()) * 1000
-)
+MODELLED_FROM_MS = int((datetime(1582, 10, 15, tzinfo=UTC) - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds()) * 1000
+MODELLED_UNTIL_MS = int((datetime(9999, 12, 30, tzinfo=UTC) - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds()) * 1000
 
 
 @lru_cache(maxsize=1)
@@ -57,9 +53,7 @@ def test_format_matches_java(zone: str) -> None:
             continue
         ours = JavaDateFormat(row["pattern"], zone).format(instant)
         if ours != row["result"]:
-            mismatches.append(
-                f"{row['pattern']!r} at {instant.isoformat()}: java {row['result']!r}, ours {ours!r}"
-            )
+            mismatches.append(f"{row['pattern']!r} at {instant.isoformat()}: java {row['result']!r}, ours {ours!r}")
     assert not mismatches, f"{len(mismatches)} mismatches in {zone}:\n" + "\n".join(mismatches[:20])
 
 

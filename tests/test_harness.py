@@ -1,0 +1,101 @@
+"""The harness end to end: served emulator, served receiver, an external poller run window by window."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cwmock.contract_tests.emulator_control import EmulatorControl
+from cwmock.contract_tests.harness import Harness, HarnessSettings
+from cwmock.contract_tests.plugin import LiveEmulator
+from cwmock.contract_tests.receiver import Receiver
+from cwmock.contract_tests.receiver_server import ReceiverServer, serve_receiver
+from cwmock.contract_tests.targets import ExternalCommandTarget, parse_next_due
+from cwmock.fixtures import read_fixture
+
+pytestmark = pytest.mark.anyio
+
+NAIVE = [sys.executable, "-m", "cwmock.contract_tests.naive_poller"]
+
+
+@pytest.fixture
+def receiver_server(cwmock_live: LiveEmulator) -> Iterator[ReceiverServer]:
+    with serve_receiver(Receiver(cwmock_live.emulator.clock)) as server:
+        yield server
+
+
+@pytest.fixture
+async def harness(cwmock_live: LiveEmulator, receiver_server: ReceiverServer, tmp_path: Path) -> AsyncIterator[Harness]:
+    control = EmulatorControl(cwmock_live.url)
+    body = json.loads(read_fixture("instances/seed_example_polling.json"))
+    settings = HarnessSettings(cwmock_live.url, f"{receiver_server.url}/hooks", tmp_path)
+    harness = Harness(control, receiver_server.receiver, ExternalCommandTarget(NAIVE), body, settings)
+    await harness.start()
+    yield harness
+    await control.aclose()
+
+
+async def test_the_instance_json_is_the_seed_body_plus_platform_fields(harness: Harness) -> None:
+    written = json.loads(harness.instance_path.read_text())
+    assert written["id"] == 1
+    assert written["createdDate"] == "2026-01-01T00:00:00Z"
+    assert written["token"]
+    assert written["configuration"]["event.notification.callback.url"].endswith("/hooks")
+    assert written["configuration"]["event.poller.configuration"]["contacts"]["idField"] == "id"
+    env = harness.context(harness.start_instant).environment()
+    assert env["TZ"] == "Asia/Kathmandu"
+    assert env["CWMOCK_HUB_URL"].endswith("/elements/api-v2")
+    assert env["CWMOCK_START"] == env["CWMOCK_NOW"] == "2026-01-01T00:00:00Z"
+    assert env["CWMOCK_HUB_AUTH"].endswith(f"Element {written['token']}")
+
+
+async def test_one_create_reaches_the_receiver_through_an_external_poller(harness: Harness) -> None:
+    created = await harness.control.create_contact(
+        "cloudelements", {"firstName": "Ada"}, stamp=harness.start_instant + timedelta(minutes=1)
+    )
+    [window] = await harness.run_windows(1)
+    assert not window.outcome.crashed, window.outcome.detail
+    assert window.end_seq > window.begin_seq
+    [arrival] = harness.receiver.arrivals()
+    body: dict[str, Any] = arrival.json()
+    assert [e["objectId"] for e in body["message"]["events"]] == [str(created["id"])]
+
+
+async def test_a_crash_is_recorded_and_the_next_window_continues(harness: Harness) -> None:
+    harness.target = ExternalCommandTarget([sys.executable, "-c", "import sys; sys.exit(3)"])
+    crashed = await harness.run_window()
+    assert crashed.outcome.crashed
+    assert "exit 3" in crashed.outcome.detail
+    harness.target = ExternalCommandTarget(NAIVE)
+    assert not (await harness.run_window()).outcome.crashed
+
+
+async def test_a_poller_past_its_timeout_is_killed(harness: Harness) -> None:
+    harness.target = ExternalCommandTarget(
+        [sys.executable, "-c", "import threading; threading.Event().wait(30)"], timeout=0.5
+    )
+    record = await harness.run_window()
+    assert record.outcome.crashed
+    assert "--poller-timeout" in record.outcome.detail
+
+
+@pytest.mark.parametrize(
+    ("stdout", "problem"),
+    [("", "printed nothing"), ("hello\n", "JSON"), ('{"due": 1}\n', "next_due"), ('{"next_due": 5}', "ISO")],
+)
+def test_the_last_line_protocol_is_enforced(stdout: str, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        parse_next_due(stdout)
+
+
+def test_next_due_is_read_from_the_last_line() -> None:
+    assert parse_next_due('log line\n{"next_due": null}\n') is None
+    due = parse_next_due('{"next_due": "2026-01-01T00:00:08Z"}')
+    assert due is not None
+    assert due.isoformat() == "2026-01-01T00:00:08+00:00"
