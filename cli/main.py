@@ -13,6 +13,7 @@ from cwmock.emulator.native_auth import basic_authorization
 from cwmock.emulator.server import LOOPBACK, serve
 from cwmock.emulator.store import seed_contacts
 from cwmock.emulator.timestamps import parse_iso
+from cwmock.poller.poller_cli import add_poller_parser, run_poller
 
 
 def _add_emulator_options(parser: argparse.ArgumentParser, default_port: int) -> None:
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     emulator.add_argument("--seed-sample", action="store_true", help="seed the sample contacts into every tenant")
     up = commands.add_parser("up", help="run the whole stack on embedded defaults, with sample contacts")
     _add_emulator_options(up, 8000)
+    add_poller_parser(commands)
     return parser
 
 
@@ -96,4 +98,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_emulator(args, seed=args.seed_sample)
     if args.command == "up":
         return run_emulator(args, seed=True)
+    if args.command == "poller":
+        return run_poller(args)
     raise AssertionError(f"unhandled command {args.command!r}")
