@@ -153,9 +153,7 @@ def test_a_non_boolean_names_the_key() -> None:
     body = seed_example()
     contacts(body)["filterByUpdatedDate"] = "yes"
     problems = problems_of(body)
-    assert (
-        "true or false" in problems["/configuration/event.poller.configuration/contacts/filterByUpdatedDate"]
-    )
+    assert "true or false" in problems["/configuration/event.poller.configuration/contacts/filterByUpdatedDate"]
 
 
 def test_numbers_as_strings_for_resource_settings() -> None:
@@ -209,9 +207,7 @@ def test_milliseconds_is_a_date_format_and_timezone_defaults_to_gmt() -> None:
     resource = parse_instance(body).configuration.resource("contacts")
     assert resource.updated is not None
     assert resource.updated.timezone == "GMT"
-    assert resource.updated.formatter().parse("1720117096123") == datetime(
-        2024, 7, 4, 18, 18, 16, 123_000, tzinfo=UTC
-    )
+    assert resource.updated.formatter().parse("1720117096123") == datetime(2024, 7, 4, 18, 18, 16, 123_000, tzinfo=UTC)
     assert resource.created is None
 
 

@@ -142,9 +142,7 @@ def test_two_digit_years_pivot_on_the_injected_now_not_the_wall_clock() -> None:
     assert formatter.needs_now_to_parse
     assert formatter.parse("50-01-01", now=NOW).year == 1950
     assert formatter.parse("50-01-01", now=datetime(2040, 1, 1, tzinfo=UTC)).year == 2050
-    assert (
-        formatter.parse("44-06-14", now=NOW).year == 2044
-    )  # the pivot year: before the start → next century
+    assert formatter.parse("44-06-14", now=NOW).year == 2044  # the pivot year: before the start → next century
     assert formatter.parse("44-06-16", now=NOW).year == 1944
     with pytest.raises(ValueError, match="pass now="):
         formatter.parse("50-01-01")
@@ -205,9 +203,9 @@ ROUND_TRIPS = [
     ("dd/MM/yy HH:mm:ss XX", ANY_ZONE),
     ("milliseconds", ["GMT"]),
 ]
-instants = st.datetimes(
-    min_value=datetime(1972, 1, 1), max_value=datetime(2042, 12, 31), timezones=st.just(UTC)
-).map(lambda instant: instant.replace(microsecond=instant.microsecond // 1000 * 1000))
+instants = st.datetimes(min_value=datetime(1972, 1, 1), max_value=datetime(2042, 12, 31), timezones=st.just(UTC)).map(
+    lambda instant: instant.replace(microsecond=instant.microsecond // 1000 * 1000)
+)
 
 
 def _truncate(instant: datetime, resolution: timedelta) -> datetime:
