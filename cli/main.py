@@ -40,6 +40,13 @@ def build_parser() -> argparse.ArgumentParser:
     emulator.add_argument("--seed-sample", action="store_true", help="seed the sample contacts into every tenant")
     up = commands.add_parser("up", help="run the whole stack on embedded defaults, with sample contacts")
     _add_emulator_options(up, 8000)
+    contract = commands.add_parser(
+        "contract",
+        help="run the contract suite against a poller (pytest --pyargs cwmock.contract_tests)",
+        description="Extra arguments are passed to pytest, e.g. `cwmock contract --poller-cmd CMD -k burst -x`.",
+    )
+    contract.add_argument("--poller-cmd", help="the external poller to judge (default: the reference poller)")
+    contract.add_argument("--poller-timeout", type=float, help="seconds before a window is killed")
     return parser
 
 
@@ -89,9 +96,25 @@ def run_emulator(args: argparse.Namespace, *, seed: bool) -> int:
     return 0
 
 
+def run_contract(args: argparse.Namespace, pytest_args: list[str]) -> int:
+    """Run the contract suite through pytest, as `pytest --pyargs cwmock.contract_tests ...` would."""
+    import pytest
+
+    options = ["--pyargs", "cwmock.contract_tests", "-p", "no:cacheprovider"]
+    if args.poller_cmd:
+        options += ["--poller-cmd", args.poller_cmd]
+    if args.poller_timeout is not None:
+        options += ["--poller-timeout", str(args.poller_timeout)]
+    return int(pytest.main([*options, *pytest_args]))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `cwmock` console script."""
-    args = build_parser().parse_args(argv)
+    args, extra = build_parser().parse_known_args(argv)
+    if args.command == "contract":
+        return run_contract(args, extra)
+    if extra:
+        build_parser().error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "emulator":
         return run_emulator(args, seed=args.seed_sample)
     if args.command == "up":

@@ -7,6 +7,12 @@ Fixtures:
   `cwmock_headers` (an async fixture: use it from `@pytest.mark.anyio` tests).
 - `cwmock_server`: one emulator served over a real socket per test session (so one per xdist worker).
 - `cwmock_live`: `cwmock_server`, reset before the test: empty tenants and the clock back at its start.
+- `cwmock_receiver_server` / `cwmock_receiver`: a webhook receiver over a real socket (session) and the same
+  receiver emptied per test; anything that failed inside it fails the test.
+- `cwmock_poller_target`: the poller under judgement (`--poller-cmd`, else the reference poller).
+- `cwmock_instance_body`: the instance JSON registered (the seed's example), `cwmock_harness`: a started harness.
+
+Options: `--poller-cmd "CMD"`, `--poller-timeout S` (see `harness_fixtures`).
 """
 
 from __future__ import annotations
@@ -92,3 +98,30 @@ def cwmock_live(cwmock_server: LiveEmulator) -> LiveEmulator:
     """The session's served emulator, reset for this test (empty tenants, clock at its start)."""
     cwmock_server.reset()
     return cwmock_server
+
+
+# Options and fixtures for judging pollers live in their own module; importing them here registers them.
+from .harness_fixtures import (  # noqa: E402
+    cwmock_harness,
+    cwmock_instance_body,
+    cwmock_poller_target,
+    cwmock_receiver,
+    cwmock_receiver_server,
+    pytest_addoption,
+)
+
+__all__ = [
+    "LiveEmulator",
+    "cwmock_client",
+    "cwmock_emulator",
+    "cwmock_harness",
+    "cwmock_headers",
+    "cwmock_instance_body",
+    "cwmock_live",
+    "cwmock_poller_target",
+    "cwmock_receiver",
+    "cwmock_receiver_server",
+    "cwmock_server",
+    "native_headers",
+    "pytest_addoption",
+]
