@@ -77,7 +77,9 @@ class BackgroundServer:
 
     def start(self, timeout: float = 10.0, **options: object) -> BackgroundServer:
         """Bind, start serving in a thread, and wait until the server accepts connections."""
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets whose proto says TCP, and without it
+        # every keep-alive request waits ~40 ms (Nagle against delayed ACK).
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self.port))
         self.port = sock.getsockname()[1]
