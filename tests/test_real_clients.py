@@ -67,7 +67,7 @@ PYCONNECTWISE_LAZY_MODULES = ("pyconnectwise.models.manage", "pyconnectwise.endp
 
 
 def seed_for_pyconnectwise(live: LiveEmulator) -> list[dict[str, Any]]:
-    """8 contacts last updated before SINCE, then 25 after it (one exactly at SINCE, which `>` excludes)."""
+    """8 contacts updated before SINCE, 1 exactly at SINCE (which `>` excludes), then the 25 returned, after it."""
     store = live.emulator.store
     for n in range(8):
         store.create_contact(TENANT.company, {"firstName": f"Old{n}", "company": {"id": 250}},
