@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from pathlib import Path
 
 from cwmock.emulator.app import DEFAULT_START, Emulator, create_emulator
 from cwmock.emulator.clock import Clock, ManualClock, SystemClock
@@ -13,6 +14,7 @@ from cwmock.emulator.native_auth import basic_authorization
 from cwmock.emulator.server import LOOPBACK, serve
 from cwmock.emulator.store import seed_contacts
 from cwmock.emulator.timestamps import parse_iso
+from cwmock.emulator.tls import TlsMaterial, default_ca_file, generate_tls
 
 
 def _add_emulator_options(parser: argparse.ArgumentParser, default_port: int) -> None:
@@ -26,6 +28,17 @@ def _add_emulator_options(parser: argparse.ArgumentParser, default_port: int) ->
         help="system: follow wall time; manual: frozen at --start until moved (default: %(default)s)",
     )
     parser.add_argument("--start", default=DEFAULT_START.isoformat(), help="start instant of a manual clock")
+    parser.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve HTTPS with a certificate from a freshly generated local CA (default: plain HTTP)",
+    )
+    parser.add_argument(
+        "--tls-ca-file",
+        type=Path,
+        metavar="PATH",
+        help=f"with --tls: where to write the CA bundle clients must trust (default: {default_ca_file()})",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,14 +74,16 @@ def _seed_sample(emulator: Emulator) -> int:
     return len(bodies)
 
 
-def _summary(emulator: Emulator, host: str, port: int, seeded: int) -> str:
-    base = f"http://{host}:{port}"
+def _summary(emulator: Emulator, host: str, port: int, seeded: int, ca_file: Path | None = None) -> str:
+    base = f"{'https' if ca_file is not None else 'http'}://{host}:{port}"
     lines = [
         f"cwmock emulator listening on {base}",
         f"  ConnectWise API: {base}/{emulator.config.codebase}apis/3.0",
         f"  company info:    {base}/login/companyinfo/cwmock",
         f"  clock:           {type(emulator.clock).__name__}, now {emulator.clock.now().isoformat()}",
     ]
+    if ca_file is not None:
+        lines.append(f"  TLS CA bundle:   {ca_file} (trust it, e.g. REQUESTS_CA_BUNDLE={ca_file})")
     for tenant in emulator.store.tenants:
         header = basic_authorization(tenant.company, tenant.public_key, tenant.private_key)
         lines.append(
@@ -79,8 +94,9 @@ def _summary(emulator: Emulator, host: str, port: int, seeded: int) -> str:
         lines.append(f"  seeded {seeded} sample contacts per tenant")
     first = emulator.store.tenants[0]
     header = basic_authorization(first.company, first.public_key, first.private_key)
+    cacert = f"--cacert {ca_file} " if ca_file is not None else ""
     lines.append(
-        f"  try: curl -H 'Authorization: {header}' -H 'clientId: demo' "
+        f"  try: curl {cacert}-H 'Authorization: {header}' -H 'clientId: demo' "
         f"'{base}/{emulator.config.codebase}apis/3.0/company/contacts?pageSize=5'"
     )
     lines.append("Press Ctrl-C to stop.")
@@ -91,8 +107,13 @@ def run_emulator(args: argparse.Namespace, *, seed: bool) -> int:
     """Build an emulator from the options and serve it until interrupted."""
     emulator = create_emulator(EmulatorConfig(codebase=args.codebase), _clock(args))
     seeded = _seed_sample(emulator) if seed else 0
-    print(_summary(emulator, args.host, args.port, seeded), flush=True)
-    serve(emulator.app, args.host, args.port)
+    tls: TlsMaterial | None = None
+    ca_file: Path | None = None
+    if args.tls:
+        tls = generate_tls([args.host])
+        ca_file = tls.write_ca(args.tls_ca_file if args.tls_ca_file is not None else default_ca_file())
+    print(_summary(emulator, args.host, args.port, seeded, ca_file), flush=True)
+    serve(emulator.app, args.host, args.port, tls)
     return 0
 
 
@@ -110,11 +131,14 @@ def run_contract(args: argparse.Namespace, pytest_args: list[str]) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `cwmock` console script."""
-    args, extra = build_parser().parse_known_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
     if args.command == "contract":
         return run_contract(args, extra)
     if extra:
-        build_parser().error(f"unrecognized arguments: {' '.join(extra)}")
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.tls_ca_file is not None and not args.tls:
+        parser.error("--tls-ca-file only applies to HTTPS: add --tls (or drop --tls-ca-file)")
     if args.command == "emulator":
         return run_emulator(args, seed=args.seed_sample)
     if args.command == "up":
