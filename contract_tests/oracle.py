@@ -69,7 +69,7 @@ class _Context:
 
     def requirement_evidence(self, found: Requirement) -> list[str]:
         facts, status = self.facts, found.window
-        items = [self.visibility(found.version), f"so visible throughout {status.describe()}"]
+        items = [f"{self.visibility(found.version)}, so throughout {status.describe()}"]
         if found.previous is None:
             items.append(
                 f"no complete window before it, so every stamp after s₀ = {format_second(facts.created)} was due"
@@ -165,7 +165,7 @@ def _malformed(delivery: JudgedDelivery) -> Finding:
     return Finding(
         FindingKind.MALFORMED,
         keys[0] if len(keys) == 1 else None,
-        (f"{delivery.label()}", *delivery.problems),
+        (f"{delivery.label()} carrying {', '.join(map(str, keys)) or 'no version'}", *delivery.problems),
         (),
         hooks,
         delivery.notification_ids,

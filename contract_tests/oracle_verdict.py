@@ -44,8 +44,8 @@ class Finding:
 
     @property
     def subject(self) -> str:
-        """The version, or the notification ids when the finding is about a notification."""
-        if self.version is not None:
+        """The version, or the notification when the finding is about one (always for MALFORMED)."""
+        if self.version is not None and self.kind is not FindingKind.MALFORMED:
             return str(self.version)
         ids = ", ".join(self.notification_ids) or "without id"
         hooks = ", ".join(self.webhook_ids) or "none"
