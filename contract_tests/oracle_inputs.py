@@ -260,9 +260,10 @@ class JournalLog:
 class Window:
     """One invocation of the target: its start (server time, the CWMOCK_NOW value) and its sequence span.
 
-    `begin_seq` is the emulator's `sequence` read from `GET /__admin/history` (which first applies every write
-    that became visible by then) after the clock was set to `start` and before the target ran; `end_seq` is read
-    the same way after it finished. The window's requests and visibility changes have begin_seq < seq ≤ end_seq.
+    `begin_seq` is the emulator's last sequence number, read through an admin call that first applies every write
+    due by then (`GET /__admin/sequence` or `/__admin/history`) after the clock reached `start` and before the
+    target ran; `end_seq` is read the same way after it finished. So the window's requests and visibility changes
+    have begin_seq < seq ≤ end_seq, and a version with becameVisible.seq ≤ begin_seq was visible at its start.
     """
 
     index: int
