@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -118,15 +120,14 @@ def run_emulator(args: argparse.Namespace, *, seed: bool) -> int:
 
 
 def run_contract(args: argparse.Namespace, pytest_args: list[str]) -> int:
-    """Run the contract suite through pytest, as `pytest --pyargs cwmock.contract_tests ...` would."""
-    import pytest
-
+    """Run the contract suite: exactly `python -m pytest --pyargs cwmock.contract_tests ...` in a fresh interpreter."""
     options = ["--pyargs", "cwmock.contract_tests", "-p", "no:cacheprovider"]
     if args.poller_cmd:
         options += ["--poller-cmd", args.poller_cmd]
     if args.poller_timeout is not None:
         options += ["--poller-timeout", str(args.poller_timeout)]
-    return int(pytest.main([*options, *pytest_args]))
+    # A fresh interpreter, so pytest's assertion rewriting sees modules this process has not imported yet.
+    return subprocess.call([sys.executable, "-m", "pytest", *options, *pytest_args])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
