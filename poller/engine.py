@@ -175,7 +175,9 @@ class PollerEngine:
             item, served_at = await self._fetch(hub, resource, now)
             poll_date = poll_date or served_at
             fetched.append(item)
-        poll_date = _whole_second(poll_date or now)
+        # The hub's Date is server time; the earlier of it and our clock never runs ahead of the server (a clock
+        # ahead of the server, or emulated latency, would otherwise skip what was written in between).
+        poll_date = _whole_second(min(poll_date, now) if poll_date is not None else now)
         for item in fetched:
             self._select(item, poll_date, now)
         self.crash("after_fetch")
