@@ -108,13 +108,17 @@ async def test_one_create_gives_one_event(harness: Harness) -> None:
     assert document["message"]["events"][0]["pollDate"] == stamp(window.start)
     assert document["message"]["raw"]["pollDate"] == int(window.start.timestamp()) * 1000
     assert delivered_versions(harness) == [(str(created["id"]), stamp(at))]
-    await harness.settle()
+    verdict = await harness.settle_and_judge()
+    assert verdict.passed, verdict.report()
+    assert verdict.required == 1
     assert delivered_versions(harness) == [(str(created["id"]), stamp(at))]
 
 
 async def test_records_from_before_the_instance_are_not_backfilled(harness: Harness) -> None:
     await harness.control.create_contact(TENANT, {"firstName": "Old"}, stamp=harness.start_instant)
     await harness.run_windows(2)
+    verdict = await harness.settle_and_judge()
+    assert verdict.passed, verdict.report()
     assert harness.receiver.arrivals() == []
 
 
@@ -126,7 +130,8 @@ async def test_a_burst_inside_the_windows_own_second_is_delivered_exactly_once(h
     second = await harness.control.create_contact(TENANT, {"firstName": "After"})
     await harness.control.replace_contact(TENANT, first["id"], {**first, "lastName": "Again"})
     await harness.run_windows(2)
-    await harness.settle()
+    verdict = await harness.settle_and_judge()
+    assert verdict.passed, verdict.report()
     same_second = stamp(window.start)
     assert sorted(delivered_versions(harness)) == sorted(
         [(str(first["id"]), same_second), (str(second["id"]), same_second)]
@@ -145,7 +150,8 @@ async def test_a_change_visible_late_but_within_poll_delay_is_delivered(build: B
     assert harness.receiver.arrivals() == [], "not visible yet at the first window"
     assert window.start == first_window
     await harness.run_windows(1)
-    await harness.settle()
+    verdict = await harness.settle_and_judge()
+    assert verdict.passed, verdict.report()
     assert delivered_versions(harness) == [(str(late["id"]), stamp(first_window - timedelta(seconds=10)))]
 
 
@@ -158,6 +164,9 @@ async def test_25_changes_make_3_notifications_of_at_most_10_events(harness: Har
     assert sorted(int(object_id) for object_id, _ in delivered_versions(harness)) == sorted(ids)
     assert len({a.webhook_id for a in arrivals}) == 3
     assert len({a.json()["id"] for a in arrivals}) == 3
+    verdict = await harness.settle_and_judge()
+    assert verdict.passed, verdict.report()
+    assert verdict.required == 25
 
 
 async def test_receiver_failures_are_retried_with_the_same_id_and_bytes(harness: Harness) -> None:
@@ -171,8 +180,9 @@ async def test_receiver_failures_are_retried_with_the_same_id_and_bytes(harness:
     await harness.control.set_clock(window.start + timedelta(seconds=8))
     second = await harness.run_window()
     assert second.outcome.next_due == second.start + timedelta(seconds=64)
-    settled = await harness.settle()
-    assert settled[-1].outcome.next_due is None
+    verdict = await harness.settle_and_judge()
+    assert verdict.passed, verdict.report()
+    assert harness.windows[-1].outcome.next_due is None
     arrivals = harness.receiver.arrivals()
     assert [a.status for a in arrivals] == [500, 500, 200]
     assert len({a.webhook_id for a in arrivals}) == 1
@@ -190,7 +200,8 @@ async def test_a_signed_instance_signs_every_attempt(build: BuildHarness) -> Non
         TENANT, {"firstName": "Signed"}, stamp=harness.start_instant + timedelta(seconds=1)
     )
     await harness.run_windows(1)
-    await harness.settle()
+    verdict = await harness.settle_and_judge()
+    assert verdict.passed, verdict.report()
     arrivals = harness.receiver.arrivals()
     assert len(arrivals) == 2
     assert all(a.signature.ok for a in arrivals), [a.signature for a in arrivals]
@@ -204,7 +215,9 @@ async def test_strict_mode_is_the_documented_lossy_algorithm(build: BuildHarness
     await harness.run_window()
     lost = await harness.control.create_contact(TENANT, {"firstName": "SameSecond"})
     await harness.run_windows(2)
-    await harness.settle()
+    verdict = await harness.settle_and_judge()
+    assert not verdict.passed, "the oracle must catch the documented algorithm losing the same-second create"
+    assert [finding.subject for finding in verdict.missing] != []
     assert str(lost["id"]) not in {object_id for object_id, _ in delivered_versions(harness)}
 
 
@@ -220,7 +233,8 @@ async def test_a_killed_poller_loses_nothing_and_resends_identically(build: Buil
     assert len(before) == (1 if point in ("after_send", "after_ack") else 0)
     harness.target = ExternalCommandTarget(ONCE)
     await harness.run_windows(1)
-    await harness.settle()
+    verdict = await harness.settle_and_judge()
+    assert verdict.passed, verdict.report()
     assert sorted(int(object_id) for object_id, _ in delivered_versions(harness)) == sorted(created)
     arrivals = harness.receiver.arrivals()
     assert len(harness.receiver.deliveries()) == 2
