@@ -199,13 +199,14 @@ async def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
                 settings=_settings(args, env, args.http_timeout),
                 crash=kill_at(env.get(CRASH_ENV)),
             )
-            return await run_schedule(
+            await run_schedule(
                 engine,
                 clock,
                 timedelta(minutes=minutes),
                 max_windows=args.max_windows,
                 on_window=lambda report: print(report.summary(), flush=True),
             )
+            return 0
         finally:
             if emulator_clock is not None:
                 await emulator_clock.detach()
@@ -245,6 +246,7 @@ def run_poller(args: argparse.Namespace, env: Mapping[str, str] | None = None) -
     """Dispatch `cwmock poller VERB`; a usage or configuration problem exits 2 with the reason on stderr."""
     env = os.environ if env is None else env
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="cwmock poller: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         if args.poller_command == "once":
             return poller_once(args, env)
