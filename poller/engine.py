@@ -25,7 +25,7 @@ from .windowing import DEFAULT_OVERLAP, WindowBounds, window_bounds
 
 LOG = logging.getLogger("cwmock.poller")
 WEBHOOK_ID_HEADER = "Elements-Webhook-Id"
-DEFAULT_HUB_TIMEOUT = 30.0
+DEFAULT_HUB_TIMEOUT = 20.0
 CRASH_POINTS = ("after_fetch", "after_commit", "after_send", "after_ack")
 
 

@@ -243,3 +243,47 @@ async def test_a_killed_poller_loses_nothing_and_resends_identically(build: Buil
         [resent] = [a for a in arrivals[1:] if a.webhook_id == before[0].webhook_id]
         assert resent.body == before[0].body
     assert_all_well_formed(harness)
+
+
+async def test_filter_by_current_date_with_a_poll_delay(build: BuildHarness) -> None:
+    harness = await build(seed_body(filterByCurrentDate=True, pollDelay=30))
+    await harness.control.set_visibility_delay(TENANT, 20)
+    await harness.advance(harness.refresh_interval.total_seconds())
+    boundary = await harness.control.now()
+    early = await harness.control.create_contact(TENANT, {"firstName": "Early"}, stamp=boundary - timedelta(seconds=5))
+    await harness.run_window()
+    same = await harness.control.create_contact(TENANT, {"firstName": "Same"}, stamp=boundary)
+    await harness.run_windows(2)
+    verdict = await harness.settle_and_judge()
+    assert verdict.passed, verdict.report()
+    assert sorted(delivered_versions(harness)) == sorted(
+        [(str(early["id"]), stamp(boundary - timedelta(seconds=5))), (str(same["id"]), stamp(boundary))]
+    )
+
+
+class CrashOnce:
+    """An in-process crash hook: raises at `point` the first time it is reached."""
+
+    def __init__(self, point: str) -> None:
+        self.point = point
+        self.fired = False
+
+    def __call__(self, reached: str) -> None:
+        if reached == self.point and not self.fired:
+            self.fired = True
+            raise RuntimeError(f"simulated crash at {reached}")
+
+
+@pytest.mark.parametrize("point", ["after_fetch", "after_commit", "after_send", "after_ack"])
+@pytest.mark.parametrize("kind", ["in-process"], indirect=True)
+async def test_an_in_process_crash_is_reported_and_recovered(build: BuildHarness, point: str) -> None:
+    harness = await build(poller=ReferencePoller(crash=CrashOnce(point)))
+    created = await harness.control.create_contact(
+        TENANT, {"firstName": "C"}, stamp=harness.start_instant + timedelta(seconds=1)
+    )
+    [crashed] = await harness.run_windows(1)
+    assert crashed.outcome.crashed
+    assert f"simulated crash at {point}" in crashed.outcome.detail
+    verdict = await harness.settle_and_judge()
+    assert verdict.passed, verdict.report()
+    assert delivered_versions(harness) == [(str(created["id"]), stamp(harness.start_instant + timedelta(seconds=1)))]
