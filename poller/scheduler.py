@@ -81,13 +81,17 @@ async def run_schedule(
     *,
     max_windows: int | None = None,
     on_window: Callable[[WindowReport], None] = lambda report: None,
+    first_window_at: datetime | None = None,
 ) -> int:
-    """Poll every `interval` (the first window at once) and deliver at each retry time in between; returns the
-    number of windows run (forever unless `max_windows`)."""
+    """Poll every `interval` (the first window at `first_window_at`, default at once) and deliver at each retry
+    time in between; returns the number of windows run (forever unless `max_windows`)."""
     if interval <= timedelta(0):
         raise ValueError(f"the refresh interval must be positive, got {interval}")
     windows = 0
     next_poll = clock.now()
+    if first_window_at is not None and first_window_at > next_poll:
+        await clock.sleep_until(first_window_at)
+        next_poll = first_window_at
     while max_windows is None or windows < max_windows:
         on_window(await engine.run_window())
         windows += 1
