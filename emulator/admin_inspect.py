@@ -80,7 +80,7 @@ class AdminInspect:
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
             raise invalid_field("tags", "tags must be a list of strings")
         company = self.store.tenant(tenant).credentials.company
-        instance = self.registry.create(company, name, self.clock.now(), tags)
+        instance = self.registry.create(company, name, self.store.server_now(), tags)
         return json_response(instance.to_json(), status=201)
 
     async def list_instances(self, request: Request) -> Response:

@@ -14,11 +14,15 @@ from starlette.routing import Mount
 
 from .admin_clock import AdminClock
 from .admin_contacts import AdminContacts
+from .admin_faults import AdminFaults
+from .admin_guard import AdminTokenGuard
 from .admin_inspect import AdminInspect
 from .clock import Clock, ManualClock
 from .config import EmulatorConfig
 from .cw_responses import error_response
 from .date_header import ClockDateHeader
+from .fault_middleware import FaultInjector
+from .faults import FaultRegistry
 from .hub_api import HubApi
 from .instances import InstanceRegistry
 from .journal import Journal
@@ -55,6 +59,7 @@ class Emulator:
     registry: InstanceRegistry
     journal: Journal
     app: Starlette
+    faults: FaultRegistry
 
 
 def create_emulator(config: EmulatorConfig | None = None, clock: Clock | None = None) -> Emulator:
@@ -64,24 +69,28 @@ def create_emulator(config: EmulatorConfig | None = None, clock: Clock | None = 
     store = Store(clock, config.tenants, ReferenceData.load(config.reference_fixture), config.first_id)
     registry = InstanceRegistry(seed=config.instance_seed)
     journal = Journal(config.journal_capacity)
+    faults = FaultRegistry(store.stamp_policy)
     admin_routes = [
         *AdminClock(clock).routes(),
         *AdminContacts(store).routes(),
         *AdminInspect(store, registry, journal, clock).routes(),
+        *AdminFaults(faults, store, clock).routes(),
     ]
+    admin_guard = [Middleware(AdminTokenGuard, token=config.admin_token)] if config.admin_token else None
     app = Starlette(
         routes=[
             *NativeApi(store, config).routes(),
             *HubApi(store, registry, config).routes(),
-            Mount(ADMIN_PREFIX, routes=admin_routes),
+            Mount(ADMIN_PREFIX, routes=admin_routes, middleware=admin_guard),
         ],
         middleware=[
-            Middleware(ClockDateHeader, clock=clock),
+            Middleware(ClockDateHeader, now=store.server_now),
             Middleware(JournalRecorder, store=store, journal=journal),
+            Middleware(FaultInjector, faults=faults, store=store, clock=clock),
         ],
         exception_handlers={HTTPException: http_error, Exception: server_error},
     )
-    return Emulator(config=config, clock=clock, store=store, registry=registry, journal=journal, app=app)
+    return Emulator(config=config, clock=clock, store=store, registry=registry, journal=journal, app=app, faults=faults)
 
 
 def create_app(config: EmulatorConfig | None = None, clock: Clock | None = None) -> Starlette:

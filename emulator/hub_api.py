@@ -81,7 +81,7 @@ class HubApi:
         return api_base_url(request.url.scheme, request.url.netloc, self.config.codebase)
 
     def _served(self, request: Request, instance: Instance, records: list[Record]) -> None:
-        moment = request_moment(request) or Moment(self.store.clock.now(), self.store.next_sequence())
+        moment = request_moment(request) or Moment(self.store.server_now(), self.store.next_sequence())
         instance.record_served(((r["id"], r["_info"]["lastUpdated"]) for r in records), moment)
 
     async def list_contacts(self, request: Request, instance: Instance) -> Response:
