@@ -4,7 +4,8 @@ It sits inside the journal middleware, so every faulted response is journalled w
 fired, comma-separated); admin calls are never faulted. Per request, in order: a status or rate-limit fault answers
 without running the handler; malformed JSON runs the handler and cuts its body short; latency delays the response
 start (emulated: the clock jumps forward, so `Date` shows the later time; real: the event loop waits); a queued
-mutation is applied just before the last body bytes go out, so the next request already sees it.
+mutation is applied just before the last body bytes go out, so the next request already sees it. A request the
+TCP fault proxy marked (`cwmock-socket-fault`) is journalled with that socket fault too.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -31,6 +33,7 @@ from .faults import (
 from .journal_middleware import ADMIN_PREFIX
 from .request_state import annotate
 from .store import Store
+from .tcp_fault_proxy import SOCKET_FAULT_HEADER, SOCKET_FAULT_KINDS
 
 STATUS_MESSAGES = {
     500: "A timeout has occured. Please try again.",
@@ -76,10 +79,15 @@ class FaultInjector:
             await self.app(scope, receive, send)
             return
         fired = self.faults.firing(scope["method"], scope["path"])
+        kinds = [fault.kind for fault in fired]
+        socket_fault = Headers(scope=scope).get(SOCKET_FAULT_HEADER)
+        if socket_fault in SOCKET_FAULT_KINDS:
+            kinds.append(socket_fault)  # the TCP fault proxy will break this response on its way to the client
+        if kinds:
+            annotate(Request(scope), fault=",".join(kinds))
         if not fired:
             await self.app(scope, receive, send)
             return
-        annotate(Request(scope), fault=",".join(fault.kind for fault in fired))
         outgoing = send
         mutations = [f for f in fired if isinstance(f.action, MutateBetweenPages)]
         if mutations:
