@@ -6,7 +6,10 @@ Fixtures:
 - `cwmock_client`: an `httpx.AsyncClient` on `cwmock_emulator` through `ASGITransport`, sending
   `cwmock_headers` (an async fixture: use it from `@pytest.mark.anyio` tests).
 - `cwmock_server`: one emulator served over a real socket per test session (so one per xdist worker).
-- `cwmock_live`: `cwmock_server`, reset before the test: empty tenants and the clock back at its start.
+- `cwmock_live`: `cwmock_server`, reset before the test: empty tenants, no faults, the clock back at its start.
+- `cwmock_transport_faults`: a `TransportFaults` on `cwmock_emulator`: httpx (async) calls to http://cwmock.test go
+  into it through respx, and `add("connect_error" | "read_timeout" | "remote_protocol_error", path=..., times=...)`
+  makes chosen calls fail like a network would.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from cwmock.emulator.clock import ManualClock
 from cwmock.emulator.native_auth import basic_authorization
 from cwmock.emulator.server import BackgroundServer
 from cwmock.emulator.tenants import DEFAULT_TENANTS
+
+from .transport_faults import TransportFaults
 
 CLIENT_ID = "00000000-0000-4000-8000-000000000000"
 
@@ -51,8 +56,9 @@ class LiveEmulator:
         return f"{self.url}/{self.emulator.config.codebase}apis/3.0"
 
     def reset(self) -> None:
-        """Empty every tenant and put the clock back at the start."""
+        """Empty every tenant, remove every fault and put the clock back at the start."""
         self.emulator.store.reset()
+        self.emulator.faults.clear()
         clock = self.emulator.clock
         assert isinstance(clock, ManualClock), "the live emulator runs on a ManualClock"
         clock.set(self.start, allow_backwards=True)
@@ -92,3 +98,11 @@ def cwmock_live(cwmock_server: LiveEmulator) -> LiveEmulator:
     """The session's served emulator, reset for this test (empty tenants, clock at its start)."""
     cwmock_server.reset()
     return cwmock_server
+
+
+@pytest.fixture
+def cwmock_transport_faults(cwmock_emulator: Emulator) -> Iterator[TransportFaults]:
+    """httpx calls to http://cwmock.test go into `cwmock_emulator` through respx; add transport faults to it."""
+    faults = TransportFaults(cwmock_emulator.app, "http://cwmock.test")
+    with faults.mocking():
+        yield faults

@@ -5,7 +5,8 @@ fired, comma-separated); admin calls are never faulted. Per request, in order: a
 without running the handler; malformed JSON runs the handler and cuts its body short; latency delays the response
 start (emulated: the clock jumps forward, so `Date` shows the later time; real: the event loop waits); a queued
 mutation is applied just before the last body bytes go out, so the next request already sees it. A request the
-TCP fault proxy marked (`cwmock-socket-fault`) is journalled with that socket fault too.
+TCP fault proxy or an in-process transport fault marked (`cwmock-network-fault`) is journalled with that fault too;
+one marked `connect_error` is journalled but neither served nor counted by the HTTP faults.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from .clock import Clock, ManualClock
 from .cw_responses import error_response, json_response
 from .errors import EmulatorError
 from .faults import (
+    NETWORK_FAULT_HEADER,
+    NETWORK_FAULT_KINDS,
+    UNSERVED_NETWORK_FAULTS,
     Fault,
     FaultRegistry,
     LatencyFault,
@@ -33,7 +37,6 @@ from .faults import (
 from .journal_middleware import ADMIN_PREFIX
 from .request_state import annotate
 from .store import Store
-from .tcp_fault_proxy import SOCKET_FAULT_HEADER, SOCKET_FAULT_KINDS
 
 STATUS_MESSAGES = {
     500: "A timeout has occured. Please try again.",
@@ -78,11 +81,16 @@ class FaultInjector:
         if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):
             await self.app(scope, receive, send)
             return
+        network_fault = Headers(scope=scope).get(NETWORK_FAULT_HEADER)
+        if network_fault in UNSERVED_NETWORK_FAULTS:
+            # The client is told it never connected: journal the attempt as faulted, serve and count nothing.
+            annotate(Request(scope), fault=network_fault)
+            await error_response(503, "ConnectWiseApi", f"{network_fault} injected: never served")(scope, receive, send)
+            return
         fired = self.faults.firing(scope["method"], scope["path"])
-        kinds = [fault.kind for fault in fired]
-        socket_fault = Headers(scope=scope).get(SOCKET_FAULT_HEADER)
-        if socket_fault in SOCKET_FAULT_KINDS:
-            kinds.append(socket_fault)  # the TCP fault proxy will break this response on its way to the client
+        kinds: list[str] = [fault.kind for fault in fired]
+        if network_fault in NETWORK_FAULT_KINDS:
+            kinds.append(network_fault)  # the proxy or transport will break this response on its way to the client
         if kinds:
             annotate(Request(scope), fault=",".join(kinds))
         if not fired:

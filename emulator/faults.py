@@ -27,6 +27,17 @@ FAULT_KINDS: tuple[FaultKind, ...] = (
     "skew",
 )
 FAULT_STATUSES = (500, 502, 503, 504)
+# Faults outside the emulator (the TCP fault proxy, in-process transport faults) name themselves in this header on
+# the request they break, so the journal marks the response faulted. A connect error is journalled, never served.
+NETWORK_FAULT_HEADER = "cwmock-network-fault"
+NETWORK_FAULT_KINDS = (
+    "reset_before_response",
+    "cut_body_after",
+    "connect_error",
+    "read_timeout",
+    "remote_protocol_error",
+)
+UNSERVED_NETWORK_FAULTS = ("connect_error",)
 LatencyMode = Literal["emulated", "real"]
 
 

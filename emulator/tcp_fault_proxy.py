@@ -6,7 +6,7 @@ the HTTP faults: path glob or regex, method, times/after, probability with a see
 - `reset_before_response`: drops the response and closes the client connection with a TCP RST (SO_LINGER 0);
 - `cut_body_after`: forwards the response head and the first `cut_after` bytes of its body (never the whole body),
   then closes the connection.
-A faulted request is still forwarded, with a `cwmock-socket-fault: <kind>` header, so the emulator's journal marks
+A faulted request is still forwarded, with a `cwmock-network-fault: <kind>` header, so the emulator's journal marks
 the response as faulted (the oracle must not count that window as clean). Requests with a chunked body are not
 supported (the emulator's clients send Content-Length).
 """
@@ -23,11 +23,11 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from .fault_scope import FaultScope, PathPattern
+from .faults import NETWORK_FAULT_HEADER
 from .server import LOOPBACK
 
 SocketFaultKind = Literal["reset_before_response", "cut_body_after"]
 SOCKET_FAULT_KINDS: tuple[SocketFaultKind, ...] = ("reset_before_response", "cut_body_after")
-SOCKET_FAULT_HEADER = "cwmock-socket-fault"
 NO_BODY_STATUSES = {204, 304}
 
 
@@ -232,7 +232,7 @@ class TcpFaultProxy:
                 if upstream is None:
                     upstream = await asyncio.open_connection(self.upstream_host, self.upstream_port)
                 up_reader, up_writer = upstream
-                head = request.raw if fault is None else request.with_header(SOCKET_FAULT_HEADER, fault.kind)
+                head = request.raw if fault is None else request.with_header(NETWORK_FAULT_HEADER, fault.kind)
                 up_writer.write(head + body)
                 await up_writer.drain()
                 response = HttpHead.parse(await up_reader.readuntil(b"\r\n\r\n"))
