@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount
+from starlette.routing import Mount, Route
 
 from .admin_clock import AdminClock
 from .admin_contacts import AdminContacts
@@ -19,15 +19,16 @@ from .admin_guard import AdminTokenGuard
 from .admin_inspect import AdminInspect
 from .clock import Clock, ManualClock
 from .config import EmulatorConfig
-from .cw_responses import error_response
+from .cw_responses import error_response, json_response
 from .date_header import ClockDateHeader
 from .fault_middleware import FaultInjector
 from .faults import FaultRegistry
-from .hub_api import HubApi
+from .hub_api import HUB_PREFIX, HubApi, hub_error, request_id_of
 from .instances import InstanceRegistry
 from .journal import Journal
 from .journal_middleware import ADMIN_PREFIX, JournalRecorder
 from .native_api import NativeApi
+from .openapi import OPENAPI_PATH, openapi_document
 from .reference_data import ReferenceData
 from .store import Store
 
@@ -37,10 +38,14 @@ HTTP_ERROR_CODES = {401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 405:
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
-    """Routing errors (404, 405, ...) in ConnectWise's error shape."""
+    """Routing errors (404, 405, ...) in ConnectWise's error shape (Open Connectors' under the hub)."""
     assert isinstance(exc, HTTPException), "registered for HTTPException only"
     code = HTTP_ERROR_CODES.get(exc.status_code, "InvalidObject")
     message = f"{request.method} {request.url.path}: {exc.detail}"
+    if request.url.path.startswith(HUB_PREFIX):  # the hub answers in Open Connectors' shape, even when unrouted
+        response = hub_error(exc.status_code, message, request_id_of(request))
+        response.headers.update(exc.headers or {})
+        return response
     return error_response(exc.status_code, code, message, headers=exc.headers)
 
 
@@ -76,12 +81,18 @@ def create_emulator(config: EmulatorConfig | None = None, clock: Clock | None = 
         *AdminInspect(store, registry, journal, clock).routes(),
         *AdminFaults(faults, store, clock).routes(),
     ]
+    document = openapi_document(config)
+
+    async def openapi(request: Request) -> Response:
+        return json_response(document)
+
     admin_guard = [Middleware(AdminTokenGuard, token=config.admin_token)] if config.admin_token else None
     app = Starlette(
         routes=[
             *NativeApi(store, config).routes(),
             *HubApi(store, registry, config).routes(),
             Mount(ADMIN_PREFIX, routes=admin_routes, middleware=admin_guard),
+            Route(OPENAPI_PATH, openapi, methods=["GET"]),
         ],
         middleware=[
             Middleware(ClockDateHeader, now=store.server_now),

@@ -1,12 +1,12 @@
 """ASGI middleware that shapes emulated-API responses by the faults that fire on each request.
 
 It sits inside the journal middleware, so every faulted response is journalled with `fault` set (the kinds that
-fired, comma-separated); admin calls are never faulted. Per request, in order: a status or rate-limit fault answers
-without running the handler; malformed JSON runs the handler and cuts its body short; latency delays the response
-start (emulated: the clock jumps forward, so `Date` shows the later time; real: the event loop waits); a queued
-mutation is applied just before the last body bytes go out, so the next request already sees it. A request the
-TCP fault proxy or an in-process transport fault marked (`cwmock-network-fault`) is journalled with that fault too;
-one marked `connect_error` is journalled but neither served nor counted by the HTTP faults.
+fired, comma-separated); admin calls and `/openapi.json` are never faulted. Per request, in order: a status or
+rate-limit fault answers without running the handler; malformed JSON runs the handler and cuts its body short;
+latency delays the response start (emulated: the clock jumps forward, so `Date` shows the later time; real: the
+event loop waits); a queued mutation is applied just before the last body bytes go out, so the next request already
+sees it. A request the TCP fault proxy or an in-process transport fault marked (`cwmock-network-fault`) is
+journalled with that fault too; one marked `connect_error` is journalled but neither served nor counted.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from .faults import (
     StatusFault,
 )
 from .journal_middleware import ADMIN_PREFIX
+from .openapi import OPENAPI_PATH
 from .request_state import annotate
 from .store import Store
 
@@ -78,7 +79,7 @@ class FaultInjector:
         self.clock = clock
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):
+        if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX) or scope["path"] == OPENAPI_PATH:
             await self.app(scope, receive, send)
             return
         network_fault = Headers(scope=scope).get(NETWORK_FAULT_HEADER)

@@ -35,7 +35,8 @@ def hub_error(status: int, message: str, request_id: str) -> Response:
     return json_response({"requestId": request_id, "message": message}, status=status)
 
 
-def _request_id(request: Request) -> str:
+def request_id_of(request: Request) -> str:
+    """The hub's `elements-request-id` for this request (from its sequence number)."""
     moment = request_moment(request)
     return f"cwmock-{moment.seq:012d}" if moment is not None else "cwmock-unnumbered"
 
@@ -52,7 +53,7 @@ class HubApi:
         """Run `handler` only for the account secrets and a registered instance token."""
 
         async def endpoint(request: Request) -> Response:
-            request_id = _request_id(request)
+            request_id = request_id_of(request)
             try:
                 creds = parse_hub_authorization(request.headers)
             except HubAuthError as exc:
