@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -13,11 +14,17 @@ from cwmock.emulator.clock import Clock, ManualClock, SystemClock
 from cwmock.emulator.config import DEFAULT_CODEBASE, EmulatorConfig
 from cwmock.emulator.contact_fixtures import SAMPLE_CONTACTS, load_contact_bodies
 from cwmock.emulator.native_auth import basic_authorization
-from cwmock.emulator.server import LOOPBACK, serve
+from cwmock.emulator.server import LOOPBACK, is_loopback, serve
 from cwmock.emulator.store import seed_contacts
 from cwmock.emulator.timestamps import parse_iso
 from cwmock.emulator.tls import TlsMaterial, default_ca_file, generate_tls
 from cwmock.poller.poller_cli import add_poller_parser, run_poller
+
+ADMIN_EXPOSED = (
+    "cwmock: refusing to listen on {host} without --admin-token: anyone who can reach that address could reset, "
+    "rewrite or fault this emulator through /__admin. Listen on 127.0.0.1 (the default), or pass --admin-token TOKEN "
+    "(or set CWMOCK_ADMIN_TOKEN) and send 'Authorization: Bearer TOKEN' on admin calls."
+)
 
 
 def _add_emulator_options(parser: argparse.ArgumentParser, default_port: int) -> None:
@@ -41,6 +48,11 @@ def _add_emulator_options(parser: argparse.ArgumentParser, default_port: int) ->
         type=Path,
         metavar="PATH",
         help=f"with --tls: where to write the CA bundle clients must trust (default: {default_ca_file()})",
+    )
+    parser.add_argument(
+        "--admin-token",
+        default=os.environ.get("CWMOCK_ADMIN_TOKEN") or None,
+        help="require 'Authorization: Bearer TOKEN' on /__admin calls; needed off loopback (env CWMOCK_ADMIN_TOKEN)",
     )
 
 
@@ -109,7 +121,10 @@ def _summary(emulator: Emulator, host: str, port: int, seeded: int, ca_file: Pat
 
 def run_emulator(args: argparse.Namespace, *, seed: bool) -> int:
     """Build an emulator from the options and serve it until interrupted."""
-    emulator = create_emulator(EmulatorConfig(codebase=args.codebase), _clock(args))
+    if not is_loopback(args.host) and not args.admin_token:
+        print(ADMIN_EXPOSED.format(host=args.host), file=sys.stderr)
+        return 2
+    emulator = create_emulator(EmulatorConfig(codebase=args.codebase, admin_token=args.admin_token), _clock(args))
     seeded = _seed_sample(emulator) if seed else 0
     tls: TlsMaterial | None = None
     ca_file: Path | None = None

@@ -39,8 +39,26 @@ class EmulatorControl:
 
     # clock and sequence
     async def now(self) -> datetime:
-        """The emulator clock's instant."""
+        """The emulator clock's instant (the admin clock, without any skew fault)."""
         return parse_iso((await self._call("GET", "/clock"))["now"])
+
+    async def server_now(self) -> datetime:
+        """Server time: the clock plus any skew fault, as the emulated APIs' `Date` shows it."""
+        return parse_iso((await self._call("GET", "/sequence"))["now"])
+
+    async def clear_faults(self) -> None:
+        """Remove every fault (skew and precision policies included)."""
+        await self._call("DELETE", "/faults")
+
+    async def add_fault(self, fault: dict[str, Any]) -> dict[str, Any]:
+        """Switch a fault on (`/__admin/faults` body); returns it with its id."""
+        added: dict[str, Any] = await self._call("POST", "/faults", json=fault)
+        return added
+
+    async def faults(self) -> list[dict[str, Any]]:
+        """The faults switched on."""
+        listed: list[dict[str, Any]] = await self._call("GET", "/faults")
+        return listed
 
     async def sequence(self) -> int:
         """The last global sequence number handed out."""

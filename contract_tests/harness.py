@@ -150,7 +150,7 @@ class Harness:
         """One invocation of the target at the clock's current instant."""
         assert self.instance, "call start() before running windows"
         begin = await self.control.sequence()
-        now = await self.control.now()
+        now = await self.control.server_now()
         outcome = await self.target.poll_once(self.context(now))
         end = await self.control.sequence()
         record = WindowRecord(len(self.windows) + 1, now, begin, end, outcome)
@@ -172,8 +172,11 @@ class Harness:
         return records
 
     async def settle(self, *, extra_wait: float = 0.0) -> list[WindowRecord]:
-        """DESIGN.md's settle: clear receiver scripts; wait out delays plus one interval and run a window; then a
-        window at each `next_due` the target reports, until none remain (capped at 48 h emulated)."""
+        """DESIGN.md's settle: clear faults and receiver scripts; wait out delays (60 s more under minute precision)
+        plus one interval and run a window; then a window at each `next_due` the target reports, until none remain
+        (capped at 48 h emulated)."""
+        minute_precision = any(f.get("precision") == "minutes" for f in await self.control.faults())
+        await self.control.clear_faults()
         self.receiver.clear_scripts()
         arrivals = self.receiver.arrivals()
         self.settle_facts = SettleFacts(arrivals_before=arrivals[-1].seq if arrivals else 0)
@@ -182,7 +185,7 @@ class Harness:
             ((parse_iso(v["visibleFrom"]) - parse_iso(v["stamp"])).total_seconds() for v in history["versions"]),
             default=0.0,
         )
-        wait = max(self.poller_setting("pollDelay", 0.0), longest_delay, extra_wait)
+        wait = max(self.poller_setting("pollDelay", 0.0), longest_delay, 60.0 if minute_precision else 0.0, extra_wait)
         await self.advance(wait + self.refresh_interval.total_seconds())
         settled = [await self.run_window()]
         cap = settled[0].start + SETTLE_CAP

@@ -6,7 +6,8 @@ Fixtures:
 - `cwmock_client`: an `httpx.AsyncClient` on `cwmock_emulator` through `ASGITransport`, sending
   `cwmock_headers` (an async fixture: use it from `@pytest.mark.anyio` tests).
 - `cwmock_server`: one emulator served over a real socket per test session (so one per xdist worker).
-- `cwmock_live`: `cwmock_server`, reset before the test: empty tenants and the clock back at its start.
+- `cwmock_live`: `cwmock_server`, reset before the test: empty tenants, no instances, no faults, an empty journal,
+  the clock back at its start.
 - `cwmock_tls_server`: like `cwmock_server` but over HTTPS (certificate for localhost, 127.0.0.1 and ::1 from a
   session CA); its `ca_file` is the CA bundle to trust (e.g. `REQUESTS_CA_BUNDLE`, or `ssl.create_default_context`).
 - `cwmock_tls_live`: `cwmock_tls_server`, reset before the test.
@@ -14,6 +15,9 @@ Fixtures:
   receiver emptied per test; anything that failed inside it fails the test.
 - `cwmock_poller_target`: the poller under judgement (`--poller-cmd`, else the reference poller).
 - `cwmock_instance_body`: the instance JSON registered (the seed's example), `cwmock_harness`: a started harness.
+- `cwmock_transport_faults`: a `TransportFaults` on `cwmock_emulator`: httpx (async) calls to http://cwmock.test go
+  into it through respx, and `add("connect_error" | "read_timeout" | "remote_protocol_error", path=..., times=...)`
+  makes chosen calls fail like a network would.
 
 Options: `--poller-cmd "CMD"`, `--poller-timeout S` (see `harness_fixtures`).
 """
@@ -34,6 +38,8 @@ from cwmock.emulator.native_auth import basic_authorization
 from cwmock.emulator.server import BackgroundServer
 from cwmock.emulator.tenants import DEFAULT_TENANTS
 from cwmock.emulator.tls import generate_tls
+
+from .transport_faults import TransportFaults
 
 CLIENT_ID = "00000000-0000-4000-8000-000000000000"
 
@@ -62,10 +68,11 @@ class LiveEmulator:
         return f"{self.url}/{self.emulator.config.codebase}apis/3.0"
 
     def reset(self) -> None:
-        """Empty every tenant, forget instances and the journal, and put the clock back at the start."""
+        """Empty every tenant, forget instances, faults and the journal, and put the clock back at the start."""
         self.emulator.store.reset()
         self.emulator.registry.reset()
         self.emulator.journal.clear()
+        self.emulator.faults.clear()
         clock = self.emulator.clock
         assert isinstance(clock, ManualClock), "the live emulator runs on a ManualClock"
         clock.set(self.start, allow_backwards=True)
@@ -105,6 +112,14 @@ def cwmock_live(cwmock_server: LiveEmulator) -> LiveEmulator:
     """The session's served emulator, reset for this test (empty tenants, clock at its start)."""
     cwmock_server.reset()
     return cwmock_server
+
+
+@pytest.fixture
+def cwmock_transport_faults(cwmock_emulator: Emulator) -> Iterator[TransportFaults]:
+    """httpx calls to http://cwmock.test go into `cwmock_emulator` through respx; add transport faults to it."""
+    faults = TransportFaults(cwmock_emulator.app, "http://cwmock.test")
+    with faults.mocking():
+        yield faults
 
 
 @dataclass
@@ -156,6 +171,7 @@ __all__ = [
     "cwmock_server",
     "cwmock_tls_live",
     "cwmock_tls_server",
+    "cwmock_transport_faults",
     "native_headers",
     "pytest_addoption",
 ]

@@ -19,6 +19,8 @@ from .errors import InvalidObject, invalid_field
 from .generated_contacts import generate_contacts
 from .store import Store
 
+MAX_BULK_CONTACTS = 10_000
+
 
 class AdminContacts:
     """Create, update, delete, bulk-create, touch and seed contacts of a tenant."""
@@ -94,6 +96,8 @@ class AdminContacts:
         count = int_option(options, "count", minimum=1)
         if count is None:
             raise invalid_field("count", "count (how many contacts to generate) is required")
+        if count > MAX_BULK_CONTACTS:
+            raise invalid_field("count", f"count may be at most {MAX_BULK_CONTACTS} per call; call again for more")
         seed = int_option(options, "seed", default=0)
         write = self._write_options(options)
         tenant = self._tenant(request)

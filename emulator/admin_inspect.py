@@ -54,7 +54,7 @@ class AdminInspect:
     async def sequence(self, request: Request) -> Response:
         """GET /sequence → {"sequence": the last number handed out, "now": server time} (cheap, for harnesses)."""
         self.store.settle()
-        now = self.clock.now().isoformat().replace("+00:00", "Z")
+        now = self.store.server_now().isoformat().replace("+00:00", "Z")
         return json_response({"sequence": self.store.sequence, "now": now})
 
     async def journal_entries(self, request: Request) -> Response:
@@ -89,7 +89,7 @@ class AdminInspect:
         if not isinstance(configuration, dict):
             raise invalid_field("configuration", "configuration must be the instance's configuration object")
         company = self.store.tenant(tenant).credentials.company
-        instance = self.registry.create(company, name, self.clock.now(), tags, configuration)
+        instance = self.registry.create(company, name, self.store.server_now(), tags, configuration)
         return json_response(instance.to_json(), status=201)
 
     async def list_instances(self, request: Request) -> Response:

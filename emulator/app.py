@@ -11,20 +11,25 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Mount
+from starlette.routing import BaseRoute, Mount, Route
 
 from .admin_clock import AdminClock
 from .admin_contacts import AdminContacts
+from .admin_faults import AdminFaults
+from .admin_guard import AdminTokenGuard
 from .admin_inspect import AdminInspect
 from .clock import Clock, ManualClock
 from .config import EmulatorConfig
-from .cw_responses import error_response
+from .cw_responses import error_response, json_response
 from .date_header import ClockDateHeader
-from .hub_api import HubApi
+from .fault_middleware import FaultInjector
+from .faults import FaultRegistry
+from .hub_api import HUB_PREFIX, HubApi, hub_error, request_id_of
 from .instances import InstanceRegistry
 from .journal import Journal
 from .journal_middleware import ADMIN_PREFIX, JournalRecorder
 from .native_api import NativeApi
+from .openapi import OPENAPI_PATH, openapi_document
 from .reference_data import ReferenceData
 from .store import Store
 
@@ -34,10 +39,14 @@ HTTP_ERROR_CODES = {401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 405:
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
-    """Routing errors (404, 405, ...) in ConnectWise's error shape."""
+    """Routing errors (404, 405, ...) in ConnectWise's error shape (Open Connectors' under the hub)."""
     assert isinstance(exc, HTTPException), "registered for HTTPException only"
     code = HTTP_ERROR_CODES.get(exc.status_code, "InvalidObject")
     message = f"{request.method} {request.url.path}: {exc.detail}"
+    if request.url.path.startswith(HUB_PREFIX):  # the hub answers in Open Connectors' shape, even when unrouted
+        response = hub_error(exc.status_code, message, request_id_of(request))
+        response.headers.update(exc.headers or {})
+        return response
     return error_response(exc.status_code, code, message, headers=exc.headers)
 
 
@@ -56,6 +65,7 @@ class Emulator:
     registry: InstanceRegistry
     journal: Journal
     app: Starlette
+    faults: FaultRegistry
 
 
 ExtraRoutes = Callable[[Store, InstanceRegistry, Clock, EmulatorConfig], Sequence[BaseRoute]]
@@ -73,25 +83,35 @@ def create_emulator(
     store = Store(clock, config.tenants, ReferenceData.load(config.reference_fixture), config.first_id)
     registry = InstanceRegistry(seed=config.instance_seed)
     journal = Journal(config.journal_capacity)
+    faults = FaultRegistry(store.stamp_policy)
     admin_routes = [
         *AdminClock(clock).routes(),
         *AdminContacts(store).routes(),
         *AdminInspect(store, registry, journal, clock).routes(),
+        *AdminFaults(faults, store, clock).routes(),
     ]
+    document = openapi_document(config)
+
+    async def openapi(request: Request) -> Response:
+        return json_response(document)
+
+    admin_guard = [Middleware(AdminTokenGuard, token=config.admin_token)] if config.admin_token else None
     app = Starlette(
         routes=[
             *NativeApi(store, config).routes(),
             *HubApi(store, registry, config).routes(),
             *(extra_routes(store, registry, clock, config) if extra_routes is not None else ()),
-            Mount(ADMIN_PREFIX, routes=admin_routes),
+            Mount(ADMIN_PREFIX, routes=admin_routes, middleware=admin_guard),
+            Route(OPENAPI_PATH, openapi, methods=["GET"]),
         ],
         middleware=[
-            Middleware(ClockDateHeader, clock=clock),
+            Middleware(ClockDateHeader, now=store.server_now),
             Middleware(JournalRecorder, store=store, journal=journal),
+            Middleware(FaultInjector, faults=faults, store=store, clock=clock),
         ],
         exception_handlers={HTTPException: http_error, Exception: server_error},
     )
-    return Emulator(config=config, clock=clock, store=store, registry=registry, journal=journal, app=app)
+    return Emulator(config=config, clock=clock, store=store, registry=registry, journal=journal, app=app, faults=faults)
 
 
 def create_app(config: EmulatorConfig | None = None, clock: Clock | None = None) -> Starlette:

@@ -226,9 +226,10 @@ class ManualClock:
         earliest registered instant <= the target, pin `now()` there, wake what is registered at it
         (registration order), and quiesce: wait until each woken plain sleeper has resumed and run to its next
         suspension point, and every attached follower waits on the clock again or has detached. Finally
-        `now()` = target. Raises `QuiesceTimeoutError` (the clock stays at that step) if the quiet does not
-        come within `quiesce_timeout` real seconds (measured on the event loop's clock). When following wall
-        time, the clock follows again from the target afterwards. Calling it from inside a follower cannot
+        `now()` = target (or later, when emulated latency moved it past: see `elapse`). Raises
+        `QuiesceTimeoutError` (the clock stays at that step) if the quiet does not come within `quiesce_timeout`
+        real seconds (measured on the event loop's clock). When following wall time, the clock follows again from
+        the target afterwards. Calling it from inside a follower cannot
         work (that follower cannot wait again while it advances) and ends in the quiesce timeout.
         """
         self._refuse_if_advancing("advance")
@@ -241,15 +242,32 @@ class ManualClock:
             current = self.now()
             await self._scheduler.quiesce(self._scheduler.wake_due(current), current, self.quiesce_timeout)
             while (step := self._scheduler.earliest()) is not None and step <= target:
-                step = max(step, current)
-                self._pinned = current = step
+                # `self.now()`, not the last step: emulated latency (`elapse`) may have moved it on meanwhile.
+                step = max(step, self.now())
+                self._pinned = step
                 steps.append(step)
                 await self._scheduler.quiesce(self._scheduler.wake_due(step), step, self.quiesce_timeout)
-            self._pinned = target
+            end = max(target, self.now())
+            self._pinned = end
         finally:
             self._advancing_to = None
             self._resume(self.now())
-        return AdvanceResult(now=target, steps=tuple(steps))
+        return AdvanceResult(now=end, steps=tuple(steps))
+
+    def elapse(self, seconds: float) -> None:
+        """Let `seconds` pass at once, from inside a request (emulated latency); never waits for anyone.
+
+        Like `set(now + seconds)`, but also allowed while an advance runs: the step being run moves forward,
+        sleepers it passes are woken, and the advance carries on from the later instant (it never goes back).
+        """
+        if not (seconds >= 0 and math.isfinite(seconds)):
+            raise ClockArgumentError(f"cannot let {seconds} s elapse; it must be zero or more seconds")
+        target = self.now() + timedelta(seconds=seconds)
+        if self._advancing_to is None:
+            self.set(target)
+            return
+        self._pinned = target
+        self._scheduler.wake_due(target)
 
     def freeze(self) -> None:
         """Stop following wall time; the clock stays at its current instant."""

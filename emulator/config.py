@@ -36,11 +36,15 @@ class EmulatorConfig:
     # Open Connectors' account secrets: hub calls send `User <user_secret>, Organization <organization_secret>`.
     user_secret: str = "cwmock-user-secret"
     organization_secret: str = "cwmock-organization-secret"
+    # When set, every `/__admin` call must send `Authorization: Bearer <admin_token>` (required off loopback).
+    admin_token: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "codebase", normalize_codebase(self.codebase))
         if not self.tenants:
             raise ValueError("an emulator needs at least one tenant")
+        if self.admin_token is not None and not self.admin_token.strip():
+            raise ValueError("admin_token must be a non-empty string (or None for an unlocked admin API)")
         keys = [t.key for t in self.tenants]
         if len(set(keys)) != len(keys):
             raise ValueError(f"tenant company ids must be unique (case-insensitively): {keys}")

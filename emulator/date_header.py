@@ -1,19 +1,24 @@
-"""Exactly one `Date` header on every response, read from the emulator's clock."""
+"""Exactly one `Date` header on every response, read from the emulator's server time."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .clock import Clock
 from .timestamps import http_date
 
 
 class ClockDateHeader:
-    """ASGI middleware: drop any `Date` a lower layer set and send the clock's time instead."""
+    """ASGI middleware: drop any `Date` a lower layer set and send server time (`now()`) instead.
 
-    def __init__(self, app: ASGIApp, clock: Clock) -> None:
+    `now` is the store's `server_now`: the emulated clock plus any skew fault, read when the response starts.
+    """
+
+    def __init__(self, app: ASGIApp, now: Callable[[], datetime]) -> None:
         self.app = app
-        self.clock = clock
+        self.now = now
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -23,7 +28,7 @@ class ClockDateHeader:
         async def send_with_date(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"date"]
-                headers.append((b"date", http_date(self.clock.now()).encode("latin-1")))
+                headers.append((b"date", http_date(self.now()).encode("latin-1")))
                 message = {**message, "headers": headers}
             await send(message)
 

@@ -35,7 +35,8 @@ def hub_error(status: int, message: str, request_id: str) -> Response:
     return json_response({"requestId": request_id, "message": message}, status=status)
 
 
-def _request_id(request: Request) -> str:
+def request_id_of(request: Request) -> str:
+    """The hub's `elements-request-id` for this request (from its sequence number)."""
     moment = request_moment(request)
     return f"cwmock-{moment.seq:012d}" if moment is not None else "cwmock-unnumbered"
 
@@ -52,7 +53,7 @@ class HubApi:
         """Run `handler` only for the account secrets and a registered instance token."""
 
         async def endpoint(request: Request) -> Response:
-            request_id = _request_id(request)
+            request_id = request_id_of(request)
             try:
                 creds = parse_hub_authorization(request.headers)
             except HubAuthError as exc:
@@ -81,7 +82,7 @@ class HubApi:
         return api_base_url(request.url.scheme, request.url.netloc, self.config.codebase)
 
     def _served(self, request: Request, instance: Instance, records: list[Record]) -> None:
-        moment = request_moment(request) or Moment(self.store.clock.now(), self.store.next_sequence())
+        moment = request_moment(request) or Moment(self.store.server_now(), self.store.next_sequence())
         instance.record_served(((r["id"], r["_info"]["lastUpdated"]) for r in records), moment)
 
     async def list_contacts(self, request: Request, instance: Instance) -> Response:

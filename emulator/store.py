@@ -15,8 +15,9 @@ from .contact_table import ContactTable, StampBound
 from .contacts import ContactContext, Record, apply_patch, build_contact, display_name
 from .errors import InvalidObject, NotFound
 from .reference_data import ReferenceData
+from .stamp_policy import StampPolicy
 from .tenants import DEFAULT_TENANTS, TenantCredentials
-from .timestamps import format_cw, to_utc_second
+from .timestamps import format_cw
 from .versions import Moment, VersionHistory, Write
 
 Predicate = Callable[[Record], bool]
@@ -74,7 +75,10 @@ class Tenant:
 
 
 class Store:
-    """All tenants of one emulator, one clock, one sequence of writes and requests."""
+    """All tenants of one emulator, one clock, one sequence of writes and requests.
+
+    Every instant it records (stamps, request moments, visibility) is server time: see `server_now`.
+    """
 
     def __init__(
         self,
@@ -84,6 +88,7 @@ class Store:
         first_id: int = 1,
     ) -> None:
         self.clock = clock
+        self.stamp_policy = StampPolicy()
         self.reference = reference if reference is not None else ReferenceData.load()
         self._tenants = {
             creds.key: Tenant(credentials=creds, reference=self.reference, first_id=first_id) for creds in tenants
@@ -117,6 +122,10 @@ class Store:
         creds = found.credentials
         return found if (creds.public_key, creds.private_key) == (public_key, private_key) else None
 
+    def server_now(self) -> datetime:
+        """Server time: the clock's time plus any skew fault (what `Date` says and writes are stamped with)."""
+        return self.stamp_policy.server_time(self.clock.now())
+
     @property
     def sequence(self) -> int:
         """The last sequence number handed out."""
@@ -134,7 +143,7 @@ class Store:
     def begin_request(self) -> Moment:
         """Apply what became visible, then number a request: its reads see everything ordered before it."""
         self.settle()
-        return Moment(self.clock.now(), self.next_sequence())
+        return Moment(self.server_now(), self.next_sequence())
 
     def reset(self, company: str | None = None) -> None:
         """Every tenant (or one) back to empty; sequence numbers keep rising."""
@@ -150,8 +159,8 @@ class Store:
     # -- visibility -----------------------------------------------------------------------
 
     def settle(self) -> None:
-        """Make every write whose visibility time has come visible to reads, in order."""
-        now = self.clock.now()
+        """Make every write whose visibility time (server time) has come visible to reads, in order."""
+        now = self.server_now()
         for tenant in self._tenants.values():
             for write in tenant.history.due(now):
                 self._make_visible(tenant, write)
@@ -169,7 +178,7 @@ class Store:
             tenant.contacts.put(write.id, write.record, write.stamp.timestamp())
 
     def next_visibility(self) -> datetime | None:
-        """When the earliest delayed write becomes visible (None if none is pending)."""
+        """When the earliest delayed write becomes visible, in server time (None if none is pending)."""
         due = [t.history.next_visibility() for t in self._tenants.values()]
         pending = [d for d in due if d is not None]
         return min(pending) if pending else None
@@ -185,9 +194,9 @@ class Store:
         updated_by: str | None,
         visible_after: float | None,
     ) -> Write:
-        now = self.clock.now()
+        now = self.server_now()
         written = Moment(now, self.next_sequence())
-        instant = to_utc_second(stamp if stamp is not None else now)
+        instant = self.stamp_policy.stored(stamp if stamp is not None else now)
         record: Record | None = None
         if body is not None:
             record = {"id": contact_id, **body}
@@ -287,7 +296,7 @@ class Store:
         tenant = self.tenant(company)
         ids = list(contact_ids)
         current = [self._existing(tenant, contact_id) for contact_id in ids]
-        instant = stamp if stamp is not None else self.clock.now()
+        instant = stamp if stamp is not None else self.server_now()
         touched = []
         for contact_id, record in zip(ids, current, strict=True):
             body = {k: v for k, v in record.items() if k not in ("id", "_info")}

@@ -1,0 +1,92 @@
+"""Which requests a fault hits: a path pattern, a method, and a count window or a seeded probability."""
+
+from __future__ import annotations
+
+import fnmatch
+import random
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class PathPattern:
+    """A glob (`fnmatch`: `*` matches any run of characters, `/` included) or a regex matched on the whole path."""
+
+    text: str = "*"
+    regex: bool = False
+
+    def __post_init__(self) -> None:
+        if self.regex:
+            re.compile(self.text)  # fail when the fault is added, not on the first request
+
+    def matches(self, path: str) -> bool:
+        """True when `path` (the URL path, no query) matches."""
+        if self.regex:
+            return re.fullmatch(self.text, path) is not None
+        return fnmatch.fnmatchcase(path, self.text)
+
+    def to_json(self) -> dict[str, str]:
+        """`{"path": glob}` or `{"pathRegex": regex}`."""
+        return {"pathRegex": self.text} if self.regex else {"path": self.text}
+
+
+@dataclass
+class FaultScope:
+    """Matching requests are counted; skip the first `after`, then fire on the next `times` (all when None).
+
+    With a `probability`, each counted request past `after` fires with that chance, drawn from a
+    `random.Random(seed)` owned by this scope: the same seed over the same requests gives the same hits.
+    """
+
+    pattern: PathPattern = field(default_factory=PathPattern)
+    method: str | None = None
+    times: int | None = None
+    after: int = 0
+    probability: float | None = None
+    seed: int = 0
+    matched: int = 0
+    fired: int = 0
+
+    def __post_init__(self) -> None:
+        if self.method is not None:
+            self.method = self.method.upper()
+        if self.times is not None and self.times < 0:
+            raise ValueError(f"times must be zero or more, got {self.times}")
+        if self.after < 0:
+            raise ValueError(f"after must be zero or more, got {self.after}")
+        if self.probability is not None and not 0 <= self.probability <= 1:
+            raise ValueError(f"probability must be between 0 and 1, got {self.probability}")
+        self._random = random.Random(self.seed)
+
+    def matches(self, method: str, path: str) -> bool:
+        """True when the request's method and path are in scope (counting nothing)."""
+        return (self.method is None or self.method == method.upper()) and self.pattern.matches(path)
+
+    @property
+    def exhausted(self) -> bool:
+        """True once the fault has fired `times` times."""
+        return self.times is not None and self.fired >= self.times
+
+    def hit(self) -> bool:
+        """Count one matching request; True when the fault fires on it."""
+        self.matched += 1
+        if self.matched <= self.after or self.exhausted:
+            return False
+        if self.probability is not None and self._random.random() >= self.probability:
+            return False
+        self.fired += 1
+        return True
+
+    def to_json(self) -> dict[str, Any]:
+        """The scope and its counters, as the admin API lists them."""
+        return {
+            **self.pattern.to_json(),
+            "method": self.method,
+            "times": self.times,
+            "after": self.after,
+            "probability": self.probability,
+            "seed": self.seed,
+            "matched": self.matched,
+            "fired": self.fired,
+        }
