@@ -24,6 +24,11 @@ def json_response(data: Any, status: int = 200, headers: Mapping[str, str] | Non
     return Response(dump_json(data), status_code=status, headers=headers, media_type="application/json")
 
 
+def json_array_response(items: Sequence[bytes], headers: Mapping[str, str] | None = None) -> Response:
+    """A 200 JSON array response from items already serialized by `dump_json` (the same bytes as dumping the list)."""
+    return Response(b"[" + b",".join(items) + b"]", headers=headers, media_type="application/json")
+
+
 def error_body(code: str, message: str, errors: Sequence[Mapping[str, Any]] | None = None) -> dict[str, Any]:
     """ConnectWise's error shape: `{"code", "message", "errors"}` (errors only when there are some)."""
     body: dict[str, Any] = {"code": code, "message": message}
