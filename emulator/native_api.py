@@ -64,7 +64,7 @@ class NativeApi:
 
     # -- contacts ------------------------------------------------------------------------
 
-    def _page_of(self, request: Request, items: list[Any], serialize: Callable[[Any], bytes]) -> Response:
+    def _page_of(self, request: Request, items: list[Any], serialize: Callable[[list[Any]], list[bytes]]) -> Response:
         """One page of `items`, serialized, with the `Link` header."""
         params = lowercase_params(request)
         page = parse_page_request(params.get("page"), params.get("pagesize"))
@@ -72,7 +72,7 @@ class NativeApi:
         link = link_header(url, request.query_params.multi_items(), page, len(items))
         shown = items[page.slice(items)]
         annotate(request, returned=len(shown), result_end=page.page >= page.last_page(len(items)))
-        return json_array_response([serialize(item) for item in shown], headers={"Link": link})
+        return json_array_response(serialize(shown), headers={"Link": link})
 
     async def list_contacts(self, request: Request, tenant: Tenant) -> Response:
         """GET /company/contacts: conditions, childConditions, orderBy, fields; navigable or forward-only paging."""
@@ -80,10 +80,10 @@ class NativeApi:
         query = native_list_query(params)
         base = self.base_url(request)
 
-        def serialize(record: Record) -> bytes:
+        def serialize(records: list[Record]) -> list[bytes]:
             if query.fields is None:
-                return self.rendered.json(record, base)
-            return dump_json(query.shape(render_contact(record, base)))
+                return self.rendered.json_many(records, base)
+            return [dump_json(query.shape(render_contact(record, base))) for record in records]
 
         if request.headers.get("pagination-type", "").lower() == "forward-only":
             return self._forward_only(request, params, query, tenant, serialize)
@@ -95,7 +95,7 @@ class NativeApi:
         params: dict[str, str],
         query: ListQuery,
         tenant: Tenant,
-        serialize: Callable[[Record], bytes],
+        serialize: Callable[[list[Record]], list[bytes]],
     ) -> Response:
         if query.order:
             raise invalid_field("orderBy", "orderBy cannot be used with forward-only pagination (it orders by id)")
@@ -108,7 +108,7 @@ class NativeApi:
             url = f"{request.url.scheme}://{request.url.netloc}{request.url.path}"
             headers["Link"] = forward_link(url, request.query_params.multi_items(), shown[-1]["id"])
         annotate(request, returned=len(shown), result_end=len(records) <= page.size)
-        return json_array_response([serialize(record) for record in shown], headers=headers)
+        return json_array_response(serialize(shown), headers=headers)
 
     async def count_contacts(self, request: Request, tenant: Tenant) -> Response:
         """GET /company/contacts/count, with the same conditions as the list."""
@@ -149,7 +149,7 @@ class NativeApi:
         """GET /company/companies (read-only, so clients can discover valid company ids)."""
         base = self.base_url(request)
         companies = sorted(tenant.reference.companies.values(), key=lambda company: company.id)
-        return self._page_of(request, companies, lambda company: dump_json(render_company(company, base)))
+        return self._page_of(request, companies, lambda shown: [dump_json(render_company(c, base)) for c in shown])
 
     async def get_company(self, request: Request, tenant: Tenant) -> Response:
         """GET /company/companies/{id}."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .contacts import Record
@@ -54,12 +54,27 @@ class RenderedContacts:
 
     def json(self, record: Mapping[str, Any], base_url: str) -> bytes:
         """`dump_json(render_contact(record, base_url))`, from the cache when this version was rendered before."""
-        key = id(record)
-        entry = self._entries.get(key)
+        entry = self._entries.get(id(record))
         if entry is not None and entry[0] is record and entry[1] == base_url:
             return entry[2]
+        return self._render(record, base_url, entry is None)
+
+    def json_many(self, records: Iterable[Mapping[str, Any]], base_url: str) -> list[bytes]:
+        """`json` of each record; a page is a thousand of them, so the hit path is inlined here."""
+        entries = self._entries
+        result = []
+        for record in records:
+            entry = entries.get(id(record))
+            if entry is not None and entry[0] is record and entry[1] == base_url:
+                result.append(entry[2])
+            else:
+                result.append(self._render(record, base_url, entry is None))
+        return result
+
+    def _render(self, record: Mapping[str, Any], base_url: str, new_entry: bool) -> bytes:
+        key = id(record)
         rendered = dump_json(render_contact(record, base_url))
-        if entry is None and len(self._entries) >= self.capacity:
+        if new_entry and len(self._entries) >= self.capacity:
             del self._entries[next(iter(self._entries))]
         self._entries[key] = (record, base_url, rendered)
         return rendered

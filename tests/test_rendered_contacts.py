@@ -78,3 +78,12 @@ async def test_a_listed_page_shows_each_contact_as_last_written(
     assert after.content == dump_json([render_contact(r, BASE) for r in records])
     shaped = await cwmock_client.get(CONTACTS, params={"fields": "id,firstName"})
     assert shaped.json() == [{"id": c["id"], "firstName": c["firstName"]} for c in after.json()]
+
+
+def test_many_renders_each_record_as_one_would(store: Store) -> None:
+    records = [store.create_contact("cwmock", {"firstName": f"N{n}", "company": {"id": 132}}) for n in range(3)]
+    rendered = RenderedContacts(capacity=2)
+    once = rendered.json_many([records[0], records[1], records[0], records[2]], BASE)
+    assert once == [dump_json(render_contact(r, BASE)) for r in (records[0], records[1], records[0], records[2])]
+    assert rendered.json_many(records, OTHER_BASE) == [dump_json(render_contact(r, OTHER_BASE)) for r in records]
+    assert len(rendered) == 2
