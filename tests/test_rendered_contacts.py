@@ -87,3 +87,25 @@ def test_many_renders_each_record_as_one_would(store: Store) -> None:
     assert once == [dump_json(render_contact(r, BASE)) for r in (records[0], records[1], records[0], records[2])]
     assert rendered.json_many(records, OTHER_BASE) == [dump_json(render_contact(r, OTHER_BASE)) for r in records]
     assert len(rendered) == 2
+
+
+def test_contacts_share_their_reference_parts_and_still_render_alike(store: Store) -> None:
+    body = {
+        "firstName": "Ann",
+        "company": {"id": 132},
+        "site": {"id": 136},
+        "types": [{"id": 11}],
+        "communicationItems": [{"type": {"id": 1}, "value": "ann@example.com"}],
+    }
+    first, second = store.create_contact("cwmock", body), store.create_contact("cwmock", body)
+    for name in ("company", "site"):
+        assert first[name] is second[name], f"{name} is one object however many contacts point at it"
+    assert first["types"][0] is second["types"][0]
+    assert first["communicationItems"][0]["type"] is second["communicationItems"][0]["type"]
+    assert first["company"] == {
+        "id": 132,
+        "identifier": "EarthTrisolarisOrganization",
+        "name": "Earth-Trisolaris Organization",
+    }
+    assert json.loads(dump_json(render_contact(second, BASE)))["company"]["_info"]["company_href"].endswith("/132")
+    assert "_info" not in first["company"], "rendering links must not change the shared object"
