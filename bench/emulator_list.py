@@ -359,11 +359,11 @@ def verdicts(results: Sequence[SizeResult]) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     if 10_000 in by_size and 1_000_000 in by_size:
         spread = by_size[1_000_000].ours_sequential.p50_ms / by_size[10_000].ours_sequential.p50_ms
-        found.append({"target": f"p50 at 1M / p50 at 10k <= {TARGET_P50_SPREAD}", "value": round(spread, 2),
+        found.append({"target": f"p50 at 1M / p50 at 10k <= {TARGET_P50_SPREAD}", "value": round(spread, 3),
                       "met": spread <= TARGET_P50_SPREAD})  # fmt: skip
     if 100_000 in by_size:
         ratio = by_size[100_000].ratio_sequential
-        found.append({"target": f"ours/floor req/s at 100k >= {TARGET_FLOOR_RATIO}", "value": round(ratio, 2),
+        found.append({"target": f"ours/floor req/s at 100k >= {TARGET_FLOOR_RATIO}", "value": round(ratio, 3),
                       "met": ratio >= TARGET_FLOOR_RATIO})  # fmt: skip
     if 1_000_000 in by_size:
         peak = by_size[1_000_000].hwm_mb
