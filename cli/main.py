@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from cwmock.emulator.app import DEFAULT_START, Emulator, create_emulator
 from cwmock.emulator.clock import Clock, ManualClock, SystemClock
@@ -13,6 +16,8 @@ from cwmock.emulator.native_auth import basic_authorization
 from cwmock.emulator.server import LOOPBACK, serve
 from cwmock.emulator.store import seed_contacts
 from cwmock.emulator.timestamps import parse_iso
+from cwmock.emulator.tls import TlsMaterial, default_ca_file, generate_tls
+from cwmock.poller.poller_cli import add_poller_parser, run_poller
 
 
 def _add_emulator_options(parser: argparse.ArgumentParser, default_port: int) -> None:
@@ -26,6 +31,17 @@ def _add_emulator_options(parser: argparse.ArgumentParser, default_port: int) ->
         help="system: follow wall time; manual: frozen at --start until moved (default: %(default)s)",
     )
     parser.add_argument("--start", default=DEFAULT_START.isoformat(), help="start instant of a manual clock")
+    parser.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve HTTPS with a certificate from a freshly generated local CA (default: plain HTTP)",
+    )
+    parser.add_argument(
+        "--tls-ca-file",
+        type=Path,
+        metavar="PATH",
+        help=f"with --tls: where to write the CA bundle clients must trust (default: {default_ca_file()})",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,6 +56,14 @@ def build_parser() -> argparse.ArgumentParser:
     emulator.add_argument("--seed-sample", action="store_true", help="seed the sample contacts into every tenant")
     up = commands.add_parser("up", help="run the whole stack on embedded defaults, with sample contacts")
     _add_emulator_options(up, 8000)
+    contract = commands.add_parser(
+        "contract",
+        help="run the contract suite against a poller (pytest --pyargs cwmock.contract_tests)",
+        description="Extra arguments are passed to pytest, e.g. `cwmock contract --poller-cmd CMD -k burst -x`.",
+    )
+    contract.add_argument("--poller-cmd", help="the external poller to judge (default: the reference poller)")
+    contract.add_argument("--poller-timeout", type=float, help="seconds before a window is killed")
+    add_poller_parser(commands)
     return parser
 
 
@@ -54,14 +78,16 @@ def _seed_sample(emulator: Emulator) -> int:
     return len(bodies)
 
 
-def _summary(emulator: Emulator, host: str, port: int, seeded: int) -> str:
-    base = f"http://{host}:{port}"
+def _summary(emulator: Emulator, host: str, port: int, seeded: int, ca_file: Path | None = None) -> str:
+    base = f"{'https' if ca_file is not None else 'http'}://{host}:{port}"
     lines = [
         f"cwmock emulator listening on {base}",
         f"  ConnectWise API: {base}/{emulator.config.codebase}apis/3.0",
         f"  company info:    {base}/login/companyinfo/cwmock",
         f"  clock:           {type(emulator.clock).__name__}, now {emulator.clock.now().isoformat()}",
     ]
+    if ca_file is not None:
+        lines.append(f"  TLS CA bundle:   {ca_file} (trust it, e.g. REQUESTS_CA_BUNDLE={ca_file})")
     for tenant in emulator.store.tenants:
         header = basic_authorization(tenant.company, tenant.public_key, tenant.private_key)
         lines.append(
@@ -72,8 +98,9 @@ def _summary(emulator: Emulator, host: str, port: int, seeded: int) -> str:
         lines.append(f"  seeded {seeded} sample contacts per tenant")
     first = emulator.store.tenants[0]
     header = basic_authorization(first.company, first.public_key, first.private_key)
+    cacert = f"--cacert {ca_file} " if ca_file is not None else ""
     lines.append(
-        f"  try: curl -H 'Authorization: {header}' -H 'clientId: demo' "
+        f"  try: curl {cacert}-H 'Authorization: {header}' -H 'clientId: demo' "
         f"'{base}/{emulator.config.codebase}apis/3.0/company/contacts?pageSize=5'"
     )
     lines.append("Press Ctrl-C to stop.")
@@ -84,14 +111,39 @@ def run_emulator(args: argparse.Namespace, *, seed: bool) -> int:
     """Build an emulator from the options and serve it until interrupted."""
     emulator = create_emulator(EmulatorConfig(codebase=args.codebase), _clock(args))
     seeded = _seed_sample(emulator) if seed else 0
-    print(_summary(emulator, args.host, args.port, seeded), flush=True)
-    serve(emulator.app, args.host, args.port)
+    tls: TlsMaterial | None = None
+    ca_file: Path | None = None
+    if args.tls:
+        tls = generate_tls([args.host])
+        ca_file = tls.write_ca(args.tls_ca_file if args.tls_ca_file is not None else default_ca_file())
+    print(_summary(emulator, args.host, args.port, seeded, ca_file), flush=True)
+    serve(emulator.app, args.host, args.port, tls)
     return 0
+
+
+def run_contract(args: argparse.Namespace, pytest_args: list[str]) -> int:
+    """Run the contract suite: exactly `python -m pytest --pyargs cwmock.contract_tests ...` in a fresh interpreter."""
+    options = ["--pyargs", "cwmock.contract_tests", "-p", "no:cacheprovider"]
+    if args.poller_cmd:
+        options += ["--poller-cmd", args.poller_cmd]
+    if args.poller_timeout is not None:
+        options += ["--poller-timeout", str(args.poller_timeout)]
+    # A fresh interpreter, so pytest's assertion rewriting sees modules this process has not imported yet.
+    return subprocess.call([sys.executable, "-m", "pytest", *options, *pytest_args])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `cwmock` console script."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "contract":
+        return run_contract(args, extra)
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.command == "poller":
+        return run_poller(args)
+    if args.tls_ca_file is not None and not args.tls:
+        parser.error("--tls-ca-file only applies to HTTPS: add --tls (or drop --tls-ca-file)")
     if args.command == "emulator":
         return run_emulator(args, seed=args.seed_sample)
     if args.command == "up":

@@ -18,6 +18,10 @@ from cwmock.emulator.config import EmulatorConfig
 from cwmock.emulator.timestamps import parse_iso
 
 from .emulator_control import EmulatorControl
+from .oracle import judge
+from .oracle_config import InstanceFacts
+from .oracle_inputs import History, JournalLog, ServedLog, SettleFacts, Window
+from .oracle_verdict import Verdict
 from .receiver import Receiver
 from .targets import DEFAULT_HTTP_TIMEOUT, PollerTarget, PollOutcome, WindowContext
 
@@ -75,6 +79,7 @@ class Harness:
     settings: HarnessSettings
     windows: list[WindowRecord] = field(default_factory=list)
     instance: dict[str, Any] = field(default_factory=dict)
+    settle_facts: SettleFacts | None = None
 
     @property
     def tenant(self) -> str:
@@ -170,6 +175,8 @@ class Harness:
         """DESIGN.md's settle: clear receiver scripts; wait out delays plus one interval and run a window; then a
         window at each `next_due` the target reports, until none remain (capped at 48 h emulated)."""
         self.receiver.clear_scripts()
+        arrivals = self.receiver.arrivals()
+        self.settle_facts = SettleFacts(arrivals_before=arrivals[-1].seq if arrivals else 0)
         history = await self.control.history(self.tenant)
         longest_delay = max(
             ((parse_iso(v["visibleFrom"]) - parse_iso(v["stamp"])).total_seconds() for v in history["versions"]),
@@ -187,3 +194,22 @@ class Harness:
                 await self.control.set_clock(due)
             settled.append(await self.run_window())
         return settled
+
+    async def judge(self) -> Verdict:
+        """The oracle's verdict on everything delivered so far (call `settle()` first)."""
+        assert self.settle_facts is not None, "settle() before judge(): the verdict is taken after the settle"
+        instance = InstanceFacts.from_instance_json({**self.instance, "tenant": self.tenant})
+        return judge(
+            instance=instance,
+            history=History.from_json(await self.control.history(self.tenant)),
+            served=ServedLog.from_json(await self.control.served(self.instance["id"])),
+            journal=JournalLog.from_json(await self.control.journal()),
+            windows=[Window(w.index, w.start, w.begin_seq, w.end_seq) for w in self.windows],
+            arrivals=self.receiver.arrivals(),
+            settle=self.settle_facts,
+        )
+
+    async def settle_and_judge(self, *, extra_wait: float = 0.0) -> Verdict:
+        """Settle, then judge: what a scenario ends with."""
+        await self.settle(extra_wait=extra_wait)
+        return await self.judge()

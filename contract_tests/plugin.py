@@ -7,6 +7,15 @@ Fixtures:
   `cwmock_headers` (an async fixture: use it from `@pytest.mark.anyio` tests).
 - `cwmock_server`: one emulator served over a real socket per test session (so one per xdist worker).
 - `cwmock_live`: `cwmock_server`, reset before the test: empty tenants and the clock back at its start.
+- `cwmock_tls_server`: like `cwmock_server` but over HTTPS (certificate for localhost, 127.0.0.1 and ::1 from a
+  session CA); its `ca_file` is the CA bundle to trust (e.g. `REQUESTS_CA_BUNDLE`, or `ssl.create_default_context`).
+- `cwmock_tls_live`: `cwmock_tls_server`, reset before the test.
+- `cwmock_receiver_server` / `cwmock_receiver`: a webhook receiver over a real socket (session) and the same
+  receiver emptied per test; anything that failed inside it fails the test.
+- `cwmock_poller_target`: the poller under judgement (`--poller-cmd`, else the reference poller).
+- `cwmock_instance_body`: the instance JSON registered (the seed's example), `cwmock_harness`: a started harness.
+
+Options: `--poller-cmd "CMD"`, `--poller-timeout S` (see `harness_fixtures`).
 """
 
 from __future__ import annotations
@@ -14,6 +23,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -23,6 +33,7 @@ from cwmock.emulator.clock import ManualClock
 from cwmock.emulator.native_auth import basic_authorization
 from cwmock.emulator.server import BackgroundServer
 from cwmock.emulator.tenants import DEFAULT_TENANTS
+from cwmock.emulator.tls import generate_tls
 
 CLIENT_ID = "00000000-0000-4000-8000-000000000000"
 
@@ -51,8 +62,10 @@ class LiveEmulator:
         return f"{self.url}/{self.emulator.config.codebase}apis/3.0"
 
     def reset(self) -> None:
-        """Empty every tenant and put the clock back at the start."""
+        """Empty every tenant, forget instances and the journal, and put the clock back at the start."""
         self.emulator.store.reset()
+        self.emulator.registry.reset()
+        self.emulator.journal.clear()
         clock = self.emulator.clock
         assert isinstance(clock, ManualClock), "the live emulator runs on a ManualClock"
         clock.set(self.start, allow_backwards=True)
@@ -92,3 +105,57 @@ def cwmock_live(cwmock_server: LiveEmulator) -> LiveEmulator:
     """The session's served emulator, reset for this test (empty tenants, clock at its start)."""
     cwmock_server.reset()
     return cwmock_server
+
+
+@dataclass
+class TlsLiveEmulator(LiveEmulator):
+    """A `LiveEmulator` served over HTTPS; clients must trust the CA bundle at `ca_file`."""
+
+    ca_file: Path
+
+
+@pytest.fixture(scope="session")
+def cwmock_tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TlsLiveEmulator]:
+    """One emulator over HTTPS for the whole session, with its CA bundle written to a session temp dir."""
+    tls = generate_tls()
+    ca_file = tls.write_ca(tmp_path_factory.mktemp("cwmock-tls") / "cwmock-ca.pem")
+    emulator = create_emulator(clock=ManualClock(DEFAULT_START))
+    with BackgroundServer(emulator.app, tls=tls) as server:
+        yield TlsLiveEmulator(emulator=emulator, server=server, start=DEFAULT_START, ca_file=ca_file)
+
+
+@pytest.fixture
+def cwmock_tls_live(cwmock_tls_server: TlsLiveEmulator) -> TlsLiveEmulator:
+    """The session's HTTPS emulator, reset for this test (empty tenants, clock at its start)."""
+    cwmock_tls_server.reset()
+    return cwmock_tls_server
+
+
+# Options and fixtures for judging pollers live in their own module; importing them here registers them.
+from .harness_fixtures import (  # noqa: E402
+    cwmock_harness,
+    cwmock_instance_body,
+    cwmock_poller_target,
+    cwmock_receiver,
+    cwmock_receiver_server,
+    pytest_addoption,
+)
+
+__all__ = [
+    "LiveEmulator",
+    "TlsLiveEmulator",
+    "cwmock_client",
+    "cwmock_emulator",
+    "cwmock_harness",
+    "cwmock_headers",
+    "cwmock_instance_body",
+    "cwmock_live",
+    "cwmock_poller_target",
+    "cwmock_receiver",
+    "cwmock_receiver_server",
+    "cwmock_server",
+    "cwmock_tls_live",
+    "cwmock_tls_server",
+    "native_headers",
+    "pytest_addoption",
+]

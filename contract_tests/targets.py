@@ -62,7 +62,10 @@ class PollOutcome:
 class PollerTarget(Protocol):
     """A poller under test: one call = one window (poll once, deliver what is due, return)."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """What to call it in reports."""
+        ...
 
     async def poll_once(self, context: WindowContext) -> PollOutcome:
         """Run one window."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -10,7 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount
+from starlette.routing import BaseRoute, Mount
 
 from .admin_clock import AdminClock
 from .admin_contacts import AdminContacts
@@ -57,8 +58,16 @@ class Emulator:
     app: Starlette
 
 
-def create_emulator(config: EmulatorConfig | None = None, clock: Clock | None = None) -> Emulator:
-    """A new emulator with its own state; a frozen `ManualClock` at 2026-01-01T00:00:00Z unless given one."""
+ExtraRoutes = Callable[[Store, InstanceRegistry, Clock, EmulatorConfig], Sequence[BaseRoute]]
+
+
+def create_emulator(
+    config: EmulatorConfig | None = None, clock: Clock | None = None, extra_routes: ExtraRoutes | None = None
+) -> Emulator:
+    """A new emulator with its own state; a frozen `ManualClock` at 2026-01-01T00:00:00Z unless given one.
+
+    `extra_routes` adds routes served on the same port over the same state (e.g. the platform API).
+    """
     config = config if config is not None else EmulatorConfig()
     clock = clock if clock is not None else ManualClock(DEFAULT_START)
     store = Store(clock, config.tenants, ReferenceData.load(config.reference_fixture), config.first_id)
@@ -73,6 +82,7 @@ def create_emulator(config: EmulatorConfig | None = None, clock: Clock | None = 
         routes=[
             *NativeApi(store, config).routes(),
             *HubApi(store, registry, config).routes(),
+            *(extra_routes(store, registry, clock, config) if extra_routes is not None else ()),
             Mount(ADMIN_PREFIX, routes=admin_routes),
         ],
         middleware=[

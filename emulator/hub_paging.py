@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 
 from .errors import invalid_field
+from .paging import positive_int
 
 HUB_DEFAULT_PAGE_SIZE = 200
 HUB_MAX_PAGE_SIZE = 1000
@@ -43,22 +44,12 @@ def decode_token(token: str) -> int:
     return after
 
 
-def _whole(name: str, raw: str) -> int:
-    try:
-        value = int(raw)
-    except ValueError:
-        raise invalid_field(name, f"{name} must be a whole number, got {raw!r}") from None
-    if value < 1:
-        raise invalid_field(name, f"{name} must be 1 or more, got {value}")
-    return value
-
-
 def parse_hub_page(page: str | None, page_size: str | None, next_page: str | None, ordered: bool) -> HubPage:
     """Read `page`, `pageSize`, `nextPage`; a size over the maximum is refused, not silently cut.
 
     Cutting it would hand the caller a page shorter than it asked for, which a poller reads as the end.
     """
-    size = _whole("pageSize", page_size) if page_size is not None else HUB_DEFAULT_PAGE_SIZE
+    size = positive_int("pageSize", page_size) if page_size is not None else HUB_DEFAULT_PAGE_SIZE
     if size > HUB_MAX_PAGE_SIZE:
         raise invalid_field("pageSize", f"pageSize may be at most {HUB_MAX_PAGE_SIZE}, got {size}")
     if next_page is not None and page is not None:
@@ -68,5 +59,5 @@ def parse_hub_page(page: str | None, page_size: str | None, next_page: str | Non
             raise invalid_field("orderBy", "orderBy cannot be combined with nextPage: cursor paging is by id")
         return HubPage(size, cursor=True, after_id=decode_token(next_page))
     if page is not None or ordered:
-        return HubPage(size, cursor=False, page=_whole("page", page) if page is not None else 1)
+        return HubPage(size, cursor=False, page=positive_int("page", page) if page is not None else 1)
     return HubPage(size, cursor=True)

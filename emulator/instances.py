@@ -54,6 +54,8 @@ class Instance:
     created: datetime
     tags: list[str] = field(default_factory=list)
     configuration: dict[str, Any] = field(default_factory=dict)
+    # The whole instance JSON as the platform API holds it (None for instances made through /__admin).
+    document: dict[str, Any] | None = None
     served: dict[tuple[int, str], ServedVersion] = field(default_factory=dict)
 
     def record_served(self, versions: Iterable[tuple[int, str]], moment: Moment) -> None:
@@ -75,6 +77,7 @@ class Instance:
             "tags": list(self.tags),
             "createdDate": _iso(self.created),
             "configuration": dict(self.configuration),
+            "document": self.document,
         }
 
 
@@ -96,12 +99,15 @@ class InstanceRegistry:
         created: datetime,
         tags: Iterable[str] = (),
         configuration: dict[str, Any] | None = None,
+        document: dict[str, Any] | None = None,
     ) -> Instance:
         """Register a new instance of `tenant`, created at `created` (server time)."""
         if not name:
             raise InvalidObject("an instance needs a non-empty name")
         token = "".join(self._random.choices(TOKEN_ALPHABET, k=44))
-        instance = Instance(self._next_id, token, tenant, name, created, list(tags), dict(configuration or {}))
+        instance = Instance(
+            self._next_id, token, tenant, name, created, list(tags), dict(configuration or {}), document
+        )
         self._by_id[instance.id] = instance
         self._by_token[instance.token] = instance
         self._next_id += 1

@@ -29,17 +29,13 @@ class JournalRecorder:
         moment = self.store.begin_request()
         state = scope.setdefault("state", {})
         set_moment(state, moment)
-        status = 500
+        recorded = False
 
-        async def capture_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, capture_status)
-        finally:
+        def record(status: int) -> None:
+            nonlocal recorded
+            if recorded:
+                return
+            recorded = True
             notes = notes_of(state)
             self.journal.append(
                 JournalEntry(
@@ -55,3 +51,14 @@ class JournalRecorder:
                     returned=notes.get("returned"),
                 )
             )
+
+        async def record_then_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                # Journal before any byte leaves: a client that got its response must find it in the journal.
+                record(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, record_then_send)
+        finally:
+            record(500)  # no response started: the app raised

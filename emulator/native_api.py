@@ -181,7 +181,7 @@ class NativeApi:
                 "VersionCode": self.config.version_code,
                 "VersionNumber": self.config.version_number,
                 "CompanyID": tenant.credentials.company,
-                "IsCloud": False,
+                "IsCloud": "False",  # a string, as real servers send it ("True" in the cloud)
             }
         )
 

@@ -29,7 +29,8 @@ class PageRequest:
         return max(1, -(-total // self.size))
 
 
-def _positive_int(name: str, raw: str) -> int:
+def positive_int(name: str, raw: str) -> int:
+    """A query parameter that must be a whole number of 1 or more; a 400 naming it otherwise."""
     try:
         value = int(raw)
     except ValueError:
@@ -41,8 +42,8 @@ def _positive_int(name: str, raw: str) -> int:
 
 def parse_page_request(page: str | None, page_size: str | None) -> PageRequest:
     """Read `page` and `pageSize`; a size above 1000 is capped at 1000, as ConnectWise does."""
-    number = _positive_int("page", page) if page is not None else 1
-    size = _positive_int("pageSize", page_size) if page_size is not None else DEFAULT_PAGE_SIZE
+    number = positive_int("page", page) if page is not None else 1
+    size = positive_int("pageSize", page_size) if page_size is not None else DEFAULT_PAGE_SIZE
     return PageRequest(number, min(size, MAX_PAGE_SIZE))
 
 

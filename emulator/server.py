@@ -7,44 +7,66 @@ import contextlib
 import socket
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 from starlette.types import ASGIApp
 
+from .tls import TlsMaterial
+
 LOOPBACK = "127.0.0.1"
 
 
-def uvicorn_config(app: ASGIApp, host: str, port: int, **options: object) -> uvicorn.Config:
-    """uvicorn settings for cwmock: no `Date` or `Server` header of its own (the clock sets `Date`)."""
-    return uvicorn.Config(
-        app,
-        host=host,
-        port=port,
-        date_header=False,
-        server_header=False,
-        log_level="warning",
-        lifespan="off",
-        **options,  # type: ignore[arg-type]
-    )
+def uvicorn_config(
+    app: ASGIApp, host: str, port: int, tls: TlsMaterial | None = None, **options: object
+) -> uvicorn.Config:
+    """uvicorn settings for cwmock: no `Date` or `Server` header of its own (the clock sets `Date`); `tls` → HTTPS."""
+
+    def config(**extra: object) -> uvicorn.Config:
+        settings: dict[str, Any] = {
+            "date_header": False,
+            "server_header": False,
+            "log_level": "warning",
+            "lifespan": "off",
+            **extra,
+            **options,
+        }
+        return uvicorn.Config(app, host=host, port=port, **settings)
+
+    if tls is None:
+        return config()
+    with tls.server_pem_file() as pem:
+        loaded = config(ssl_certfile=pem)
+        # Loading builds the SSL context now, so the private key file is gone before the server runs.
+        loaded.load()
+    return loaded
 
 
-def serve(app: ASGIApp, host: str = LOOPBACK, port: int = 8000, **options: object) -> None:
-    """Run `app` until interrupted; Ctrl-C (or SIGTERM) stops cleanly."""
+def serve(
+    app: ASGIApp, host: str = LOOPBACK, port: int = 8000, tls: TlsMaterial | None = None, **options: object
+) -> None:
+    """Run `app` until interrupted (over HTTPS with `tls`); Ctrl-C (or SIGTERM) stops cleanly."""
     # uvicorn re-raises the signal it captured once it has shut down; that is a clean stop for us.
     with contextlib.suppress(KeyboardInterrupt):
-        uvicorn.Server(uvicorn_config(app, host, port, **options)).run()
+        uvicorn.Server(uvicorn_config(app, host, port, tls, **options)).run()
 
 
 @dataclass
 class BackgroundServer:
-    """A uvicorn server on a free port in a daemon thread; `url` is known once `start()` returns."""
+    """A uvicorn server on a free port in a daemon thread; `url` is known once `start()` returns.
+
+    With `tls` it serves HTTPS (`url` starts with `https://`) with that material's server certificate.
+    """
 
     app: ASGIApp
     host: str = LOOPBACK
     port: int = 0
     scheme: str = "http"
+    tls: TlsMaterial | None = None
 
     def __post_init__(self) -> None:
+        if self.tls is not None:
+            self.scheme = "https"
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -55,11 +77,13 @@ class BackgroundServer:
 
     def start(self, timeout: float = 10.0, **options: object) -> BackgroundServer:
         """Bind, start serving in a thread, and wait until the server accepts connections."""
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets whose proto says TCP, and without it
+        # every keep-alive request waits ~40 ms (Nagle against delayed ACK).
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self.port))
         self.port = sock.getsockname()[1]
-        server = uvicorn.Server(uvicorn_config(self.app, self.host, self.port, **options))
+        server = uvicorn.Server(uvicorn_config(self.app, self.host, self.port, self.tls, **options))
         self._server = server
         self._thread = threading.Thread(
             target=lambda: asyncio.run(server.serve(sockets=[sock])),

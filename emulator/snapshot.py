@@ -95,6 +95,7 @@ def _restore_instance(data: dict[str, Any]) -> Instance:
         created=parse_iso(data["createdDate"]),
         tags=list(data.get("tags", [])),
         configuration=dict(data.get("configuration", {})),
+        document=data.get("document"),
     )
     for raw in data.get("served", []):
         first = _read_moment(raw["first"])

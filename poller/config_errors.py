@@ -49,6 +49,10 @@ class Problems:
         """Whether a problem was already recorded for exactly `path`."""
         return any(problem.path == path for problem in self._problems)
 
+    def has_under(self, prefix: Path) -> bool:
+        """Whether a problem was recorded for `prefix` or any key below it."""
+        return any(problem.path[: len(prefix)] == prefix for problem in self._problems)
+
     def raise_if_any(self) -> None:
         """Raise InstanceConfigError with everything collected, if anything was."""
         if self._problems:

@@ -239,7 +239,8 @@ def _resources(
         )
     else:
         resources = ()
-    if enabled and not resources and not problems.has((*path, POLLER_CONFIGURATION)):
+    reported = problems.has_under((*path, POLLER_CONFIGURATION)) or problems.has_under((*path, POLLER_URLS))
+    if enabled and not resources and not reported:
         problems.add(
             (*path, POLLER_CONFIGURATION),
             'events are enabled but no resource is polled; configure e.g. {"contacts": {"url": ...}}',

@@ -39,6 +39,14 @@ class JavaDateFormat:
     def __repr__(self) -> str:
         return f"JavaDateFormat({self.pattern!r}, {self.zone.id!r})"
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, JavaDateFormat):
+            return NotImplemented
+        return (self.pattern, self.zone.id) == (other.pattern, other.zone.id)
+
+    def __hash__(self) -> int:
+        return hash((self.pattern, self.zone.id))
+
     @property
     def compiled(self) -> CompiledPattern:
         """The pattern's tokens."""

@@ -84,9 +84,11 @@ class UrlTemplate:
 
         The template is read as plain text, as in the seed (`where=lastUpdated>'${gmtDate:...}'`): literal
         `?`, `&` and `=` give the URL its structure; everything else (even `%`, CEQL's LIKE wildcard) is data.
+        An `&` inside a single-quoted CEQL string (`where=name='A&B'`) is data too.
         """
         path: list[str] = []
         query: list[list[list[str]]] | None = None  # params → [key pieces, value pieces?]
+        in_ceql_string = False
         for segment in self.segments:
             if not isinstance(segment, str):
                 text = segment.render(lower_bound, now)
@@ -101,11 +103,12 @@ class UrlTemplate:
                         query = [[[]]]
                     else:
                         path.append(quote(char, safe=_PATH_SAFE))
-                elif char == "&":
+                elif char == "&" and not in_ceql_string:
                     query.append([[]])
                 elif char == "=" and len(query[-1]) == 1:
                     query[-1].append([])
                 else:
+                    in_ceql_string ^= char == "'"
                     query[-1][-1].append(char)
         rendered = "".join(path)
         if query is None:

@@ -99,3 +99,31 @@ def test_next_due_is_read_from_the_last_line() -> None:
     due = parse_next_due('{"next_due": "2026-01-01T00:00:08Z"}')
     assert due is not None
     assert due.isoformat() == "2026-01-01T00:00:08+00:00"
+
+
+async def test_the_judge_catches_the_naive_poller_losing_an_update_in_the_windows_own_second(
+    harness: Harness,
+) -> None:
+    """The proof that the judge judges: strict `>` on a second-precision cursor loses same-second updates."""
+    await harness.advance(15 * 60)
+    window_start = await harness.control.now()
+    await harness.run_window()  # window 1 polls at 00:15:00 and moves its cursor to 00:15:00
+    late = await harness.control.create_contact("cloudelements", {"firstName": "Late"}, stamp=window_start)
+    await harness.run_windows(1)  # window 2 asks for lastUpdated > 00:15:00 and never sees it
+    verdict = await harness.settle_and_judge()
+    assert not verdict.passed, verdict.report()
+    assert [(f.version.id, f.version.stamp) for f in verdict.missing] == [(late["id"], window_start)]
+    assert not verdict.duplicated
+    assert not verdict.malformed, verdict.report()
+    assert "MISSING contact" in verdict.report()
+
+
+async def test_the_naive_poller_passes_when_nothing_lands_on_a_window_boundary(harness: Harness) -> None:
+    start = harness.start_instant
+    await harness.control.create_contact("cloudelements", {"firstName": "Ada"}, stamp=start + timedelta(minutes=3))
+    await harness.run_windows(2)
+    await harness.control.create_contact("cloudelements", {"firstName": "Bob"}, stamp=start + timedelta(minutes=40))
+    await harness.run_windows(1)
+    verdict = await harness.settle_and_judge()
+    assert verdict.passed, verdict.report()
+    assert verdict.required == 2

@@ -1,0 +1,100 @@
+"""Plugin options and fixtures for judging a poller: receiver, poller target, harness.
+
+Options: `--poller-cmd "CMD"` judges an external poller (DESIGN.md protocol) instead of our reference poller;
+`--poller-timeout S` kills a window that runs longer (default 30 s).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from cwmock.fixtures import read_fixture
+from cwmock.poller.reference_target import ReferencePoller
+
+from .emulator_control import EmulatorControl
+from .harness import Harness, HarnessSettings
+from .plugin import LiveEmulator
+from .receiver import Receiver
+from .receiver_server import ReceiverServer, serve_receiver
+from .targets import DEFAULT_POLLER_TIMEOUT, ExternalCommandTarget, PollerTarget
+
+SEED_INSTANCE = "instances/seed_example_polling.json"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Register cwmock's command-line options."""
+    group = parser.getgroup("cwmock", "cwmock contract suite")
+    group.addoption(
+        "--poller-cmd",
+        default=None,
+        help="judge this external poller command (run once per window with the CWMOCK_* environment)",
+    )
+    group.addoption(
+        "--poller-timeout",
+        type=float,
+        default=DEFAULT_POLLER_TIMEOUT,
+        help="seconds before a poller window is killed and recorded as a crash (default: %(default)s)",
+    )
+
+
+@pytest.fixture(scope="session")
+def cwmock_receiver_server(cwmock_server: LiveEmulator) -> Iterator[ReceiverServer]:
+    """One webhook receiver over a real socket per session, stamping arrivals with the emulator's clock."""
+    with serve_receiver(Receiver(cwmock_server.emulator.clock)) as server:
+        yield server
+
+
+@pytest.fixture
+def cwmock_receiver(cwmock_receiver_server: ReceiverServer) -> Iterator[Receiver]:
+    """The session's receiver, emptied for this test; anything that failed inside it fails the test."""
+    receiver = cwmock_receiver_server.receiver
+    receiver.reset()
+    receiver.set_signature_keys([])
+    yield receiver
+    receiver.check()
+
+
+@pytest.fixture
+def cwmock_poller_target(request: pytest.FixtureRequest) -> PollerTarget:
+    """The poller under judgement: `--poller-cmd`, else the reference poller."""
+    command = request.config.getoption("--poller-cmd")
+    timeout = float(request.config.getoption("--poller-timeout"))
+    if command:
+        return ExternalCommandTarget(command, timeout=timeout)
+    return default_target(timeout)
+
+
+def default_target(timeout: float) -> PollerTarget:
+    """Our reference poller, when no `--poller-cmd` is given."""
+    return ReferencePoller()
+
+
+@pytest.fixture
+def cwmock_instance_body() -> dict[str, object]:
+    """The instance JSON the harness registers: the seed's "Example JSON with Polling" body."""
+    body: dict[str, object] = json.loads(read_fixture(SEED_INSTANCE))
+    return body
+
+
+@pytest.fixture
+async def cwmock_harness(
+    cwmock_live: LiveEmulator,
+    cwmock_receiver: Receiver,
+    cwmock_receiver_server: ReceiverServer,
+    cwmock_poller_target: PollerTarget,
+    cwmock_instance_body: dict[str, object],
+    tmp_path: Path,
+) -> AsyncIterator[Harness]:
+    """A started harness: instance registered at the emulator clock's start, the poller ready to run windows."""
+    control = EmulatorControl(cwmock_live.url)
+    settings = HarnessSettings(cwmock_live.url, f"{cwmock_receiver_server.url}/hooks", tmp_path / "harness")
+    harness = Harness(control, cwmock_receiver, cwmock_poller_target, cwmock_instance_body, settings)
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await control.aclose()

@@ -1,0 +1,117 @@
+"""From a served record to a version: its id, the filter stamp as served, the event date and event type.
+
+Rules (documented in the README):
+- `objectId` is the `idField` dot path's value as a string; a record without it is skipped.
+- The version is (objectId, the filter field's text as served); the filter field is the updated date, or the
+  created date when `filterByUpdatedDate` is false. A record without a readable filter date is skipped and
+  reported: its version cannot be placed in any window, so it can neither be bounded nor de-duplicated.
+- `eventType`: both dates readable → CREATED when they are within `createdCheckTolerance`, else UPDATED.
+  Only the filter date readable → CREATED when that is the created date (the record was found because it was
+  created), UNKNOWN when it is the updated date (nothing says whether it is new).
+- The event `date` is the updated stamp, or the filter stamp when there is no readable updated date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .java_date_errors import JavaDateError
+from .poller_resources import DateField, ResourcePoller
+
+CREATED = "CREATED"
+UPDATED = "UPDATED"
+UNKNOWN = "UNKNOWN"
+
+
+@dataclass(frozen=True)
+class FoundVersion:
+    """One version of one record, as a window found it."""
+
+    object_id: str
+    stamp_text: str
+    stamp: datetime
+    date: datetime
+    event_type: str
+    record: Mapping[str, Any]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What de-duplication compares: (objectId, filter stamp as served)."""
+        return (self.object_id, self.stamp_text)
+
+
+@dataclass(frozen=True)
+class SkippedRecord:
+    """A served record the poller could not turn into a version, and why."""
+
+    object_id: str | None
+    reason: str
+
+
+def dotted(record: Any, path: str) -> Any:
+    """The value at a dot path (`_info.lastUpdated`), or None when any step is missing."""
+    value = record
+    for step in path.split("."):
+        if not isinstance(value, Mapping) or step not in value:
+            return None
+        value = value[step]
+    return value
+
+
+def _date_text(record: Mapping[str, Any], field: DateField) -> str | None:
+    value = dotted(record, field.field)
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, str)):
+        return str(value)
+    return None
+
+
+def _parse(text: str | None, field: DateField | None, now: datetime) -> datetime | None:
+    if text is None or field is None:
+        return None
+    try:
+        return field.formatter().parse(text, now=now)
+    except (JavaDateError, ValueError):
+        return None
+
+
+def classify(updated: datetime | None, created: datetime | None, resource: ResourcePoller) -> str:
+    """CREATED, UPDATED or UNKNOWN by the rules in this module's docstring."""
+    if updated is not None and created is not None:
+        return CREATED if abs(updated - created) <= resource.created_check_tolerance else UPDATED
+    if created is not None and not resource.filter_by_updated_date:
+        return CREATED
+    return UNKNOWN
+
+
+def read_version(record: Any, resource: ResourcePoller, now: datetime) -> FoundVersion | SkippedRecord:
+    """The version `record` is, or why it cannot be one. `now` resolves two-digit years."""
+    if not isinstance(record, Mapping):
+        return SkippedRecord(None, f"not a JSON object: {str(record)[:80]!r}")
+    raw_id = dotted(record, resource.id_field)
+    if raw_id is None or isinstance(raw_id, (Mapping, list)):
+        return SkippedRecord(None, f"no usable idField {resource.id_field!r}")
+    object_id = str(raw_id)
+    filter_field = resource.filter_field
+    if filter_field is None:
+        return SkippedRecord(object_id, "no filter date field is configured")
+    stamp_text = _date_text(record, filter_field)
+    stamp = _parse(stamp_text, filter_field, now)
+    if stamp_text is None or stamp is None:
+        return SkippedRecord(
+            object_id, f"filter date {filter_field.field!r} missing or not in format {filter_field.format!r}"
+        )
+    updated = _parse(_date_text(record, resource.updated), resource.updated, now) if resource.updated else None
+    created = _parse(_date_text(record, resource.created), resource.created, now) if resource.created else None
+    return FoundVersion(
+        object_id=object_id,
+        stamp_text=stamp_text,
+        stamp=stamp,
+        date=updated if updated is not None else stamp,
+        event_type=classify(updated, created, resource),
+        record=record,
+    )

@@ -1,0 +1,152 @@
+"""Delivering outbox entries: one attempt per due entry, exact retry times, parking instead of dropping.
+
+- 2xx: delivered. Anything else, a timeout or a connection error: the attempt failed.
+- After attempt k fails, the next is due `base^k` seconds later (8 s, 64 s, 512 s, 4096 s, 32768 s: Open
+  Connectors' schedule); a 429 or 503 with `Retry-After` is due when the receiver says instead.
+- After the last retry fails the entry is parked: listed and redeliverable, never dropped.
+- 410 Gone parks at once: the receiver says the endpoint is gone for good, so retrying is pointless
+  (Standard Webhooks: "410 disables"); parking keeps the notification for redelivery when it is back.
+- A callback host that is not loopback and not explicitly allowed is parked without any connection or DNS lookup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+
+import httpx
+
+from cwmock.emulator.clock import Clock
+
+from .egress import egress_refusal
+from .poller_state import OutboxEntry, PollerState
+
+CrashHook = Callable[[str], None]
+RETRY_AFTER_STATUSES = (429, 503)
+
+
+def no_crash(point: str) -> None:
+    """The crash hook of a normal run: does nothing."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Retry k is due `base_seconds ** k` seconds after attempt k failed; `retries` retries, then park."""
+
+    base_seconds: float = 8.0
+    retries: int = 5
+
+    def delay_after(self, failed_attempt: int) -> timedelta:
+        """How long after attempt `failed_attempt` (1-based) failed the next attempt is due."""
+        return timedelta(seconds=self.base_seconds**failed_attempt)
+
+    def exhausted(self, attempts: int) -> bool:
+        """Whether `attempts` attempts used up the first one and every retry."""
+        return attempts > self.retries
+
+
+@dataclass(frozen=True)
+class AttemptResult:
+    """How one attempt went."""
+
+    delivered: bool
+    status: int | None = None
+    error: str = ""
+    retry_after: timedelta | None = None
+    park_now: bool = False
+
+
+@dataclass
+class DeliveryReport:
+    """What one delivery pass did."""
+
+    delivered: int = 0
+    failed: int = 0
+    parked: int = 0
+
+
+def retry_after(response: httpx.Response, now: datetime) -> timedelta | None:
+    """`Retry-After` as a delay (seconds or an HTTP date), or None if absent or unreadable."""
+    text = response.headers.get("retry-after", "").strip()
+    if not text:
+        return None
+    if text.isdigit():
+        return timedelta(seconds=int(text))
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    return max(when - now, timedelta(0)) if when.tzinfo is not None else None
+
+
+@dataclass
+class Deliverer:
+    """Sends due outbox entries with the exact stored headers and bytes, and records each outcome."""
+
+    client: httpx.AsyncClient
+    state: PollerState
+    clock: Clock
+    policy: RetryPolicy = RetryPolicy()
+    allowed_hosts: tuple[str, ...] = ()
+    crash: CrashHook = no_crash
+    timeout: float = 2.0
+
+    async def deliver_due(self) -> DeliveryReport:
+        """Attempt every entry due now, oldest first."""
+        report = DeliveryReport()
+        for entry in self.state.due(self.clock.now()):
+            result = await self.attempt(entry)
+            if result.delivered:
+                self.crash("after_ack")
+                self.state.mark_delivered(entry.number)
+                report.delivered += 1
+                continue
+            next_attempt = self.next_attempt(entry.attempts + 1, result)
+            self.state.mark_failed(entry.number, entry.attempts + 1, next_attempt, result.error)
+            if next_attempt is None:
+                report.parked += 1
+            else:
+                report.failed += 1
+        return report
+
+    def next_attempt(self, attempts: int, result: AttemptResult) -> datetime | None:
+        """When to try again after `attempts` attempts, or None to park."""
+        if result.park_now or self.policy.exhausted(attempts):
+            return None
+        delay = result.retry_after if result.retry_after is not None else self.policy.delay_after(attempts)
+        return self.clock.now() + delay
+
+    async def attempt(self, entry: OutboxEntry) -> AttemptResult:
+        """POST the entry once."""
+        refusal = egress_refusal(entry.url, self.allowed_hosts)
+        if refusal is not None:
+            return AttemptResult(False, error=refusal, park_now=True)
+        request = self.client.build_request(
+            "POST", entry.url, headers=list(entry.headers), content=entry.body, timeout=self.timeout
+        )
+        try:
+            response = await self.client.send(request, stream=True)
+        except httpx.TimeoutException as error:
+            return AttemptResult(False, error=f"timed out: {type(error).__name__}")
+        except httpx.HTTPError as error:
+            return AttemptResult(False, error=f"{type(error).__name__}: {error}")
+        try:
+            self.crash("after_send")
+            await response.aread()
+        except httpx.HTTPError as error:
+            return AttemptResult(False, status=response.status_code, error=f"{type(error).__name__}: {error}")
+        finally:
+            await response.aclose()
+        status = response.status_code
+        if 200 <= status < 300:
+            return AttemptResult(True, status=status)
+        wait = retry_after(response, self.clock.now()) if status in RETRY_AFTER_STATUSES else None
+        return AttemptResult(
+            False,
+            status=status,
+            error=f"HTTP {status}: {response.text[:200]}",
+            retry_after=wait,
+            park_now=status == 410,
+        )

@@ -1,0 +1,270 @@
+"""One poller window: poll every resource, commit cursor + seen versions + notifications in one transaction,
+then deliver whatever the outbox has due. The same engine runs in-process, as `cwmock poller once`, and under
+`cwmock poller run`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import httpx
+
+from cwmock.emulator.clock import Clock
+
+from .classification import FoundVersion, SkippedRecord, read_version
+from .delivery import CrashHook, Deliverer, DeliveryReport, RetryPolicy, no_crash
+from .hub_client import HubClient, HubError
+from .instance_config import Instance
+from .notifications import InstanceIdentity, chunks, encode, event_id, notification_document
+from .poller_resources import ResourcePoller
+from .poller_state import NewNotification, PollerState, StateTransaction
+from .signing import SIGNATURE_HEADER, signature_header
+from .windowing import DEFAULT_OVERLAP, WindowBounds, window_bounds
+
+LOG = logging.getLogger("cwmock.poller")
+WEBHOOK_ID_HEADER = "Elements-Webhook-Id"
+DEFAULT_HUB_TIMEOUT = 20.0
+CRASH_POINTS = ("after_fetch", "after_commit", "after_send", "after_ack")
+
+
+class PollerSetupError(ValueError):
+    """The instance or the state directory cannot be polled as given; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """How the engine polls and delivers."""
+
+    strict: bool = False
+    overlap: timedelta = DEFAULT_OVERLAP
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    http_timeout: float = 2.0
+    hub_timeout: float = DEFAULT_HUB_TIMEOUT
+    allowed_hosts: tuple[str, ...] = ()
+
+
+@dataclass
+class ResourceReport:
+    """What one window did for one resource."""
+
+    resource: str
+    bounds: WindowBounds | None = None
+    complete: bool = False
+    served: int = 0
+    new: int = 0
+    notifications: int = 0
+    skipped: list[SkippedRecord] = field(default_factory=list)
+    error: str = ""
+
+
+@dataclass
+class WindowReport:
+    """What one window did."""
+
+    poll_date: datetime
+    resources: list[ResourceReport] = field(default_factory=list)
+    delivery: DeliveryReport = field(default_factory=DeliveryReport)
+    next_due: datetime | None = None
+
+    def summary(self) -> str:
+        """One line for logs and the harness's detail."""
+        parts = [f"poll {self.poll_date.isoformat()}"]
+        for r in self.resources:
+            state = "complete" if r.complete else f"incomplete ({r.error})"
+            parts.append(f"{r.resource}: {state}, {r.served} served, {r.new} new, {r.notifications} notification(s)")
+        d = self.delivery
+        parts.append(f"delivered {d.delivered}, failed {d.failed}, parked {d.parked}")
+        return "; ".join(parts)
+
+
+@dataclass
+class _Fetched:
+    resource: ResourcePoller
+    report: ResourceReport
+    versions: list[FoundVersion] = field(default_factory=list)
+
+
+def _whole_second(instant: datetime) -> datetime:
+    return instant.replace(microsecond=0)
+
+
+class PollerEngine:
+    """The reference poller for one instance and one state directory."""
+
+    def __init__(
+        self,
+        instance: Instance,
+        *,
+        hub_url: str,
+        hub_auth: str,
+        state: PollerState,
+        clock: Clock,
+        start: datetime,
+        settings: EngineSettings | None = None,
+        crash: CrashHook = no_crash,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        if instance.id is None:
+            raise PollerSetupError("the instance JSON has no integer `id`; give the instance as GET /instances/{id}")
+        self.instance = instance
+        self.instance_id = instance.id
+        self.hub_url = hub_url
+        self.hub_auth = hub_auth
+        self.state = state
+        self.clock = clock
+        self.start = start
+        self.settings = settings or EngineSettings()
+        self.crash = crash
+        self.transport = transport
+        self._check_state_owner()
+
+    def _check_state_owner(self) -> None:
+        owner = self.state.meta("instance_id")
+        if owner is not None and owner != str(self.instance_id):
+            raise PollerSetupError(
+                f"the state directory belongs to instance {owner}, not {self.instance_id}; use an empty one"
+            )
+
+    @property
+    def identity(self) -> InstanceIdentity:
+        """The instance as notifications name it."""
+        return InstanceIdentity(self.instance_id, self.instance.name, self.instance.tags)
+
+    def _client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(timeout=self.settings.hub_timeout, transport=self.transport)
+
+    async def run_window(self) -> WindowReport:
+        """Poll once, then deliver what is due."""
+        async with self._client() as client:
+            report = await self.poll(client)
+            report.delivery = await self.deliver_due(client)
+        report.next_due = self.state.next_due()
+        LOG.info("%s", report.summary())
+        return report
+
+    async def deliver_only(self) -> DeliveryReport:
+        """Deliver what is due without polling (between polls, at retry times)."""
+        async with self._client() as client:
+            return await self.deliver_due(client)
+
+    async def deliver_due(self, client: httpx.AsyncClient) -> DeliveryReport:
+        """Attempt every outbox entry due now."""
+        deliverer = Deliverer(
+            client,
+            self.state,
+            self.clock,
+            self.settings.retry,
+            self.settings.allowed_hosts,
+            self.crash,
+            timeout=self.settings.http_timeout,
+        )
+        return await deliverer.deliver_due()
+
+    async def poll(self, client: httpx.AsyncClient) -> WindowReport:
+        """Fetch every resource, then commit what the complete ones found in one transaction."""
+        configuration = self.instance.configuration
+        now = self.clock.now()
+        if not configuration.notification_enabled or not configuration.callback_url:
+            return WindowReport(_whole_second(now))
+        hub = HubClient(client, self.hub_url, self.hub_auth)
+        fetched: list[_Fetched] = []
+        poll_date: datetime | None = None
+        for resource in configuration.resources:
+            item, served_at = await self._fetch(hub, resource, now)
+            poll_date = poll_date or served_at
+            fetched.append(item)
+        # The hub's Date is server time; the earlier of it and our clock never runs ahead of the server (a clock
+        # ahead of the server, or emulated latency, would otherwise skip what was written in between).
+        poll_date = _whole_second(min(poll_date, now) if poll_date is not None else now)
+        for item in fetched:
+            self._select(item, poll_date, now)
+        self.crash("after_fetch")
+        with self.state.transaction() as tx:
+            tx.set_meta("instance_id", str(self.instance_id))
+            for item in fetched:
+                if item.report.complete:
+                    self._commit(tx, item, poll_date, now, configuration.callback_url)
+        self.crash("after_commit")
+        return WindowReport(poll_date, [item.report for item in fetched])
+
+    async def _fetch(self, hub: HubClient, resource: ResourcePoller, now: datetime) -> tuple[_Fetched, datetime | None]:
+        report = ResourceReport(resource.name)
+        item = _Fetched(resource, report)
+        last_poll = self.state.last_poll(resource.name)
+        # The lower bound never depends on this window's own time, so the query can be rendered first.
+        bounds = window_bounds(
+            resource,
+            start=self.start,
+            last_poll=last_poll,
+            poll_date=now,
+            strict=self.settings.strict,
+            overlap=self.settings.overlap,
+        )
+        rendered = resource.url.render(bounds.query_from, now)
+        try:
+            result = await hub.fetch_all(rendered, resource.page_size)
+        except HubError as error:
+            report.error = str(error)
+            LOG.warning("%s: %s", resource.name, error)
+            return item, None
+        report.complete = True
+        report.served = len(result.records)
+        for record in result.records:
+            version = read_version(record, resource, now)
+            if isinstance(version, SkippedRecord):
+                report.skipped.append(version)
+                LOG.warning("%s: skipped record %s: %s", resource.name, version.object_id, version.reason)
+            else:
+                item.versions.append(version)
+        return item, result.server_date
+
+    def _select(self, item: _Fetched, poll_date: datetime, now: datetime) -> None:
+        resource = item.resource
+        last_poll = self.state.last_poll(resource.name)
+        bounds = window_bounds(
+            resource,
+            start=self.start,
+            last_poll=last_poll,
+            poll_date=poll_date,
+            strict=self.settings.strict,
+            overlap=self.settings.overlap,
+        )
+        item.report.bounds = bounds
+        seen = self.state.seen_keys(resource.name) if bounds.deduplicate else set()
+        kept: list[FoundVersion] = []
+        for version in item.versions:
+            if not bounds.keeps(version) or version.key in seen:
+                continue
+            if bounds.deduplicate:
+                seen.add(version.key)
+            kept.append(version)
+        item.versions = kept
+        item.report.new = len(kept)
+
+    def _commit(
+        self, tx: StateTransaction, item: _Fetched, poll_date: datetime, now: datetime, callback_url: str
+    ) -> None:
+        resource, bounds = item.resource, item.report.bounds
+        assert bounds is not None, "selection sets the bounds of every complete resource"
+        groups = list(chunks(item.versions))
+        numbers = tx.next_numbers(len(groups))
+        for number, group in zip(numbers, groups, strict=True):
+            tx.enqueue(self._notification(number, resource.name, poll_date, group, callback_url), now)
+        item.report.notifications = len(groups)
+        if bounds.deduplicate:
+            tx.forget_through(resource.name, bounds.lower)
+            tx.remember(resource.name, ((v.object_id, v.stamp_text, v.stamp) for v in item.versions))
+        tx.set_last_poll(resource.name, poll_date)
+
+    def _notification(
+        self, number: int, object_type: str, poll_date: datetime, group: Sequence[FoundVersion], url: str
+    ) -> NewNotification:
+        body = encode(notification_document(number, self.identity, object_type, poll_date, group))
+        webhook_id = event_id(self.instance_id, number, poll_date)
+        headers = [("Content-Type", "application/json"), (WEBHOOK_ID_HEADER, webhook_id)]
+        key = self.instance.configuration.signature_key
+        if key:
+            headers.append((SIGNATURE_HEADER, signature_header(key, body)))
+        return NewNotification(number, webhook_id, object_type, url, tuple(headers), body, len(group))

@@ -1,0 +1,118 @@
+"""Reading a whole result from the hub: cursor paging (`nextPage` ← `elements-next-page-token`), offset
+`page` as the fallback when no token comes, and the server's `Date` as the window's time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import parse_qsl, quote
+
+import httpx
+
+DEFAULT_PAGE_SIZE = 200
+DEFAULT_MAX_PAGES = 10_000
+NEXT_PAGE_HEADER = "elements-next-page-token"
+UTC = timezone.utc
+
+
+class HubError(RuntimeError):
+    """The hub did not deliver a whole result; the window is incomplete and its cursor must not move."""
+
+
+@dataclass
+class HubResult:
+    """Every record of one result, in the order served, and the server time of the first response."""
+
+    records: list[Any] = field(default_factory=list)
+    server_date: datetime | None = None
+    pages: int = 0
+    requested: list[str] = field(default_factory=list)
+
+
+def server_date(response: httpx.Response) -> datetime | None:
+    """The response's `Date` header as an aware UTC instant, or None if absent or unreadable."""
+    text = response.headers.get("date")
+    if not text:
+        return None
+    try:
+        parsed = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    return parsed.astimezone(UTC) if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def _has_param(rendered: str, name: str) -> bool:
+    _, _, query = rendered.partition("?")
+    return any(key == name for key, _ in parse_qsl(query, keep_blank_values=True))
+
+
+def _with_params(base: str, params: list[tuple[str, str]]) -> str:
+    if not params:
+        return base
+    separator = "&" if "?" in base else "?"
+    return base + separator + "&".join(f"{key}={quote(value, safe='')}" for key, value in params)
+
+
+@dataclass(frozen=True)
+class HubClient:
+    """Requests against one hub: `hub_url` + rendered resource url (concatenation), `Authorization: hub_auth`."""
+
+    client: httpx.AsyncClient
+    hub_url: str
+    hub_auth: str
+    max_pages: int = DEFAULT_MAX_PAGES
+
+    async def fetch_all(self, rendered: str, page_size: int | None) -> HubResult:
+        """Every page of the result of `rendered`; HubError if any page fails or paging cannot finish."""
+        size = page_size or DEFAULT_PAGE_SIZE
+        base = self.hub_url + rendered
+        fixed = [] if _has_param(rendered, "pageSize") else [("pageSize", str(size))]
+        result = HubResult()
+        paging: list[tuple[str, str]] = []
+        mode: str | None = None
+        seen_tokens: set[str] = set()
+        while True:
+            if result.pages >= self.max_pages:
+                raise HubError(f"gave up after {self.max_pages} pages of {rendered!r}; the result never ended")
+            page = await self._page(_with_params(base, fixed + paging), result)
+            if len(page.records) < size:
+                return result
+            if mode is None:
+                mode = "cursor" if page.token else "offset"
+            if mode == "cursor":
+                if not page.token:
+                    raise HubError(f"page {result.pages} of {rendered!r} was full but carried no {NEXT_PAGE_HEADER}")
+                if page.token in seen_tokens:
+                    raise HubError(f"the hub repeated the page token {page.token!r}; paging would never end")
+                seen_tokens.add(page.token)
+                paging = [("nextPage", page.token)]
+            else:
+                paging = [("page", str(result.pages + 1))]
+
+    async def _page(self, url: str, result: HubResult) -> _Page:
+        result.requested.append(url)
+        try:
+            response = await self.client.get(url, headers={"Authorization": self.hub_auth})
+        except httpx.HTTPError as error:
+            raise HubError(f"GET {url} failed: {type(error).__name__}: {error}") from error
+        if result.server_date is None:
+            result.server_date = server_date(response)
+        if response.status_code != 200:
+            raise HubError(f"GET {url} answered {response.status_code}: {response.text[:300]}")
+        try:
+            records = response.json()
+        except ValueError as error:
+            raise HubError(f"GET {url} did not answer JSON: {error}") from error
+        if not isinstance(records, list):
+            raise HubError(f"GET {url} answered {type(records).__name__}, expected a JSON array of records")
+        result.pages += 1
+        result.records.extend(records)
+        return _Page(records, response.headers.get(NEXT_PAGE_HEADER) or None)
+
+
+@dataclass(frozen=True)
+class _Page:
+    records: list[Any]
+    token: str | None

@@ -1,0 +1,111 @@
+"""Open Connectors' polling notification envelope (reference §1), built once and kept as exact bytes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from .classification import FoundVersion
+from .java_calendar import epoch_ms
+from .java_date_format import JavaDateFormat
+
+ELEMENT_KEY = "connectwisecrmrest"
+HUB_KEY = "crm"
+MAX_EVENTS = 10
+NOTIFICATION_USER = "notifications@cloud-elements.com"
+UTC = timezone.utc
+_EVENT_INSTANT = JavaDateFormat("yyyy-MM-dd'T'HH:mm:ss'Z'", "UTC")
+# Java's Date.toString() in a JVM running on UTC.
+_JAVA_DATE_STRING = JavaDateFormat("EEE MMM dd HH:mm:ss zzz yyyy", "UTC")
+
+
+@dataclass(frozen=True)
+class InstanceIdentity:
+    """What a notification says about the instance."""
+
+    instance_id: int
+    name: str
+    tags: tuple[str, ...]
+
+    @property
+    def topic(self) -> str:
+        """`instance-{id}-connectwisecrmrest-events`."""
+        return f"instance-{self.instance_id}-{ELEMENT_KEY}-events"
+
+
+def event_instant(instant: datetime) -> str:
+    """`yyyy-MM-dd'T'HH:mm:ss'Z'` in UTC, as events carry `date` and `pollDate`."""
+    return _EVENT_INSTANT.format(instant.astimezone(UTC))
+
+
+def java_date_string(instant: datetime) -> str:
+    """Java `Date.toString()` on UTC: `Fri Feb 21 16:43:41 UTC 2020`."""
+    return _JAVA_DATE_STRING.format(instant.astimezone(UTC))
+
+
+def event_id(instance_id: int, number: int, poll_date: datetime) -> str:
+    """An opaque, unique, reproducible event id (no randomness, so reruns are comparable)."""
+    seed = f"{instance_id}:{number}:{epoch_ms(poll_date)}".encode()
+    return "cw" + hashlib.sha256(seed).hexdigest()[:22]
+
+
+def chunks(versions: Sequence[FoundVersion], size: int = MAX_EVENTS) -> Iterator[Sequence[FoundVersion]]:
+    """The versions in groups of at most `size` (one notification each), in order."""
+    if not 1 <= size <= MAX_EVENTS:
+        raise ValueError(f"a notification carries 1 to {MAX_EVENTS} events, not {size}")
+    for start in range(0, len(versions), size):
+        yield versions[start : start + size]
+
+
+def notification_document(
+    number: int, identity: InstanceIdentity, object_type: str, poll_date: datetime, versions: Sequence[FoundVersion]
+) -> dict[str, Any]:
+    """The JSON document of notification `number` carrying `versions` (1 to 10) found at `poll_date`."""
+    if not 1 <= len(versions) <= MAX_EVENTS:
+        raise ValueError(f"a notification carries 1 to {MAX_EVENTS} events, got {len(versions)}")
+    poll_text = event_instant(poll_date)
+    events = [
+        {
+            "date": event_instant(version.date),
+            "elementKey": ELEMENT_KEY,
+            "pollDate": poll_text,
+            "eventType": version.event_type,
+            "hubKey": HUB_KEY,
+            "objectId": version.object_id,
+            "objectType": object_type,
+        }
+        for version in versions
+    ]
+    message: dict[str, Any] = {
+        "elementKey": ELEMENT_KEY,
+        "eventId": event_id(identity.instance_id, number, poll_date),
+        "instanceId": identity.instance_id,
+        "instance_id": identity.instance_id,
+        "instanceName": identity.name,
+    }
+    if identity.tags:
+        message["instanceTags"] = list(identity.tags)
+    message["raw"] = {
+        object_type: [dict(version.record) for version in versions],
+        "pollDate": epoch_ms(poll_date),
+        "objectType": object_type,
+    }
+    message["events"] = events
+    return {
+        "severity": "medium",
+        "createdDate": java_date_string(poll_date),
+        "topic": identity.topic,
+        "action": "create",
+        "id": str(number),
+        "message": message,
+        "user": NOTIFICATION_USER,
+    }
+
+
+def encode(document: dict[str, Any]) -> bytes:
+    """The exact bytes sent (and re-sent on every retry): compact UTF-8 JSON."""
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

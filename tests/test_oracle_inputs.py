@@ -1,0 +1,135 @@
+"""The oracle's inputs parse from the emulator's and receiver's own JSON, and the oracle stays independent."""
+
+from __future__ import annotations
+
+import ast
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+import cwmock.contract_tests
+from cwmock.contract_tests.oracle_config import InstanceFacts
+from cwmock.contract_tests.oracle_inputs import (
+    History,
+    JournalLog,
+    ServedLog,
+    Window,
+    arrival_from_json,
+    version_key,
+)
+from cwmock.contract_tests.receiver_app import arrival_json
+from cwmock.contract_tests.receiver_records import Arrival
+from cwmock.contract_tests.signatures import verify
+from cwmock.emulator.instances import ServedVersion
+from cwmock.emulator.journal import JournalEntry
+from cwmock.emulator.versions import Moment, Version
+
+UTC = timezone.utc
+T = datetime(2026, 1, 1, 0, 15, tzinfo=UTC)
+
+
+def test_history_parses_the_emulators_version_json() -> None:
+    later = Moment(datetime(2026, 1, 1, 0, 20, tzinfo=UTC), 9)
+    version = Version("cwmock", 17, T, {"id": 17}, Moment(T, 3), T, Moment(T, 4), later, None, 2)
+    history = History.from_json(json.loads(json.dumps({"sequence": 12, "versions": [version.to_json()]})))
+    parsed = history.versions[0]
+    assert history.sequence == 12
+    assert (parsed.key, parsed.became_visible, parsed.ended, parsed.writes) == (
+        version_key(17, T),
+        Moment(T, 4),
+        later,
+        2,
+    )
+
+
+def test_served_and_journal_parse_the_emulators_json() -> None:
+    served = ServedVersion(17, "2026-01-01T00:15:00Z", Moment(T, 5), Moment(T, 8), 2)
+    log = ServedLog.from_json({"instance": 4242, "versions": [served.to_json()]})
+    assert log.versions[0].key == version_key(17, T)
+    entry = JournalEntry(Moment(T, 5), "GET", "/elements/api-v2/hubs/crm/contacts", "", 503, "cwmock", 4242, "x")
+    journal = JournalLog.from_json({"capacity": 10, "dropped": 2, "entries": [entry.to_json()]})
+    assert journal.dropped == 2
+    assert journal.entries[0].faulted
+    assert journal.entries[0].instance == 4242
+
+
+def test_an_arrival_round_trips_through_the_receivers_json() -> None:
+    body = b'{"id": "1"}'
+    arrival = Arrival(3, T, "POST", "/", "", (("elements-webhook-id", "a"),), body, 200, verify(None, body, []))
+    assert arrival_from_json(json.loads(json.dumps(arrival_json(arrival)))) == arrival
+
+
+def test_instance_facts_parse_the_seed_shape_with_strings() -> None:
+    instance = {
+        "id": 4242,
+        "token": "t",
+        "tenant": "cwmock",
+        "createdDate": "2026-01-01T00:00:00.250Z",
+        "configuration": {
+            "event.notification.signature.key": "k",
+            "event.poller.refresh_interval": "15",
+            "event.poller.configuration": json.dumps(
+                {
+                    "contacts": {
+                        "url": "/hubs/crm/contacts?where=lastUpdated>'${gmtDate:yyyy-MM-dd'T'HH:mm:ss'Z'}'",
+                        "idField": "id",
+                        "pollDelay": "30",
+                        "filterByCurrentDate": "true",
+                        "filterByUpdatedDate": "false",
+                        "datesConfiguration": {
+                            "updatedDateField": "_info.lastUpdated",
+                            "createdDateField": "_info.lastUpdated",
+                        },
+                    }
+                }
+            ),
+        },
+    }
+    facts = InstanceFacts.from_instance_json(instance)
+    assert facts.created == datetime(2026, 1, 1, 0, 0, 0, 250000, tzinfo=UTC)
+    assert (facts.poll_delay, facts.filter_by_current_date, facts.filter_by_updated_date) == (30.0, True, False)
+    assert (facts.signature_key, facts.refresh_interval_minutes, facts.tenant) == ("k", 15.0, "cwmock")
+    assert facts.unsupported() == []
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"filterByCurrentDate": "yes"}, "expected true or false"),
+        ({"pollDelay": "soon"}, "expected a number"),
+        ({"pollDelay": -1}, "≥ 0"),
+    ],
+)
+def test_instance_facts_refuse_bad_settings_with_the_fix(change: dict[str, object], message: str) -> None:
+    instance = {
+        "id": 1,
+        "createdDate": "2026-01-01T00:00:00Z",
+        "configuration": {"event.poller.configuration": {"contacts": {"url": "/hubs/crm/contacts", **change}}},
+    }
+    with pytest.raises(ValueError, match=message):
+        InstanceFacts.from_instance_json(instance)
+
+
+def test_windows_out_of_order_are_refused() -> None:
+    from cwmock.contract_tests.oracle_windows import check_windows
+
+    with pytest.raises(ValueError, match="in the order they ran"):
+        check_windows([Window(1, T, 5, 9), Window(2, T, 3, 4)])
+    with pytest.raises(ValueError, match="naive"):
+        Window(1, datetime(2026, 1, 1), 0, 1)
+
+
+def test_the_oracle_imports_nothing_from_the_poller() -> None:
+    package = Path(cwmock.contract_tests.__file__).parent
+    modules = sorted(package.glob("oracle*.py"))
+    assert len(modules) >= 5
+    for module in modules:
+        tree = ast.parse(module.read_text())
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            for name in names:
+                assert "poller" not in name, f"{module.name} imports {name}: the judge must not lean on the poller"

@@ -1,0 +1,255 @@
+"""Delivery against respx routes on a ManualClock: exact retry times, Retry-After, 410, timeouts, parking,
+signing and the egress guard, asserted on the calls respx recorded."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import respx
+
+from cwmock.contract_tests.notification_format import validate_notification
+from cwmock.emulator.clock import ManualClock
+from cwmock.emulator.timestamps import format_cw, http_date
+from cwmock.poller.delivery import RetryPolicy
+from cwmock.poller.engine import EngineSettings, PollerEngine, WindowReport
+from cwmock.poller.instance_config import parse_instance
+from cwmock.poller.poller_state import PollerState
+from cwmock.poller.signing import signature_header
+
+pytestmark = pytest.mark.anyio
+
+S0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+HUB = "http://hub.test/elements/api-v2"
+CALLBACK = "http://receiver.test/hooks"
+KEY = "MySecretEventSignatureKey"
+
+
+def instance_body(callback: str = CALLBACK, key: str | None = None) -> dict[str, Any]:
+    configuration: dict[str, Any] = {
+        "baseUrl": "https://api.test/v4_6_release/apis/3.0",
+        "company": "cloudelements",
+        "public.key": "pub",
+        "private.key": "priv",
+        "event.notification.enabled": True,
+        "event.notification.callback.url": callback,
+        "event.poller.refresh_interval": 15,
+        "event.poller.configuration": {
+            "contacts": {
+                "url": "/hubs/crm/contacts?where=lastUpdated>'${gmtDate:yyyy-MM-dd'T'HH:mm:ss'Z'}'",
+                "idField": "id",
+                "datesConfiguration": {
+                    "updatedDateField": "_info.lastUpdated",
+                    "updatedDateFormat": "yyyy-MM-dd'T'HH:mm:ss'Z'",
+                    "updatedDateTimezone": "GMT",
+                    "createdDateField": "_info.lastUpdated",
+                    "createdDateFormat": "yyyy-MM-dd'T'HH:mm:ss'Z'",
+                    "createdDateTimezone": "GMT",
+                },
+            }
+        },
+    }
+    if key:
+        configuration["event.notification.signature.key"] = key
+    body = {"element": {"key": "connectwisecrmrest"}, "name": "Unit", "tags": ["t"], "configuration": configuration}
+    return {**body, "id": 7, "token": "tok", "createdDate": "2026-01-01T00:00:00Z"}
+
+
+@dataclass
+class World:
+    """A hub answering from `records`, a callback route, and an engine on a ManualClock."""
+
+    clock: ManualClock
+    engine: PollerEngine
+    hub: respx.Route
+    callback: respx.Route
+    records: list[dict[str, Any]]
+
+    async def window_at(self, instant: datetime) -> WindowReport:
+        self.clock.set(instant)
+        return await self.engine.run_window()
+
+
+def contact(contact_id: int, at: datetime) -> dict[str, Any]:
+    return {"id": contact_id, "firstName": f"C{contact_id}", "_info": {"lastUpdated": format_cw(at)}}
+
+
+@pytest.fixture
+def world(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[World]:
+    options: dict[str, Any] = getattr(request, "param", {})
+    clock = ManualClock(S0)
+    records: list[dict[str, Any]] = []
+
+    def hub_answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=records, headers={"Date": http_date(clock.now())})
+
+    with respx.mock(assert_all_called=False) as router:
+        hub = router.get(url__startswith=HUB).mock(side_effect=hub_answer)
+        callback = router.post(url__startswith=options.get("callback", CALLBACK)).mock(
+            return_value=httpx.Response(200, json={})
+        )
+        state = PollerState.open(tmp_path / "state")
+        engine = PollerEngine(
+            parse_instance(instance_body(options.get("callback", CALLBACK), options.get("key"))),
+            hub_url=HUB,
+            hub_auth="User u, Organization o, Element tok",
+            state=state,
+            clock=clock,
+            start=S0,
+            settings=EngineSettings(allowed_hosts=("receiver.test",), retry=options.get("retry", RetryPolicy())),
+        )
+        yield World(clock, engine, hub, callback, records)
+        state.close()
+
+
+async def test_retry_k_is_due_8_to_the_k_seconds_after_attempt_k_failed_then_parked(world: World) -> None:
+    world.callback.mock(return_value=httpx.Response(500))
+    world.records.append(contact(1, S0 + timedelta(seconds=30)))
+    report = await world.window_at(S0 + timedelta(minutes=1))
+    expected = [S0 + timedelta(minutes=1)]
+    for k in range(1, 6):
+        assert report.next_due == expected[-1] + timedelta(seconds=8**k)
+        expected.append(report.next_due)
+        report = await world.window_at(report.next_due)
+    assert report.next_due is None
+    assert report.delivery.parked == 1
+    assert world.callback.call_count == 6
+    bodies = {call.request.content for call in world.callback.calls}
+    ids = {call.request.headers["Elements-Webhook-Id"] for call in world.callback.calls}
+    assert len(bodies) == 1
+    assert len(ids) == 1
+    [parked] = world.engine.state.parked()
+    assert parked.attempts == 6
+    assert parked.last_error is not None
+    assert "HTTP 500" in parked.last_error
+
+
+async def test_a_parked_notification_is_redelivered_on_request(world: World) -> None:
+    world.callback.mock(return_value=httpx.Response(410))
+    world.records.append(contact(1, S0 + timedelta(seconds=30)))
+    report = await world.window_at(S0 + timedelta(minutes=1))
+    assert report.delivery.parked == 1, "410 Gone parks at once"
+    assert report.next_due is None
+    assert world.engine.state.redeliver() == 1
+    world.callback.mock(return_value=httpx.Response(204))
+    report = await world.window_at(S0 + timedelta(minutes=16))
+    assert report.delivery.delivered == 1
+    assert world.engine.state.parked() == []
+    assert world.callback.calls[0].request.content == world.callback.calls[1].request.content
+
+
+@pytest.mark.parametrize(("status", "header", "wait"), [(429, "120", 120), (503, "30", 30), (500, "120", 8)])
+async def test_retry_after_is_honoured_on_429_and_503(world: World, status: int, header: str, wait: int) -> None:
+    world.callback.mock(return_value=httpx.Response(status, headers={"Retry-After": header}))
+    world.records.append(contact(1, S0 + timedelta(seconds=30)))
+    report = await world.window_at(S0 + timedelta(minutes=1))
+    assert report.next_due == S0 + timedelta(minutes=1, seconds=wait)
+
+
+async def test_a_retry_after_date_is_honoured(world: World) -> None:
+    later = S0 + timedelta(minutes=5)
+    world.callback.mock(return_value=httpx.Response(429, headers={"Retry-After": http_date(later)}))
+    world.records.append(contact(1, S0 + timedelta(seconds=30)))
+    report = await world.window_at(S0 + timedelta(minutes=1))
+    assert report.next_due == later
+
+
+async def test_a_timeout_counts_as_a_failed_attempt(world: World) -> None:
+    world.callback.mock(side_effect=[httpx.ReadTimeout("slow"), httpx.Response(200)])
+    world.records.append(contact(1, S0 + timedelta(seconds=30)))
+    report = await world.window_at(S0 + timedelta(minutes=1))
+    assert report.delivery.failed == 1
+    assert report.next_due == S0 + timedelta(minutes=1, seconds=8)
+    report = await world.window_at(report.next_due)
+    assert report.delivery.delivered == 1
+    assert report.next_due is None
+
+
+@pytest.mark.parametrize("world", [{"retry": RetryPolicy(base_seconds=2, retries=2)}], indirect=True)
+async def test_the_retry_schedule_is_configurable(world: World) -> None:
+    world.callback.mock(return_value=httpx.Response(500))
+    world.records.append(contact(1, S0 + timedelta(seconds=30)))
+    start = S0 + timedelta(minutes=1)
+    first = await world.window_at(start)
+    assert first.next_due == start + timedelta(seconds=2)
+    assert first.next_due is not None
+    second = await world.window_at(first.next_due)
+    assert second.next_due == first.next_due + timedelta(seconds=4)
+    assert second.next_due is not None
+    third = await world.window_at(second.next_due)
+    assert third.next_due is None
+    assert third.delivery.parked == 1
+
+
+@pytest.mark.parametrize("world", [{"key": KEY}], indirect=True)
+async def test_a_signed_notification_carries_the_hmac_of_its_exact_bytes(world: World) -> None:
+    world.records.append(contact(1, S0 + timedelta(seconds=30)))
+    await world.window_at(S0 + timedelta(minutes=1))
+    request = world.callback.calls.last.request
+    expected = base64.b64encode(hmac.new(KEY.encode(), request.content, hashlib.sha256).digest()).decode()
+    assert request.headers["Elements-Webhook-Signature"] == f"sha256={expected}"
+    assert request.headers["Content-Type"] == "application/json"
+    assert validate_notification(request.content) == []
+
+
+def test_the_published_signature_vector() -> None:
+    published = "sha256=jHdbRx5EZAsOfTwAPJOGkNUzQMVVdu5VJlxcsk+G6jQ="
+    assert signature_header(KEY, b"<INSERT_EVENT_NOTIFICATION_RESPONSE_BODY>") == published
+
+
+async def test_an_unsigned_instance_sends_no_signature(world: World) -> None:
+    world.records.append(contact(1, S0 + timedelta(seconds=30)))
+    await world.window_at(S0 + timedelta(minutes=1))
+    assert "Elements-Webhook-Signature" not in world.callback.calls.last.request.headers
+
+
+@pytest.mark.parametrize("world", [{"callback": "http://mycoolapp.com/hooks"}], indirect=True)
+async def test_an_outside_callback_host_is_parked_without_a_connection(world: World) -> None:
+    world.records.append(contact(1, S0 + timedelta(seconds=30)))
+    report = await world.window_at(S0 + timedelta(minutes=1))
+    assert world.callback.call_count == 0
+    assert report.delivery.parked == 1
+    [parked] = world.engine.state.parked()
+    assert parked.last_error is not None
+    assert "egress guard" in parked.last_error
+
+
+async def test_the_hub_request_renders_the_lower_bound_and_sends_the_hub_auth(world: World) -> None:
+    await world.window_at(S0 + timedelta(minutes=15))
+    await world.window_at(S0 + timedelta(minutes=30))
+    first, second = (call.request for call in world.hub.calls)
+    assert first.url.params["where"] == "lastUpdated>'2026-01-01T00:00:00Z'"
+    assert second.url.params["where"] == "lastUpdated>'2026-01-01T00:14:59Z'", "start minus the 1 s overlap"
+    assert first.headers["Authorization"] == "User u, Organization o, Element tok"
+
+
+async def test_a_failing_hub_leaves_the_cursor_and_still_delivers_what_is_due(world: World) -> None:
+    world.callback.mock(side_effect=[httpx.Response(500), httpx.Response(200)])
+    world.records.append(contact(1, S0 + timedelta(seconds=30)))
+    report = await world.window_at(S0 + timedelta(minutes=1))
+    assert report.next_due is not None
+    world.hub.mock(return_value=httpx.Response(502))
+    report = await world.window_at(report.next_due)
+    assert not report.resources[0].complete
+    assert report.delivery.delivered == 1
+    assert world.engine.state.last_poll("contacts") == S0 + timedelta(minutes=1)
+
+
+async def test_the_seen_set_stays_bounded_by_the_window(world: World) -> None:
+    for window in range(1, 9):
+        at = S0 + timedelta(minutes=15 * window)
+        world.records[:] = [contact(n, at - timedelta(seconds=n % 5)) for n in range(window * 20, window * 20 + 20)]
+        await world.window_at(at)
+        assert world.engine.state.seen_count() <= 40, "only versions inside the overlap are remembered"
+    assert world.engine.state.delivered_count() == 8 * 2
+    delivered = [json.loads(call.request.content) for call in world.callback.calls]
+    assert sum(len(d["message"]["events"]) for d in delivered) == 160
