@@ -6,6 +6,7 @@ host a client called, so the HTTP layer adds them). Null and empty values are om
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -122,7 +123,9 @@ def _company(value: object, ctx: ContactContext) -> Record:
     company = ctx.reference.companies.get(company_id)
     if company is None:
         raise _fail("company", f"company id {company_id} does not exist; GET /company/companies lists valid ids")
-    return {"id": company.id, "identifier": company.identifier, "name": company.name}
+    return ctx.reference.embedded(
+        ("company", company.id), {"id": company.id, "identifier": company.identifier, "name": company.name}
+    )
 
 
 def _site(value: object, company: Record | None, ctx: ContactContext) -> Record:
@@ -132,7 +135,7 @@ def _site(value: object, company: Record | None, ctx: ContactContext) -> Record:
     sites = ctx.reference.companies[company["id"]].sites
     if site_id not in sites:
         raise _fail("site", f"site id {site_id} does not belong to company {company['id']}")
-    return {"id": site_id, "name": sites[site_id]}
+    return ctx.reference.embedded(("site", company["id"], site_id), {"id": site_id, "name": sites[site_id]})
 
 
 def _lookup(field: str, value: object, ctx: ContactContext) -> Record:
@@ -141,7 +144,7 @@ def _lookup(field: str, value: object, ctx: ContactContext) -> Record:
     row = ctx.reference.lookups[table].get(ref_id)
     if row is None:
         raise _fail(field, f"{field} id {ref_id} does not exist")
-    return {key: row[key] for key in keys if key in row}
+    return ctx.reference.embedded((table, ref_id), {key: row[key] for key in keys if key in row})
 
 
 def _contact_ref(field: str, value: object, ctx: ContactContext) -> Record:
@@ -161,7 +164,8 @@ def _types(value: object, ctx: ContactContext) -> list[Record]:
         type_id = _ref_id("types", item)
         if type_id not in rows:
             raise _fail("types", f"contact type id {type_id} does not exist")
-        result.append({"id": type_id, "name": rows[type_id]["name"]})
+        name = rows[type_id]["name"]
+        result.append(ctx.reference.embedded(("contactTypes", type_id), {"id": type_id, "name": name}))
     return result
 
 
@@ -182,7 +186,7 @@ def _communication_items(value: object, ctx: ContactContext) -> list[Record]:
         row = types[type_id]
         built: Record = {
             "id": item["id"] if _is_int(item.get("id")) else ctx.next_item_id(),
-            "type": {"id": type_id, "name": row["name"]},
+            "type": ctx.reference.embedded(("communicationTypes", type_id), {"id": type_id, "name": row["name"]}),
             "value": item_value,
         }
         extension = item.get("extension")
@@ -193,7 +197,7 @@ def _communication_items(value: object, ctx: ContactContext) -> list[Record]:
             raise _fail("communicationItems/defaultFlag", "defaultFlag must be true or false")
         built["defaultFlag"] = default_flag
         if row["communicationType"] == "Email" and "@" in item_value:
-            built["domain"] = "@" + item_value.split("@", 1)[1]
+            built["domain"] = sys.intern("@" + item_value.split("@", 1)[1])  # a few domains, many addresses
         built["communicationType"] = row["communicationType"]
         items.append(built)
     return items

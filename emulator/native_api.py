@@ -11,7 +11,7 @@ from starlette.routing import BaseRoute, Route
 
 from .config import EmulatorConfig
 from .contacts import Record
-from .cw_responses import emulator_error_response, error_response, json_response
+from .cw_responses import dump_json, emulator_error_response, error_response, json_array_response, json_response
 from .errors import EmulatorError, invalid_field
 from .list_query import ListQuery, native_list_query
 from .native_auth import AuthError, parse_basic, require_client_id
@@ -19,7 +19,7 @@ from .paging import forward_link, link_header, parse_page_id, parse_page_request
 from .request_body import read_json
 from .request_state import annotate
 from .store import Store, Tenant
-from .wire import api_base_url, render_company, render_contact
+from .wire import RenderedContacts, api_base_url, render_company, render_contact
 
 Handler = Callable[[Request], Awaitable[Response]]
 TenantHandler = Callable[[Request, Tenant], Awaitable[Response]]
@@ -36,6 +36,7 @@ class NativeApi:
     def __init__(self, store: Store, config: EmulatorConfig) -> None:
         self.store = store
         self.config = config
+        self.rendered = RenderedContacts()
 
     def base_url(self, request: Request) -> str:
         """The API root as the client addressed it."""
@@ -63,15 +64,15 @@ class NativeApi:
 
     # -- contacts ------------------------------------------------------------------------
 
-    def _page_of(self, request: Request, items: list[Any], render: Callable[[Any], Any]) -> Response:
-        """One page of `items`, rendered, with the `Link` header."""
+    def _page_of(self, request: Request, items: list[Any], serialize: Callable[[list[Any]], list[bytes]]) -> Response:
+        """One page of `items`, serialized, with the `Link` header."""
         params = lowercase_params(request)
         page = parse_page_request(params.get("page"), params.get("pagesize"))
         url = f"{request.url.scheme}://{request.url.netloc}{request.url.path}"
         link = link_header(url, request.query_params.multi_items(), page, len(items))
         shown = items[page.slice(items)]
         annotate(request, returned=len(shown), result_end=page.page >= page.last_page(len(items)))
-        return json_response([render(item) for item in shown], headers={"Link": link})
+        return json_array_response(serialize(shown), headers={"Link": link})
 
     async def list_contacts(self, request: Request, tenant: Tenant) -> Response:
         """GET /company/contacts: conditions, childConditions, orderBy, fields; navigable or forward-only paging."""
@@ -79,12 +80,14 @@ class NativeApi:
         query = native_list_query(params)
         base = self.base_url(request)
 
-        def render(record: Record) -> Record:
-            return query.shape(render_contact(record, base))
+        def serialize(records: list[Record]) -> list[bytes]:
+            if query.fields is None:
+                return self.rendered.json_many(records, base)
+            return [dump_json(query.shape(render_contact(record, base))) for record in records]
 
         if request.headers.get("pagination-type", "").lower() == "forward-only":
-            return self._forward_only(request, params, query, tenant, render)
-        return self._page_of(request, query.run(self.store, tenant.credentials.company), render)
+            return self._forward_only(request, params, query, tenant, serialize)
+        return self._page_of(request, query.run(self.store, tenant.credentials.company), serialize)
 
     def _forward_only(
         self,
@@ -92,7 +95,7 @@ class NativeApi:
         params: dict[str, str],
         query: ListQuery,
         tenant: Tenant,
-        render: Callable[[Record], Record],
+        serialize: Callable[[list[Record]], list[bytes]],
     ) -> Response:
         if query.order:
             raise invalid_field("orderBy", "orderBy cannot be used with forward-only pagination (it orders by id)")
@@ -105,7 +108,7 @@ class NativeApi:
             url = f"{request.url.scheme}://{request.url.netloc}{request.url.path}"
             headers["Link"] = forward_link(url, request.query_params.multi_items(), shown[-1]["id"])
         annotate(request, returned=len(shown), result_end=len(records) <= page.size)
-        return json_response([render(record) for record in shown], headers=headers)
+        return json_array_response(serialize(shown), headers=headers)
 
     async def count_contacts(self, request: Request, tenant: Tenant) -> Response:
         """GET /company/contacts/count, with the same conditions as the list."""
@@ -146,7 +149,7 @@ class NativeApi:
         """GET /company/companies (read-only, so clients can discover valid company ids)."""
         base = self.base_url(request)
         companies = sorted(tenant.reference.companies.values(), key=lambda company: company.id)
-        return self._page_of(request, companies, lambda company: render_company(company, base))
+        return self._page_of(request, companies, lambda shown: [dump_json(render_company(c, base)) for c in shown])
 
     async def get_company(self, request: Request, tenant: Tenant) -> Response:
         """GET /company/companies/{id}."""

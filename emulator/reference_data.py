@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cwmock.fixtures import read_fixture
@@ -30,6 +30,15 @@ class ReferenceData:
 
     companies: Mapping[int, Company]
     lookups: Mapping[str, Mapping[int, Mapping[str, Any]]]
+    _embedded: dict[tuple[object, ...], dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
+
+    def embedded(self, key: tuple[object, ...], value: dict[str, Any]) -> dict[str, Any]:
+        """The one object for a reference row as contacts embed it (`company`, `site`, ...): the first `value`.
+
+        A million contacts pointing at a few companies then hold a few objects, not a million copies. Stored
+        records are never changed in place, so sharing their reference parts is safe.
+        """
+        return self._embedded.setdefault(key, value)
 
     @classmethod
     def from_json(cls, text: str) -> ReferenceData:

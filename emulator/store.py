@@ -326,9 +326,12 @@ class Store:
         """Visible contacts in id order, past `updated_after` (from the index) and matching `predicate`."""
         self.settle()
         table = self.tenant(company).contacts
-        candidates: Iterable[Record] = (
-            table.updated_after(updated_after) if updated_after is not None else table.in_id_order()
-        )
+        if updated_after is None:
+            candidates: Iterable[Record] = table.in_id_order()
+        else:
+            candidates = table.updated_after(updated_after)
+            if predicate is None:
+                return candidates  # already a new list: no need to copy it again
         if predicate is None:
             return list(candidates)
         return [record for record in candidates if predicate(record)]

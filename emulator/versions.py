@@ -15,7 +15,7 @@ from typing import Any
 from .contacts import Record
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Moment:
     """An instant in server time plus the global sequence number that orders events within it."""
 
@@ -23,7 +23,7 @@ class Moment:
     seq: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Write:
     """One accepted write of one contact (`record` is None for a delete)."""
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .contacts import Record
+from .cw_responses import dump_json
 from .reference_data import Company
+
+DEFAULT_RENDER_CACHE_SIZE = 20_000
 
 
 def api_base_url(scheme: str, host: str, codebase: str) -> str:
@@ -32,6 +35,49 @@ def render_contact(record: Mapping[str, Any], base_url: str) -> Record:
     info["communications_href"] = f"{base_url}/company/contacts/{wire['id']}/communications"
     wire["_info"] = info
     return wire
+
+
+class RenderedContacts:
+    """Each stored contact version's wire JSON, serialized once per base URL and then reused.
+
+    Stored records are never changed in place (every write stores a new one), so a record object identifies a
+    version. Entries keep their record alive, which keeps its `id()` from being reused while cached; the oldest
+    entry goes when `capacity` is reached, so memory stays bounded however many contacts a client walks through.
+    """
+
+    def __init__(self, capacity: int = DEFAULT_RENDER_CACHE_SIZE) -> None:
+        self.capacity = capacity
+        self._entries: dict[int, tuple[Mapping[str, Any], str, bytes]] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def json(self, record: Mapping[str, Any], base_url: str) -> bytes:
+        """`dump_json(render_contact(record, base_url))`, from the cache when this version was rendered before."""
+        entry = self._entries.get(id(record))
+        if entry is not None and entry[0] is record and entry[1] == base_url:
+            return entry[2]
+        return self._render(record, base_url, entry is None)
+
+    def json_many(self, records: Iterable[Mapping[str, Any]], base_url: str) -> list[bytes]:
+        """`json` of each record; a page is a thousand of them, so the hit path is inlined here."""
+        entries = self._entries
+        result = []
+        for record in records:
+            entry = entries.get(id(record))
+            if entry is not None and entry[0] is record and entry[1] == base_url:
+                result.append(entry[2])
+            else:
+                result.append(self._render(record, base_url, entry is None))
+        return result
+
+    def _render(self, record: Mapping[str, Any], base_url: str, new_entry: bool) -> bytes:
+        key = id(record)
+        rendered = dump_json(render_contact(record, base_url))
+        if new_entry and len(self._entries) >= self.capacity:
+            del self._entries[next(iter(self._entries))]
+        self._entries[key] = (record, base_url, rendered)
+        return rendered
 
 
 def render_company(company: Company, base_url: str) -> Record:

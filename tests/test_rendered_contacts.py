@@ -1,0 +1,111 @@
+"""Contact versions serialized once and reused: the same bytes as rendering afresh, never a stale version."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import httpx
+import pytest
+
+from cwmock.emulator.app import Emulator
+from cwmock.emulator.clock import ManualClock
+from cwmock.emulator.cw_responses import dump_json, json_array_response
+from cwmock.emulator.store import Store
+from cwmock.emulator.wire import RenderedContacts, render_contact
+
+BASE = "http://cwmock.test/v4_6_release/apis/3.0"
+OTHER_BASE = "https://other.example:8443/v4_6_release/apis/3.0"
+CONTACTS = "/v4_6_release/apis/3.0/company/contacts"
+
+
+@pytest.fixture
+def store() -> Store:
+    return Store(ManualClock(datetime(2026, 1, 1, tzinfo=timezone.utc)))
+
+
+def test_cached_bytes_equal_a_fresh_rendering(store: Store) -> None:
+    record = store.create_contact("cwmock", {"firstName": "Ann", "company": {"id": 132}, "site": {"id": 136}})
+    rendered = RenderedContacts()
+    first = rendered.json(record, BASE)
+    assert first == dump_json(render_contact(record, BASE))
+    assert rendered.json(record, BASE) is first, "a second rendering of the same version reuses the bytes"
+
+
+def test_a_new_version_is_rendered_afresh(store: Store) -> None:
+    rendered = RenderedContacts()
+    old = store.create_contact("cwmock", {"firstName": "Ann"})
+    rendered.json(old, BASE)
+    new = store.patch_contact("cwmock", old["id"], [{"op": "replace", "path": "firstName", "value": "Bea"}])
+    assert json.loads(rendered.json(new, BASE))["firstName"] == "Bea"
+    assert json.loads(rendered.json(old, BASE))["firstName"] == "Ann"
+
+
+def test_each_base_url_gets_its_own_links(store: Store) -> None:
+    record = store.create_contact("cwmock", {"firstName": "Ann", "company": {"id": 132}})
+    rendered = RenderedContacts()
+    rendered.json(record, BASE)
+    assert rendered.json(record, OTHER_BASE) == dump_json(render_contact(record, OTHER_BASE))
+    assert rendered.json(record, BASE) == dump_json(render_contact(record, BASE))
+
+
+def test_the_cache_keeps_at_most_its_capacity(store: Store) -> None:
+    rendered = RenderedContacts(capacity=2)
+    records = [store.create_contact("cwmock", {"firstName": f"N{n}"}) for n in range(3)]
+    for record in records:
+        rendered.json(record, BASE)
+    assert len(rendered) == 2
+    assert rendered.json(records[0], BASE) == dump_json(render_contact(records[0], BASE))
+
+
+@pytest.mark.parametrize("items", [[], [{"a": 1}], [{"a": 1}, {"b": [2, "ø"]}]])
+def test_an_array_response_is_the_dump_of_the_list(items: list[dict[str, object]]) -> None:
+    assert json_array_response([dump_json(item) for item in items]).body == dump_json(items)
+
+
+@pytest.mark.anyio
+async def test_a_listed_page_shows_each_contact_as_last_written(
+    cwmock_client: httpx.AsyncClient, cwmock_emulator: Emulator
+) -> None:
+    created = [(await cwmock_client.post(CONTACTS, json={"firstName": f"N{n}"})).json() for n in range(3)]
+    before = await cwmock_client.get(CONTACTS)
+    assert [c["firstName"] for c in before.json()] == ["N0", "N1", "N2"]
+    patch = [{"op": "replace", "path": "firstName", "value": "Changed"}]
+    assert (await cwmock_client.patch(f"{CONTACTS}/{created[1]['id']}", json=patch)).status_code == 200
+    after = await cwmock_client.get(CONTACTS)
+    assert [c["firstName"] for c in after.json()] == ["N0", "Changed", "N2"]
+    records = cwmock_emulator.store.list_contacts("cwmock")
+    assert after.content == dump_json([render_contact(r, BASE) for r in records])
+    shaped = await cwmock_client.get(CONTACTS, params={"fields": "id,firstName"})
+    assert shaped.json() == [{"id": c["id"], "firstName": c["firstName"]} for c in after.json()]
+
+
+def test_many_renders_each_record_as_one_would(store: Store) -> None:
+    records = [store.create_contact("cwmock", {"firstName": f"N{n}", "company": {"id": 132}}) for n in range(3)]
+    rendered = RenderedContacts(capacity=2)
+    once = rendered.json_many([records[0], records[1], records[0], records[2]], BASE)
+    assert once == [dump_json(render_contact(r, BASE)) for r in (records[0], records[1], records[0], records[2])]
+    assert rendered.json_many(records, OTHER_BASE) == [dump_json(render_contact(r, OTHER_BASE)) for r in records]
+    assert len(rendered) == 2
+
+
+def test_contacts_share_their_reference_parts_and_still_render_alike(store: Store) -> None:
+    body = {
+        "firstName": "Ann",
+        "company": {"id": 132},
+        "site": {"id": 136},
+        "types": [{"id": 11}],
+        "communicationItems": [{"type": {"id": 1}, "value": "ann@example.com"}],
+    }
+    first, second = store.create_contact("cwmock", body), store.create_contact("cwmock", body)
+    for name in ("company", "site"):
+        assert first[name] is second[name], f"{name} is one object however many contacts point at it"
+    assert first["types"][0] is second["types"][0]
+    assert first["communicationItems"][0]["type"] is second["communicationItems"][0]["type"]
+    assert first["company"] == {
+        "id": 132,
+        "identifier": "EarthTrisolarisOrganization",
+        "name": "Earth-Trisolaris Organization",
+    }
+    assert json.loads(dump_json(render_contact(second, BASE)))["company"]["_info"]["company_href"].endswith("/132")
+    assert "_info" not in first["company"], "rendering links must not change the shared object"
