@@ -50,6 +50,11 @@ def _add_emulator_options(parser: argparse.ArgumentParser, default_port: int) ->
         help=f"with --tls: where to write the CA bundle clients must trust (default: {default_ca_file()})",
     )
     parser.add_argument(
+        "--contact-date-entered",
+        action="store_true",
+        help="NOT faithful: stamp _info.dateEntered on new contacts (for a createdDateField that differs)",
+    )
+    parser.add_argument(
         "--admin-token",
         default=os.environ.get("CWMOCK_ADMIN_TOKEN") or None,
         help="require 'Authorization: Bearer TOKEN' on /__admin calls; needed off loopback (env CWMOCK_ADMIN_TOKEN)",
@@ -124,7 +129,10 @@ def run_emulator(args: argparse.Namespace, *, seed: bool) -> int:
     if not is_loopback(args.host) and not args.admin_token:
         print(ADMIN_EXPOSED.format(host=args.host), file=sys.stderr)
         return 2
-    emulator = create_emulator(EmulatorConfig(codebase=args.codebase, admin_token=args.admin_token), _clock(args))
+    config = EmulatorConfig(
+        codebase=args.codebase, admin_token=args.admin_token, contact_date_entered=args.contact_date_entered
+    )
+    emulator = create_emulator(config, _clock(args))
     seeded = _seed_sample(emulator) if seed else 0
     tls: TlsMaterial | None = None
     ca_file: Path | None = None
