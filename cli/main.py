@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cwmock.emulator.app import DEFAULT_START, Emulator, create_emulator
-from cwmock.emulator.clock import Clock, ManualClock, SystemClock
+from cwmock.emulator.clock import ManualClock, SystemClock
 from cwmock.emulator.config import DEFAULT_CODEBASE, EmulatorConfig
 from cwmock.emulator.contact_fixtures import SAMPLE_CONTACTS, load_contact_bodies
 from cwmock.emulator.native_auth import basic_authorization
@@ -94,8 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _clock(args: argparse.Namespace) -> Clock:
-    return ManualClock(parse_iso(args.start)) if args.clock == "manual" else SystemClock()
+def _clock(args: argparse.Namespace) -> ManualClock:
+    """A ManualClock either way, so /__admin/clock can freeze or advance it; `system` starts it following the wall."""
+    if args.clock == "manual":
+        return ManualClock(parse_iso(args.start))
+    clock = ManualClock(SystemClock().now())
+    clock.follow_wall()
+    return clock
 
 
 def _seed_sample(emulator: Emulator) -> int:
@@ -156,7 +161,7 @@ def run_up(args: argparse.Namespace) -> int:
     if not is_loopback(args.host) and not args.admin_token:
         print(ADMIN_EXPOSED.format(host=args.host), file=sys.stderr)
         return 2
-    start = parse_iso(args.start) if args.clock == "manual" else SystemClock().now()
+    clock = _clock(args)
     tls = generate_tls([args.host]) if args.tls else None
     ca_file = None
     if tls is not None:
@@ -165,7 +170,7 @@ def run_up(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         receiver_port=args.receiver_port,
-        clock=ManualClock(start),
+        clock=clock,
         follow_wall=args.clock == "system",
         config=EmulatorConfig(codebase=args.codebase, admin_token=args.admin_token),
         tls=tls,

@@ -53,7 +53,7 @@ class StackOptions:
     port: int
     receiver_port: int
     clock: ManualClock
-    follow_wall: bool
+    follow_wall: bool  # whether `clock` follows wall time (for the summary; the caller sets the clock up)
     config: EmulatorConfig
     tls: TlsMaterial | None = None
     tls_port: int | None = None
@@ -192,8 +192,6 @@ async def run_stack(options: StackOptions, stop: asyncio.Event | None = None) ->
         if state_root is None:
             state_root = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="cwmock-up-")))
         stack = Stack(options, state_root)
-        if options.follow_wall:
-            options.clock.follow_wall()
         seeded = stack.seed()
         ready = asyncio.Event()
         stop = stop if stop is not None else asyncio.Event()
