@@ -20,6 +20,7 @@ from typing import Any
 import freezegun
 import pytest
 
+import cwmock.poller
 from cwmock.contract_tests.emulator_control import EmulatorControl
 from cwmock.contract_tests.harness import Harness, HarnessSettings
 from cwmock.contract_tests.host_routing import HostRouter
@@ -40,7 +41,7 @@ HOOKS_HOST = "hooks.test"
 SIGNATURE_KEY = "hygiene-signature-key"
 # 1999-12-31 (and 1999-12-31T05:00 local under tz_offset=5) as text, epoch seconds or epoch milliseconds.
 FROZEN_TRACES = re.compile(r"199[89]|\b94[56]\d{7}(\d{3})?\b")
-POLLER_SOURCES = Path(__file__).parents[1] / "poller"
+POLLER_SOURCES = Path(cwmock.poller.__file__).parent
 
 
 @dataclass
@@ -164,4 +165,5 @@ def test_the_poller_state_never_asks_sqlite_for_the_time() -> None:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if wall_sql.search(line)
     ]
+    assert len(list(POLLER_SOURCES.glob("*.py"))) > 10, f"the poller's sources are not at {POLLER_SOURCES}"
     assert offenders == []
