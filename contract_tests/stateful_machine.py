@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from hypothesis import event, note
+from hypothesis import currently_in_test_context, event, note
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -168,7 +168,7 @@ class PollerContractMachine(RuleBasedStateMachine):
         """Register the instance (the seed's body, varied) with the receiver as its callback, let `offset` seconds
         pass (writes at s₀ itself are never due) and create `seeded` contacts, so every run has some to change
         even when Hypothesis switches the create rules off for it."""
-        note(f"instance: {variant}, then {offset:g} s")
+        _note(f"instance: {variant}, then {offset:g} s")
         settings = HarnessSettings(
             self.stack.live.url,
             f"{self.stack.receiver_server.url}/hooks",
@@ -194,7 +194,7 @@ class PollerContractMachine(RuleBasedStateMachine):
         stamp = parse_iso(created["_info"]["lastUpdated"])
         self.writes_since_window += 1
         self.model.write(created["id"], stamp)
-        note(f"create contact {created['id']} @ {iso(stamp)}")
+        _note(f"create contact {created['id']} @ {iso(stamp)}")
         return int(created["id"])
 
     @rule(target=contacts, count=st.integers(2, 23))
@@ -205,7 +205,7 @@ class PollerContractMachine(RuleBasedStateMachine):
         self.writes_since_window += len(ids)
         for contact_id in ids:
             self.model.write(contact_id, now)
-        note(f"bulk-create {count} contacts {ids[0]}..{ids[-1]} @ {iso(now)}")
+        _note(f"bulk-create {count} contacts {ids[0]}..{ids[-1]} @ {iso(now)}")
         return multiple(*ids)
 
     @rule(contact=contacts, name=st.sampled_from(NAMES))
@@ -215,7 +215,7 @@ class PollerContractMachine(RuleBasedStateMachine):
         stamp = parse_iso(replaced["_info"]["lastUpdated"])
         self.writes_since_window += 1
         self.model.write(contact, stamp)
-        note(f"update contact {contact} @ {iso(stamp)}")
+        _note(f"update contact {contact} @ {iso(stamp)}")
 
     @rule(ids=st.lists(contacts, min_size=1, max_size=12, unique=True))
     def bulk_touch(self, ids: list[int]) -> None:
@@ -225,14 +225,14 @@ class PollerContractMachine(RuleBasedStateMachine):
         self.writes_since_window += len(ids)
         for contact_id in ids:
             self.model.write(contact_id, now)
-        note(f"touch contacts {ids} @ {iso(now)}")
+        _note(f"touch contacts {ids} @ {iso(now)}")
 
     @rule(contact=consumes(contacts))
     def delete(self, contact: int) -> None:
         """Delete one contact (its id leaves the bundle: nothing later writes it)."""
         self._run(self.control.delete_contact(self.started.tenant, contact))
         self.model.delete(contact)
-        note(f"delete contact {contact}")
+        _note(f"delete contact {contact}")
 
     # -- time and windows ------------------------------------------------------------------------------------
 
@@ -240,7 +240,7 @@ class PollerContractMachine(RuleBasedStateMachine):
     def advance(self, seconds: float) -> None:
         """Move the emulated clock: not at all, within a second, or up to a few minutes."""
         now = self._run(self.started.advance(seconds))
-        note(f"advance {seconds:g} s to {iso(now)}")
+        _note(f"advance {seconds:g} s to {iso(now)}")
 
     @rule()
     def run_window(self) -> None:
@@ -259,8 +259,8 @@ class PollerContractMachine(RuleBasedStateMachine):
         what = "crashed" if outcome.crashed else f"next_due {iso(outcome.next_due) if outcome.next_due else None}"
         if crash_point is not None:
             what = f"armed to crash {crash_point}: " + (what if outcome.crashed else f"never reached it, {what}")
-        note(f"window {record.index} at {iso(record.start)}: {what}")
-        event("window crashed" if outcome.crashed else "window ran")
+        _note(f"window {record.index} at {iso(record.start)}: {what}")
+        _event("window crashed" if outcome.crashed else "window ran")
 
     # -- failures --------------------------------------------------------------------------------------------
 
@@ -277,16 +277,16 @@ class PollerContractMachine(RuleBasedStateMachine):
         self.stack.receiver.script(
             failure.status, times=failure.times, retry_after=failure.retry_after, delay=failure.delay
         )
-        note(f"receiver: {failure.describe()}")
-        event(f"receiver failure: {failure.describe().split(' ×')[0]}")
+        _note(f"receiver: {failure.describe()}")
+        _event(f"receiver failure: {failure.describe().split(' ×')[0]}")
 
     @precondition(_few_faults_pending)
     @rule(fault=hub_faults())
     def inject_hub_fault(self, fault: dict[str, Any]) -> None:
         """The next hub request(s) fail: a 5xx, a rate limit, a cut-short body, or emulated latency."""
         added = self._run(self.control.add_fault(fault))
-        note(f"hub fault #{added.get('id')}: {fault}")
-        event(f"hub fault: {fault['kind']}")
+        _note(f"hub fault #{added.get('id')}: {fault}")
+        _event(f"hub fault: {fault['kind']}")
 
     def _crash_can_be_survived(self) -> bool:
         return self.crash is not None and self.writes_since_window > 0 and self._few_faults_pending(limit=1)
@@ -306,7 +306,7 @@ class PollerContractMachine(RuleBasedStateMachine):
         record = self._run(self.started.run_window())
         unreached = self.crash.disarm()
         self._noted(record, point)
-        event(f"crash at {point}: {'not reached' if unreached else 'crashed'}")
+        _event(f"crash at {point}: {'not reached' if unreached else 'crashed'}")
         self._noted(self._run(self.started.run_window()))
 
     # -- checks ----------------------------------------------------------------------------------------------
@@ -348,11 +348,11 @@ class PollerContractMachine(RuleBasedStateMachine):
             self.crash.disarm()
         settled = self._run(harness.settle())
         verdict = self._run(harness.judge())
-        note(verdict.report())
-        event(f"required versions: {_bucket(verdict.required)}")
-        event(f"deliveries: {_bucket(verdict.deliveries)}")
-        event(f"contacts written: {_bucket(len(self.model.stamps))}")
-        event(f"windows before the settle: {_bucket(len(harness.windows) - len(settled))}")
+        _note(verdict.report())
+        _event(f"required versions: {_bucket(verdict.required)}")
+        _event(f"deliveries: {_bucket(verdict.deliveries)}")
+        _event(f"contacts written: {_bucket(len(self.model.stamps))}")
+        _event(f"windows before the settle: {_bucket(len(harness.windows) - len(settled))}")
         self.stack.receiver.check()
         problems = unwritten_events(self.stack.receiver.arrivals(), self.model)
         assert not problems, "events for versions never written:\n" + "\n".join(problems)
@@ -370,3 +370,15 @@ class PollerContractMachine(RuleBasedStateMachine):
 
 def _bucket(count: int) -> str:
     return "0" if count == 0 else "1-9" if count < 10 else "10-49" if count < 50 else "50+"
+
+
+def _note(text: str) -> None:
+    """`note()` inside a Hypothesis run; nothing when a test drives the machine by hand."""
+    if currently_in_test_context():
+        note(text)
+
+
+def _event(text: str) -> None:
+    """`event()` (counted in `--hypothesis-show-statistics`) inside a Hypothesis run only."""
+    if currently_in_test_context():
+        event(text)

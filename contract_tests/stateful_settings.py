@@ -16,6 +16,7 @@ PROFILE_ENV = "CWMOCK_HYPOTHESIS_PROFILE"
 PROFILE_OPTION = "--cwmock-profile"
 DEFAULT_PROFILE = "ci"
 PROFILES = ("dev", "ci", "deep")
+EXTERNAL_SHARE = 4
 
 # Every example is a whole run over real sockets: seconds, not microseconds, so no deadline and no speed checks.
 _BASE = settings(
@@ -30,7 +31,7 @@ settings.register_profile("cwmock-dev", _BASE, max_examples=10, stateful_step_co
 settings.register_profile(
     "cwmock-ci",
     _BASE,
-    max_examples=30,
+    max_examples=25,
     stateful_step_count=30,
     derandomize=True,
     database=None,
@@ -50,8 +51,12 @@ def profile_name(option: str | None, environ: Mapping[str, str] | None = None) -
     return name
 
 
-def stateful_settings(name: str) -> settings:
-    """The registered Hypothesis settings of the cwmock profile `name` (dev, ci or deep)."""
+def stateful_settings(name: str, *, external: bool = False) -> settings:
+    """The registered Hypothesis settings of the cwmock profile `name` (dev, ci or deep); an `external` target
+    starts a process for every window, so it gets a quarter of the examples (at least one)."""
     if name not in PROFILES:
         raise ValueError(f"{name!r} is not a cwmock profile; use one of {', '.join(PROFILES)}")
-    return settings.get_profile(f"cwmock-{name}")
+    profile = settings.get_profile(f"cwmock-{name}")
+    if not external:
+        return profile
+    return settings(profile, max_examples=max(1, profile.max_examples // EXTERNAL_SHARE))

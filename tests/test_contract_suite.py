@@ -9,7 +9,8 @@ import sys
 def test_the_suite_fails_the_naive_poller_on_the_same_second_update_and_only_there() -> None:
     naive = f"{sys.executable} -m cwmock.contract_tests.naive_poller"
     done = subprocess.run(
-        [sys.executable, "-m", "cwmock", "contract", "--poller-cmd", naive, "-q"],
+        # The stateful property test fails it too; tests/test_stateful_meta.py holds that to its own account.
+        [sys.executable, "-m", "cwmock", "contract", "--poller-cmd", naive, "-q", "-k", "not stateful"],
         capture_output=True,
         text=True,
         timeout=300,
