@@ -35,10 +35,6 @@ from cwmock.poller.reference_target import ReferencePoller
 
 from .emulator_control import EmulatorControl, iso
 from .harness import Harness, HarnessSettings, WindowRecord
-from .oracle import judge
-from .oracle_config import InstanceFacts
-from .oracle_inputs import History, JournalLog, ServedLog, SettleFacts, Window
-from .oracle_verdict import Finding, FindingKind, Verdict
 from .plugin import LiveEmulator
 from .receiver import Receiver
 from .receiver_server import ReceiverServer
@@ -55,12 +51,11 @@ from .stateful_model import (
     receiver_failures,
     unwritten_events,
 )
+from .stateful_safety import safety_failures, safety_report, verdict_so_far
 from .targets import PollerTarget
 
 T = TypeVar("T")
 CRASH_POINTS = ("after_fetch", "after_commit", "after_send", "after_ack")
-# Judged as they arrive: once one of these is in the receiver's record, no later step can undo it.
-SAFETY_KINDS = frozenset({FindingKind.DUPLICATED, FindingKind.FABRICATED, FindingKind.EARLY, FindingKind.MALFORMED})
 # Failures queue up until requests or notifications use them; more than this would leave few clean runs.
 MAX_PENDING = 2
 NAMES = ("Ada", "Grace", "Edsger", "Barbara", "Ken")
@@ -95,30 +90,6 @@ class StatefulStack:
         return self.target, None, work_dir
 
 
-async def verdict_so_far(harness: Harness) -> Verdict:
-    """The oracle on everything arrived so far, as if the settle began now: only its safety findings mean anything."""
-    arrivals = harness.receiver.arrivals()
-    control = harness.control
-    return judge(
-        instance=InstanceFacts.from_instance_json({**harness.instance, "tenant": harness.tenant}),
-        history=History.from_json(await control.history(harness.tenant)),
-        served=ServedLog.from_json(await control.served(harness.instance["id"])),
-        journal=JournalLog.from_json(await control.journal()),
-        windows=[Window(w.index, w.start, w.begin_seq, w.end_seq) for w in harness.windows],
-        arrivals=arrivals,
-        settle=SettleFacts(arrivals_before=arrivals[-1].seq if arrivals else 0),
-    )
-
-
-def safety_failures(verdict: Verdict) -> list[Finding]:
-    """The findings no later step can undo: DUPLICATED, FABRICATED, EARLY, MALFORMED."""
-    return [finding for finding in verdict.findings if finding.kind in SAFETY_KINDS]
-
-
-def _report(findings: list[Finding]) -> str:
-    return "\n".join(line for finding in findings for line in finding.lines())
-
-
 class PollerContractMachine(RuleBasedStateMachine):
     """Random runs against one poller target; the model is what the machine wrote (`ContactModel`)."""
 
@@ -136,7 +107,6 @@ class PollerContractMachine(RuleBasedStateMachine):
         self.checked_seq = 0
         self.judged_seq = 0
         self.writes_since_window = 0
-        self.steps = 0
 
     # -- plumbing --------------------------------------------------------------------------------------------
 
@@ -333,7 +303,7 @@ class PollerContractMachine(RuleBasedStateMachine):
         failures = safety_failures(self._run(verdict_so_far(self.harness)))
         if failures:
             self.broken = True
-            raise AssertionError("the oracle's safety clauses failed before the settle:\n" + _report(failures))
+            raise AssertionError("the oracle's safety clauses failed before the settle:\n" + safety_report(failures))
 
     def teardown(self) -> None:
         """Settle and judge (the Required clause), unless a step already failed; then clean up."""
@@ -366,6 +336,18 @@ class PollerContractMachine(RuleBasedStateMachine):
         finally:
             self.loop.close()
             shutil.rmtree(self.work_dir, ignore_errors=True)
+
+
+def machine_for(stack: StatefulStack) -> type[PollerContractMachine]:
+    """The machine bound to `stack`, as the class `run_state_machine_as_test` calls with no arguments."""
+
+    class BoundMachine(PollerContractMachine):
+        def __init__(self) -> None:
+            super().__init__(stack)
+
+    # Failing runs print `state = PollerContractMachine()`, the class users know.
+    BoundMachine.__name__ = BoundMachine.__qualname__ = PollerContractMachine.__name__
+    return BoundMachine
 
 
 def _bucket(count: int) -> str:

@@ -15,7 +15,7 @@ from hypothesis.stateful import run_state_machine_as_test
 
 from cwmock.contract_tests.plugin import LiveEmulator
 from cwmock.contract_tests.receiver_server import ReceiverServer
-from cwmock.contract_tests.stateful_machine import PollerContractMachine, StatefulStack
+from cwmock.contract_tests.stateful_machine import StatefulStack, machine_for
 from cwmock.contract_tests.stateful_settings import profile_name, stateful_settings
 from cwmock.contract_tests.targets import ExternalCommandTarget, PollerTarget
 
@@ -31,4 +31,4 @@ def test_any_run_of_changes_faults_and_crashes_is_delivered_exactly_once(
     stack = StatefulStack(cwmock_server, cwmock_receiver_server, cwmock_poller_target, cwmock_instance_body, tmp_path)
     name = profile_name(request.config.getoption("--cwmock-profile"))
     profile = stateful_settings(name, external=isinstance(cwmock_poller_target, ExternalCommandTarget))
-    run_state_machine_as_test(lambda: PollerContractMachine(stack), settings=profile)
+    run_state_machine_as_test(machine_for(stack), settings=profile)

@@ -20,7 +20,7 @@ from hypothesis.stateful import run_state_machine_as_test
 from cwmock.contract_tests.plugin import LiveEmulator
 from cwmock.contract_tests.receiver_records import Arrival
 from cwmock.contract_tests.receiver_server import ReceiverServer
-from cwmock.contract_tests.stateful_machine import PollerContractMachine, StatefulStack
+from cwmock.contract_tests.stateful_machine import PollerContractMachine, StatefulStack, machine_for
 from cwmock.contract_tests.stateful_model import InstanceVariant
 from cwmock.contract_tests.stateful_settings import stateful_settings
 from cwmock.contract_tests.targets import PollerTarget, PollOutcome, WindowContext
@@ -38,7 +38,7 @@ def run_machine(cwmock_server: LiveEmulator, cwmock_receiver_server: ReceiverSer
 
     def run(target: PollerTarget, profile: settings) -> None:
         stack = StatefulStack(cwmock_server, cwmock_receiver_server, target, body, tmp_path)
-        run_state_machine_as_test(lambda: PollerContractMachine(stack), settings=profile)
+        run_state_machine_as_test(machine_for(stack), settings=profile)
 
     return run
 
