@@ -113,7 +113,7 @@ def create_emulator(
         middleware=[
             Middleware(ClockDateHeader, now=store.server_now),
             Middleware(JournalRecorder, store=store, journal=journal),
-            Middleware(FaultInjector, faults=faults, store=store, clock=clock),
+            Middleware(FaultInjector, faults=faults, store=store, clock=clock, registry=registry),
         ],
         exception_handlers={HTTPException: http_error, Exception: server_error},
     )
