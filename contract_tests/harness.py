@@ -211,7 +211,7 @@ class Harness:
             history=History.from_json(await self.control.history(self.tenant)),
             served=ServedLog.from_json(await self.control.served(self.instance["id"])),
             journal=JournalLog.from_json(await self.control.journal()),
-            windows=[Window(w.index, w.start, w.begin_seq, w.end_seq) for w in self.windows],
+            windows=[Window(w.index, w.start, w.begin_seq, w.end_seq, w.outcome.crashed) for w in self.windows],
             arrivals=self.receiver.arrivals(),
             settle=self.settle_facts,
         )
