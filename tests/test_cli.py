@@ -14,7 +14,8 @@ from contextlib import closing
 import httpx
 import pytest
 
-from cwmock.main import build_parser, main
+from cwmock.commands import build_parser
+from cwmock.main import main
 
 
 def test_help_lists_the_subcommands(capsys: pytest.CaptureFixture[str]) -> None:
