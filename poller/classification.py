@@ -79,6 +79,10 @@ def _parse(text: str | None, field: DateField | None, now: datetime) -> datetime
         return None
 
 
+def _read(record: Mapping[str, Any], field: DateField | None, now: datetime) -> datetime | None:
+    return _parse(_date_text(record, field), field, now) if field is not None else None
+
+
 def classify(updated: datetime | None, created: datetime | None, resource: ResourcePoller) -> str:
     """CREATED, UPDATED or UNKNOWN by the rules in this module's docstring."""
     if updated is not None and created is not None:
@@ -105,8 +109,9 @@ def read_version(record: Any, resource: ResourcePoller, now: datetime) -> FoundV
         return SkippedRecord(
             object_id, f"filter date {filter_field.field!r} missing or not in format {filter_field.format!r}"
         )
-    updated = _parse(_date_text(record, resource.updated), resource.updated, now) if resource.updated else None
-    created = _parse(_date_text(record, resource.created), resource.created, now) if resource.created else None
+    # The filter field is usually the updated (or created) field itself: read each distinct field once.
+    updated = stamp if resource.updated == filter_field else _read(record, resource.updated, now)
+    created = stamp if resource.created == filter_field else _read(record, resource.created, now)
     return FoundVersion(
         object_id=object_id,
         stamp_text=stamp_text,
