@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cwmock.emulator.app import DEFAULT_START, Emulator, create_emulator
-from cwmock.emulator.clock import Clock, ManualClock, SystemClock
+from cwmock.emulator.clock import ManualClock, SystemClock
 from cwmock.emulator.config import DEFAULT_CODEBASE, EmulatorConfig
 from cwmock.emulator.contact_fixtures import SAMPLE_CONTACTS, load_contact_bodies
 from cwmock.emulator.native_auth import basic_authorization
@@ -19,6 +20,7 @@ from cwmock.emulator.store import seed_contacts
 from cwmock.emulator.timestamps import parse_iso
 from cwmock.emulator.tls import TlsMaterial, default_ca_file, generate_tls
 from cwmock.poller.poller_cli import add_poller_parser, run_poller
+from cwmock.stack import StackOptions, run_stack
 
 ADMIN_EXPOSED = (
     "cwmock: refusing to listen on {host} without --admin-token: anyone who can reach that address could reset, "
@@ -50,6 +52,11 @@ def _add_emulator_options(parser: argparse.ArgumentParser, default_port: int) ->
         help=f"with --tls: where to write the CA bundle clients must trust (default: {default_ca_file()})",
     )
     parser.add_argument(
+        "--contact-date-entered",
+        action="store_true",
+        help="NOT faithful: stamp _info.dateEntered on new contacts (for a createdDateField that differs)",
+    )
+    parser.add_argument(
         "--admin-token",
         default=os.environ.get("CWMOCK_ADMIN_TOKEN") or None,
         help="require 'Authorization: Bearer TOKEN' on /__admin calls; needed off loopback (env CWMOCK_ADMIN_TOKEN)",
@@ -66,8 +73,21 @@ def build_parser() -> argparse.ArgumentParser:
     emulator = commands.add_parser("emulator", help="serve the ConnectWise emulator")
     _add_emulator_options(emulator, 8000)
     emulator.add_argument("--seed-sample", action="store_true", help="seed the sample contacts into every tenant")
-    up = commands.add_parser("up", help="run the whole stack on embedded defaults, with sample contacts")
+    up = commands.add_parser(
+        "up",
+        help="run the whole stack on embedded defaults: emulator, platform API, poller, receiver, sample data",
+    )
     _add_emulator_options(up, 8000)
+    up.add_argument("--receiver-port", type=int, default=8001, help="webhook receiver port (default: %(default)s)")
+    up.add_argument("--tls-port", type=int, default=8443, help="with --tls: the HTTPS port (default: %(default)s)")
+    up.add_argument(
+        "--allow-callback-host",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="also deliver notifications to this non-loopback host (repeatable; default: loopback only)",
+    )
+    up.add_argument("--state-dir", type=Path, help="keep the poller's state here (default: a temporary directory)")
     contract = commands.add_parser(
         "contract",
         help="run the contract suite against a poller (pytest --pyargs cwmock.contract_tests)",
@@ -79,8 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _clock(args: argparse.Namespace) -> Clock:
-    return ManualClock(parse_iso(args.start)) if args.clock == "manual" else SystemClock()
+def _clock(args: argparse.Namespace) -> ManualClock:
+    """A ManualClock either way, so /__admin/clock can freeze or advance it; `system` starts it following the wall."""
+    if args.clock == "manual":
+        return ManualClock(parse_iso(args.start))
+    clock = ManualClock(SystemClock().now())
+    clock.follow_wall()
+    return clock
 
 
 def _seed_sample(emulator: Emulator) -> int:
@@ -124,7 +149,10 @@ def run_emulator(args: argparse.Namespace, *, seed: bool) -> int:
     if not is_loopback(args.host) and not args.admin_token:
         print(ADMIN_EXPOSED.format(host=args.host), file=sys.stderr)
         return 2
-    emulator = create_emulator(EmulatorConfig(codebase=args.codebase, admin_token=args.admin_token), _clock(args))
+    config = EmulatorConfig(
+        codebase=args.codebase, admin_token=args.admin_token, contact_date_entered=args.contact_date_entered
+    )
+    emulator = create_emulator(config, _clock(args))
     seeded = _seed_sample(emulator) if seed else 0
     tls: TlsMaterial | None = None
     ca_file: Path | None = None
@@ -134,6 +162,33 @@ def run_emulator(args: argparse.Namespace, *, seed: bool) -> int:
     print(_summary(emulator, args.host, args.port, seeded, ca_file), flush=True)
     serve(emulator.app, args.host, args.port, tls)
     return 0
+
+
+def run_up(args: argparse.Namespace) -> int:
+    """The whole stack in one process (see `cwmock.stack`)."""
+    if not is_loopback(args.host) and not args.admin_token:
+        print(ADMIN_EXPOSED.format(host=args.host), file=sys.stderr)
+        return 2
+    clock = _clock(args)
+    tls = generate_tls([args.host]) if args.tls else None
+    ca_file = None
+    if tls is not None:
+        ca_file = tls.write_ca(args.tls_ca_file if args.tls_ca_file is not None else default_ca_file())
+    options = StackOptions(
+        host=args.host,
+        port=args.port,
+        receiver_port=args.receiver_port,
+        clock=clock,
+        follow_wall=args.clock == "system",
+        config=EmulatorConfig(codebase=args.codebase, admin_token=args.admin_token),
+        tls=tls,
+        tls_port=args.tls_port if tls is not None else None,
+        ca_file=ca_file,
+        allowed_hosts=tuple(args.allow_callback_host),
+        state_dir=args.state_dir,
+        print_line=lambda text: print(text, flush=True),
+    )
+    return asyncio.run(run_stack(options))
 
 
 def run_contract(args: argparse.Namespace, pytest_args: list[str]) -> int:
@@ -162,5 +217,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "emulator":
         return run_emulator(args, seed=args.seed_sample)
     if args.command == "up":
-        return run_emulator(args, seed=True)
+        return run_up(args)
     raise AssertionError(f"unhandled command {args.command!r}")

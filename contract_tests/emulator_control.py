@@ -133,6 +133,10 @@ class EmulatorControl:
         """Later writes become visible at stamp + seconds."""
         await self._call("PUT", f"/tenants/{tenant}/visibility-delay", json={"seconds": seconds})
 
+    async def set_date_entered(self, tenant: str, enabled: bool) -> None:
+        """Switch the non-faithful `_info.dateEntered` stamp on new contacts on or off (reset turns it off)."""
+        await self._call("PUT", f"/tenants/{tenant}/date-entered", json={"enabled": enabled})
+
 
 def _options(options: dict[str, Any]) -> dict[str, Any]:
     return {key: iso(value) if isinstance(value, datetime) else value for key, value in options.items()}

@@ -1,7 +1,8 @@
 """Plugin options and fixtures for judging a poller: receiver, poller target, harness.
 
 Options: `--poller-cmd "CMD"` judges an external poller (DESIGN.md protocol) instead of our reference poller;
-`--poller-timeout S` kills a window that runs longer (default 30 s).
+`--poller-timeout S` kills a window that runs longer (default 30 s); `--cwmock-profile dev|ci|deep` picks the
+stateful property test's Hypothesis profile.
 """
 
 from __future__ import annotations
@@ -38,6 +39,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type=float,
         default=DEFAULT_POLLER_TIMEOUT,
         help="seconds before a poller window is killed and recorded as a crash (default: %(default)s)",
+    )
+    group.addoption(
+        "--cwmock-profile",
+        choices=("dev", "ci", "deep"),
+        default=None,
+        help="Hypothesis profile of the stateful property test (default: $CWMOCK_HYPOTHESIS_PROFILE, else ci)",
     )
 
 

@@ -270,6 +270,8 @@ class Window:
     start: datetime
     begin_seq: int
     end_seq: int
+    # The target exited non-zero (or was killed) in this window: like a faulted response, it makes the window unclean.
+    crashed: bool = False
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None:

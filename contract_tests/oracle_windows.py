@@ -65,6 +65,9 @@ def _describe_fault(entry: JournalRecord) -> str:
 def window_statuses(windows: Sequence[Window], journal: JournalLog, instance_id: int) -> list[WindowStatus]:
     """Each window's status from this instance's hub requests with begin_seq < seq ≤ end_seq.
 
+    A window in which the poller crashed is not clean, whatever its responses: a crash is a fault the suite caused,
+    and a version seen only by a window that died before committing could not have been delivered.
+
     When the ring dropped entries (`dropped` > 0) and the oldest kept one is later than the window's first
     possible seq, entries of the window may be lost: what the kept ones prove stays (a fault makes it faulted, a
     result end makes it complete); the rest is unknown.
@@ -79,6 +82,8 @@ def window_statuses(windows: Sequence[Window], journal: JournalLog, instance_id:
     for window, entries in zip(windows, held, strict=True):
         lossy = journal.dropped > 0 and (oldest is None or oldest > window.begin_seq + 1)
         faults = tuple(_describe_fault(e) for e in entries if e.faulted)
+        if window.crashed:
+            faults = ("the poller crashed in this window", *faults)
         ended = any(e.result_end for e in entries)
         clean: bool | None = False if faults else (None if lossy else True)
         complete: bool | None = True if ended else (None if lossy else False)

@@ -18,6 +18,12 @@ Fixtures:
 - `cwmock_transport_faults`: a `TransportFaults` on `cwmock_emulator`: httpx (async) calls to http://cwmock.test go
   into it through respx, and `add("connect_error" | "read_timeout" | "remote_protocol_error", path=..., times=...)`
   makes chosen calls fail like a network would.
+- `cwmock_clock`: `cwmock_emulator`'s `ManualClock`. `cwmock_reference_poller`: our poller as an in-process
+  `PollerTarget`. The oracle is `cwmock.contract_tests.oracle.judge` (`cwmock_harness.judge()` feeds it).
+- `cwmock_route_hosts`: httpx calls (async and sync clients) aimed at ConnectWise / Open Connectors hosts
+  (`cwmock_hosts`, overridable) go into `cwmock_emulator`; loopback passes; any other host fails (`host_routing`).
+- `cwmock_frozen_wall`: `datetime.now()`, `time.time()`... pinned to `cwmock_clock` and moving with it
+  (`wall_clock`), for in-process third-party pollers that read the wall clock.
 
 Options: `--poller-cmd "CMD"`, `--poller-timeout S` (see `harness_fixtures`).
 """
@@ -155,6 +161,7 @@ from .harness_fixtures import (  # noqa: E402
     cwmock_receiver_server,
     pytest_addoption,
 )
+from .user_fixtures import *  # noqa: E402, F403 (the clock, reference poller, host routing, pinned wall clock)
 
 __all__ = [
     "LiveEmulator",

@@ -2,63 +2,30 @@
 
 from __future__ import annotations
 
-import socket
-import threading
 from types import TracebackType
 
-import uvicorn
-
 from cwmock.emulator.clock import SystemClock
+from cwmock.emulator.server import BackgroundServer
 
 from .receiver import Receiver
 from .receiver_app import create_receiver_app
 
 
-class _SignallingServer(uvicorn.Server):
-    """A uvicorn server that sets `ready` once it listens (or has failed to start)."""
-
-    def __init__(self, config: uvicorn.Config, ready: threading.Event) -> None:
-        super().__init__(config)
-        self._ready = ready
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        try:
-            await super().startup(sockets=sockets)
-        finally:
-            self._ready.set()
-
-
 class ReceiverServer:
-    """A receiver listening on `url` from a background thread; use as a context manager or call `stop()`."""
+    """A receiver listening on `url` from a background thread; use as a context manager or call `stop()`.
 
-    def __init__(self, receiver: Receiver, host: str, port: int, *, graceful_shutdown: int = 2) -> None:
+    It runs on the emulator's `BackgroundServer` (same uvicorn settings: no wall-clock `Date`, TCP_NODELAY).
+    """
+
+    def __init__(self, receiver: Receiver, host: str, port: int) -> None:
         self.receiver = receiver
         self.host = host
-        self._requested_port = port
-        self._ready = threading.Event()
-        config = uvicorn.Config(
-            create_receiver_app(receiver),
-            host=host,
-            port=port,
-            log_config=None,  # leave the test process's logging alone
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-            ws="none",
-            timeout_graceful_shutdown=graceful_shutdown,
-        )
-        self._server = _SignallingServer(config, self._ready)
-        self._thread = threading.Thread(target=self._run, name=f"cwmock-receiver-{host}:{port}", daemon=True)
-        self._failure: BaseException | None = None
-        self.port = 0
+        self._server = BackgroundServer(create_receiver_app(receiver), host=host, port=port)
 
-    def _run(self) -> None:
-        try:
-            self._server.run()
-        except BaseException as exc:  # SystemExit from a failed bind included: the starter must see it.
-            self._failure = exc
-        finally:
-            self._ready.set()
+    @property
+    def port(self) -> int:
+        """The port it listens on (known once started)."""
+        return self._server.port
 
     @property
     def url(self) -> str:
@@ -68,29 +35,18 @@ class ReceiverServer:
 
     def start(self, timeout: float = 10.0) -> ReceiverServer:
         """Start serving and wait until the socket listens; raise if it could not start within `timeout` s."""
-        self._thread.start()
-        if not self._ready.wait(timeout):
-            self.stop()
-            raise RuntimeError(f"the receiver did not start listening on {self.host} within {timeout} s")
-        if not self._server.started:
-            self._thread.join(timeout)
+        try:
+            self._server.start(timeout)
+        except OSError as exc:
             raise RuntimeError(
-                f"the receiver could not listen on {self.host}:{self._requested_port} "
-                f"({self._failure!r}); is the port in use? pass port=0 for a free one"
-            ) from self._failure
-        self.port = self._server.servers[0].sockets[0].getsockname()[1]
+                f"the receiver could not listen on {self.host}:{self._server.port} ({exc}); "
+                "is the port in use? pass port=0 for a free one"
+            ) from exc
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Stop serving and join the thread (open requests get the graceful-shutdown time, then are cut)."""
-        self._server.should_exit = True
-        if self._thread.is_alive():
-            self._thread.join(timeout)
-        if self._thread.is_alive():
-            self._server.force_exit = True
-            self._thread.join(timeout)
-        if self._thread.is_alive():
-            raise RuntimeError(f"the receiver thread did not stop within {2 * timeout} s")
+        """Stop serving and join the thread."""
+        self._server.stop(timeout)
 
     def __enter__(self) -> ReceiverServer:
         return self

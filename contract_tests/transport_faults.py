@@ -10,7 +10,6 @@ journalled there but not served (the request never arrived). Async clients only:
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ import httpx
 import respx
 from starlette.types import ASGIApp
 
-from cwmock.emulator.fault_scope import FaultScope, PathPattern
+from cwmock.emulator.fault_scope import FaultScope, PathPattern, ScopedFaultList
 from cwmock.emulator.faults import NETWORK_FAULT_HEADER
 
 TransportFaultKind = Literal["connect_error", "read_timeout", "remote_protocol_error"]
@@ -52,9 +51,7 @@ class TransportFaults:
     def __init__(self, app: ASGIApp, base_url: str = DEFAULT_BASE_URL) -> None:
         self.base_url = base_url.rstrip("/")
         self._transport = httpx.ASGITransport(app=app)
-        self._faults: dict[int, TransportFault] = {}
-        self._next_id = 1
-        self._lock = threading.Lock()
+        self._faults: ScopedFaultList[TransportFault] = ScopedFaultList()
 
     def add(
         self,
@@ -72,38 +69,25 @@ class TransportFaults:
         if kind not in TRANSPORT_ERRORS:
             raise ValueError(f"kind must be one of {', '.join(TRANSPORT_ERRORS)}, got {kind!r}")
         pattern = PathPattern(path_regex, regex=True) if path_regex is not None else PathPattern(path)
-        with self._lock:
-            fault = TransportFault(self._next_id, kind, FaultScope(pattern, method, times, after, probability, seed))
-            self._next_id += 1
-            self._faults[fault.id] = fault
-        return fault
+        scope = FaultScope(pattern, method, times, after, probability, seed)
+        return self._faults.add(lambda fault_id: TransportFault(fault_id, kind, scope))
 
     def faults(self) -> list[TransportFault]:
         """Every fault, oldest first."""
-        with self._lock:
-            return list(self._faults.values())
+        return self._faults.all()
 
     def remove(self, fault_id: int) -> None:
         """Remove one fault (KeyError if there is no such id)."""
-        with self._lock:
-            del self._faults[fault_id]
+        self._faults.remove(fault_id)
 
     def clear(self) -> None:
         """Remove every fault: calls reach the app untouched."""
-        with self._lock:
-            self._faults.clear()
-
-    def _firing(self, request: httpx.Request) -> TransportFault | None:
-        with self._lock:
-            for fault in self._faults.values():
-                if fault.scope.matches(request.method, request.url.path) and fault.scope.hit():
-                    return fault
-        return None
+        self._faults.clear()
 
     async def handle(self, request: httpx.Request) -> httpx.Response:
         """The respx side effect: forward `request` to the app, then raise the firing fault's error, if any."""
         await request.aread()
-        fault = self._firing(request)
+        fault = self._faults.firing(request.method, request.url.path)
         if fault is not None:
             request.headers[NETWORK_FAULT_HEADER] = fault.kind
         response = await self._transport.handle_async_request(request)

@@ -149,6 +149,15 @@ class AdminContacts:
         self.store.set_visibility_delay(self._tenant(request), seconds)
         return json_response({"tenant": self._tenant(request), "seconds": seconds})
 
+    async def set_date_entered(self, request: Request) -> Response:
+        """PUT /date-entered {"enabled": bool}: new contacts get `_info.dateEntered` (not faithful; off by default)."""
+        options = await options_body(request)
+        enabled = options.get("enabled")
+        if not isinstance(enabled, bool):
+            raise invalid_field("enabled", 'send {"enabled": true} or {"enabled": false}')
+        self.store.set_date_entered(self._tenant(request), enabled)
+        return json_response({"tenant": self._tenant(request), "enabled": enabled})
+
     def routes(self) -> list[BaseRoute]:
         """Routes relative to `/__admin`."""
         base = "/tenants/{tenant}"
@@ -161,4 +170,5 @@ class AdminContacts:
             Route(f"{base}/contacts/{{id:int}}", handles_errors(self.delete), methods=["DELETE"]),
             Route(f"{base}/seed", handles_errors(self.seed), methods=["POST"]),
             Route(f"{base}/visibility-delay", handles_errors(self.set_visibility_delay), methods=["PUT"]),
+            Route(f"{base}/date-entered", handles_errors(self.set_date_entered), methods=["PUT"]),
         ]

@@ -80,7 +80,13 @@ def create_emulator(
     """
     config = config if config is not None else EmulatorConfig()
     clock = clock if clock is not None else ManualClock(DEFAULT_START)
-    store = Store(clock, config.tenants, ReferenceData.load(config.reference_fixture), config.first_id)
+    store = Store(
+        clock,
+        config.tenants,
+        ReferenceData.load(config.reference_fixture),
+        config.first_id,
+        contact_date_entered=config.contact_date_entered,
+    )
     registry = InstanceRegistry(seed=config.instance_seed)
     journal = Journal(config.journal_capacity)
     faults = FaultRegistry(store.stamp_policy)
@@ -107,7 +113,7 @@ def create_emulator(
         middleware=[
             Middleware(ClockDateHeader, now=store.server_now),
             Middleware(JournalRecorder, store=store, journal=journal),
-            Middleware(FaultInjector, faults=faults, store=store, clock=clock),
+            Middleware(FaultInjector, faults=faults, store=store, clock=clock, registry=registry),
         ],
         exception_handlers={HTTPException: http_error, Exception: server_error},
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -26,6 +26,7 @@ __all__ = [
     "ClockArgumentError",
     "ClockBusyError",
     "ClockError",
+    "ClockObserver",
     "ClockStatus",
     "DeadlineHandle",
     "Follower",
@@ -36,6 +37,7 @@ __all__ = [
 ]
 
 ClockMode = Literal["frozen", "following"]
+ClockObserver = Callable[[datetime], None]
 DEFAULT_QUIESCE_TIMEOUT = 5.0
 
 
@@ -134,6 +136,8 @@ class ManualClock:
         self._scheduler = DeadlineScheduler(self.now, self._on_registered)
         self._timer: asyncio.Task[None] | None = None
         self._timer_target: datetime | None = None
+        self._observers: list[ClockObserver] = []
+        self._observed = self._pinned
 
     # Reading
     def now(self) -> datetime:
@@ -204,6 +208,21 @@ class ManualClock:
         """
         return self._scheduler.add_marker(require_aware(instant), on_reached)
 
+    def observe(self, observer: ClockObserver) -> Callable[[], None]:
+        """Call `observer(now)` each time the clock moves; returns a function that stops the observing.
+
+        It is called with the new instant by `set`, at each `advance` step (before anything due there is woken)
+        and at its end, by `elapse` and `follow_wall`; not while following wall time between those. It must be
+        quick and must not raise (e.g. keep a frozen wall clock in step: `cwmock.contract_tests.wall_clock`).
+        """
+        self._observers.append(observer)
+
+        def stop() -> None:
+            if observer in self._observers:
+                self._observers.remove(observer)
+
+        return stop
+
     # Moving
     def set(self, instant: datetime, *, allow_backwards: bool = False) -> None:
         """Jump to `instant`; going back in time must be asked for explicitly."""
@@ -244,11 +263,11 @@ class ManualClock:
             while (step := self._scheduler.earliest()) is not None and step <= target:
                 # `self.now()`, not the last step: emulated latency (`elapse`) may have moved it on meanwhile.
                 step = max(step, self.now())
-                self._pinned = step
+                self._pin(step)
                 steps.append(step)
                 await self._scheduler.quiesce(self._scheduler.wake_due(step), step, self.quiesce_timeout)
             end = max(target, self.now())
-            self._pinned = end
+            self._pin(end)
         finally:
             self._advancing_to = None
             self._resume(self.now())
@@ -266,7 +285,7 @@ class ManualClock:
         if self._advancing_to is None:
             self.set(target)
             return
-        self._pinned = target
+        self._pin(target)
         self._scheduler.wake_due(target)
 
     def freeze(self) -> None:
@@ -341,6 +360,7 @@ class ManualClock:
 
     def _pin(self, instant: datetime) -> None:
         self._pinned = instant
+        self._moved()
 
     def _resume(self, instant: datetime) -> None:
         """Continue in the current mode from `instant` (re-anchoring when following)."""
@@ -349,7 +369,16 @@ class ManualClock:
             self._anchor_emulated = instant
             self._anchor_wall = self._wall.now()
             self._pinned = None
+        self._moved()
         self._rearm()
+
+    def _moved(self) -> None:
+        current = self.now()
+        if current == self._observed:
+            return
+        self._observed = current
+        for observer in list(self._observers):
+            observer(current)
 
     def _on_registered(self, instant: datetime) -> None:
         if self._timer_target is None or instant < self._timer_target:

@@ -38,6 +38,9 @@ class EmulatorConfig:
     organization_secret: str = "cwmock-organization-secret"
     # When set, every `/__admin` call must send `Authorization: Bearer <admin_token>` (required off loopback).
     admin_token: str | None = None
+    # NOT faithful (off by default): new contacts get `_info.dateEntered` (their creation stamp), so an instance can
+    # use it as its createdDateField and see UPDATED events. Per tenant at runtime: PUT /__admin/tenants/T/date-entered.
+    contact_date_entered: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "codebase", normalize_codebase(self.codebase))

@@ -7,6 +7,8 @@ latency delays the response start (emulated: the clock jumps forward, so `Date` 
 event loop waits); a queued mutation is applied just before the last body bytes go out, so the next request already
 sees it. A request the TCP fault proxy or an in-process transport fault marked (`cwmock-network-fault`) is
 journalled with that fault too; one marked `connect_error` is journalled but neither served nor counted.
+A request answered without its handler (a status or rate-limit fault, an unserved network fault) is still
+attributed to the instance its `Element` token names, so the oracle sees that instance's window was faulted.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ from .faults import (
     RateLimitFault,
     StatusFault,
 )
+from .hub_auth import HubAuthError, parse_hub_authorization
+from .instances import InstanceRegistry
 from .journal_middleware import ADMIN_PREFIX
 from .openapi import OPENAPI_PATH
 from .request_state import annotate
@@ -72,11 +76,31 @@ def garble(body: bytes) -> bytes:
 class FaultInjector:
     """Apply the registry's firing faults to each emulated-API request."""
 
-    def __init__(self, app: ASGIApp, faults: FaultRegistry, store: Store, clock: Clock) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        faults: FaultRegistry,
+        store: Store,
+        clock: Clock,
+        registry: InstanceRegistry | None = None,
+    ) -> None:
         self.app = app
         self.faults = faults
         self.store = store
         self.clock = clock
+        self.registry = registry
+
+    def _attribute(self, scope: Scope) -> None:
+        """Journal a request its handler never saw under the instance its `Element` token names, if any."""
+        if self.registry is None:
+            return
+        try:
+            element = parse_hub_authorization(Headers(scope=scope)).element
+        except HubAuthError:
+            return
+        instance = self.registry.by_token(element) if element else None
+        if instance is not None:
+            annotate(Request(scope), tenant=instance.tenant, instance=instance.id)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX) or scope["path"] == OPENAPI_PATH:
@@ -86,6 +110,7 @@ class FaultInjector:
         if network_fault in UNSERVED_NETWORK_FAULTS:
             # The client is told it never connected: journal the attempt as faulted, serve and count nothing.
             annotate(Request(scope), fault=network_fault)
+            self._attribute(scope)
             await error_response(503, "ConnectWiseApi", f"{network_fault} injected: never served")(scope, receive, send)
             return
         fired = self.faults.firing(scope["method"], scope["path"])
@@ -106,6 +131,7 @@ class FaultInjector:
             outgoing = self._delaying(outgoing, latencies)
         replacing = next((f for f in fired if isinstance(f.action, (StatusFault, RateLimitFault))), None)
         if replacing is not None:
+            self._attribute(scope)
             await fault_response(replacing)(scope, receive, outgoing)
         elif any(isinstance(f.action, MalformedJsonFault) for f in fired):
             await self._malformed(scope, receive, outgoing)

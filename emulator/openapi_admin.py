@@ -112,6 +112,9 @@ def admin_paths() -> Json:
         "/__admin/tenants/{tenant}/visibility-delay": {
             "put": _admin("Set the visibility delay", ok, 400, 404, body=obj, params=[tenant])
         },
+        "/__admin/tenants/{tenant}/date-entered": {
+            "put": _admin("Stamp dateEntered on new contacts (not faithful)", ok, 400, 404, body=obj, params=[tenant])
+        },
         "/__admin/history": {
             "get": _admin(
                 "Every version with its visibility",

@@ -95,7 +95,11 @@ SCHEMAS: Json = {
     },
     "Info": {
         "type": "object",
-        "properties": {"lastUpdated": {"type": "string"}, "updatedBy": {"type": "string", "nullable": True}},
+        "properties": {
+            "lastUpdated": {"type": "string"},
+            "updatedBy": {"type": "string", "nullable": True},
+            "dateEntered": {"type": "string", "description": "only with the non-faithful date-entered switch"},
+        },
     },
     "Contact": {
         "type": "object",

@@ -92,7 +92,11 @@ class BackgroundServer:
         # every keep-alive request waits ~40 ms (Nagle against delayed ACK).
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self.port))
+        try:
+            sock.bind((self.host, self.port))
+        except OSError:
+            sock.close()
+            raise
         self.port = sock.getsockname()[1]
         server = uvicorn.Server(uvicorn_config(self.app, self.host, self.port, self.tls, **options))
         self._server = server

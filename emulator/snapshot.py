@@ -43,6 +43,7 @@ def _tenant_json(tenant: Tenant) -> dict[str, Any]:
         "nextContactId": tenant.next_contact_id,
         "nextItemId": tenant.next_item_id,
         "visibilityDelay": tenant.visibility_delay,
+        "dateEntered": tenant.date_entered,
         "writes": [_write_json(w) for w in tenant.history.writes],
     }
 
@@ -84,6 +85,7 @@ def _restore_tenant(tenant: Tenant, data: dict[str, Any]) -> None:
     tenant.next_contact_id = int(data["nextContactId"])
     tenant.next_item_id = int(data["nextItemId"])
     tenant.visibility_delay = float(data["visibilityDelay"])
+    tenant.date_entered = bool(data.get("dateEntered", tenant.date_entered_default))
 
 
 def _restore_instance(data: dict[str, Any]) -> Instance:

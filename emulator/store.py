@@ -33,6 +33,9 @@ class Tenant:
     contacts: ContactTable = field(default_factory=ContactTable)
     history: VersionHistory = field(default_factory=VersionHistory)
     visibility_delay: float = 0.0
+    # Not faithful to ConnectWise (see EmulatorConfig.contact_date_entered): stamp `_info.dateEntered` on creation.
+    date_entered_default: bool = False
+    date_entered: bool = False
     next_contact_id: int = 0
     next_item_id: int = 0
 
@@ -40,10 +43,11 @@ class Tenant:
         self.reset()
 
     def reset(self) -> None:
-        """Back to no contacts, no history, no delay and the first ids."""
+        """Back to no contacts, no history, no delay, the configured `dateEntered` switch and the first ids."""
         self.contacts.clear()
         self.history.clear()
         self.visibility_delay = 0.0
+        self.date_entered = self.date_entered_default
         self.next_contact_id = self.first_id
         self.next_item_id = self.first_id
 
@@ -86,12 +90,20 @@ class Store:
         tenants: Iterable[TenantCredentials] = DEFAULT_TENANTS,
         reference: ReferenceData | None = None,
         first_id: int = 1,
+        *,
+        contact_date_entered: bool = False,
     ) -> None:
         self.clock = clock
         self.stamp_policy = StampPolicy()
         self.reference = reference if reference is not None else ReferenceData.load()
         self._tenants = {
-            creds.key: Tenant(credentials=creds, reference=self.reference, first_id=first_id) for creds in tenants
+            creds.key: Tenant(
+                credentials=creds,
+                reference=self.reference,
+                first_id=first_id,
+                date_entered_default=contact_date_entered,
+            )
+            for creds in tenants
         }
         self._sequence = 0
 
@@ -156,6 +168,15 @@ class Store:
             raise InvalidObject(f"a visibility delay cannot be negative, got {seconds}")
         self.tenant(company).visibility_delay = seconds
 
+    def set_date_entered(self, company: str, enabled: bool) -> None:
+        """Switch `_info.dateEntered` (stamped when a contact is created) on or off for this tenant's new contacts.
+
+        Not faithful to ConnectWise's wire shape: it exists so a poller's `createdDateField` can differ from
+        `updatedDateField` and updates can be told from creates. Contacts keep the `dateEntered` they were created
+        with whatever the switch says later.
+        """
+        self.tenant(company).date_entered = enabled
+
     # -- visibility -----------------------------------------------------------------------
 
     def settle(self) -> None:
@@ -204,6 +225,9 @@ class Store:
                 "lastUpdated": format_cw(instant),
                 "updatedBy": updated_by if updated_by is not None else tenant.credentials.member,
             }
+            entered = _date_entered(tenant, contact_id, instant)
+            if entered is not None:
+                record["_info"]["dateEntered"] = entered
         delay = tenant.visibility_delay if visible_after is None else visible_after
         if delay < 0:
             raise InvalidObject(f"a visibility delay cannot be negative, got {delay}")
@@ -335,6 +359,15 @@ class Store:
         if predicate is None:
             return list(candidates)
         return [record for record in candidates if predicate(record)]
+
+
+def _date_entered(tenant: Tenant, contact_id: int, instant: datetime) -> str | None:
+    """The `_info.dateEntered` a write carries: the one the contact was created with, or a new one on creation."""
+    previous = tenant.current(contact_id)
+    if previous is not None:
+        entered = previous["_info"].get("dateEntered")
+        return entered if isinstance(entered, str) else None
+    return format_cw(instant) if tenant.date_entered else None
 
 
 def seed_contacts(store: Store, company: str, bodies: Iterable[object], stamp: datetime | None = None) -> list[Record]:

@@ -17,12 +17,11 @@ import asyncio
 import contextlib
 import socket
 import struct
-import threading
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
-from .fault_scope import FaultScope, PathPattern
+from .fault_scope import FaultScope, PathPattern, ScopedFaultList
 from .faults import NETWORK_FAULT_HEADER
 from .server import LOOPBACK
 
@@ -128,9 +127,7 @@ class TcpFaultProxy:
         self.upstream_port = upstream_port
         self.host = host
         self.port = port
-        self._faults: dict[int, SocketFault] = {}
-        self._next_id = 1
-        self._lock = threading.Lock()
+        self._faults: ScopedFaultList[SocketFault] = ScopedFaultList()
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.Task[None]] = set()
 
@@ -161,33 +158,19 @@ class TcpFaultProxy:
             raise ValueError(f"cut_after must be zero or more bytes, got {cut_after}")
         pattern = PathPattern(path_regex, regex=True) if path_regex is not None else PathPattern(path)
         scope = FaultScope(pattern, method, times, after, probability, seed)
-        with self._lock:
-            fault = SocketFault(self._next_id, kind, scope, cut_after)
-            self._next_id += 1
-            self._faults[fault.id] = fault
-        return fault
+        return self._faults.add(lambda fault_id: SocketFault(fault_id, kind, scope, cut_after))
 
     def faults(self) -> list[SocketFault]:
         """Every socket fault, oldest first."""
-        with self._lock:
-            return list(self._faults.values())
+        return self._faults.all()
 
     def remove(self, fault_id: int) -> None:
         """Remove one fault (KeyError if there is no such id)."""
-        with self._lock:
-            del self._faults[fault_id]
+        self._faults.remove(fault_id)
 
     def clear(self) -> None:
         """Remove every fault: the proxy forwards everything untouched."""
-        with self._lock:
-            self._faults.clear()
-
-    def _firing(self, method: str, path: str) -> SocketFault | None:
-        with self._lock:
-            for fault in self._faults.values():
-                if fault.scope.matches(method, path) and fault.scope.hit():
-                    return fault
-        return None
+        self._faults.clear()
 
     # -- serving --------------------------------------------------------------------------
 
@@ -228,7 +211,7 @@ class TcpFaultProxy:
                     return  # unsupported; dropping the connection beats forwarding a body we cannot frame
                 body = await reader.readexactly(request.content_length or 0)
                 method, target = [*request.first_line.split(" "), "", ""][:2]
-                fault = self._firing(method, urlsplit(target).path)
+                fault = self._faults.firing(method, urlsplit(target).path)
                 if upstream is None:
                     upstream = await asyncio.open_connection(self.upstream_host, self.upstream_port)
                 up_reader, up_writer = upstream

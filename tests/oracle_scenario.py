@@ -137,23 +137,31 @@ class Scenario:
         )
         return keys
 
-    def end(self) -> Window:
-        """End the open window."""
+    def end(self, *, crashed: bool = False) -> Window:
+        """End the open window (`crashed`: the target exited non-zero in it)."""
         assert self._open is not None, "begin a window first"
         index, start, begin_seq = self._open
         self._open = None
-        window = Window(index, start, begin_seq, self.seq)
+        window = Window(index, start, begin_seq, self.seq, crashed)
         self.windows.append(window)
         return window
 
-    def window(self, start: datetime, *, fault: str | None = None, complete: bool = True, requests: int = 1) -> Window:
+    def window(
+        self,
+        start: datetime,
+        *,
+        fault: str | None = None,
+        complete: bool = True,
+        requests: int = 1,
+        crashed: bool = False,
+    ) -> Window:
         """A window of `requests` hub requests; the last ends the result when `complete`; one faulted if `fault`."""
         self.begin(start)
         for number in range(requests):
             self.request(result_end=complete and number == requests - 1)
         if fault is not None:
             self.request(fault=fault, status=503)
-        return self.end()
+        return self.end(crashed=crashed)
 
     def notify(
         self,

@@ -59,7 +59,10 @@ def read_lines_until(stream: object, marker: str, timeout: float) -> list[str]:
 @pytest.fixture
 def emulator_process() -> Iterator[tuple[subprocess.Popen[str], int]]:
     port = free_port()
-    command = [sys.executable, "-m", "cwmock", "up", "--port", str(port), "--clock", "manual"]
+    command = [
+        sys.executable, "-m", "cwmock", "up", "--port", str(port), "--receiver-port", str(free_port()),
+        "--clock", "manual",
+    ]  # fmt: skip
     process = subprocess.Popen(
         command,
         stdout=subprocess.PIPE,
@@ -80,17 +83,11 @@ def test_cwmock_up_serves_sample_contacts_and_stops_cleanly_on_ctrl_c(
 ) -> None:
     process, port = emulator_process
     banner = read_lines_until(process.stdout, "Press Ctrl-C", timeout=30)
-    assert any("listening on" in line for line in banner), banner
+    assert any(f"http://127.0.0.1:{port}" in line for line in banner), banner
     url = f"http://127.0.0.1:{port}/v4_6_release/apis/3.0/company/contacts"
-    auth = next(line for line in banner if "tenant cwmock:" in line).split("Authorization: ")[1].split(",")[0]
-    response = None
-    for _ in range(200):  # the banner comes just before the socket opens
-        try:
-            response = httpx.get(url, headers={"Authorization": auth, "clientId": "t"}, timeout=5)
-            break
-        except httpx.ConnectError:
-            threading.Event().wait(0.05)
-    assert response is not None, "the emulator never accepted a connection"
+    auth = "Basic " + next(line for line in banner if "tenant cwmock:" in line).split("(Basic ")[1].rstrip(")\n")
+    # The summary is printed once every server listens and the seed's instance exists.
+    response = httpx.get(url, headers={"Authorization": auth, "clientId": "t"}, timeout=5)
     assert response.status_code == 200
     assert len(response.json()) == 12
     assert response.headers["date"] == "Thu, 01 Jan 2026 00:00:00 GMT"

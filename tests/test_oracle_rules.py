@@ -230,6 +230,29 @@ def test_a_faulted_window_that_reached_the_end_of_the_result_still_advances_j() 
     assert "window 1 (faulted, complete, starts 2026-01-01T00:15:00Z)" in verdict.report()
 
 
+def seen_only_by_window_one(crashed: bool) -> tuple[Scenario, str]:
+    """A version visible through window 1 only: it is deleted before window 2."""
+    world, key = one_version_world()
+    world.window(at(15), crashed=crashed)
+    world.now = at(20)
+    world.delete(1)
+    world.window(at(30))
+    return world, key
+
+
+def test_a_window_in_which_the_poller_crashed_does_not_make_a_version_required() -> None:
+    world, _ = seen_only_by_window_one(crashed=True)
+    verdict = world.judge()
+    assert verdict.passed, verdict.report()
+    assert "window 1 (faulted, complete, starts 2026-01-01T00:15:00Z)" in verdict.report()
+    assert "the poller crashed in this window" in verdict.report()
+
+
+def test_the_same_window_without_a_crash_makes_it_required() -> None:
+    world, key = seen_only_by_window_one(crashed=False)
+    assert kinds(world) == [(FindingKind.MISSING, key)]
+
+
 def test_a_429_or_5xx_without_a_named_fault_also_makes_a_window_unclean() -> None:
     world, _ = one_version_world()
     world.begin(at(15))

@@ -199,15 +199,18 @@ def test_cli_up_with_tls_writes_the_ca_prints_its_path_and_serves_https(
     run_cli: Callable[..., tuple[subprocess.Popen[str], int]], tmp_path: Path
 ) -> None:
     ca_file = tmp_path / "certs" / "my-ca.pem"
-    process, port = run_cli("up", "--tls", "--tls-ca-file", str(ca_file))
+    tls_port, receiver_port = free_port(), free_port()
+    process, port = run_cli(
+        "up", "--tls", "--tls-ca-file", str(ca_file), "--tls-port", str(tls_port), "--receiver-port", str(receiver_port)
+    )
     banner = "".join(read_banner(process))
-    assert f"listening on https://127.0.0.1:{port}" in banner, banner
-    assert f"TLS CA bundle:   {ca_file}" in banner, banner
-    assert f"--cacert {ca_file}" in banner
-    response = get_when_up(f"https://127.0.0.1:{port}/login/companyinfo/cwmock", trusting(ca_file))
+    # `up --tls` adds an HTTPS listener beside the plain one (DESIGN.md, Wiring); the stack's poller uses HTTP.
+    assert f"HTTPS emulator: https://127.0.0.1:{tls_port}  (CA bundle: {ca_file})" in banner, banner
+    response = get_when_up(f"https://127.0.0.1:{tls_port}/login/companyinfo/cwmock", trusting(ca_file))
     assert response.json()["Codebase"] == "v4_6_release/"
     with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
-        httpx.get(f"https://127.0.0.1:{port}/login/companyinfo/cwmock")
+        httpx.get(f"https://127.0.0.1:{tls_port}/login/companyinfo/cwmock")
+    assert httpx.get(f"http://127.0.0.1:{port}/login/companyinfo/cwmock").status_code == 200
     process.send_signal(signal.SIGINT)
     assert process.wait(20) == 0, "Ctrl-C must stop the HTTPS emulator cleanly"
 

@@ -1,0 +1,141 @@
+"""Our poller for every instance the platform API creates: one follower task per instance, in the stack's loop.
+
+Each instance polls on its refresh interval as a follower of the emulator's `ManualClock`, so advancing the
+clock runs each window at its exact instant. PATCH takes effect at the next window; DELETE stops polling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from cwmock.emulator.clock import ManualClock
+from cwmock.emulator.instances import Instance as Registered
+
+from .delivery import DeliveryReport
+from .engine import EngineSettings, PollerEngine
+from .event_log import EventLog
+from .instance_config import Instance
+from .poller_state import PollerState
+from .scheduler import run_schedule
+
+LOG = logging.getLogger("cwmock.poller.supervisor")
+DEFAULT_REFRESH_MINUTES = 15
+
+
+class _ObservedEngine(PollerEngine):
+    """The engine, telling the event log about the outbox before and after every delivery pass."""
+
+    event_log: EventLog
+
+    async def deliver_due(self, client: httpx.AsyncClient) -> DeliveryReport:
+        self.event_log.observe(self.state)
+        report = await super().deliver_due(client)
+        self.event_log.observe(self.state)
+        return report
+
+
+class PollerSupervisor:
+    """An `InstanceListener`: starts, restarts and stops a polling task per instance."""
+
+    def __init__(
+        self,
+        clock: ManualClock,
+        hub_url: str,
+        user_secret: str,
+        organization_secret: str,
+        state_root: Path,
+        settings: EngineSettings | None = None,
+    ) -> None:
+        self.clock = clock
+        self.hub_url = hub_url
+        self.user_secret = user_secret
+        self.organization_secret = organization_secret
+        self.state_root = state_root
+        self.settings = settings or EngineSettings()
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._next_window: dict[int, datetime] = {}
+        self._logs: dict[int, EventLog] = {}
+        self._generation = 0
+
+    @staticmethod
+    def interval(instance: Instance) -> timedelta:
+        """The instance's refresh interval (15 minutes when not set)."""
+        return timedelta(minutes=instance.configuration.refresh_interval_minutes or DEFAULT_REFRESH_MINUTES)
+
+    def instance_created(self, registered: Registered, instance: Instance) -> None:
+        """Poll from createdDate on: the first window one refresh interval later."""
+        self._start(registered, instance, registered.created + self.interval(instance))
+
+    def instance_updated(self, registered: Registered, instance: Instance) -> None:
+        """Restart with the new configuration; the next window keeps its instant."""
+        first = self._next_window.get(registered.id, self.clock.now() + self.interval(instance))
+        self._stop(registered.id)
+        self._start(registered, instance, first)
+
+    def instance_deleted(self, instance_id: int) -> None:
+        """Stop polling the instance."""
+        self._stop(instance_id)
+
+    def events(self, instance_id: int) -> list[dict[str, Any]]:
+        """The instance's event records."""
+        log = self._logs.get(instance_id)
+        return log.records() if log is not None else []
+
+    def _start(self, registered: Registered, instance: Instance, first_window: datetime) -> None:
+        state = PollerState.open(self.state_root / f"instance-{registered.id}")
+        hub_auth = f"User {self.user_secret}, Organization {self.organization_secret}, Element {registered.token}"
+        engine = _ObservedEngine(
+            instance,
+            hub_url=self.hub_url,
+            hub_auth=hub_auth,
+            state=state,
+            clock=self.clock,
+            start=registered.created,
+            settings=self.settings,
+        )
+        engine.event_log = self._logs.setdefault(registered.id, EventLog())
+        interval = self.interval(instance)
+        self._next_window[registered.id] = first_window
+        # A restarted instance gets a new follower name: the cancelled task may not have detached yet.
+        self._generation += 1
+        generation = self._generation
+
+        def window_done(_: object) -> None:
+            self._next_window[registered.id] = self.clock.now() + interval
+
+        async def poll_forever() -> None:
+            try:
+                async with self.clock.follower(f"instance-{registered.id}-{generation}") as follower:
+                    await run_schedule(engine, follower, interval, first_window_at=first_window, on_window=window_done)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                LOG.exception("polling instance %s stopped", registered.id)
+            finally:
+                state.close()
+
+        self._tasks[registered.id] = asyncio.get_running_loop().create_task(
+            poll_forever(), name=f"poller-{registered.id}"
+        )
+
+    def _stop(self, instance_id: int) -> None:
+        task = self._tasks.pop(instance_id, None)
+        if task is not None:
+            task.cancel()
+
+    async def aclose(self) -> None:
+        """Stop every polling task and wait for them."""
+        tasks = list(self._tasks.values())
+        self._tasks.clear()
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

@@ -1,0 +1,100 @@
+"""The README's demo, exactly as printed, against a real `cwmock up` on its default ports."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from cwmock.emulator.timestamps import parse_iso
+
+README = Path(__file__).parents[1] / "README.md"
+
+
+def demo_block() -> str:
+    """The bash block between the demo markers."""
+    text = README.read_text(encoding="utf-8")
+    inside = text.split("<!-- demo:start -->", 1)[1].split("<!-- demo:end -->", 1)[0]
+    return inside.split("```bash", 1)[1].rsplit("```", 1)[0]
+
+
+@pytest.fixture
+def stack() -> Iterator[subprocess.Popen[str]]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cwmock", "up"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    ready = threading.Event()
+    lines: list[str] = []
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(line)
+            if "Press Ctrl-C" in line:
+                ready.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    assert ready.wait(60), "cwmock up did not come up (are ports 8000/8001 free?):\n" + "".join(lines)
+    yield process
+    process.send_signal(signal.SIGINT)
+    assert process.wait(20) == 0, "Ctrl-C must stop the stack cleanly"
+    assert process.stdout is not None
+    process.stdout.close()
+
+
+def json_documents(text: str) -> list[Any]:
+    """The JSON documents curl printed back to back (curl adds no newline between them)."""
+    decoder = json.JSONDecoder()
+    documents, position = [], 0
+    while position < len(text):
+        if text[position].isspace():
+            position += 1
+            continue
+        document, position = decoder.raw_decode(text, position)
+        documents.append(document)
+    return documents
+
+
+def wait_past_the_instance_start() -> None:
+    """The stack follows wall time: a change in the very second the instance was created would be before s₀."""
+    auth = {"Authorization": "User cwmock-user-secret, Organization cwmock-organization-secret"}
+    created = parse_iso(
+        httpx.get("http://localhost:8000/elements/api-v2/instances/1", headers=auth).json()["createdDate"]
+    )
+    pause = threading.Event()
+    for _ in range(100):
+        now = parse_iso(httpx.get("http://localhost:8000/__admin/clock").json()["now"])
+        if now.replace(microsecond=0) > created:
+            return
+        pause.wait(0.05)
+    raise AssertionError("the emulator clock did not move past the instance's createdDate")
+
+
+def test_the_readme_demo_shows_a_signed_notification(stack: subprocess.Popen[str]) -> None:
+    bash = shutil.which("bash")
+    assert bash is not None, "the README demo needs bash"
+    assert shutil.which("curl") is not None, "the README demo needs curl"
+    wait_past_the_instance_start()
+    done = subprocess.run([bash, "-euo", "pipefail", "-c", demo_block()], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    arrivals = json_documents(done.stdout)[-1]["arrivals"]
+    [arrival] = arrivals
+    assert arrival["signature"]["status"] == "valid"
+    assert arrival["path"] == "/mycoolapp"
+    body = json.loads(arrival["body"])
+    assert body["message"]["raw"]["contacts"][0]["firstName"] == "Ada"
+    assert body["message"]["events"][0]["eventType"] == "CREATED"
