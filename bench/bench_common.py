@@ -36,3 +36,11 @@ def directory_bytes(path: Path) -> int:
 def verdict_line(verdict: dict[str, Any]) -> str:
     """`MET  target: value` or `MISS target: value`."""
     return f"{'MET ' if verdict['met'] else 'MISS'} {verdict['target']}: {verdict['value']}"
+
+
+def fresh_directory(path: Path) -> Path:
+    """`path`, created empty; refused when it already holds files (a poller's old state would skew the run)."""
+    if path.exists() and any(path.iterdir()):
+        raise SystemExit(f"{path} is not empty: a poller state left there would change the run; give an empty dir")
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
-from bench_common import directory_bytes, machine, memory_mb, verdict_line
+from bench_common import directory_bytes, fresh_directory, machine, memory_mb, verdict_line
 
 from cwmock.contract_tests.emulator_control import EmulatorControl, iso
 from cwmock.contract_tests.harness import Harness, HarnessSettings, WindowRecord
@@ -353,7 +353,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.days < 1:
         parser.error("--days must be at least 1")
     with tempfile.TemporaryDirectory(prefix="cwmock-bench-") as temp:
-        work_dir = args.work_dir or Path(temp)
+        work_dir = fresh_directory(args.work_dir or Path(temp))
         result = asyncio.run(
             run_month(args.days, args.mutations, args.baseline, work_dir, quiet=args.quiet, profile=args.profile)
         )
