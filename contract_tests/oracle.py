@@ -29,9 +29,8 @@ from .oracle_windows import (
     Reading,
     Requirement,
     WindowStatus,
+    WindowTimeline,
     check_windows,
-    requirement,
-    window_holding,
     window_statuses,
 )
 from .receiver_records import Arrival
@@ -44,7 +43,7 @@ def _when(moment: Moment) -> str:
 @dataclass(frozen=True)
 class _Context:
     facts: InstanceFacts
-    statuses: list[WindowStatus]
+    timeline: WindowTimeline
     served: dict[VersionKey, ServedVersion]
     served_ids: dict[int, list[VersionKey]]
     settle: SettleFacts
@@ -53,7 +52,7 @@ class _Context:
         served = self.served.get(key)
         if served is None:
             return "it was never served to the instance's token"
-        window = window_holding(self.statuses, served.first.seq)
+        window = self.timeline.holding(served.first.seq)
         where = f", in window {window.index}" if window is not None else ", outside every window"
         return f"served to the token first at {_when(served.first)}{where}, {served.times} time(s)"
 
@@ -95,7 +94,7 @@ def _group_history(history: History, facts: InstanceFacts) -> dict[VersionKey, l
 
 def _first_requirement(versions: Sequence[HistoryVersion], context: _Context, reading: Reading) -> Requirement | None:
     for version in versions:
-        found = requirement(version, context.statuses, context.facts, reading)
+        found = context.timeline.requirement(version, context.facts, reading)
         if found is not None:
             return found
     return None
@@ -198,7 +197,7 @@ def judge(
     served_ids: dict[int, list[VersionKey]] = {}
     for key in served_index:
         served_ids.setdefault(key.id, []).append(key)
-    context = _Context(instance, statuses, served_index, served_ids, settle)
+    context = _Context(instance, WindowTimeline(statuses), served_index, served_ids, settle)
     deliveries = judge_deliveries(arrivals, instance, windows, served_index)
     carriers: dict[VersionKey, list[JudgedDelivery]] = {}
     for delivery in deliveries:

@@ -102,7 +102,10 @@ class FormatJudge:
         self.facts = facts
         self.windows = windows
         self.served = served
-        self.window_starts = sorted({w.s for w in windows})
+        self.windows_by_start: dict[datetime, list[Window]] = {}
+        for window in windows:
+            self.windows_by_start.setdefault(window.s, []).append(window)
+        self.window_starts = sorted(self.windows_by_start)
 
     def judge(self, delivery: Delivery) -> JudgedDelivery:
         """The delivery's events and problems (empty when correctly formatted)."""
@@ -160,11 +163,11 @@ class FormatJudge:
             poll_date = parse_instant(text, "pollDate")
         except ValueError:
             return []  # the schema reports the shape
-        starts = ", ".join(format_second(s) for s in self.window_starts) or "none"
-        if utc_second(poll_date) != poll_date or poll_date not in self.window_starts:
+        windows = self.windows_by_start.get(poll_date, []) if utc_second(poll_date) == poll_date else []
+        if not windows:
+            starts = ", ".join(format_second(s) for s in self.window_starts) or "none"
             return [f"{where}.pollDate {text} is not the start of any window (window starts: {starts})"]
         served = self.served.get(key)
-        windows = [w for w in self.windows if w.s == poll_date]
         if served is not None and all(served.first.seq > w.end_seq for w in windows):
             names = ", ".join(f"window {w.index} (ended at seq {w.end_seq})" for w in windows)
             return [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import enum
 import itertools
 from collections.abc import Sequence
@@ -72,10 +73,13 @@ def window_statuses(windows: Sequence[Window], journal: JournalLog, instance_id:
     result end makes it complete); the rest is unknown.
     """
     oldest = journal.entries[0].moment.seq if journal.entries else None
-    mine = [e for e in journal.entries if e.instance == instance_id]
+    ends = [w.end_seq for w in windows]
+    held: list[list[JournalRecord]] = [[] for _ in windows]
+    for entry in journal.entries:
+        if entry.instance == instance_id and (at := _holding(windows, ends, entry.moment.seq)) is not None:
+            held[at].append(entry)
     statuses = []
-    for window in windows:
-        entries = [e for e in mine if window.holds(e.moment.seq)]
+    for window, entries in zip(windows, held, strict=True):
         lossy = journal.dropped > 0 and (oldest is None or oldest > window.begin_seq + 1)
         faults = tuple(_describe_fault(e) for e in entries if e.faulted)
         if window.crashed:
@@ -85,6 +89,13 @@ def window_statuses(windows: Sequence[Window], journal: JournalLog, instance_id:
         complete: bool | None = True if ended else (None if lossy else False)
         statuses.append(WindowStatus(window, clean, complete, len(entries), faults))
     return statuses
+
+
+def _holding(windows: Sequence[Window], ends: Sequence[int], seq: int) -> int | None:
+    """The index of the window holding `seq`: windows (as `check_windows` admits them) hold disjoint seq ranges
+    in order, so only the first one ending at or after `seq` can."""
+    at = bisect.bisect_left(ends, seq)
+    return at if at < len(windows) and windows[at].holds(seq) else None
 
 
 def check_windows(windows: Sequence[Window]) -> None:
@@ -117,28 +128,58 @@ class Requirement:
     lower_bound: datetime
 
 
-def requirement(
-    version: HistoryVersion, statuses: Sequence[WindowStatus], facts: InstanceFacts, reading: Reading
-) -> Requirement | None:
-    """The first clean window that makes `version` required, or None (DESIGN.md "Required")."""
-    stamp = version.key.stamp
-    if stamp <= facts.created:
+class WindowTimeline:
+    """The window statuses in the order they ran, indexed for the oracle's per-version questions.
+
+    `check_windows` admits only windows in order whose seq ranges do not overlap, so begin and end seqs never
+    decrease: which windows a version was visible throughout, and which window holds a seq, are binary searches.
+    """
+
+    def __init__(self, statuses: Sequence[WindowStatus]) -> None:
+        self.statuses = list(statuses)
+        self._windows = [s.window for s in self.statuses]
+        self._begins = [w.begin_seq for w in self._windows]
+        self._ends = [w.end_seq for w in self._windows]
+        self._starts = [w.s for w in self._windows]
+        self._previous: dict[Reading, list[int | None]] = {}
+
+    def previous_complete(self, reading: Reading) -> list[int | None]:
+        """For each window, the index of the last complete window before it (None: there is none)."""
+        if reading not in self._previous:
+            found: list[int | None] = []
+            last: int | None = None
+            for at, status in enumerate(self.statuses):
+                found.append(last)
+                if status.is_complete(reading):
+                    last = at
+            self._previous[reading] = found
+        return self._previous[reading]
+
+    def requirement(self, version: HistoryVersion, facts: InstanceFacts, reading: Reading) -> Requirement | None:
+        """The first clean window that makes `version` required, or None (DESIGN.md "Required")."""
+        stamp = version.key.stamp
+        became, ended = version.became_visible, version.ended
+        if stamp <= facts.created or became is None:
+            return None
+        previous = self.previous_complete(reading)
+        poll_delay = timedelta(seconds=facts.poll_delay)
+        # Visible throughout window k needs becameVisible ≤ begin_seq (so no earlier window qualifies) and an end
+        # after end_seq (so once a window ends at or after it, no later one does).
+        for at in range(bisect.bisect_left(self._begins, became.seq), len(self.statuses)):
+            if ended is not None and ended.seq <= self._ends[at]:
+                return None
+            before = previous[at]
+            lower = facts.created if before is None else self._starts[before] - poll_delay
+            status = self.statuses[at]
+            if (
+                status.is_clean(reading)
+                and stamp >= lower
+                and not (facts.filter_by_current_date and stamp > self._starts[at])
+            ):
+                return Requirement(version, status, None if before is None else self.statuses[before], lower)
         return None
-    previous: WindowStatus | None = None
-    for status in statuses:
-        lower = facts.created if previous is None else previous.window.s - timedelta(seconds=facts.poll_delay)
-        if (
-            status.is_clean(reading)
-            and visible_throughout(version, status.window)
-            and stamp >= lower
-            and not (facts.filter_by_current_date and stamp > status.window.s)
-        ):
-            return Requirement(version, status, previous, lower)
-        if status.is_complete(reading):
-            previous = status
-    return None
 
-
-def window_holding(statuses: Sequence[WindowStatus], seq: int) -> WindowStatus | None:
-    """The window that ran when `seq` was handed out, if any."""
-    return next((s for s in statuses if s.window.holds(seq)), None)
+    def holding(self, seq: int) -> WindowStatus | None:
+        """The window that ran when `seq` was handed out, if any."""
+        at = _holding(self._windows, self._ends, seq)
+        return None if at is None else self.statuses[at]

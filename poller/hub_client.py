@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -23,11 +24,13 @@ class HubError(RuntimeError):
 
 @dataclass
 class HubResult:
-    """Every record of one result, in the order served, and the server time of the first response."""
+    """Every record of one result, in the order served (unless a page reader took them), and the server time of the
+    first response."""
 
     records: list[Any] = field(default_factory=list)
     server_date: datetime | None = None
     pages: int = 0
+    served: int = 0
     requested: list[str] = field(default_factory=list)
 
 
@@ -64,8 +67,14 @@ class HubClient:
     hub_auth: str
     max_pages: int = DEFAULT_MAX_PAGES
 
-    async def fetch_all(self, rendered: str, page_size: int | None) -> HubResult:
-        """Every page of the result of `rendered`; HubError if any page fails or paging cannot finish."""
+    async def fetch_all(
+        self, rendered: str, page_size: int | None, read_page: Callable[[list[Any]], None] | None = None
+    ) -> HubResult:
+        """Every page of the result of `rendered`; HubError if any page fails or paging cannot finish.
+
+        With `read_page`, each page's records go to it as they arrive instead of into `records`, so a large result
+        is never held parsed all at once.
+        """
         size = page_size or DEFAULT_PAGE_SIZE
         base = self.hub_url + rendered
         fixed = [] if _has_param(rendered, "pageSize") else [("pageSize", str(size))]
@@ -77,6 +86,11 @@ class HubClient:
             if result.pages >= self.max_pages:
                 raise HubError(f"gave up after {self.max_pages} pages of {rendered!r}; the result never ended")
             page = await self._page(_with_params(base, fixed + paging), result)
+            result.served += len(page.records)
+            if read_page is None:
+                result.records.extend(page.records)
+            else:
+                read_page(page.records)
             if len(page.records) < size:
                 return result
             if mode is None:
@@ -108,7 +122,6 @@ class HubClient:
         if not isinstance(records, list):
             raise HubError(f"GET {url} answered {type(records).__name__}, expected a JSON array of records")
         result.pages += 1
-        result.records.extend(records)
         return _Page(records, response.headers.get(NEXT_PAGE_HEADER) or None)
 
 

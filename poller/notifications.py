@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from .classification import FoundVersion
+from .classification import FoundVersion, compact_json
 from .java_calendar import epoch_ms
 from .java_date_format import JavaDateFormat
 
@@ -21,6 +21,8 @@ UTC = timezone.utc
 _EVENT_INSTANT = JavaDateFormat("yyyy-MM-dd'T'HH:mm:ss'Z'", "UTC")
 # Java's Date.toString() in a JVM running on UTC.
 _JAVA_DATE_STRING = JavaDateFormat("EEE MMM dd HH:mm:ss zzz yyyy", "UTC")
+# Stands in for the records while the rest of a document is dumped (NULs: no record or setting writes this text).
+_RECORDS_SLOT = "\u0000cwmock records\u0000"
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,32 @@ def notification_document(
     number: int, identity: InstanceIdentity, object_type: str, poll_date: datetime, versions: Sequence[FoundVersion]
 ) -> dict[str, Any]:
     """The JSON document of notification `number` carrying `versions` (1 to 10) found at `poll_date`."""
+    records = [json.loads(version.record_json) for version in versions]
+    return _document(number, identity, object_type, poll_date, versions, records)
+
+
+def notification_body(
+    number: int, identity: InstanceIdentity, object_type: str, poll_date: datetime, versions: Sequence[FoundVersion]
+) -> bytes:
+    """`encode(notification_document(...))`, with each record's JSON text spliced in as it was serialized when read
+    (compact JSON nests: a value's text inside a document is its text alone) rather than parsed and dumped again."""
+    document = _document(number, identity, object_type, poll_date, versions, _RECORDS_SLOT)
+    text = compact_json(document)
+    slot = compact_json(_RECORDS_SLOT)
+    if text.count(slot) != 1:  # an instance name or tag holding the slot's text: build it the long way
+        return encode(notification_document(number, identity, object_type, poll_date, versions))
+    records = "[" + ",".join(version.record_json for version in versions) + "]"
+    return text.replace(slot, records).encode("utf-8")
+
+
+def _document(
+    number: int,
+    identity: InstanceIdentity,
+    object_type: str,
+    poll_date: datetime,
+    versions: Sequence[FoundVersion],
+    records: list[Any] | str,
+) -> dict[str, Any]:
     if not 1 <= len(versions) <= MAX_EVENTS:
         raise ValueError(f"a notification carries 1 to {MAX_EVENTS} events, got {len(versions)}")
     poll_text = event_instant(poll_date)
@@ -90,7 +118,7 @@ def notification_document(
     if identity.tags:
         message["instanceTags"] = list(identity.tags)
     message["raw"] = {
-        object_type: [dict(version.record) for version in versions],
+        object_type: records,
         "pollDate": epoch_ms(poll_date),
         "objectType": object_type,
     }
@@ -108,4 +136,4 @@ def notification_document(
 
 def encode(document: dict[str, Any]) -> bytes:
     """The exact bytes sent (and re-sent on every retry): compact UTF-8 JSON."""
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return compact_json(document).encode("utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from functools import cached_property
 from typing import Any
 
 from .config_errors import Path, Problems
@@ -47,7 +48,11 @@ class DateField:
     timezone: str
 
     def formatter(self) -> JavaDateFormat:
-        """The Java date format that reads this field."""
+        """The Java date format that reads this field (compiled once: every served record is read with it)."""
+        return self._formatter
+
+    @cached_property
+    def _formatter(self) -> JavaDateFormat:
         return JavaDateFormat(self.format, self.timezone)
 
     def path(self) -> tuple[str, ...]:

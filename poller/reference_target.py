@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import traceback
 from dataclasses import dataclass, field, replace
 
@@ -25,6 +26,7 @@ class ReferencePoller:
     transport: httpx.AsyncBaseTransport | None = None
     name: str = "cwmock reference poller (in-process)"
     reports: list[WindowReport] = field(default_factory=list)
+    ssl_context: ssl.SSLContext | None = None
 
     async def poll_once(self, context: WindowContext) -> PollOutcome:
         """Run one window; an exception is reported as a crash (the state directory keeps what committed)."""
@@ -51,7 +53,10 @@ class ReferencePoller:
                 settings=settings,
                 crash=self.crash,
                 transport=self.transport,
+                ssl_context=self.ssl_context,
             )
+            if self.transport is None:
+                self.ssl_context = engine.ssl_context  # built once, reused by every later window
             report = await engine.run_window()
         finally:
             state.close()

@@ -1,0 +1,72 @@
+"""The bytes a notification is sent as: records spliced in as read equal the whole document dumped at once."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cwmock.poller.classification import FoundVersion, read_version
+from cwmock.poller.config_errors import Problems
+from cwmock.poller.notifications import InstanceIdentity, encode, notification_body, notification_document
+from cwmock.poller.poller_resources import ResourcePoller, parse_resources
+
+S0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+DATES = {"updatedDateField": "_info.lastUpdated", "updatedDateFormat": "yyyy-MM-dd'T'HH:mm:ss'Z'"}
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=10,
+)
+
+
+def contacts() -> ResourcePoller:
+    problems = Problems()
+    [parsed] = parse_resources({"contacts": {"url": "/hubs/crm/contacts", "datesConfiguration": DATES}}, (), problems)
+    problems.raise_if_any()
+    return parsed
+
+
+def found(record: dict[str, Any]) -> FoundVersion:
+    version = read_version(record, contacts(), S0)
+    assert isinstance(version, FoundVersion), version
+    return version
+
+
+def record(n: int, **extra: Any) -> dict[str, Any]:
+    return {"id": n, "_info": {"lastUpdated": f"2026-01-01T00:10:{n:02d}Z"}, **extra}
+
+
+@settings(max_examples=100)
+@given(
+    extras=st.lists(st.dictionaries(st.text(min_size=1), JSON_VALUES, max_size=4), min_size=1, max_size=10),
+    name=st.text(),
+    tags=st.lists(st.text(), max_size=3),
+)
+def test_the_body_is_the_document_encoded(extras: list[dict[str, Any]], name: str, tags: list[str]) -> None:
+    versions = [found({**extra, **record(n)}) for n, extra in enumerate(extras)]
+    identity = InstanceIdentity(7, name, tuple(tags))
+    body = notification_body(3, identity, "contacts", S0, versions)
+    assert body == encode(notification_document(3, identity, "contacts", S0, versions))
+    assert json.loads(body)["message"]["raw"]["contacts"] == [json.loads(v.record_json) for v in versions]
+
+
+@pytest.mark.parametrize("name", ["\x00cwmock records\x00", "a \x00cwmock records\x00 b"])
+def test_a_name_holding_the_records_slot_still_gives_the_document(name: str) -> None:
+    versions = [found(record(1, firstName="Zoë ✓")), found(record(2))]
+    identity = InstanceIdentity(7, name, ("\x00cwmock records\x00",))
+    body = notification_body(3, identity, "contacts", S0, versions)
+    assert body == encode(notification_document(3, identity, "contacts", S0, versions))
+    assert json.loads(body)["message"]["instanceName"] == name
+
+
+def test_records_are_kept_as_compact_text() -> None:
+    version = found(record(1, firstName="Zoë", nested={"a": [1, 2.5, None]}))
+    assert (
+        version.record_json == '{"id":1,"_info":{"lastUpdated":"2026-01-01T00:10:01Z"},"firstName":"Zoë",'
+        '"nested":{"a":[1,2.5,null]}}'
+    )
