@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 import platform
+import sys
+from collections.abc import Awaitable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 def machine() -> dict[str, Any]:
@@ -44,3 +48,19 @@ def fresh_directory(path: Path) -> Path:
         raise SystemExit(f"{path} is not empty: a poller state left there would change the run; give an empty dir")
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+async def profiled(work: Awaitable[T], report: Path | None) -> T:
+    """Await `work`, under pyinstrument when `report` names where its text report goes."""
+    if report is None:
+        return await work
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.001, async_mode="enabled")
+    profiler.start()
+    try:
+        return await work
+    finally:
+        profiler.stop()
+        report.write_text(profiler.output_text(unicode=True, show_all=False))
+        print(f"profile: {report}", file=sys.stderr)

@@ -26,14 +26,14 @@ import sys
 import tempfile
 import time
 from asyncio.subprocess import PIPE
-from collections.abc import Awaitable, Sequence
+from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from bench_common import directory_bytes, fresh_directory, machine, memory_mb, verdict_line
+from bench_common import directory_bytes, fresh_directory, machine, memory_mb, profiled, verdict_line
 
 from cwmock.contract_tests.emulator_control import EmulatorControl
 from cwmock.contract_tests.harness import Harness, HarnessSettings
@@ -51,7 +51,6 @@ TENANT = "cloudelements"  # the seed instance's `company`
 TOUCH_AFTER = timedelta(minutes=5)
 TARGET_EVENTS_PER_SECOND = 5_000
 TARGET_PEAK_RSS_MB = 300
-T = TypeVar("T")
 
 
 @dataclass
@@ -121,22 +120,6 @@ def make_target(kind: str) -> ReferencePoller | SampledCommand:
     return SampledCommand([sys.executable, "-m", "cwmock", "poller", "once"])
 
 
-async def _profiled(work: Awaitable[T], report: Path | None) -> T:
-    """Await `work`, under pyinstrument when `report` names where its text report goes."""
-    if report is None:
-        return await work
-    from pyinstrument import Profiler
-
-    profiler = Profiler(interval=0.001, async_mode="enabled")
-    profiler.start()
-    try:
-        return await work
-    finally:
-        profiler.stop()
-        report.write_text(profiler.output_text(unicode=True, show_all=False))
-        print(f"profile: {report}", file=sys.stderr)
-
-
 async def run_burst(kind: str, contacts: int, work_dir: Path, *, quiet: bool, profile: bool) -> BurstResult:
     """Seed, serve, register the instance, touch every contact in one second, run the window, settle, judge."""
 
@@ -170,7 +153,7 @@ async def run_burst(kind: str, contacts: int, work_dir: Path, *, quiet: bool, pr
             say(f"touched {len(touched):,} contacts at one instant in {touch_seconds:.1f} s; running the window")
             await harness.advance(harness.refresh_interval.total_seconds() - TOUCH_AFTER.total_seconds())
             began = time.perf_counter()
-            window = await _profiled(harness.run_window(), work_dir / f"profile-{kind}.txt" if profile else None)
+            window = await profiled(harness.run_window(), work_dir / f"profile-{kind}.txt" if profile else None)
             window_seconds = time.perf_counter() - began
             if window.outcome.crashed:
                 raise RuntimeError(f"the poller crashed in the burst window: {window.outcome.detail}")

@@ -27,14 +27,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
-from bench_common import directory_bytes, fresh_directory, machine, memory_mb, verdict_line
+from bench_common import directory_bytes, fresh_directory, machine, memory_mb, profiled, verdict_line
 
 from cwmock.contract_tests.emulator_control import EmulatorControl, iso
 from cwmock.contract_tests.harness import Harness, HarnessSettings, WindowRecord
@@ -53,7 +53,6 @@ DAY = 86_400
 TARGET_SPEEDUP = 10_000
 # "Flat": the poller's resident memory at the end of the month is within this factor of the end of day 1.
 TARGET_RSS_GROWTH = 1.10
-T = TypeVar("T")
 KINDS = (("create", 0.25), ("patch", 0.35), ("touch", 0.35), ("delete", 0.05))
 
 
@@ -166,22 +165,6 @@ async def _wait_for_follower(admin: httpx.AsyncClient, process: subprocess.Popen
     raise RuntimeError(f"the poller did not attach to the emulator's clock within {timeout} s")
 
 
-async def _profiled(work: Awaitable[T], report: Path | None) -> T:
-    """Await `work`, under pyinstrument when `report` names where its text report goes."""
-    if report is None:
-        return await work
-    from pyinstrument import Profiler
-
-    profiler = Profiler(interval=0.001, async_mode="enabled")
-    profiler.start()
-    try:
-        return await work
-    finally:
-        profiler.stop()
-        report.write_text(profiler.output_text(unicode=True, show_all=False))
-        print(f"profile: {report}", file=sys.stderr)
-
-
 async def run_month(
     days: int, mutations: int, baseline: int, work_dir: Path, *, quiet: bool = False, profile: bool = False
 ) -> MonthResult:
@@ -271,7 +254,7 @@ async def run_month(
                     process.wait()
                 log.close()
             judge_began = time.perf_counter()
-            verdict = await _profiled(harness.judge(), work_dir / "profile-judge.txt" if profile else None)
+            verdict = await profiled(harness.judge(), work_dir / "profile-judge.txt" if profile else None)
             judge_seconds = time.perf_counter() - judge_began
             if not verdict.passed:
                 print(verdict.report(), file=sys.stderr)
