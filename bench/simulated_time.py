@@ -36,7 +36,7 @@ from typing import Any
 import httpx
 from bench_common import directory_bytes, fresh_directory, machine, memory_mb, profiled, verdict_line
 
-from cwmock.contract_tests.emulator_control import EmulatorControl, iso
+from cwmock.contract_tests.emulator_control import EmulatorControl
 from cwmock.contract_tests.harness import Harness, HarnessSettings, WindowRecord
 from cwmock.contract_tests.oracle_inputs import SettleFacts
 from cwmock.contract_tests.receiver import Receiver
@@ -45,6 +45,7 @@ from cwmock.contract_tests.targets import PollOutcome, WindowContext
 from cwmock.emulator.app import DEFAULT_START, create_emulator
 from cwmock.emulator.clock import ManualClock
 from cwmock.emulator.server import BackgroundServer
+from cwmock.emulator.timestamps import iso_z
 from cwmock.fixtures import read_fixture
 
 TENANT = "cloudelements"  # the seed instance's `company`
@@ -213,7 +214,7 @@ async def run_month(
 
                 async def window_at(instant: datetime) -> None:
                     before = await control.sequence()
-                    response = await admin.post("/clock/advance", json={"to": iso(instant)})
+                    response = await admin.post("/clock/advance", json={"to": iso_z(instant)})
                     response.raise_for_status()
                     after = await control.sequence()
                     harness.windows.append(
@@ -225,7 +226,7 @@ async def run_month(
                     while upcoming is not None and s0 + timedelta(seconds=upcoming[1].offset) < window_start:
                         number, mutation = upcoming
                         response = await admin.post(
-                            "/clock/advance", json={"to": iso(s0 + timedelta(seconds=mutation.offset))}
+                            "/clock/advance", json={"to": iso_z(s0 + timedelta(seconds=mutation.offset))}
                         )
                         response.raise_for_status()
                         await writer.apply(mutation, number)

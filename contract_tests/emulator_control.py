@@ -7,12 +7,7 @@ from typing import Any
 
 import httpx
 
-from cwmock.emulator.timestamps import parse_iso
-
-
-def iso(instant: datetime) -> str:
-    """ISO-8601 UTC with `Z`, as the admin API takes it."""
-    return instant.isoformat().replace("+00:00", "Z")
+from cwmock.emulator.timestamps import iso_z, parse_iso
 
 
 class AdminCallError(RuntimeError):
@@ -66,7 +61,7 @@ class EmulatorControl:
 
     async def set_clock(self, instant: datetime, *, allow_backwards: bool = False) -> None:
         """Jump the clock (no followers are waited for)."""
-        await self._call("POST", "/clock/set", json={"instant": iso(instant), "allowBackwards": allow_backwards})
+        await self._call("POST", "/clock/set", json={"instant": iso_z(instant), "allowBackwards": allow_backwards})
 
     # state
     async def reset(self, tenant: str | None = None) -> None:
@@ -139,4 +134,4 @@ class EmulatorControl:
 
 
 def _options(options: dict[str, Any]) -> dict[str, Any]:
-    return {key: iso(value) if isinstance(value, datetime) else value for key, value in options.items()}
+    return {key: iso_z(value) if isinstance(value, datetime) else value for key, value in options.items()}

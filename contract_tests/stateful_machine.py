@@ -30,10 +30,10 @@ from hypothesis.stateful import (
     rule,
 )
 
-from cwmock.emulator.timestamps import parse_iso
+from cwmock.emulator.timestamps import iso_z, parse_iso
 from cwmock.poller.reference_target import ReferencePoller
 
-from .emulator_control import EmulatorControl, iso
+from .emulator_control import EmulatorControl
 from .harness import Harness, HarnessSettings, WindowRecord
 from .plugin import LiveEmulator
 from .receiver import Receiver
@@ -164,7 +164,7 @@ class PollerContractMachine(RuleBasedStateMachine):
         stamp = parse_iso(created["_info"]["lastUpdated"])
         self.writes_since_window += 1
         self.model.write(created["id"], stamp)
-        _note(f"create contact {created['id']} @ {iso(stamp)}")
+        _note(f"create contact {created['id']} @ {iso_z(stamp)}")
         return int(created["id"])
 
     @rule(target=contacts, count=st.integers(2, 23))
@@ -175,7 +175,7 @@ class PollerContractMachine(RuleBasedStateMachine):
         self.writes_since_window += len(ids)
         for contact_id in ids:
             self.model.write(contact_id, now)
-        _note(f"bulk-create {count} contacts {ids[0]}..{ids[-1]} @ {iso(now)}")
+        _note(f"bulk-create {count} contacts {ids[0]}..{ids[-1]} @ {iso_z(now)}")
         return multiple(*ids)
 
     @rule(contact=contacts, name=st.sampled_from(NAMES))
@@ -185,7 +185,7 @@ class PollerContractMachine(RuleBasedStateMachine):
         stamp = parse_iso(replaced["_info"]["lastUpdated"])
         self.writes_since_window += 1
         self.model.write(contact, stamp)
-        _note(f"update contact {contact} @ {iso(stamp)}")
+        _note(f"update contact {contact} @ {iso_z(stamp)}")
 
     @rule(ids=st.lists(contacts, min_size=1, max_size=12, unique=True))
     def bulk_touch(self, ids: list[int]) -> None:
@@ -195,7 +195,7 @@ class PollerContractMachine(RuleBasedStateMachine):
         self.writes_since_window += len(ids)
         for contact_id in ids:
             self.model.write(contact_id, now)
-        _note(f"touch contacts {ids} @ {iso(now)}")
+        _note(f"touch contacts {ids} @ {iso_z(now)}")
 
     @rule(contact=consumes(contacts))
     def delete(self, contact: int) -> None:
@@ -210,7 +210,7 @@ class PollerContractMachine(RuleBasedStateMachine):
     def advance(self, seconds: float) -> None:
         """Move the emulated clock: not at all, within a second, or up to a few minutes."""
         now = self._run(self.started.advance(seconds))
-        _note(f"advance {seconds:g} s to {iso(now)}")
+        _note(f"advance {seconds:g} s to {iso_z(now)}")
 
     @rule()
     def run_window(self) -> None:
@@ -226,10 +226,10 @@ class PollerContractMachine(RuleBasedStateMachine):
     def _noted(self, record: WindowRecord, crash_point: str | None = None) -> None:
         self.writes_since_window = 0
         outcome = record.outcome
-        what = "crashed" if outcome.crashed else f"next_due {iso(outcome.next_due) if outcome.next_due else None}"
+        what = "crashed" if outcome.crashed else f"next_due {iso_z(outcome.next_due) if outcome.next_due else None}"
         if crash_point is not None:
             what = f"armed to crash {crash_point}: " + (what if outcome.crashed else f"never reached it, {what}")
-        _note(f"window {record.index} at {iso(record.start)}: {what}")
+        _note(f"window {record.index} at {iso_z(record.start)}: {what}")
         _event("window crashed" if outcome.crashed else "window ran")
 
     # -- failures --------------------------------------------------------------------------------------------

@@ -13,9 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from cwmock.emulator.timestamps import parse_iso
-
-from .emulator_control import iso
+from cwmock.emulator.timestamps import iso_z, parse_iso
 
 DEFAULT_POLLER_TIMEOUT = 30.0
 DEFAULT_HTTP_TIMEOUT = 2.0
@@ -43,8 +41,8 @@ class WindowContext:
             "CWMOCK_HUB_URL": self.hub_url,
             "CWMOCK_HUB_AUTH": self.hub_auth,
             "CWMOCK_STATE_DIR": str(self.state_dir),
-            "CWMOCK_NOW": iso(self.now),
-            "CWMOCK_START": iso(self.start),
+            "CWMOCK_NOW": iso_z(self.now),
+            "CWMOCK_START": iso_z(self.start),
             "CWMOCK_HTTP_TIMEOUT": f"{self.http_timeout:g}",
             "TZ": NON_UTC_TZ,
         }

@@ -13,13 +13,10 @@ from .admin_common import handles_errors, instant_option, number_option, options
 from .clock import Clock, ClockArgumentError, ClockBusyError, ManualClock, QuiesceTimeoutError
 from .cw_responses import error_response, json_response
 from .errors import invalid_field
+from .timestamps import iso_z
 
 ClockEndpoint = Callable[[Request, ManualClock], Awaitable[Response]]
 MAX_LONG_POLL_SECONDS = 300.0
-
-
-def _iso(clock: ManualClock) -> str:
-    return clock.now().isoformat().replace("+00:00", "Z")
 
 
 class AdminClock:
@@ -66,7 +63,7 @@ class AdminClock:
         if (seconds is None) == (to is None):
             raise invalid_field("seconds", 'send exactly one of {"seconds": S} or {"to": ISO}')
         result = await clock.advance(seconds, to=to)
-        steps = [step.isoformat().replace("+00:00", "Z") for step in result.steps]
+        steps = [iso_z(step) for step in result.steps]
         return json_response({**clock.status().to_json(), "steps": steps})
 
     async def freeze(self, request: Request, clock: ManualClock) -> Response:
@@ -95,7 +92,7 @@ class AdminClock:
         if not 0 <= timeout <= MAX_LONG_POLL_SECONDS:
             raise invalid_field("timeout", f"timeout must be between 0 and {MAX_LONG_POLL_SECONDS:g} seconds")
         reached = await clock.wait_until(until, timeout, follower=request.query_params.get("follower"))
-        return json_response({"reached": reached, "now": _iso(clock)})
+        return json_response({"reached": reached, "now": iso_z(clock.now())})
 
     async def detach(self, request: Request, clock: ManualClock) -> Response:
         """DELETE /clock/followers/{name}: stop waiting for an external follower."""

@@ -17,6 +17,7 @@ from .journal import Journal
 from .request_body import read_json
 from .snapshot import restore_snapshot, take_snapshot
 from .store import Store
+from .timestamps import iso_z
 from .versions import Version
 
 
@@ -54,7 +55,7 @@ class AdminInspect:
     async def sequence(self, request: Request) -> Response:
         """GET /sequence → {"sequence": the last number handed out, "now": server time} (cheap, for harnesses)."""
         self.store.settle()
-        now = self.store.server_now().isoformat().replace("+00:00", "Z")
+        now = iso_z(self.store.server_now())
         return json_response({"sequence": self.store.sequence, "now": now})
 
     async def journal_entries(self, request: Request) -> Response:

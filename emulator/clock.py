@@ -19,6 +19,7 @@ from typing import Literal, Protocol
 
 from .clock_errors import ClockArgumentError, ClockBusyError, ClockError, QuiesceTimeoutError, require_aware
 from .clock_scheduler import DeadlineHandle, DeadlineScheduler, Follower, FollowerState, OnReached
+from .timestamps import iso_z
 
 __all__ = [
     "AdvanceResult",
@@ -86,12 +87,12 @@ class ClockStatus:
     def to_json(self) -> dict[str, object]:
         """JSON-ready form: instants as ISO-8601 with `Z`."""
         return {
-            "now": _iso(self.now),
+            "now": iso_z(self.now),
             "mode": self.mode,
             "state": self.state,
             "speed": self.speed,
-            "advancingTo": _iso(self.advancing_to) if self.advancing_to else None,
-            "nextDeadline": _iso(self.next_deadline) if self.next_deadline else None,
+            "advancingTo": iso_z(self.advancing_to) if self.advancing_to else None,
+            "nextDeadline": iso_z(self.next_deadline) if self.next_deadline else None,
             "followers": dict(self.followers),
         }
 
@@ -231,7 +232,7 @@ class ManualClock:
         current = self.now()
         if target < current and not allow_backwards:
             raise ClockArgumentError(
-                f"refusing to move the clock back from {_iso(current)} to {_iso(target)}; "
+                f"refusing to move the clock back from {iso_z(current)} to {iso_z(target)}; "
                 "pass allow_backwards=True if that is really meant"
             )
         self._jump(target)
@@ -310,8 +311,8 @@ class ManualClock:
         start = current if offset is None else self._wall.now() + offset
         if start < current:
             raise ClockArgumentError(
-                f"follow_wall with offset {offset} would move the clock back from {_iso(current)} "
-                f"to {_iso(start)}; call set(..., allow_backwards=True) first if that is really meant"
+                f"follow_wall with offset {offset} would move the clock back from {iso_z(current)} "
+                f"to {iso_z(start)}; call set(..., allow_backwards=True) first if that is really meant"
             )
         self._mode = "following"
         self._speed = speed
@@ -329,7 +330,7 @@ class ManualClock:
     def _refuse_if_advancing(self, verb: str) -> None:
         if self._advancing_to is not None:
             raise ClockBusyError(
-                f"cannot {verb} while an advance to {_iso(self._advancing_to)} is running; "
+                f"cannot {verb} while an advance to {iso_z(self._advancing_to)} is running; "
                 "wait until status().state is 'ready'"
             )
 
@@ -347,7 +348,7 @@ class ManualClock:
         target = require_aware(to)
         if target < current:
             raise ClockArgumentError(
-                f"cannot advance to {_iso(target)}: it is before now ({_iso(current)}); "
+                f"cannot advance to {iso_z(target)}: it is before now ({iso_z(current)}); "
                 "use set(..., allow_backwards=True) to go back"
             )
         return target
@@ -420,7 +421,3 @@ def _scaled(elapsed: timedelta, speed: float) -> timedelta:
 
 def _microseconds(delta: timedelta) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-
-
-def _iso(instant: datetime) -> str:
-    return instant.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from .errors import InvalidObject, NotFound
+from .timestamps import iso_z
 from .versions import Moment
 
 TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
@@ -33,14 +34,10 @@ class ServedVersion:
         return {
             "id": self.id,
             "stamp": self.stamp,
-            "first": {"at": _iso(self.first.at), "seq": self.first.seq},
-            "last": {"at": _iso(self.last.at), "seq": self.last.seq},
+            "first": self.first.to_json(),
+            "last": self.last.to_json(),
             "times": self.times,
         }
-
-
-def _iso(instant: datetime) -> str:
-    return instant.isoformat().replace("+00:00", "Z")
 
 
 @dataclass
@@ -75,7 +72,7 @@ class Instance:
             "tenant": self.tenant,
             "name": self.name,
             "tags": list(self.tags),
-            "createdDate": _iso(self.created),
+            "createdDate": iso_z(self.created),
             "configuration": dict(self.configuration),
             "document": self.document,
         }

@@ -6,6 +6,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
+from .timestamps import iso_z
 from .versions import Moment
 
 DEFAULT_JOURNAL_CAPACITY = 10_000
@@ -33,7 +34,7 @@ class JournalEntry:
     def to_json(self) -> dict[str, Any]:
         """The `/__admin/journal` form."""
         return {
-            "at": self.moment.at.isoformat().replace("+00:00", "Z"),
+            "at": iso_z(self.moment.at),
             "seq": self.moment.seq,
             "method": self.method,
             "path": self.path,

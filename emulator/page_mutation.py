@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from .store import Store
+from .timestamps import iso_z
 
 MutationOp = Literal["create", "update", "delete", "touch"]
 MUTATION_OPS: tuple[MutationOp, ...] = ("create", "update", "delete", "touch")
@@ -61,5 +62,5 @@ class PageMutation:
         if self.operations is not None:
             described["operations"] = self.operations
         if self.stamp is not None:
-            described["stamp"] = self.stamp.isoformat().replace("+00:00", "Z")
+            described["stamp"] = iso_z(self.stamp)
         return described

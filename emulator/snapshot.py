@@ -8,21 +8,17 @@ from typing import Any
 from .errors import InvalidObject
 from .instances import Instance, InstanceRegistry, ServedVersion
 from .store import Store, Tenant
-from .timestamps import parse_iso
-from .versions import Moment, Write
+from .timestamps import iso_z, parse_iso
+from .versions import Moment, Write, moment_json
 
 SNAPSHOT_FORMAT = "cwmock-snapshot/1"
 
 
 def _iso(instant: datetime | None) -> str | None:
-    return None if instant is None else instant.isoformat().replace("+00:00", "Z")
+    return None if instant is None else iso_z(instant)
 
 
-def _moment(moment: Moment | None) -> dict[str, Any] | None:
-    return None if moment is None else {"at": _iso(moment.at), "seq": moment.seq}
-
-
-def _read_moment(data: dict[str, Any] | None) -> Moment | None:
+def _readmoment_json(data: dict[str, Any] | None) -> Moment | None:
     return None if data is None else Moment(parse_iso(data["at"]), int(data["seq"]))
 
 
@@ -31,10 +27,10 @@ def _write_json(write: Write) -> dict[str, Any]:
         "id": write.id,
         "stamp": _iso(write.stamp),
         "record": write.record,
-        "written": _moment(write.written),
+        "written": moment_json(write.written),
         "visibleFrom": _iso(write.visible_from),
-        "becameVisible": _moment(write.became_visible),
-        "superseded": _moment(write.superseded),
+        "becameVisible": moment_json(write.became_visible),
+        "superseded": moment_json(write.superseded),
     }
 
 
@@ -72,10 +68,10 @@ def _restore_tenant(tenant: Tenant, data: dict[str, Any]) -> None:
             id=int(raw["id"]),
             stamp=None if stamp is None else parse_iso(stamp),
             record=raw.get("record"),
-            written=_read_moment(raw["written"]) or Moment(parse_iso(raw["visibleFrom"]), 0),
+            written=_readmoment_json(raw["written"]) or Moment(parse_iso(raw["visibleFrom"]), 0),
             visible_from=parse_iso(raw["visibleFrom"]),
-            became_visible=_read_moment(raw.get("becameVisible")),
-            superseded=_read_moment(raw.get("superseded")),
+            became_visible=_readmoment_json(raw.get("becameVisible")),
+            superseded=_readmoment_json(raw.get("superseded")),
         )
         tenant.history.restore(write)
     for contact_id in tenant.history.by_id:
@@ -100,8 +96,8 @@ def _restore_instance(data: dict[str, Any]) -> Instance:
         document=data.get("document"),
     )
     for raw in data.get("served", []):
-        first = _read_moment(raw["first"])
-        last = _read_moment(raw["last"])
+        first = _readmoment_json(raw["first"])
+        last = _readmoment_json(raw["last"])
         if first is None or last is None:
             raise ValueError(f"served entry {raw!r} needs both first and last")
         instance.served[(int(raw["id"]), str(raw["stamp"]))] = ServedVersion(

@@ -18,6 +18,11 @@ def format_cw(instant: datetime) -> str:
     return to_utc_second(instant).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def iso_z(instant: datetime) -> str:
+    """ISO-8601 in UTC with `Z` (`2026-01-01T00:00:00Z`, fractions kept): how cwmock's JSON writes instants."""
+    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 def parse_iso(text: str) -> datetime:
     """An ISO-8601 instant with `Z` or an offset; a naive one is refused rather than guessed."""
     value = text.strip()

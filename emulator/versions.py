@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from .contacts import Record
+from .timestamps import iso_z
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +22,10 @@ class Moment:
 
     at: datetime
     seq: int
+
+    def to_json(self) -> dict[str, Any]:
+        """`{"at": ISO, "seq": n}`, as the admin API writes a moment."""
+        return {"at": iso_z(self.at), "seq": self.seq}
 
 
 @dataclass(slots=True)
@@ -62,22 +67,19 @@ class Version:
         return {
             "tenant": self.tenant,
             "id": self.id,
-            "stamp": _iso(self.stamp),
-            "written": _moment(self.written),
-            "visibleFrom": _iso(self.visible_from),
-            "becameVisible": _moment(self.became_visible),
-            "supersededAt": _moment(self.superseded),
-            "deletedAt": _moment(self.deleted),
+            "stamp": iso_z(self.stamp),
+            "written": moment_json(self.written),
+            "visibleFrom": iso_z(self.visible_from),
+            "becameVisible": moment_json(self.became_visible),
+            "supersededAt": moment_json(self.superseded),
+            "deletedAt": moment_json(self.deleted),
             "writes": self.writes,
         }
 
 
-def _iso(instant: datetime) -> str:
-    return instant.isoformat().replace("+00:00", "Z")
-
-
-def _moment(moment: Moment | None) -> dict[str, Any] | None:
-    return None if moment is None else {"at": _iso(moment.at), "seq": moment.seq}
+def moment_json(moment: Moment | None) -> dict[str, Any] | None:
+    """A moment's JSON, or None."""
+    return None if moment is None else moment.to_json()
 
 
 @dataclass

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 
 from cwmock.emulator.clock import ManualClock, SystemClock
-from cwmock.emulator.timestamps import parse_iso
+from cwmock.emulator.timestamps import iso_z, parse_iso
 
 from .config_errors import InstanceConfigError
 from .delivery import CrashHook, RetryPolicy, no_crash
@@ -34,11 +34,6 @@ UTC = timezone.utc
 
 class UsageError(ValueError):
     """A missing or malformed option or environment variable; the message names it."""
-
-
-def iso(instant: datetime) -> str:
-    """ISO-8601 UTC with `Z`."""
-    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def add_poller_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -170,7 +165,7 @@ def poller_once(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         report = asyncio.run(engine.run_window())
     finally:
         state.close()
-    print(json.dumps({"next_due": None if report.next_due is None else iso(report.next_due)}), flush=True)
+    print(json.dumps({"next_due": None if report.next_due is None else iso_z(report.next_due)}), flush=True)
     return 0
 
 
@@ -219,7 +214,7 @@ def _stored_start(state: PollerState, now: datetime) -> datetime:
     if stored is not None:
         return parse_iso(stored)
     with state.transaction() as tx:
-        tx.set_meta("start", iso(now))
+        tx.set_meta("start", iso_z(now))
     return now
 
 

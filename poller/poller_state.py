@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from cwmock.emulator.timestamps import iso_z
+
 STATE_FILE = "cwmock-poller.sqlite3"
 UTC = timezone.utc
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -97,7 +99,7 @@ class OutboxEntry:
             "events": self.events,
             "status": self.status,
             "attempts": self.attempts,
-            "nextAttempt": self.next_attempt.isoformat().replace("+00:00", "Z") if self.next_attempt else None,
+            "nextAttempt": iso_z(self.next_attempt) if self.next_attempt else None,
             "lastError": self.last_error,
         }
 

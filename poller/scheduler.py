@@ -9,7 +9,7 @@ from typing import Protocol
 
 import httpx
 
-from cwmock.emulator.timestamps import parse_iso
+from cwmock.emulator.timestamps import iso_z, parse_iso
 
 from .engine import PollerEngine, WindowReport
 
@@ -27,10 +27,6 @@ class FollowableClock(Protocol):
     async def sleep_until(self, deadline: datetime) -> None:
         """Return once the clock has reached `deadline`."""
         ...
-
-
-def _iso(instant: datetime) -> str:
-    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 class EmulatorClock:
@@ -59,7 +55,7 @@ class EmulatorClock:
     async def sleep_until(self, deadline: datetime) -> None:
         """Long-poll until the emulator's clock reaches `deadline`."""
         while True:
-            params = {"until": _iso(deadline), "timeout": f"{LONG_POLL_SECONDS:g}", "follower": self.follower}
+            params = {"until": iso_z(deadline), "timeout": f"{LONG_POLL_SECONDS:g}", "follower": self.follower}
             response = await self._client.get(
                 f"{self.admin_url}/clock/wait", params=params, timeout=LONG_POLL_SECONDS + 10
             )
