@@ -68,7 +68,7 @@ class TransportFaults:
         """Add a fault; by default it hits every call (scope it like an emulator HTTP fault)."""
         if kind not in TRANSPORT_ERRORS:
             raise ValueError(f"kind must be one of {', '.join(TRANSPORT_ERRORS)}, got {kind!r}")
-        pattern = PathPattern(path_regex, regex=True) if path_regex is not None else PathPattern(path)
+        pattern = PathPattern.of(path, path_regex)
         scope = FaultScope(pattern, method, times, after, probability, seed)
         return self._faults.add(lambda fault_id: TransportFault(fault_id, kind, scope))
 

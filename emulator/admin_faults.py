@@ -65,7 +65,7 @@ def parse_scope(options: dict[str, Any], *, default_times: int | None = None) ->
     if path is not None and regex is not None:
         raise invalid_field("pathRegex", "send path (a glob) or pathRegex, not both")
     try:
-        pattern = PathPattern(regex, regex=True) if regex is not None else PathPattern(path or "*")
+        pattern = PathPattern.of(path or "*", regex)
     except Exception as exc:  # re.error
         raise invalid_field("pathRegex", f"pathRegex is not a valid regular expression: {exc}") from None
     probability = number_option(options, "probability")

@@ -28,6 +28,11 @@ class PathPattern:
             return re.fullmatch(self.text, path) is not None
         return fnmatch.fnmatchcase(path, self.text)
 
+    @classmethod
+    def of(cls, path: str = "*", path_regex: str | None = None) -> PathPattern:
+        """The regex when one is given, else the glob."""
+        return cls(path_regex, regex=True) if path_regex is not None else cls(path)
+
     def to_json(self) -> dict[str, str]:
         """`{"path": glob}` or `{"pathRegex": regex}`."""
         return {"pathRegex": self.text} if self.regex else {"path": self.text}

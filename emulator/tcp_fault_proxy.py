@@ -156,7 +156,7 @@ class TcpFaultProxy:
             raise ValueError(f"kind must be one of {', '.join(SOCKET_FAULT_KINDS)}, got {kind!r}")
         if cut_after < 0:
             raise ValueError(f"cut_after must be zero or more bytes, got {cut_after}")
-        pattern = PathPattern(path_regex, regex=True) if path_regex is not None else PathPattern(path)
+        pattern = PathPattern.of(path, path_regex)
         scope = FaultScope(pattern, method, times, after, probability, seed)
         return self._faults.add(lambda fault_id: SocketFault(fault_id, kind, scope, cut_after))
 
