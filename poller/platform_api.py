@@ -19,11 +19,11 @@ from cwmock.emulator.clock import Clock
 from cwmock.emulator.config import EmulatorConfig
 from cwmock.emulator.cw_responses import json_response
 from cwmock.emulator.errors import EmulatorError
+from cwmock.emulator.hub_api import request_id_of
 from cwmock.emulator.hub_auth import HubAuthError, parse_hub_authorization, secrets_match
 from cwmock.emulator.instances import Instance as Registered
 from cwmock.emulator.instances import InstanceRegistry
 from cwmock.emulator.request_body import read_json
-from cwmock.emulator.request_state import request_moment
 from cwmock.emulator.store import Store
 
 from .config_errors import InstanceConfigError
@@ -53,14 +53,9 @@ class InstanceListener(Protocol):
         ...
 
 
-def _request_id(request: Request) -> str:
-    moment = request_moment(request)
-    return f"cwmock-{moment.seq:012d}" if moment is not None else "cwmock-unnumbered"
-
-
 def platform_error(request: Request, status: int, message: str, **extra: Any) -> Response:
     """Open Connectors' error shape, `{"requestId", "message"}` (plus details)."""
-    return json_response({"requestId": _request_id(request), "message": message, **extra}, status=status)
+    return json_response({"requestId": request_id_of(request), "message": message, **extra}, status=status)
 
 
 def _problems_response(request: Request, error: InstanceConfigError) -> Response:
