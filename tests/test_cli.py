@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import closing
 
 import httpx
 import pytest
+from ports import free_port
 
 from cwmock.commands import build_parser
 from cwmock.main import main
@@ -31,13 +30,6 @@ def test_unknown_clock_mode_is_refused(capsys: pytest.CaptureFixture[str]) -> No
     with pytest.raises(SystemExit):
         build_parser().parse_args(["emulator", "--clock", "sundial"])
     assert "invalid choice" in capsys.readouterr().err
-
-
-def free_port() -> int:
-    with closing(socket.socket()) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def read_lines_until(stream: object, marker: str, timeout: float) -> list[str]:

@@ -6,13 +6,13 @@ import asyncio
 import json
 import socket
 from collections.abc import AsyncIterator
-from contextlib import closing
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from ports import free_port
 
 from cwmock.emulator.clock import ManualClock
 from cwmock.emulator.config import EmulatorConfig
@@ -23,13 +23,6 @@ pytestmark = pytest.mark.anyio
 
 START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 PLATFORM_AUTH = {"Authorization": "User cwmock-user-secret, Organization cwmock-organization-secret"}
-
-
-def free_port() -> int:
-    with closing(socket.socket()) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class RunningStack:

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import ssl
 import stat
 import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import closing
 from pathlib import Path
 
 import httpx
 import pytest
 from cryptography import x509
+from ports import free_port
 
 from cwmock.contract_tests.plugin import TlsLiveEmulator, native_headers
 from cwmock.emulator.app import create_emulator
@@ -131,13 +130,6 @@ def test_tls_ca_file_without_tls_is_refused(capsys: pytest.CaptureFixture[str]) 
 
 
 # -- the CLI, as a user runs it -------------------------------------------------------------
-
-
-def free_port() -> int:
-    with closing(socket.socket()) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def read_banner(process: subprocess.Popen[str], timeout: float = 30) -> list[str]:
