@@ -74,8 +74,8 @@ def serve_emulator(size: int, profile_to: str | None = None) -> None:
     import uvicorn
 
     from cwmock.emulator.app import DEFAULT_START, create_emulator
-    from cwmock.emulator.generated_contacts import generate_contacts
-    from cwmock.emulator.server import LOOPBACK, uvicorn_config
+    from cwmock.emulator.http.server import LOOPBACK, uvicorn_config
+    from cwmock.emulator.model.generated import generate_contacts
 
     emulator = create_emulator()
     bound = DEFAULT_START - timedelta(days=BOUND_DAYS_BEFORE_START)
@@ -112,7 +112,7 @@ def serve_floor(body_file: str, link: str) -> None:
     from starlette.responses import Response
     from starlette.routing import Route
 
-    from cwmock.emulator.server import LOOPBACK, uvicorn_config
+    from cwmock.emulator.http.server import LOOPBACK, uvicorn_config
 
     body = Path(body_file).read_bytes()
 
@@ -189,8 +189,8 @@ def request_target(size: int) -> str:
 
 def request_headers() -> dict[str, str]:
     """Valid API-key headers for the `cwmock` tenant."""
-    from cwmock.contract_tests.plugin import native_headers
-    from cwmock.emulator.tenants import DEFAULT_TENANTS
+    from cwmock.emulator.model.tenants import DEFAULT_TENANTS
+    from cwmock.testing.plugin import native_headers
 
     tenant = next(t for t in DEFAULT_TENANTS if t.company == COMPANY)
     return native_headers(tenant.company, tenant.public_key, tenant.private_key)

@@ -35,17 +35,17 @@ from typing import Any
 
 from bench_common import directory_bytes, fresh_directory, machine, memory_mb, profiled, verdict_line
 
-from cwmock.contract_tests.emulator_control import EmulatorControl
-from cwmock.contract_tests.harness import Harness, HarnessSettings
-from cwmock.contract_tests.receiver import Receiver
-from cwmock.contract_tests.receiver_server import serve_receiver
-from cwmock.contract_tests.targets import PollOutcome, WindowContext, parse_next_due
+from cwmock.contract_tests.harness.emulator_control import EmulatorControl
+from cwmock.contract_tests.harness.reference_adapter import ReferencePoller
+from cwmock.contract_tests.harness.runner import Harness, HarnessSettings
+from cwmock.contract_tests.harness.targets import PollOutcome, WindowContext, parse_next_due
+from cwmock.core.clock import ManualClock
 from cwmock.emulator.app import DEFAULT_START, create_emulator
-from cwmock.emulator.clock import ManualClock
-from cwmock.emulator.generated_contacts import generate_contacts
-from cwmock.emulator.server import BackgroundServer
+from cwmock.emulator.http.server import BackgroundServer
+from cwmock.emulator.model.generated import generate_contacts
 from cwmock.fixtures import read_fixture
-from cwmock.poller.reference_target import ReferencePoller
+from cwmock.receiver.inbox import Receiver
+from cwmock.receiver.server import serve_receiver
 
 TENANT = "cloudelements"  # the seed instance's `company`
 TOUCH_AFTER = timedelta(minutes=5)

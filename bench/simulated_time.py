@@ -36,17 +36,17 @@ from typing import Any
 import httpx
 from bench_common import directory_bytes, fresh_directory, machine, memory_mb, profiled, verdict_line
 
-from cwmock.contract_tests.emulator_control import EmulatorControl
-from cwmock.contract_tests.harness import Harness, HarnessSettings, WindowRecord
-from cwmock.contract_tests.oracle_inputs import SettleFacts
-from cwmock.contract_tests.receiver import Receiver
-from cwmock.contract_tests.receiver_server import serve_receiver
-from cwmock.contract_tests.targets import PollOutcome, WindowContext
+from cwmock.contract_tests.harness.emulator_control import EmulatorControl
+from cwmock.contract_tests.harness.runner import Harness, HarnessSettings, WindowRecord
+from cwmock.contract_tests.harness.targets import PollOutcome, WindowContext
+from cwmock.contract_tests.oracle.inputs import SettleFacts
+from cwmock.core.clock import ManualClock
+from cwmock.core.timestamps import iso_z
 from cwmock.emulator.app import DEFAULT_START, create_emulator
-from cwmock.emulator.clock import ManualClock
-from cwmock.emulator.server import BackgroundServer
-from cwmock.emulator.timestamps import iso_z
+from cwmock.emulator.http.server import BackgroundServer
 from cwmock.fixtures import read_fixture
+from cwmock.receiver.inbox import Receiver
+from cwmock.receiver.server import serve_receiver
 
 TENANT = "cloudelements"  # the seed instance's `company`
 FOLLOWER = "bench-poller"

@@ -6,7 +6,7 @@
 Each tox env runs as `tox -e ENV` from the repository root (`tox` from PATH, else `python -m tox`; install it with
 `pip install tox`), one after the other, timed from start to exit: a first run includes creating the env, later
 runs reuse it (`--recreate` times a cold start). The stateful property test
-(`contract_tests/test_contract_stateful.py`) then runs under its `ci` profile with this interpreter, against the
+(`contract_tests/stateful/test_runs.py`) then runs under its `ci` profile with this interpreter, against the
 installed `cwmock` — the reference poller in-process, then `cwmock poller once` as an external command (which gets a
 quarter of the examples) — exactly as tox's `py` env runs it among the rest of the contract suite. A checkout without
 the stateful test says so and skips it. Wall-clock timing is the point of a benchmark, so this script (not part of
@@ -30,7 +30,7 @@ from typing import Any
 from bench_common import machine
 
 ROOT = Path(__file__).resolve().parent.parent
-STATEFUL_MODULE = "cwmock.contract_tests.test_contract_stateful"
+STATEFUL_MODULE = "cwmock.contract_tests.stateful.test_runs"
 STATEFUL_RUNS = {
     "in-process": [],
     "external": ["--poller-cmd", "python -m cwmock poller once"],
@@ -118,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif not stateful_available():
         notes.append(
             f"the stateful test ({STATEFUL_MODULE}) is not in the installed cwmock: this checkout predates it "
-            "(contract_tests/test_contract_stateful.py), or cwmock is not installed here; its ci profile was not timed"
+            "(contract_tests/stateful/test_runs.py), or cwmock is not installed here; its ci profile was not timed"
         )
     else:
         for kind, extra in STATEFUL_RUNS.items():

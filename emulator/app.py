@@ -13,25 +13,25 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from .admin_clock import AdminClock
-from .admin_contacts import AdminContacts
-from .admin_faults import AdminFaults
-from .admin_guard import AdminTokenGuard
-from .admin_inspect import AdminInspect
-from .clock import Clock, ManualClock
-from .config import EmulatorConfig
-from .cw_responses import error_response, json_response
-from .date_header import ClockDateHeader
-from .fault_middleware import FaultInjector
-from .faults import FaultRegistry
-from .hub_api import HUB_PREFIX, HubApi, hub_error, request_id_of
-from .instances import InstanceRegistry
-from .journal import Journal
-from .journal_middleware import ADMIN_PREFIX, JournalRecorder
-from .native_api import NativeApi
-from .openapi import OPENAPI_PATH, openapi_document
-from .reference_data import ReferenceData
-from .store import Store
+from cwmock.core.clock import Clock, ManualClock
+from cwmock.emulator.admin.clock import AdminClock
+from cwmock.emulator.admin.contacts import AdminContacts
+from cwmock.emulator.admin.faults import AdminFaults
+from cwmock.emulator.admin.guard import AdminTokenGuard
+from cwmock.emulator.admin.inspection import AdminInspect
+from cwmock.emulator.config import EmulatorConfig
+from cwmock.emulator.faults.middleware import FaultInjector
+from cwmock.emulator.faults.registry import FaultRegistry
+from cwmock.emulator.http.date_header import ClockDateHeader
+from cwmock.emulator.http.responses import error_response, json_response
+from cwmock.emulator.hub.routes import HUB_PREFIX, HubApi, hub_error, request_id_of
+from cwmock.emulator.journal.middleware import ADMIN_PREFIX, JournalRecorder
+from cwmock.emulator.journal.ring import Journal
+from cwmock.emulator.model.instances import InstanceRegistry
+from cwmock.emulator.model.reference_data import ReferenceData
+from cwmock.emulator.model.store import Store
+from cwmock.emulator.native.routes import NativeApi
+from cwmock.emulator.openapi.document import OPENAPI_PATH, openapi_document
 
 DEFAULT_START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 

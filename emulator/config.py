@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .journal import DEFAULT_JOURNAL_CAPACITY
-from .reference_data import DEFAULT_REFERENCE_FIXTURE
-from .request_body import DEFAULT_MAX_BODY_BYTES
-from .tenants import DEFAULT_TENANTS, TenantCredentials
+from cwmock.emulator.http.bodies import DEFAULT_MAX_BODY_BYTES
+from cwmock.emulator.journal.ring import DEFAULT_JOURNAL_CAPACITY
+from cwmock.emulator.model.reference_data import DEFAULT_REFERENCE_FIXTURE
+from cwmock.emulator.model.tenants import DEFAULT_TENANTS, TenantCredentials
 
 DEFAULT_CODEBASE = "v4_6_release/"
 

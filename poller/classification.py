@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .java_date_errors import JavaDateError
-from .poller_resources import DateField, ResourcePoller
+from cwmock.core.instance.resources import DateField, ResourcePoller
+from cwmock.core.javadate.errors import JavaDateError
 
 CREATED = "CREATED"
 UPDATED = "UPDATED"

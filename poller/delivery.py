@@ -18,10 +18,9 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from cwmock.emulator.clock import Clock
-
-from .egress import egress_refusal
-from .poller_state import OutboxEntry, PollerState
+from cwmock.core.clock import Clock
+from cwmock.poller.egress import egress_refusal
+from cwmock.poller.state import OutboxEntry, PollerState
 
 CrashHook = Callable[[str], None]
 RETRY_AFTER_STATUSES = (429, 503)

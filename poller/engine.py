@@ -13,17 +13,16 @@ from typing import Any
 
 import httpx
 
-from cwmock.emulator.clock import Clock
-
-from .classification import FoundVersion, SkippedRecord, read_version
-from .delivery import CrashHook, Deliverer, DeliveryReport, RetryPolicy, no_crash
-from .hub_client import HubClient, HubError
-from .instance_config import Instance
-from .notifications import InstanceIdentity, chunks, event_id, notification_body
-from .poller_resources import ResourcePoller
-from .poller_state import NewNotification, PollerState, StateTransaction
-from .signing import SIGNATURE_HEADER, signature_header
-from .windowing import DEFAULT_OVERLAP, WindowBounds, window_bounds
+from cwmock.core.clock import Clock
+from cwmock.core.instance.config import Instance
+from cwmock.core.instance.resources import ResourcePoller
+from cwmock.poller.classification import FoundVersion, SkippedRecord, read_version
+from cwmock.poller.delivery import CrashHook, Deliverer, DeliveryReport, RetryPolicy, no_crash
+from cwmock.poller.hub_client import HubClient, HubError
+from cwmock.poller.notifications import InstanceIdentity, chunks, event_id, notification_body
+from cwmock.poller.signing import SIGNATURE_HEADER, signature_header
+from cwmock.poller.state import NewNotification, PollerState, StateTransaction
+from cwmock.poller.windowing import DEFAULT_OVERLAP, WindowBounds, window_bounds
 
 LOG = logging.getLogger("cwmock.poller")
 WEBHOOK_ID_HEADER = "Elements-Webhook-Id"

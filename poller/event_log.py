@@ -11,7 +11,7 @@ import json
 from collections import OrderedDict
 from typing import Any
 
-from .poller_state import PARKED, OutboxEntry, PollerState
+from cwmock.poller.state import PARKED, OutboxEntry, PollerState
 
 DEFAULT_CAPACITY = 1000
 

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from .classification import FoundVersion, compact_json
-from .java_calendar import epoch_ms
-from .java_date_format import JavaDateFormat
+from cwmock.core.javadate.calendar import epoch_ms
+from cwmock.core.javadate.formatting import JavaDateFormat
+from cwmock.poller.classification import FoundVersion, compact_json
 
 ELEMENT_KEY = "connectwisecrmrest"
 HUB_KEY = "crm"

@@ -9,9 +9,8 @@ from typing import Protocol
 
 import httpx
 
-from cwmock.emulator.timestamps import iso_z, parse_iso
-
-from .engine import PollerEngine, WindowReport
+from cwmock.core.timestamps import iso_z, parse_iso
+from cwmock.poller.engine import PollerEngine, WindowReport
 
 LONG_POLL_SECONDS = 30.0
 UTC = timezone.utc

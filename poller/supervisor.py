@@ -15,15 +15,14 @@ from typing import Any
 
 import httpx
 
-from cwmock.emulator.clock import ManualClock
-from cwmock.emulator.instances import Instance as Registered
-
-from .delivery import DeliveryReport
-from .engine import EngineSettings, PollerEngine
-from .event_log import EventLog
-from .instance_config import Instance
-from .poller_state import PollerState
-from .scheduler import run_schedule
+from cwmock.core.clock import ManualClock
+from cwmock.core.instance.config import Instance
+from cwmock.emulator.model.instances import Instance as Registered
+from cwmock.poller.delivery import DeliveryReport
+from cwmock.poller.engine import EngineSettings, PollerEngine
+from cwmock.poller.event_log import EventLog
+from cwmock.poller.scheduler import run_schedule
+from cwmock.poller.state import PollerState
 
 LOG = logging.getLogger("cwmock.poller.supervisor")
 DEFAULT_REFRESH_MINUTES = 15

@@ -17,8 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .classification import FoundVersion
-from .poller_resources import ResourcePoller
+from cwmock.core.instance.resources import ResourcePoller
+from cwmock.poller.classification import FoundVersion
 
 DEFAULT_OVERLAP = timedelta(seconds=1)
 

@@ -10,9 +10,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from cwmock.contract_tests.oracle import judge
-from cwmock.contract_tests.oracle_config import InstanceFacts
-from cwmock.contract_tests.oracle_inputs import (
+from cwmock.contract_tests.oracle.config import InstanceFacts
+from cwmock.contract_tests.oracle.inputs import (
     History,
     HistoryVersion,
     JournalLog,
@@ -25,10 +24,11 @@ from cwmock.contract_tests.oracle_inputs import (
     format_second,
     version_key,
 )
-from cwmock.contract_tests.oracle_verdict import Verdict
-from cwmock.contract_tests.receiver_records import Arrival
-from cwmock.contract_tests.signatures import SignatureStatus, SignatureVerdict, sign
-from cwmock.emulator.versions import Moment
+from cwmock.contract_tests.oracle.judge import judge
+from cwmock.contract_tests.oracle.verdict import Verdict
+from cwmock.emulator.model.versions import Moment
+from cwmock.receiver.records import Arrival
+from cwmock.receiver.signatures import SignatureStatus, SignatureVerdict, sign
 
 UTC = timezone.utc
 T0 = datetime(2026, 1, 1, tzinfo=UTC)

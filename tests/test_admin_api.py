@@ -10,10 +10,10 @@ from typing import Any
 import httpx
 import pytest
 
-from cwmock.contract_tests.plugin import native_headers
+from cwmock.core.clock import ManualClock
 from cwmock.emulator.app import Emulator, create_emulator
-from cwmock.emulator.clock import ManualClock
 from cwmock.emulator.config import EmulatorConfig
+from cwmock.testing.plugin import native_headers
 
 pytestmark = pytest.mark.anyio
 

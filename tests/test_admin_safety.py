@@ -12,13 +12,13 @@ import httpx
 import pytest
 from starlette.routing import Mount, Route
 
-from cwmock.commands import build_parser
-from cwmock.contract_tests.plugin import native_headers
+from cwmock.cli.commands import build_parser
+from cwmock.cli.main import main
+from cwmock.core.clock import ManualClock
 from cwmock.emulator.app import Emulator, create_emulator
-from cwmock.emulator.clock import ManualClock
 from cwmock.emulator.config import EmulatorConfig
-from cwmock.emulator.server import LOOPBACK, BackgroundServer, is_loopback
-from cwmock.main import main
+from cwmock.emulator.http.server import LOOPBACK, BackgroundServer, is_loopback
+from cwmock.testing.plugin import native_headers
 
 START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 NATIVE = native_headers("cwmock", "cwmock-public", "cwmock-private")
@@ -44,7 +44,7 @@ def test_the_cli_refuses_a_public_interface_without_an_admin_token(
 ) -> None:
     monkeypatch.delenv("CWMOCK_ADMIN_TOKEN", raising=False)
     served: list[object] = []
-    monkeypatch.setattr("cwmock.commands.serve", lambda *args: served.append(args))
+    monkeypatch.setattr("cwmock.cli.commands.serve", lambda *args: served.append(args))
     assert main(["emulator", "--host", "0.0.0.0", "--port", "1"]) == 2
     assert served == [], "nothing was served"
     error = capsys.readouterr().err
@@ -56,7 +56,7 @@ def test_the_cli_refuses_a_public_interface_without_an_admin_token(
 async def test_with_a_token_the_cli_serves_and_every_admin_call_needs_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CWMOCK_ADMIN_TOKEN", TOKEN)
     served: list[tuple[object, ...]] = []
-    monkeypatch.setattr("cwmock.commands.serve", lambda *args: served.append(args))
+    monkeypatch.setattr("cwmock.cli.commands.serve", lambda *args: served.append(args))
     assert main(["emulator", "--host", "0.0.0.0", "--port", "1"]) == 0
     app, host = served[0][:2]
     assert host == "0.0.0.0"

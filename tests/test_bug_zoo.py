@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from cwmock.contract_tests.zoo_poller import BUGS
+from cwmock.contract_tests.zoo.poller import BUGS
 
-ZOO = f"{sys.executable} -m cwmock.contract_tests.zoo_poller"
+ZOO = f"{sys.executable} -m cwmock.contract_tests.zoo.poller"
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ CATCHES: dict[str, Catch] = {
     "ignore-poll-delay": Catch("test_a_change_visible_late_but_within_poll_delay", ("MISSING contact",)),
     "backfill": Catch("test_records_from_before_the_instance_are_not_backfilled", ("EARLY contact",)),
 }
-# The naive strict-cursor poller (contract_tests/naive_poller.py) is judged in tests/test_contract_suite.py.
+# The naive strict-cursor poller (contract_tests/zoo/naive_poller.py) is judged in tests/test_contract_suite.py.
 NAIVE_SCENARIO = "test_an_update_inside_the_second_a_window_starts_is_delivered"
 
 

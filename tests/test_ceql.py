@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from cwmock.emulator.ceql import parse_ceql
-from cwmock.emulator.conditions import parse_child_conditions, parse_conditions
-from cwmock.emulator.predicates import AnyItem, Compare, IsNull, Like, Not, compile_predicate, conjoin
-from cwmock.emulator.query_fields import Kind
+from cwmock.emulator.query.ceql import parse_ceql
+from cwmock.emulator.query.conditions import parse_child_conditions, parse_conditions
+from cwmock.emulator.query.field_catalog import Kind
+from cwmock.emulator.query.predicates import AnyItem, Compare, IsNull, Like, Not, compile_predicate, conjoin
 
 UTC = timezone.utc
 

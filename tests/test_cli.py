@@ -13,8 +13,8 @@ import httpx
 import pytest
 from ports import free_port
 
-from cwmock.commands import build_parser
-from cwmock.main import main
+from cwmock.cli.commands import build_parser
+from cwmock.cli.main import main
 
 
 def test_help_lists_the_subcommands(capsys: pytest.CaptureFixture[str]) -> None:

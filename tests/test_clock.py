@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cwmock.emulator.clock import (
+from cwmock.core.clock import (
     ClockArgumentError,
     ClockBusyError,
     Follower,

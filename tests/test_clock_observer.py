@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from cwmock.emulator.clock import ManualClock
+from cwmock.core.clock import ManualClock
 
 T0 = datetime(2024, 3, 1, 12, 0, tzinfo=timezone.utc)
 MIN = timedelta(minutes=1)

@@ -8,9 +8,12 @@ from typing import Any
 
 import pytest
 
-from cwmock.emulator.clock import ManualClock
-from cwmock.emulator.conditions import parse_child_conditions, parse_conditions
-from cwmock.emulator.predicates import (
+from cwmock.core.clock import ManualClock
+from cwmock.emulator.model.store import Store
+from cwmock.emulator.query.conditions import parse_child_conditions, parse_conditions
+from cwmock.emulator.query.errors import QueryError
+from cwmock.emulator.query.field_catalog import Kind
+from cwmock.emulator.query.predicates import (
     AnyItem,
     Compare,
     Contains,
@@ -21,9 +24,6 @@ from cwmock.emulator.predicates import (
     Or,
     compile_predicate,
 )
-from cwmock.emulator.query_errors import QueryError
-from cwmock.emulator.query_fields import Kind
-from cwmock.emulator.store import Store
 
 UTC = timezone.utc
 T0 = datetime(2024, 5, 31, 18, 18, 16, tzinfo=UTC)
@@ -204,8 +204,8 @@ def test_blank_conditions_match_everything(contacts: list[dict[str, Any]]) -> No
 
 
 def test_every_stored_field_can_be_named() -> None:
-    from cwmock.emulator.contacts import FIELD_ORDER
-    from cwmock.emulator.query_fields import resolve_field
+    from cwmock.emulator.model.contacts import FIELD_ORDER
+    from cwmock.emulator.query.field_catalog import resolve_field
 
     for name in ("id", *FIELD_ORDER):
         assert resolve_field((name,), name, 0).path == (name,)

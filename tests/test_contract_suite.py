@@ -9,7 +9,7 @@ SELECTED = "test_one_create_gives_one_event or test_an_update_inside_the_second_
 
 
 def test_the_suite_fails_the_naive_poller_on_the_same_second_update_and_passes_its_single_create() -> None:
-    naive = f"{sys.executable} -m cwmock.contract_tests.naive_poller"
+    naive = f"{sys.executable} -m cwmock.contract_tests.zoo.naive_poller"
     done = subprocess.run(
         [sys.executable, "-m", "cwmock", "contract", "--poller-cmd", naive, "-q", "-k", SELECTED],
         capture_output=True,

@@ -10,9 +10,9 @@ from email.utils import parsedate_to_datetime
 import httpx
 import pytest
 
-from cwmock.contract_tests.plugin import native_headers
+from cwmock.core.clock import ClockArgumentError, Follower, ManualClock
 from cwmock.emulator.app import Emulator, create_emulator
-from cwmock.emulator.clock import ClockArgumentError, Follower, ManualClock
+from cwmock.testing.plugin import native_headers
 
 pytestmark = pytest.mark.anyio
 

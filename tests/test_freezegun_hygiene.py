@@ -21,17 +21,17 @@ import freezegun
 import pytest
 
 import cwmock.poller
-from cwmock.contract_tests.emulator_control import EmulatorControl
-from cwmock.contract_tests.harness import Harness, HarnessSettings
-from cwmock.contract_tests.host_routing import HostRouter
-from cwmock.contract_tests.receiver import Receiver
-from cwmock.contract_tests.receiver_app import arrival_json, create_receiver_app
-from cwmock.contract_tests.wall_clock import real_time_event_loops
+from cwmock.contract_tests.harness.emulator_control import EmulatorControl
+from cwmock.contract_tests.harness.reference_adapter import ReferencePoller
+from cwmock.contract_tests.harness.runner import Harness, HarnessSettings
+from cwmock.core.clock import Clock, ManualClock, SystemClock
 from cwmock.emulator.app import DEFAULT_START, create_emulator
-from cwmock.emulator.clock import Clock, ManualClock, SystemClock
 from cwmock.fixtures import read_fixture
 from cwmock.poller.engine import EngineSettings
-from cwmock.poller.reference_target import ReferencePoller
+from cwmock.receiver.app import arrival_json, create_receiver_app
+from cwmock.receiver.inbox import Receiver
+from cwmock.testing.host_routing import HostRouter
+from cwmock.testing.wall_clock import real_time_event_loops
 
 pytestmark = pytest.mark.anyio
 

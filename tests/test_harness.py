@@ -11,17 +11,17 @@ from typing import Any
 
 import pytest
 
-from cwmock.contract_tests.emulator_control import EmulatorControl
-from cwmock.contract_tests.harness import Harness, HarnessSettings
-from cwmock.contract_tests.plugin import LiveEmulator
-from cwmock.contract_tests.receiver import Receiver
-from cwmock.contract_tests.receiver_server import ReceiverServer, serve_receiver
-from cwmock.contract_tests.targets import ExternalCommandTarget, parse_next_due
+from cwmock.contract_tests.harness.emulator_control import EmulatorControl
+from cwmock.contract_tests.harness.runner import Harness, HarnessSettings
+from cwmock.contract_tests.harness.targets import ExternalCommandTarget, parse_next_due
 from cwmock.fixtures import read_fixture
+from cwmock.receiver.inbox import Receiver
+from cwmock.receiver.server import ReceiverServer, serve_receiver
+from cwmock.testing.plugin import LiveEmulator
 
 pytestmark = pytest.mark.anyio
 
-NAIVE = [sys.executable, "-m", "cwmock.contract_tests.naive_poller"]
+NAIVE = [sys.executable, "-m", "cwmock.contract_tests.zoo.naive_poller"]
 
 
 @pytest.fixture

@@ -13,10 +13,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from cwmock.contract_tests.host_routing import DEFAULT_HOSTS, HostRouter, host_regex
-from cwmock.contract_tests.plugin import LiveEmulator, native_headers
 from cwmock.emulator.app import Emulator, create_emulator
 from cwmock.emulator.config import EmulatorConfig
+from cwmock.testing.host_routing import DEFAULT_HOSTS, HostRouter, host_regex
+from cwmock.testing.plugin import LiveEmulator, native_headers
 
 pytestmark = pytest.mark.anyio
 

@@ -12,10 +12,10 @@ from typing import Any
 import httpx
 import pytest
 
-from cwmock.contract_tests.plugin import native_headers
+from cwmock.core.clock import ManualClock, SystemClock
 from cwmock.emulator.app import Emulator, create_emulator
-from cwmock.emulator.clock import ManualClock, SystemClock
-from cwmock.emulator.server import BackgroundServer
+from cwmock.emulator.http.server import BackgroundServer
+from cwmock.testing.plugin import native_headers
 
 START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 CONTACTS = "/v4_6_release/apis/3.0/company/contacts"

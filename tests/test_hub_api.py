@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cwmock.core.clock import ManualClock
 from cwmock.emulator.app import Emulator, create_emulator
-from cwmock.emulator.clock import ManualClock
 from cwmock.emulator.config import EmulatorConfig
 
 pytestmark = pytest.mark.anyio

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from cwmock.core.instance.config import Instance, parse_instance
+from cwmock.core.instance.errors import InstanceConfigError
 from cwmock.fixtures import read_fixture
-from cwmock.poller.config_errors import InstanceConfigError
-from cwmock.poller.instance_config import Instance, parse_instance
 
 UTC = timezone.utc
 CONTACTS_URL = "/hubs/crm/contacts?where=lastUpdated>'${gmtDate:yyyy-MM-dd'T'HH:mm:ss'Z'}'"

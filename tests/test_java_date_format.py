@@ -8,14 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cwmock.poller.java_date_errors import (
+from cwmock.core.javadate.errors import (
     JavaDateParseError,
     JavaDateRangeError,
     JavaPatternError,
     UnknownZoneError,
 )
-from cwmock.poller.java_date_format import JavaDateFormat
-from cwmock.poller.java_zones import resolve_zone
+from cwmock.core.javadate.formatting import JavaDateFormat
+from cwmock.core.javadate.zones import resolve_zone
 
 UTC = timezone.utc
 SUMMER = datetime(2024, 7, 4, 18, 18, 16, 123_000, tzinfo=UTC)

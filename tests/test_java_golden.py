@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
+from cwmock.core.javadate.calendar import GREGORIAN_CUTOVER, instant_from_ms
+from cwmock.core.javadate.errors import JavaDateParseError, JavaDateRangeError, JavaPatternError
+from cwmock.core.javadate.formatting import JavaDateFormat
+from cwmock.core.javadate.zones import FIXED_SHORT_IDS, REGION_SHORT_IDS, java_zone_ids, resolve_zone
 from cwmock.fixtures import read_fixture
-from cwmock.poller.java_calendar import GREGORIAN_CUTOVER, instant_from_ms
-from cwmock.poller.java_date_errors import JavaDateParseError, JavaDateRangeError, JavaPatternError
-from cwmock.poller.java_date_format import JavaDateFormat
-from cwmock.poller.java_zones import FIXED_SHORT_IDS, REGION_SHORT_IDS, java_zone_ids, resolve_zone
 
 Row = dict[str, Any]
 UTC = timezone.utc

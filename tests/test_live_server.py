@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import httpx
 
-from cwmock.contract_tests.plugin import LiveEmulator, native_headers
-from cwmock.emulator.clock import ManualClock
+from cwmock.core.clock import ManualClock
+from cwmock.testing.plugin import LiveEmulator, native_headers
 
 HEADERS = native_headers("cwmock", "cwmock-public", "cwmock-private")
 

@@ -6,9 +6,9 @@ import socket
 
 import httpx
 
-from cwmock.contract_tests.plugin import LiveEmulator, native_headers
 from cwmock.emulator.app import create_emulator
-from cwmock.emulator.server import BackgroundServer
+from cwmock.emulator.http.server import BackgroundServer
+from cwmock.testing.plugin import LiveEmulator, native_headers
 
 HEADERS = native_headers("cwmock", "cwmock-public", "cwmock-private")
 

@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from cwmock.contract_tests.plugin import native_headers
 from cwmock.emulator.app import Emulator
+from cwmock.testing.plugin import native_headers
 
 pytestmark = pytest.mark.anyio
 

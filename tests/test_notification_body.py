@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cwmock.core.instance.errors import Problems
+from cwmock.core.instance.resources import ResourcePoller, parse_resources
 from cwmock.poller.classification import FoundVersion, read_version
-from cwmock.poller.config_errors import Problems
 from cwmock.poller.notifications import InstanceIdentity, encode, notification_body, notification_document
-from cwmock.poller.poller_resources import ResourcePoller, parse_resources
 
 S0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 DATES = {"updatedDateField": "_info.lastUpdated", "updatedDateFormat": "yyyy-MM-dd'T'HH:mm:ss'Z'"}

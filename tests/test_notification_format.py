@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from cwmock.contract_tests.notification_format import validate_notification
-from cwmock.contract_tests.signatures import SignatureStatus, sign, verify
+from cwmock.contract_tests.oracle.notification_format import validate_notification
 from cwmock.fixtures import read_fixture
+from cwmock.receiver.signatures import SignatureStatus, sign, verify
 
 MANIFEST: list[dict[str, Any]] = json.loads(read_fixture("golden/manifest.json"))["notifications"]
 VECTORS: list[dict[str, Any]] = json.loads(read_fixture("signatures/vectors.json"))["vectors"]

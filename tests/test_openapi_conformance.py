@@ -14,10 +14,10 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
-from cwmock.contract_tests.plugin import native_headers
+from cwmock.core.clock import ManualClock
 from cwmock.emulator.app import create_emulator
-from cwmock.emulator.clock import ManualClock
 from cwmock.emulator.config import EmulatorConfig
+from cwmock.testing.plugin import native_headers
 
 START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 CONFIG = EmulatorConfig()

@@ -6,7 +6,7 @@ from typing import Any
 
 from oracle_scenario import Scenario, at
 
-from cwmock.contract_tests.oracle_verdict import FindingKind
+from cwmock.contract_tests.oracle.verdict import FindingKind
 
 
 def delivered_world(**config: Any) -> tuple[Scenario, Any, Any]:

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 import cwmock.contract_tests
-from cwmock.contract_tests.oracle_config import InstanceFacts
-from cwmock.contract_tests.oracle_inputs import (
+from cwmock.contract_tests.oracle.config import InstanceFacts
+from cwmock.contract_tests.oracle.inputs import (
     History,
     JournalLog,
     ServedLog,
@@ -19,12 +19,12 @@ from cwmock.contract_tests.oracle_inputs import (
     arrival_from_json,
     version_key,
 )
-from cwmock.contract_tests.receiver_app import arrival_json
-from cwmock.contract_tests.receiver_records import Arrival
-from cwmock.contract_tests.signatures import verify
-from cwmock.emulator.instances import ServedVersion
-from cwmock.emulator.journal import JournalEntry
-from cwmock.emulator.versions import Moment, Version
+from cwmock.emulator.journal.ring import JournalEntry
+from cwmock.emulator.model.instances import ServedVersion
+from cwmock.emulator.model.versions import Moment, Version
+from cwmock.receiver.app import arrival_json
+from cwmock.receiver.records import Arrival
+from cwmock.receiver.signatures import verify
 
 UTC = timezone.utc
 T = datetime(2026, 1, 1, 0, 15, tzinfo=UTC)
@@ -113,7 +113,7 @@ def test_instance_facts_refuse_bad_settings_with_the_fix(change: dict[str, objec
 
 
 def test_windows_out_of_order_are_refused() -> None:
-    from cwmock.contract_tests.oracle_windows import check_windows
+    from cwmock.contract_tests.oracle.windows import check_windows
 
     with pytest.raises(ValueError, match="in the order they ran"):
         check_windows([Window(1, T, 5, 9), Window(2, T, 3, 4)])
@@ -122,8 +122,8 @@ def test_windows_out_of_order_are_refused() -> None:
 
 
 def test_the_oracle_imports_nothing_from_the_poller() -> None:
-    package = Path(cwmock.contract_tests.__file__).parent
-    modules = sorted(package.glob("oracle*.py"))
+    package = Path(cwmock.contract_tests.__file__).parent / "oracle"
+    modules = sorted(package.glob("*.py"))
     assert len(modules) >= 5
     for module in modules:
         tree = ast.parse(module.read_text())

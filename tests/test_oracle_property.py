@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from oracle_scenario import Scenario, at
 
-from cwmock.contract_tests.oracle_inputs import VersionKey, Window, utc_second, version_key
-from cwmock.contract_tests.oracle_verdict import FindingKind
+from cwmock.contract_tests.oracle.inputs import VersionKey, Window, utc_second, version_key
+from cwmock.contract_tests.oracle.verdict import FindingKind
 
 
 @dataclass(frozen=True)

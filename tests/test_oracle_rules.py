@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from oracle_scenario import Scenario, at
 
-from cwmock.contract_tests.oracle_inputs import version_key
-from cwmock.contract_tests.oracle_verdict import FindingKind
+from cwmock.contract_tests.oracle.inputs import version_key
+from cwmock.contract_tests.oracle.verdict import FindingKind
 
 
 def kinds(scenario: Scenario, **options: int) -> list[tuple[FindingKind, str | None]]:

@@ -12,9 +12,9 @@ from cwmock.fixtures import fixture_path, read_fixture
 
 def test_console_script_and_pytest_plugin_are_registered() -> None:
     scripts = {ep.name: ep.value for ep in entry_points(group="console_scripts")}
-    assert scripts.get("cwmock") == "cwmock.main:main"
+    assert scripts.get("cwmock") == "cwmock.cli.main:main"
     plugins = {ep.name: ep.value for ep in entry_points(group="pytest11")}
-    assert plugins.get("cwmock") == "cwmock.contract_tests.plugin"
+    assert plugins.get("cwmock") == "cwmock.testing.plugin"
 
 
 def test_the_customer_directories_install_under_one_import_root() -> None:

@@ -10,15 +10,15 @@ import httpx
 import pytest
 from starlette.routing import BaseRoute
 
+from cwmock.core.clock import Clock
+from cwmock.core.instance.config import Instance
 from cwmock.emulator.app import Emulator, create_emulator
-from cwmock.emulator.clock import Clock
 from cwmock.emulator.config import EmulatorConfig
-from cwmock.emulator.instances import Instance as Registered
-from cwmock.emulator.instances import InstanceRegistry
-from cwmock.emulator.store import Store
+from cwmock.emulator.model.instances import Instance as Registered
+from cwmock.emulator.model.instances import InstanceRegistry
+from cwmock.emulator.model.store import Store
+from cwmock.emulator.platform.routes import PlatformApi
 from cwmock.fixtures import read_fixture
-from cwmock.poller.instance_config import Instance
-from cwmock.poller.platform_api import PlatformApi
 
 pytestmark = pytest.mark.anyio
 

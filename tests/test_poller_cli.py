@@ -13,15 +13,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from cwmock.contract_tests.emulator_control import EmulatorControl
-from cwmock.contract_tests.harness import Harness, HarnessSettings
-from cwmock.contract_tests.plugin import LiveEmulator
-from cwmock.contract_tests.receiver import Receiver
-from cwmock.contract_tests.receiver_server import ReceiverServer, serve_receiver
+from cwmock.cli.main import main
+from cwmock.contract_tests.harness.emulator_control import EmulatorControl
+from cwmock.contract_tests.harness.reference_adapter import ReferencePoller
+from cwmock.contract_tests.harness.runner import Harness, HarnessSettings
 from cwmock.fixtures import read_fixture
-from cwmock.main import main
-from cwmock.poller.poller_state import PollerState
-from cwmock.poller.reference_target import ReferencePoller
+from cwmock.poller.state import PollerState
+from cwmock.receiver.inbox import Receiver
+from cwmock.receiver.server import ReceiverServer, serve_receiver
+from cwmock.testing.plugin import LiveEmulator
 
 TENANT = "cloudelements"
 

@@ -17,14 +17,14 @@ import httpx
 import pytest
 import respx
 
-from cwmock.contract_tests.notification_format import validate_notification
-from cwmock.emulator.clock import ManualClock
-from cwmock.emulator.timestamps import format_cw, http_date
+from cwmock.contract_tests.oracle.notification_format import validate_notification
+from cwmock.core.clock import ManualClock
+from cwmock.core.instance.config import parse_instance
+from cwmock.core.timestamps import format_cw, http_date
 from cwmock.poller.delivery import RetryPolicy
 from cwmock.poller.engine import EngineSettings, PollerEngine, WindowReport
-from cwmock.poller.instance_config import parse_instance
-from cwmock.poller.poller_state import PollerState
 from cwmock.poller.signing import signature_header
+from cwmock.poller.state import PollerState
 
 pytestmark = pytest.mark.anyio
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from cwmock.core.instance.errors import Problems
+from cwmock.core.instance.resources import ResourcePoller, parse_resources
 from cwmock.poller.classification import CREATED, UNKNOWN, UPDATED, FoundVersion, SkippedRecord, dotted, read_version
-from cwmock.poller.config_errors import Problems
 from cwmock.poller.notifications import InstanceIdentity, chunks, encode, java_date_string, notification_document
-from cwmock.poller.poller_resources import ResourcePoller, parse_resources
 from cwmock.poller.windowing import effective_overlap, window_bounds
 
 S0 = datetime(2026, 1, 1, tzinfo=timezone.utc)

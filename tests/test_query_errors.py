@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cwmock.emulator.ceql import parse_ceql
-from cwmock.emulator.conditions import parse_child_conditions, parse_conditions
-from cwmock.emulator.field_selection import parse_fields
-from cwmock.emulator.ordering import parse_order_by
-from cwmock.emulator.query_errors import QueryError, connectwise_error_body, hub_error_body
+from cwmock.emulator.query.ceql import parse_ceql
+from cwmock.emulator.query.conditions import parse_child_conditions, parse_conditions
+from cwmock.emulator.query.errors import QueryError, connectwise_error_body, hub_error_body
+from cwmock.emulator.query.ordering import parse_order_by
+from cwmock.emulator.query.selection import parse_fields
 
 PARSERS: list[Callable[[str], Any]] = [
     parse_conditions,

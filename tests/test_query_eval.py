@@ -8,10 +8,13 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cwmock.emulator.ceql import parse_ceql
-from cwmock.emulator.conditions import parse_conditions
-from cwmock.emulator.contact_table import ContactTable, StampBound
-from cwmock.emulator.predicates import (
+from cwmock.core.timestamps import format_cw
+from cwmock.emulator.model.table import ContactTable, StampBound
+from cwmock.emulator.query.ceql import parse_ceql
+from cwmock.emulator.query.conditions import parse_conditions
+from cwmock.emulator.query.field_catalog import STAMP_PATH, Kind
+from cwmock.emulator.query.instants import parse_instant
+from cwmock.emulator.query.predicates import (
     And,
     Compare,
     Contains,
@@ -25,9 +28,6 @@ from cwmock.emulator.predicates import (
     stamp_lower_bound,
     three_valued,
 )
-from cwmock.emulator.query_fields import STAMP_PATH, Kind
-from cwmock.emulator.query_instants import parse_instant
-from cwmock.emulator.timestamps import format_cw
 
 UTC = timezone.utc
 BASE = datetime(2024, 5, 31, 18, 0, 0, tzinfo=UTC)
@@ -238,8 +238,8 @@ def test_conditions_and_ceql_spellings_select_the_same_records(
 
 
 def test_the_store_answers_a_bounded_query_from_its_index() -> None:
-    from cwmock.emulator.clock import ManualClock
-    from cwmock.emulator.store import Store
+    from cwmock.core.clock import ManualClock
+    from cwmock.emulator.model.store import Store
 
     store = Store(ManualClock(BASE))
     for second, name in enumerate(["Ann", "Bob", "Ann", "Cy", "Ann"]):

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from cwmock.emulator.field_selection import parse_fields, select_fields
-from cwmock.emulator.ordering import OrderKey, parse_order_by, sort_records
-from cwmock.emulator.query_errors import QueryError
-from cwmock.emulator.query_fields import STAMP_PATH, Kind
+from cwmock.emulator.query.errors import QueryError
+from cwmock.emulator.query.field_catalog import STAMP_PATH, Kind
+from cwmock.emulator.query.ordering import OrderKey, parse_order_by, sort_records
+from cwmock.emulator.query.selection import parse_fields, select_fields
 
 RECORDS: list[dict[str, Any]] = [
     {"id": 1, "firstName": "bob", "lastName": "Smith", "company": {"id": 2, "name": "B"},

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from cwmock.emulator.timestamps import parse_iso
+from cwmock.core.timestamps import parse_iso
 
 README = Path(__file__).parents[1] / "README.md"
 

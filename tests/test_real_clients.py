@@ -17,11 +17,11 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from cwmock.contract_tests.plugin import CLIENT_ID, LiveEmulator, TlsLiveEmulator
-from cwmock.emulator.errors import NotFound
-from cwmock.emulator.journal import JournalEntry
-from cwmock.emulator.native_auth import basic_authorization
-from cwmock.emulator.tenants import DEFAULT_TENANTS
+from cwmock.emulator.journal.ring import JournalEntry
+from cwmock.emulator.model.errors import NotFound
+from cwmock.emulator.model.tenants import DEFAULT_TENANTS
+from cwmock.emulator.native.auth import basic_authorization
+from cwmock.testing.plugin import CLIENT_ID, LiveEmulator, TlsLiveEmulator
 
 TENANT = DEFAULT_TENANTS[0]
 SINCE = datetime(2025, 1, 1, tzinfo=timezone.utc)

@@ -13,12 +13,12 @@ from typing import Any
 import httpx
 import pytest
 
-from cwmock.contract_tests.receiver import Receiver, ReceiverError, ReceiverTimeout
-from cwmock.contract_tests.receiver_app import create_receiver_app
-from cwmock.contract_tests.receiver_records import Arrival
-from cwmock.contract_tests.receiver_server import serve_receiver
-from cwmock.contract_tests.signatures import SignatureStatus, sign
-from cwmock.emulator.clock import ManualClock
+from cwmock.core.clock import ManualClock
+from cwmock.receiver.app import create_receiver_app
+from cwmock.receiver.inbox import Receiver, ReceiverError, ReceiverTimeout
+from cwmock.receiver.records import Arrival
+from cwmock.receiver.server import serve_receiver
+from cwmock.receiver.signatures import SignatureStatus, sign
 
 START = datetime(2024, 5, 31, 18, 30, tzinfo=timezone.utc)
 KEY = "MySecretEventSignatureKey"

@@ -11,16 +11,16 @@ from typing import Any
 
 import pytest
 
-from cwmock.contract_tests.emulator_control import EmulatorControl
-from cwmock.contract_tests.harness import Harness, HarnessSettings
-from cwmock.contract_tests.notification_format import validate_notification
-from cwmock.contract_tests.plugin import LiveEmulator
-from cwmock.contract_tests.receiver import Receiver
-from cwmock.contract_tests.receiver_server import ReceiverServer, serve_receiver
-from cwmock.contract_tests.targets import ExternalCommandTarget, PollerTarget
+from cwmock.contract_tests.harness.emulator_control import EmulatorControl
+from cwmock.contract_tests.harness.reference_adapter import ReferencePoller
+from cwmock.contract_tests.harness.runner import Harness, HarnessSettings
+from cwmock.contract_tests.harness.targets import ExternalCommandTarget, PollerTarget
+from cwmock.contract_tests.oracle.notification_format import validate_notification
 from cwmock.fixtures import read_fixture
 from cwmock.poller.engine import EngineSettings
-from cwmock.poller.reference_target import ReferencePoller
+from cwmock.receiver.inbox import Receiver
+from cwmock.receiver.server import ReceiverServer, serve_receiver
+from cwmock.testing.plugin import LiveEmulator
 
 pytestmark = pytest.mark.anyio
 

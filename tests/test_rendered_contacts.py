@@ -8,11 +8,11 @@ from datetime import datetime, timezone
 import httpx
 import pytest
 
+from cwmock.core.clock import ManualClock
 from cwmock.emulator.app import Emulator
-from cwmock.emulator.clock import ManualClock
-from cwmock.emulator.cw_responses import dump_json, json_array_response
-from cwmock.emulator.store import Store
-from cwmock.emulator.wire import RenderedContacts, render_contact
+from cwmock.emulator.http.responses import dump_json, json_array_response
+from cwmock.emulator.http.wire import RenderedContacts, render_contact
+from cwmock.emulator.model.store import Store
 
 BASE = "http://cwmock.test/v4_6_release/apis/3.0"
 OTHER_BASE = "https://other.example:8443/v4_6_release/apis/3.0"

@@ -14,10 +14,10 @@ import httpx
 import pytest
 from ports import free_port
 
-from cwmock.emulator.clock import ManualClock
+from cwmock.cli.stack import DEMO_SIGNATURE_KEY, StackOptions, run_stack
+from cwmock.core.clock import ManualClock
 from cwmock.emulator.config import EmulatorConfig
 from cwmock.fixtures import read_fixture
-from cwmock.stack import DEMO_SIGNATURE_KEY, StackOptions, run_stack
 
 pytestmark = pytest.mark.anyio
 

@@ -7,14 +7,14 @@ import json
 import pytest
 from hypothesis import Phase, settings
 
-from cwmock.contract_tests.stateful_model import (
+from cwmock.contract_tests.stateful.model import (
     SIGNATURE_KEY,
     CrashSwitch,
     InstanceVariant,
     ReceiverFailure,
     SimulatedCrash,
 )
-from cwmock.contract_tests.stateful_settings import PROFILE_ENV, profile_name, stateful_settings
+from cwmock.contract_tests.stateful.settings import PROFILE_ENV, profile_name, stateful_settings
 from cwmock.fixtures import read_fixture
 
 

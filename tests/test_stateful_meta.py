@@ -17,16 +17,16 @@ import pytest
 from hypothesis import settings
 from hypothesis.stateful import run_state_machine_as_test
 
-from cwmock.contract_tests.plugin import LiveEmulator
-from cwmock.contract_tests.receiver_records import Arrival
-from cwmock.contract_tests.receiver_server import ReceiverServer
-from cwmock.contract_tests.stateful_machine import PollerContractMachine, StatefulStack, machine_for
-from cwmock.contract_tests.stateful_model import InstanceVariant
-from cwmock.contract_tests.stateful_settings import stateful_settings
-from cwmock.contract_tests.targets import PollerTarget, PollOutcome, WindowContext
+from cwmock.contract_tests.harness.reference_adapter import ReferencePoller
+from cwmock.contract_tests.harness.targets import PollerTarget, PollOutcome, WindowContext
+from cwmock.contract_tests.stateful.machine import PollerContractMachine, StatefulStack, machine_for
+from cwmock.contract_tests.stateful.model import InstanceVariant
+from cwmock.contract_tests.stateful.settings import stateful_settings
 from cwmock.fixtures import read_fixture
 from cwmock.poller.engine import EngineSettings
-from cwmock.poller.reference_target import ReferencePoller
+from cwmock.receiver.records import Arrival
+from cwmock.receiver.server import ReceiverServer
+from cwmock.testing.plugin import LiveEmulator
 
 RunMachine = Callable[[PollerTarget, settings], None]
 
@@ -131,14 +131,14 @@ def test_the_model_invariant_fails_on_an_event_for_a_version_never_written(
 
 
 def test_the_stateful_test_fails_the_naive_poller_through_poller_cmd() -> None:
-    naive = f"{sys.executable} -m cwmock.contract_tests.naive_poller"
+    naive = f"{sys.executable} -m cwmock.contract_tests.zoo.naive_poller"
     done = subprocess.run(
         [
             sys.executable,
             "-m",
             "pytest",
             "--pyargs",
-            "cwmock.contract_tests.test_contract_stateful",
+            "cwmock.contract_tests.stateful.test_runs",
             "-p",
             "no:cacheprovider",
             "-q",

@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cwmock.emulator.clock import ManualClock
-from cwmock.emulator.contact_table import StampBound
-from cwmock.emulator.contacts import Record
-from cwmock.emulator.errors import InvalidObject, NotFound
-from cwmock.emulator.store import Store
-from cwmock.emulator.timestamps import parse_iso
+from cwmock.core.clock import ManualClock
+from cwmock.core.timestamps import parse_iso
+from cwmock.emulator.model.contacts import Record
+from cwmock.emulator.model.errors import InvalidObject, NotFound
+from cwmock.emulator.model.store import Store
+from cwmock.emulator.model.table import StampBound
 
 START = datetime(2026, 3, 1, 12, 0, 0, 250_000, tzinfo=timezone.utc)
 

@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 
-from cwmock.contract_tests.plugin import native_headers
 from cwmock.emulator.app import Emulator, create_emulator
-from cwmock.emulator.server import BackgroundServer
-from cwmock.emulator.tcp_fault_proxy import TcpFaultProxy
+from cwmock.emulator.faults.tcp_proxy import TcpFaultProxy
+from cwmock.emulator.http.server import BackgroundServer
+from cwmock.testing.plugin import native_headers
 
 pytestmark = pytest.mark.anyio
 

@@ -17,11 +17,11 @@ import pytest
 from cryptography import x509
 from ports import free_port
 
-from cwmock.contract_tests.plugin import TlsLiveEmulator, native_headers
+from cwmock.cli.main import main
 from cwmock.emulator.app import create_emulator
-from cwmock.emulator.server import BackgroundServer
-from cwmock.emulator.tls import TlsMaterial, default_ca_file, generate_tls, tls_hosts
-from cwmock.main import main
+from cwmock.emulator.http.server import BackgroundServer
+from cwmock.emulator.http.tls import TlsMaterial, default_ca_file, generate_tls, tls_hosts
+from cwmock.testing.plugin import TlsLiveEmulator, native_headers
 
 HEADERS = native_headers("cwmock", "cwmock-public", "cwmock-private")
 

@@ -7,9 +7,9 @@ import random
 import httpx
 import pytest
 
-from cwmock.contract_tests.plugin import native_headers
-from cwmock.contract_tests.transport_faults import TransportFaults
 from cwmock.emulator.app import Emulator, create_emulator
+from cwmock.testing.plugin import native_headers
+from cwmock.testing.transport_faults import TransportFaults
 
 pytestmark = pytest.mark.anyio
 

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from cwmock.poller.url_template import UrlTemplateError, parse_url_template
+from cwmock.core.instance.url_template import UrlTemplateError, parse_url_template
 
 UTC = timezone.utc
 LOWER = datetime(2024, 1, 1, 0, 0, 0, 123_456, tzinfo=UTC)

@@ -9,8 +9,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from cwmock.contract_tests.wall_clock import pinned_wall_clock, real_time_event_loops
-from cwmock.emulator.clock import ManualClock
+from cwmock.core.clock import ManualClock
+from cwmock.testing.wall_clock import pinned_wall_clock, real_time_event_loops
 
 T0 = datetime(2024, 3, 1, 23, 50, tzinfo=timezone.utc)
 QUARTER = timedelta(minutes=15)

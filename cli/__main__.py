@@ -1,5 +1,0 @@
-"""`python -m cwmock` runs the command line."""
-
-from cwmock.main import main
-
-raise SystemExit(main())

@@ -1,0 +1,137 @@
+"""A client for the emulator's admin API, so the harness can drive an emulator in this process or elsewhere."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from cwmock.core.timestamps import iso_z, parse_iso
+
+
+class AdminCallError(RuntimeError):
+    """An admin call the emulator refused; carries its status and message."""
+
+
+class EmulatorControl:
+    """The admin verbs the contract suite needs, over HTTP (`base_url` is the emulator's root URL)."""
+
+    def __init__(self, base_url: str, *, admin_token: str | None = None, timeout: float = 30.0) -> None:
+        headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
+        self.base_url = base_url.rstrip("/")
+        self._client = httpx.AsyncClient(base_url=f"{self.base_url}/__admin", headers=headers, timeout=timeout)
+
+    async def aclose(self) -> None:
+        """Close the underlying connection pool."""
+        await self._client.aclose()
+
+    async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = await self._client.request(method, path, **kwargs)
+        if response.status_code >= 400:
+            raise AdminCallError(f"{method} /__admin{path} → {response.status_code}: {response.text}")
+        return response.json() if response.content else None
+
+    # clock and sequence
+    async def now(self) -> datetime:
+        """The emulator clock's instant (the admin clock, without any skew fault)."""
+        return parse_iso((await self._call("GET", "/clock"))["now"])
+
+    async def server_now(self) -> datetime:
+        """Server time: the clock plus any skew fault, as the emulated APIs' `Date` shows it."""
+        return parse_iso((await self._call("GET", "/sequence"))["now"])
+
+    async def clear_faults(self) -> None:
+        """Remove every fault (skew and precision policies included)."""
+        await self._call("DELETE", "/faults")
+
+    async def add_fault(self, fault: dict[str, Any]) -> dict[str, Any]:
+        """Switch a fault on (`/__admin/faults` body); returns it with its id."""
+        added: dict[str, Any] = await self._call("POST", "/faults", json=fault)
+        return added
+
+    async def faults(self) -> list[dict[str, Any]]:
+        """The faults switched on."""
+        listed: list[dict[str, Any]] = await self._call("GET", "/faults")
+        return listed
+
+    async def sequence(self) -> int:
+        """The last global sequence number handed out."""
+        return int((await self._call("GET", "/sequence"))["sequence"])
+
+    async def set_clock(self, instant: datetime, *, allow_backwards: bool = False) -> None:
+        """Jump the clock (no followers are waited for)."""
+        await self._call("POST", "/clock/set", json={"instant": iso_z(instant), "allowBackwards": allow_backwards})
+
+    # state
+    async def reset(self, tenant: str | None = None) -> None:
+        """Reset everything, or one tenant."""
+        await self._call("POST", "/reset", json={} if tenant is None else {"tenant": tenant})
+
+    async def create_instance(
+        self, tenant: str, name: str, tags: list[str], configuration: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Register an instance; returns {id, token, createdDate, ...}."""
+        body = {"tenant": tenant, "name": name, "tags": tags, "configuration": configuration}
+        created: dict[str, Any] = await self._call("POST", "/instances", json=body)
+        return created
+
+    async def history(self, tenant: str) -> dict[str, Any]:
+        """`/__admin/history` for one tenant."""
+        found: dict[str, Any] = await self._call("GET", "/history", params={"tenant": tenant})
+        return found
+
+    async def served(self, instance_id: int) -> dict[str, Any]:
+        """`/__admin/instances/{id}/served`."""
+        found: dict[str, Any] = await self._call("GET", f"/instances/{instance_id}/served")
+        return found
+
+    async def journal(self) -> dict[str, Any]:
+        """`/__admin/journal`."""
+        found: dict[str, Any] = await self._call("GET", "/journal")
+        return found
+
+    # mutations
+    async def create_contact(self, tenant: str, contact: dict[str, Any], **options: Any) -> dict[str, Any]:
+        """Create a contact (options: stamp=datetime, updatedBy, visibleAfter)."""
+        created: dict[str, Any] = await self._call(
+            "POST", f"/tenants/{tenant}/contacts", json={"contact": contact, **_options(options)}
+        )
+        return created
+
+    async def replace_contact(
+        self, tenant: str, contact_id: int, contact: dict[str, Any], **options: Any
+    ) -> dict[str, Any]:
+        """Replace a contact."""
+        replaced: dict[str, Any] = await self._call(
+            "PUT", f"/tenants/{tenant}/contacts/{contact_id}", json={"contact": contact, **_options(options)}
+        )
+        return replaced
+
+    async def delete_contact(self, tenant: str, contact_id: int) -> None:
+        """Delete a contact."""
+        await self._call("DELETE", f"/tenants/{tenant}/contacts/{contact_id}")
+
+    async def bulk_create(self, tenant: str, count: int, **options: Any) -> list[int]:
+        """Create `count` generated contacts; returns their ids."""
+        created = await self._call(
+            "POST", f"/tenants/{tenant}/contacts/bulk", json={"count": count, **_options(options)}
+        )
+        return list(created["ids"])
+
+    async def touch(self, tenant: str, ids: list[int], **options: Any) -> list[int]:
+        """Rewrite contacts with a new stamp."""
+        touched = await self._call("POST", f"/tenants/{tenant}/contacts/touch", json={"ids": ids, **_options(options)})
+        return list(touched["ids"])
+
+    async def set_visibility_delay(self, tenant: str, seconds: float) -> None:
+        """Later writes become visible at stamp + seconds."""
+        await self._call("PUT", f"/tenants/{tenant}/visibility-delay", json={"seconds": seconds})
+
+    async def set_date_entered(self, tenant: str, enabled: bool) -> None:
+        """Switch the non-faithful `_info.dateEntered` stamp on new contacts on or off (reset turns it off)."""
+        await self._call("PUT", f"/tenants/{tenant}/date-entered", json={"enabled": enabled})
+
+
+def _options(options: dict[str, Any]) -> dict[str, Any]:
+    return {key: iso_z(value) if isinstance(value, datetime) else value for key, value in options.items()}

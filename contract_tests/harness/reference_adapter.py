@@ -1,0 +1,63 @@
+"""The reference poller behind the harness's `PollerTarget` protocol (one `poll_once` = one window)."""
+
+from __future__ import annotations
+
+import ssl
+import traceback
+from dataclasses import dataclass, field, replace
+
+import httpx
+
+from cwmock.contract_tests.harness.targets import PollOutcome, WindowContext
+from cwmock.core.clock import ManualClock
+from cwmock.core.instance.config import parse_instance
+from cwmock.poller.delivery import CrashHook, no_crash
+from cwmock.poller.engine import EngineSettings, PollerEngine, WindowReport
+from cwmock.poller.state import PollerState
+
+
+@dataclass
+class ReferencePoller:
+    """cwmock's own poller, in-process: the window runs on a clock frozen at the window's start."""
+
+    settings: EngineSettings = field(default_factory=EngineSettings)
+    crash: CrashHook = no_crash
+    transport: httpx.AsyncBaseTransport | None = None
+    name: str = "cwmock reference poller (in-process)"
+    reports: list[WindowReport] = field(default_factory=list)
+    ssl_context: ssl.SSLContext | None = None
+
+    async def poll_once(self, context: WindowContext) -> PollOutcome:
+        """Run one window; an exception is reported as a crash (the state directory keeps what committed)."""
+        try:
+            report = await self.run(context)
+        except Exception as error:  # a crash of the target, reported to the harness rather than raised
+            detail = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+            return PollOutcome(crashed=True, detail=detail[-4000:])
+        return PollOutcome(next_due=report.next_due, detail=report.summary())
+
+    async def run(self, context: WindowContext) -> WindowReport:
+        """One window of the engine for `context`."""
+        instance = parse_instance(dict(context.instance))
+        settings = replace(self.settings, http_timeout=context.http_timeout)
+        state = PollerState.open(context.state_dir)
+        try:
+            engine = PollerEngine(
+                instance,
+                hub_url=context.hub_url,
+                hub_auth=context.hub_auth,
+                state=state,
+                clock=ManualClock(context.now),
+                start=context.start,
+                settings=settings,
+                crash=self.crash,
+                transport=self.transport,
+                ssl_context=self.ssl_context,
+            )
+            if self.transport is None:
+                self.ssl_context = engine.ssl_context  # built once, reused by every later window
+            report = await engine.run_window()
+        finally:
+            state.close()
+        self.reports.append(report)
+        return report

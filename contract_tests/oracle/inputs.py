@@ -1,0 +1,320 @@
+"""The oracle's inputs as typed records, parsed from the JSON the emulator's admin API returns.
+
+Parsed from JSON (not read from the emulator's objects) so the oracle judges a remote emulator as well as an
+in-process one. Every instant is UTC; a version is keyed by (contact id, stamp truncated to the second).
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from cwmock.emulator.model.versions import Moment
+from cwmock.receiver.records import Arrival
+from cwmock.receiver.signatures import SignatureStatus, SignatureVerdict
+
+UTC = timezone.utc
+
+
+def parse_instant(text: Any, where: str) -> datetime:
+    """An ISO-8601 instant with `Z` or an offset, in UTC; anything else is a ValueError naming `where`."""
+    if not isinstance(text, str):
+        raise ValueError(f"{where}: expected an ISO-8601 instant string, got {text!r}")
+    value = text.strip()
+    if value.endswith(("Z", "z")):
+        value = value[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{where}: {text!r} is not an ISO-8601 instant such as 2026-01-01T00:15:00Z") from None
+    if parsed.tzinfo is None:
+        raise ValueError(f"{where}: {text!r} has no timezone; add 'Z' or an offset such as +00:00")
+    return parsed.astimezone(UTC)
+
+
+def utc_second(instant: datetime) -> datetime:
+    """`instant` in UTC truncated to the whole second (how stamps and sₖ are compared)."""
+    return instant.astimezone(UTC).replace(microsecond=0)
+
+
+def format_second(instant: datetime) -> str:
+    """`yyyy-MM-dd'T'HH:mm:ss'Z'` in UTC, the form of an event's `date` and `pollDate`."""
+    return utc_second(instant).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _moment(value: Any, where: str) -> Moment | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping) or not isinstance(value.get("seq"), int):
+        raise ValueError(f"{where}: expected {{'at': ISO instant, 'seq': int}} or null, got {value!r}")
+    return Moment(parse_instant(value.get("at"), f"{where}.at"), value["seq"])
+
+
+def _required_moment(value: Any, where: str) -> Moment:
+    moment = _moment(value, where)
+    if moment is None:
+        raise ValueError(f"{where}: a moment is required here, got null")
+    return moment
+
+
+def _int(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{where}: expected an integer, got {value!r}")
+    return value
+
+
+@dataclass(frozen=True, order=True)
+class VersionKey:
+    """A contact version as events name it: (id, stamp to the second)."""
+
+    id: int
+    stamp: datetime
+
+    def __str__(self) -> str:
+        return f"contact {self.id} @ {format_second(self.stamp)}"
+
+
+def version_key(contact_id: int, stamp: datetime) -> VersionKey:
+    """The key of (id, stamp), the stamp truncated to the second in UTC."""
+    return VersionKey(contact_id, utc_second(stamp))
+
+
+@dataclass(frozen=True)
+class HistoryVersion:
+    """One version from `GET /__admin/history`: visible from `became_visible` until superseded or deleted."""
+
+    tenant: str
+    id: int
+    stamp: datetime
+    written: Moment
+    visible_from: datetime
+    became_visible: Moment | None
+    superseded: Moment | None = None
+    deleted: Moment | None = None
+    writes: int = 1
+
+    @property
+    def key(self) -> VersionKey:
+        """(id, stamp) as an event names it."""
+        return version_key(self.id, self.stamp)
+
+    @property
+    def ended(self) -> Moment | None:
+        """When it stopped being visible: the earlier of superseded and deleted, or None while current."""
+        ends = [m for m in (self.superseded, self.deleted) if m is not None]
+        return min(ends, key=lambda m: (m.at, m.seq)) if ends else None
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], where: str = "version") -> HistoryVersion:
+        """Parse one entry of the `versions` list."""
+        return cls(
+            tenant=str(data.get("tenant", "")),
+            id=_int(data.get("id"), f"{where}.id"),
+            stamp=parse_instant(data.get("stamp"), f"{where}.stamp"),
+            written=_required_moment(data.get("written"), f"{where}.written"),
+            visible_from=parse_instant(data.get("visibleFrom"), f"{where}.visibleFrom"),
+            became_visible=_moment(data.get("becameVisible"), f"{where}.becameVisible"),
+            superseded=_moment(data.get("supersededAt"), f"{where}.supersededAt"),
+            deleted=_moment(data.get("deletedAt"), f"{where}.deletedAt"),
+            writes=_int(data.get("writes", 1), f"{where}.writes"),
+        )
+
+
+@dataclass(frozen=True)
+class History:
+    """`GET /__admin/history?tenant=`: the last sequence number handed out and every version."""
+
+    sequence: int
+    versions: tuple[HistoryVersion, ...]
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> History:
+        """Parse the response body."""
+        versions = data.get("versions")
+        if not isinstance(versions, list):
+            raise ValueError("history: expected {'sequence': int, 'versions': [...]} from GET /__admin/history")
+        return cls(
+            sequence=_int(data.get("sequence"), "history.sequence"),
+            versions=tuple(HistoryVersion.from_json(v, f"history.versions[{i}]") for i, v in enumerate(versions)),
+        )
+
+
+@dataclass(frozen=True)
+class ServedVersion:
+    """A version served to the instance's token (`GET /__admin/instances/{id}/served`), first and last time."""
+
+    id: int
+    stamp_text: str
+    first: Moment
+    last: Moment
+    times: int = 1
+
+    @property
+    def key(self) -> VersionKey:
+        """(id, stamp) as an event names it."""
+        return version_key(self.id, parse_instant(self.stamp_text, f"served contact {self.id} stamp"))
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], where: str = "served") -> ServedVersion:
+        """Parse one entry of the `versions` list."""
+        stamp = data.get("stamp")
+        if not isinstance(stamp, str):
+            raise ValueError(f"{where}.stamp: expected the stamp string as served, got {stamp!r}")
+        parse_instant(stamp, f"{where}.stamp")
+        return cls(
+            id=_int(data.get("id"), f"{where}.id"),
+            stamp_text=stamp,
+            first=_required_moment(data.get("first"), f"{where}.first"),
+            last=_required_moment(data.get("last"), f"{where}.last"),
+            times=_int(data.get("times", 1), f"{where}.times"),
+        )
+
+
+@dataclass(frozen=True)
+class ServedLog:
+    """Every version served to one instance's token (kept whole, outside the journal's ring)."""
+
+    instance: int
+    versions: tuple[ServedVersion, ...]
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ServedLog:
+        """Parse the response body."""
+        versions = data.get("versions")
+        if not isinstance(versions, list):
+            raise ValueError(
+                "served: expected {'instance': int, 'versions': [...]} from GET /__admin/instances/{id}/served"
+            )
+        return cls(
+            instance=_int(data.get("instance"), "served.instance"),
+            versions=tuple(ServedVersion.from_json(v, f"served.versions[{i}]") for i, v in enumerate(versions)),
+        )
+
+
+@dataclass(frozen=True)
+class JournalRecord:
+    """One journalled request; hub requests carry `instance`, `fault` and `result_end`."""
+
+    moment: Moment
+    method: str
+    path: str
+    status: int
+    query: str = ""
+    tenant: str | None = None
+    instance: int | None = None
+    fault: str | None = None
+    result_end: bool | None = None
+    returned: int | None = None
+
+    @property
+    def faulted(self) -> bool:
+        """True when the response was shaped by an injected fault, or was a 5xx or a 429."""
+        return self.fault is not None or self.status >= 500 or self.status == 429
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], where: str = "entry") -> JournalRecord:
+        """Parse one entry of the `entries` list."""
+        instance = data.get("instance")
+        result_end = data.get("resultEnd")
+        return cls(
+            moment=Moment(parse_instant(data.get("at"), f"{where}.at"), _int(data.get("seq"), f"{where}.seq")),
+            method=str(data.get("method", "")),
+            path=str(data.get("path", "")),
+            status=_int(data.get("status"), f"{where}.status"),
+            query=str(data.get("query", "")),
+            tenant=data.get("tenant"),
+            instance=None if instance is None else _int(instance, f"{where}.instance"),
+            fault=data.get("fault"),
+            result_end=None if result_end is None else bool(result_end),
+            returned=data.get("returned"),
+        )
+
+
+@dataclass(frozen=True)
+class JournalLog:
+    """`GET /__admin/journal`: the kept entries, oldest first, and how many the ring dropped."""
+
+    entries: tuple[JournalRecord, ...]
+    dropped: int = 0
+    capacity: int | None = None
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> JournalLog:
+        """Parse the response body (fetch it without `?path=`, so nothing is filtered away)."""
+        entries = data.get("entries")
+        if not isinstance(entries, list):
+            raise ValueError("journal: expected {'capacity', 'dropped', 'entries': [...]} from GET /__admin/journal")
+        capacity = data.get("capacity")
+        return cls(
+            entries=tuple(JournalRecord.from_json(e, f"journal.entries[{i}]") for i, e in enumerate(entries)),
+            dropped=_int(data.get("dropped", 0), "journal.dropped"),
+            capacity=None if capacity is None else _int(capacity, "journal.capacity"),
+        )
+
+
+@dataclass(frozen=True)
+class Window:
+    """One invocation of the target: its start (server time, the CWMOCK_NOW value) and its sequence span.
+
+    `begin_seq` is the emulator's last sequence number, read through an admin call that first applies every write
+    due by then (`GET /__admin/sequence` or `/__admin/history`) after the clock reached `start` and before the
+    target ran; `end_seq` is read the same way after it finished. So the window's requests and visibility changes
+    have begin_seq < seq ≤ end_seq, and a version with becameVisible.seq ≤ begin_seq was visible at its start.
+    """
+
+    index: int
+    start: datetime
+    begin_seq: int
+    end_seq: int
+    # The target exited non-zero (or was killed) in this window: like a faulted response, it makes the window unclean.
+    crashed: bool = False
+
+    def __post_init__(self) -> None:
+        if self.start.tzinfo is None:
+            raise ValueError(f"window {self.index}: start {self.start!r} is naive; pass an aware UTC datetime")
+        if self.end_seq < self.begin_seq:
+            raise ValueError(f"window {self.index}: end_seq {self.end_seq} is before begin_seq {self.begin_seq}")
+
+    @property
+    def s(self) -> datetime:
+        """sₖ: the start rounded down to the second."""
+        return utc_second(self.start)
+
+    def holds(self, seq: int) -> bool:
+        """True when `seq` was handed out while this window ran."""
+        return self.begin_seq < seq <= self.end_seq
+
+
+@dataclass(frozen=True)
+class SettleFacts:
+    """What the harness knows about the settle: the receiver's last arrival seq when it began (0 if none)."""
+
+    arrivals_before: int
+
+    def before(self, arrival: Arrival) -> bool:
+        """True when `arrival` came before the settle began."""
+        return arrival.seq <= self.arrivals_before
+
+
+def arrival_from_json(data: Mapping[str, Any]) -> Arrival:
+    """An `Arrival` from the receiver's JSON query API (`body_base64` carries the exact bytes)."""
+    signature = data.get("signature") or {}
+    return Arrival(
+        seq=_int(data.get("seq"), "arrival.seq"),
+        arrived_at=parse_instant(data.get("arrived_at"), "arrival.arrived_at"),
+        method=str(data.get("method", "POST")),
+        path=str(data.get("path", "/")),
+        query=str(data.get("query", "")),
+        headers=tuple((str(k), str(v)) for k, v in data.get("headers", [])),
+        body=base64.b64decode(str(data.get("body_base64", ""))),
+        status=_int(data.get("status"), "arrival.status"),
+        signature=SignatureVerdict(
+            SignatureStatus(signature.get("status", SignatureStatus.UNSIGNED_EXPECTED.value)),
+            str(signature.get("reason", "")),
+            signature.get("algorithm"),
+            signature.get("matched_key_index"),
+        ),
+    )

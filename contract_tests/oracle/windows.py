@@ -1,0 +1,185 @@
+"""Windows (clean? complete?) from the journal, and which versions a clean window made required."""
+
+from __future__ import annotations
+
+import bisect
+import enum
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from cwmock.contract_tests.oracle.config import InstanceFacts
+from cwmock.contract_tests.oracle.inputs import HistoryVersion, JournalLog, JournalRecord, Window, format_second
+
+
+class Reading(enum.Enum):
+    """How to read a window whose journal entries were dropped: the fewest or the most required versions."""
+
+    DEFINITE = "definite"
+    """Unknown windows count as faulted and complete: what is required whatever the dropped entries said."""
+    POSSIBLE = "possible"
+    """Unknown windows count as clean and incomplete: what might have been required."""
+
+
+@dataclass(frozen=True)
+class WindowStatus:
+    """A window with what the journal says of it; `clean`/`complete` are None when dropped entries hide it."""
+
+    window: Window
+    clean: bool | None
+    complete: bool | None
+    requests: int
+    faults: tuple[str, ...] = ()
+
+    @property
+    def index(self) -> int:
+        """The window's index k."""
+        return self.window.index
+
+    def is_clean(self, reading: Reading) -> bool:
+        """Clean, reading an unknown status as `reading` says."""
+        return self.clean if self.clean is not None else reading is Reading.POSSIBLE
+
+    def is_complete(self, reading: Reading) -> bool:
+        """Complete, reading an unknown status as `reading` says."""
+        return self.complete if self.complete is not None else reading is Reading.DEFINITE
+
+    @property
+    def known(self) -> bool:
+        """True when both clean and complete are known."""
+        return self.clean is not None and self.complete is not None
+
+    def describe(self) -> str:
+        """E.g. `window 3 (clean, complete, starts 00:30:00Z)`."""
+        clean = {True: "clean", False: "faulted", None: "clean unknown"}[self.clean]
+        complete = {True: "complete", False: "incomplete", None: "complete unknown"}[self.complete]
+        return f"window {self.index} ({clean}, {complete}, starts {format_second(self.window.start)})"
+
+
+def _describe_fault(entry: JournalRecord) -> str:
+    cause = f"fault {entry.fault!r}" if entry.fault is not None else f"status {entry.status}"
+    return f"seq {entry.moment.seq} {entry.method} {entry.path} -> {entry.status} ({cause})"
+
+
+def window_statuses(windows: Sequence[Window], journal: JournalLog, instance_id: int) -> list[WindowStatus]:
+    """Each window's status from this instance's hub requests with begin_seq < seq ≤ end_seq.
+
+    A window in which the poller crashed is not clean, whatever its responses: a crash is a fault the suite caused,
+    and a version seen only by a window that died before committing could not have been delivered.
+
+    When the ring dropped entries (`dropped` > 0) and the oldest kept one is later than the window's first
+    possible seq, entries of the window may be lost: what the kept ones prove stays (a fault makes it faulted, a
+    result end makes it complete); the rest is unknown.
+    """
+    oldest = journal.entries[0].moment.seq if journal.entries else None
+    ends = [w.end_seq for w in windows]
+    held: list[list[JournalRecord]] = [[] for _ in windows]
+    for entry in journal.entries:
+        if entry.instance == instance_id and (at := _holding(windows, ends, entry.moment.seq)) is not None:
+            held[at].append(entry)
+    statuses = []
+    for window, entries in zip(windows, held, strict=True):
+        lossy = journal.dropped > 0 and (oldest is None or oldest > window.begin_seq + 1)
+        faults = tuple(_describe_fault(e) for e in entries if e.faulted)
+        if window.crashed:
+            faults = ("the poller crashed in this window", *faults)
+        ended = any(e.result_end for e in entries)
+        clean: bool | None = False if faults else (None if lossy else True)
+        complete: bool | None = True if ended else (None if lossy else False)
+        statuses.append(WindowStatus(window, clean, complete, len(entries), faults))
+    return statuses
+
+
+def _holding(windows: Sequence[Window], ends: Sequence[int], seq: int) -> int | None:
+    """The index of the window holding `seq`: windows (as `check_windows` admits them) hold disjoint seq ranges
+    in order, so only the first one ending at or after `seq` can."""
+    at = bisect.bisect_left(ends, seq)
+    return at if at < len(windows) and windows[at].holds(seq) else None
+
+
+def check_windows(windows: Sequence[Window]) -> None:
+    """Refuse windows a harness could get wrong: duplicate indexes, or not in order of sequence and start."""
+    indexes = [w.index for w in windows]
+    if len(set(indexes)) != len(indexes):
+        raise ValueError(f"window indexes must be distinct, got {indexes}")
+    for earlier, later in itertools.pairwise(windows):
+        if later.begin_seq < earlier.end_seq or later.start < earlier.start:
+            raise ValueError(
+                f"windows must be given in the order they ran: window {later.index} (begin_seq {later.begin_seq}, "
+                f"start {later.start.isoformat()}) comes after window {earlier.index} (end_seq {earlier.end_seq}, "
+                f"start {earlier.start.isoformat()})"
+            )
+
+
+def visible_throughout(version: HistoryVersion, window: Window) -> bool:
+    """Visible when the window began (became visible at seq ≤ begin_seq) and still visible when it ended."""
+    became, ended = version.became_visible, version.ended
+    return became is not None and became.seq <= window.begin_seq and (ended is None or ended.seq > window.end_seq)
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """Why a version was required: the clean window k it was visible throughout and the bound it met."""
+
+    version: HistoryVersion
+    window: WindowStatus
+    previous: WindowStatus | None
+    lower_bound: datetime
+
+
+class WindowTimeline:
+    """The window statuses in the order they ran, indexed for the oracle's per-version questions.
+
+    `check_windows` admits only windows in order whose seq ranges do not overlap, so begin and end seqs never
+    decrease: which windows a version was visible throughout, and which window holds a seq, are binary searches.
+    """
+
+    def __init__(self, statuses: Sequence[WindowStatus]) -> None:
+        self.statuses = list(statuses)
+        self._windows = [s.window for s in self.statuses]
+        self._begins = [w.begin_seq for w in self._windows]
+        self._ends = [w.end_seq for w in self._windows]
+        self._starts = [w.s for w in self._windows]
+        self._previous: dict[Reading, list[int | None]] = {}
+
+    def previous_complete(self, reading: Reading) -> list[int | None]:
+        """For each window, the index of the last complete window before it (None: there is none)."""
+        if reading not in self._previous:
+            found: list[int | None] = []
+            last: int | None = None
+            for at, status in enumerate(self.statuses):
+                found.append(last)
+                if status.is_complete(reading):
+                    last = at
+            self._previous[reading] = found
+        return self._previous[reading]
+
+    def requirement(self, version: HistoryVersion, facts: InstanceFacts, reading: Reading) -> Requirement | None:
+        """The first clean window that makes `version` required, or None (DESIGN.md "Required")."""
+        stamp = version.key.stamp
+        became, ended = version.became_visible, version.ended
+        if stamp <= facts.created or became is None:
+            return None
+        previous = self.previous_complete(reading)
+        poll_delay = timedelta(seconds=facts.poll_delay)
+        # Visible throughout window k needs becameVisible ≤ begin_seq (so no earlier window qualifies) and an end
+        # after end_seq (so once a window ends at or after it, no later one does).
+        for at in range(bisect.bisect_left(self._begins, became.seq), len(self.statuses)):
+            if ended is not None and ended.seq <= self._ends[at]:
+                return None
+            before = previous[at]
+            lower = facts.created if before is None else self._starts[before] - poll_delay
+            status = self.statuses[at]
+            if (
+                status.is_clean(reading)
+                and stamp >= lower
+                and not (facts.filter_by_current_date and stamp > self._starts[at])
+            ):
+                return Requirement(version, status, None if before is None else self.statuses[before], lower)
+        return None
+
+    def holding(self, seq: int) -> WindowStatus | None:
+        """The window that ran when `seq` was handed out, if any."""
+        at = _holding(self._windows, self._ends, seq)
+        return None if at is None else self.statuses[at]

@@ -1,0 +1,1 @@
+"""The contract scenarios: each drives the emulator, runs the poller under judgement and asks the oracle."""

@@ -1,0 +1,40 @@
+"""The oracle's safety clauses mid-run: what has arrived so far, judged as if the settle began now.
+
+DUPLICATED, FABRICATED, EARLY and MALFORMED are final once an arrival shows them, so the stateful test checks them
+after every step; MISSING and PARKED only mean something after the settle.
+"""
+
+from __future__ import annotations
+
+from cwmock.contract_tests.harness.runner import Harness
+from cwmock.contract_tests.oracle.config import InstanceFacts
+from cwmock.contract_tests.oracle.inputs import History, JournalLog, ServedLog, SettleFacts, Window
+from cwmock.contract_tests.oracle.judge import judge
+from cwmock.contract_tests.oracle.verdict import Finding, FindingKind, Verdict
+
+SAFETY_KINDS = frozenset({FindingKind.DUPLICATED, FindingKind.FABRICATED, FindingKind.EARLY, FindingKind.MALFORMED})
+
+
+async def verdict_so_far(harness: Harness) -> Verdict:
+    """The oracle on everything arrived so far, as if the settle began now: only its safety findings mean anything."""
+    arrivals = harness.receiver.arrivals()
+    control = harness.control
+    return judge(
+        instance=InstanceFacts.from_instance_json({**harness.instance, "tenant": harness.tenant}),
+        history=History.from_json(await control.history(harness.tenant)),
+        served=ServedLog.from_json(await control.served(harness.instance["id"])),
+        journal=JournalLog.from_json(await control.journal()),
+        windows=[Window(w.index, w.start, w.begin_seq, w.end_seq) for w in harness.windows],
+        arrivals=arrivals,
+        settle=SettleFacts(arrivals_before=arrivals[-1].seq if arrivals else 0),
+    )
+
+
+def safety_failures(verdict: Verdict) -> list[Finding]:
+    """The findings no later step can undo: DUPLICATED, FABRICATED, EARLY, MALFORMED."""
+    return [finding for finding in verdict.findings if finding.kind in SAFETY_KINDS]
+
+
+def safety_report(findings: list[Finding]) -> str:
+    """The findings as the oracle's report lines."""
+    return "\n".join(line for finding in findings for line in finding.lines())

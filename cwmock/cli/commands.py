@@ -1,0 +1,221 @@
+"""The `cwmock` subcommands (the emulator, the stack, the contract suite); `cwmock.cli.main` dispatches here."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from cwmock.cli.stack import StackOptions, run_stack
+from cwmock.core.clock import ManualClock, SystemClock
+from cwmock.core.timestamps import parse_iso
+from cwmock.emulator.app import DEFAULT_START, Emulator, create_emulator
+from cwmock.emulator.config import DEFAULT_CODEBASE, EmulatorConfig
+from cwmock.emulator.http.server import LOOPBACK, is_loopback, serve
+from cwmock.emulator.http.tls import TlsMaterial, default_ca_file, generate_tls
+from cwmock.emulator.model.contact_sets import SAMPLE_CONTACTS, load_contact_bodies
+from cwmock.emulator.model.store import seed_contacts
+from cwmock.emulator.native.auth import basic_authorization
+from cwmock.poller.cli import add_poller_parser, run_poller
+
+ADMIN_EXPOSED = (
+    "cwmock: refusing to listen on {host} without --admin-token: anyone who can reach that address could reset, "
+    "rewrite or fault this emulator through /__admin. Listen on 127.0.0.1 (the default), or pass --admin-token TOKEN "
+    "(or set CWMOCK_ADMIN_TOKEN) and send 'Authorization: Bearer TOKEN' on admin calls."
+)
+
+
+def _add_emulator_options(parser: argparse.ArgumentParser, default_port: int) -> None:
+    parser.add_argument("--host", default=LOOPBACK, help="interface to bind (default: %(default)s)")
+    parser.add_argument("--port", type=int, default=default_port, help="port to listen on (default: %(default)s)")
+    parser.add_argument("--codebase", default=DEFAULT_CODEBASE, help="API codebase segment (default: %(default)s)")
+    parser.add_argument(
+        "--clock",
+        choices=("system", "manual"),
+        default="system",
+        help="system: follow wall time; manual: frozen at --start until moved (default: %(default)s)",
+    )
+    parser.add_argument("--start", default=DEFAULT_START.isoformat(), help="start instant of a manual clock")
+    parser.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve HTTPS with a certificate from a freshly generated local CA (default: plain HTTP)",
+    )
+    parser.add_argument(
+        "--tls-ca-file",
+        type=Path,
+        metavar="PATH",
+        help=f"with --tls: where to write the CA bundle clients must trust (default: {default_ca_file()})",
+    )
+    parser.add_argument(
+        "--contact-date-entered",
+        action="store_true",
+        help="NOT faithful: stamp _info.dateEntered on new contacts (for a createdDateField that differs)",
+    )
+    parser.add_argument(
+        "--admin-token",
+        default=os.environ.get("CWMOCK_ADMIN_TOKEN") or None,
+        help="require 'Authorization: Bearer TOKEN' on /__admin calls; needed off loopback (env CWMOCK_ADMIN_TOKEN)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="cwmock",
+        description="Test doubles for Open Connectors polling events over ConnectWise contacts.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    emulator = commands.add_parser("emulator", help="serve the ConnectWise emulator")
+    _add_emulator_options(emulator, 8000)
+    emulator.add_argument("--seed-sample", action="store_true", help="seed the sample contacts into every tenant")
+    up = commands.add_parser(
+        "up",
+        help="run the whole stack on embedded defaults: emulator, platform API, poller, receiver, sample data",
+    )
+    _add_emulator_options(up, 8000)
+    up.add_argument("--receiver-port", type=int, default=8001, help="webhook receiver port (default: %(default)s)")
+    up.add_argument("--tls-port", type=int, default=8443, help="with --tls: the HTTPS port (default: %(default)s)")
+    up.add_argument(
+        "--allow-callback-host",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="also deliver notifications to this non-loopback host (repeatable; default: loopback only)",
+    )
+    up.add_argument("--state-dir", type=Path, help="keep the poller's state here (default: a temporary directory)")
+    contract = commands.add_parser(
+        "contract",
+        help="run the contract suite against a poller (pytest --pyargs cwmock.contract_tests)",
+        description="Extra arguments are passed to pytest, e.g. `cwmock contract --poller-cmd CMD -k burst -x`.",
+    )
+    contract.add_argument("--poller-cmd", help="the external poller to judge (default: the reference poller)")
+    contract.add_argument("--poller-timeout", type=float, help="seconds before a window is killed")
+    add_poller_parser(commands)
+    return parser
+
+
+def _clock(args: argparse.Namespace) -> ManualClock:
+    """A ManualClock either way, so /__admin/clock can freeze or advance it; `system` starts it following the wall."""
+    if args.clock == "manual":
+        return ManualClock(parse_iso(args.start))
+    clock = ManualClock(SystemClock().now())
+    clock.follow_wall()
+    return clock
+
+
+def _seed_sample(emulator: Emulator) -> int:
+    bodies = load_contact_bodies(SAMPLE_CONTACTS)
+    for tenant in emulator.store.tenants:
+        seed_contacts(emulator.store, tenant.company, bodies)
+    return len(bodies)
+
+
+def _summary(emulator: Emulator, host: str, port: int, seeded: int, ca_file: Path | None = None) -> str:
+    base = f"{'https' if ca_file is not None else 'http'}://{host}:{port}"
+    lines = [
+        f"cwmock emulator listening on {base}",
+        f"  ConnectWise API: {base}/{emulator.config.codebase}apis/3.0",
+        f"  company info:    {base}/login/companyinfo/cwmock",
+        f"  clock:           {type(emulator.clock).__name__}, now {emulator.clock.now().isoformat()}",
+    ]
+    if ca_file is not None:
+        lines.append(f"  TLS CA bundle:   {ca_file} (trust it, e.g. REQUESTS_CA_BUNDLE={ca_file})")
+    for tenant in emulator.store.tenants:
+        header = basic_authorization(tenant.company, tenant.public_key, tenant.private_key)
+        lines.append(
+            f"  tenant {tenant.company}: public {tenant.public_key}, private {tenant.private_key} "
+            f"(Authorization: {header}, plus any clientId header)"
+        )
+    if seeded:
+        lines.append(f"  seeded {seeded} sample contacts per tenant")
+    first = emulator.store.tenants[0]
+    header = basic_authorization(first.company, first.public_key, first.private_key)
+    cacert = f"--cacert {ca_file} " if ca_file is not None else ""
+    lines.append(
+        f"  try: curl {cacert}-H 'Authorization: {header}' -H 'clientId: demo' "
+        f"'{base}/{emulator.config.codebase}apis/3.0/company/contacts?pageSize=5'"
+    )
+    lines.append("Press Ctrl-C to stop.")
+    return "\n".join(lines)
+
+
+def run_emulator(args: argparse.Namespace, *, seed: bool) -> int:
+    """Build an emulator from the options and serve it until interrupted."""
+    if not is_loopback(args.host) and not args.admin_token:
+        print(ADMIN_EXPOSED.format(host=args.host), file=sys.stderr)
+        return 2
+    config = EmulatorConfig(
+        codebase=args.codebase, admin_token=args.admin_token, contact_date_entered=args.contact_date_entered
+    )
+    emulator = create_emulator(config, _clock(args))
+    seeded = _seed_sample(emulator) if seed else 0
+    tls: TlsMaterial | None = None
+    ca_file: Path | None = None
+    if args.tls:
+        tls = generate_tls([args.host])
+        ca_file = tls.write_ca(args.tls_ca_file if args.tls_ca_file is not None else default_ca_file())
+    print(_summary(emulator, args.host, args.port, seeded, ca_file), flush=True)
+    serve(emulator.app, args.host, args.port, tls)
+    return 0
+
+
+def run_up(args: argparse.Namespace) -> int:
+    """The whole stack in one process (see `cwmock.cli.stack`)."""
+    if not is_loopback(args.host) and not args.admin_token:
+        print(ADMIN_EXPOSED.format(host=args.host), file=sys.stderr)
+        return 2
+    clock = _clock(args)
+    tls = generate_tls([args.host]) if args.tls else None
+    ca_file = None
+    if tls is not None:
+        ca_file = tls.write_ca(args.tls_ca_file if args.tls_ca_file is not None else default_ca_file())
+    options = StackOptions(
+        host=args.host,
+        port=args.port,
+        receiver_port=args.receiver_port,
+        clock=clock,
+        follow_wall=args.clock == "system",
+        config=EmulatorConfig(codebase=args.codebase, admin_token=args.admin_token),
+        tls=tls,
+        tls_port=args.tls_port if tls is not None else None,
+        ca_file=ca_file,
+        allowed_hosts=tuple(args.allow_callback_host),
+        state_dir=args.state_dir,
+        print_line=lambda text: print(text, flush=True),
+    )
+    return asyncio.run(run_stack(options))
+
+
+def run_contract(args: argparse.Namespace, pytest_args: list[str]) -> int:
+    """Run the contract suite: exactly `python -m pytest --pyargs cwmock.contract_tests ...` in a fresh interpreter."""
+    options = ["--pyargs", "cwmock.contract_tests", "-p", "no:cacheprovider"]
+    if args.poller_cmd:
+        options += ["--poller-cmd", args.poller_cmd]
+    if args.poller_timeout is not None:
+        options += ["--poller-timeout", str(args.poller_timeout)]
+    # A fresh interpreter, so pytest's assertion rewriting sees modules this process has not imported yet.
+    return subprocess.call([sys.executable, "-m", "pytest", *options, *pytest_args])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line and run the subcommand."""
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "contract":
+        return run_contract(args, extra)
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.command == "poller":
+        return run_poller(args)
+    if args.tls_ca_file is not None and not args.tls:
+        parser.error("--tls-ca-file only applies to HTTPS: add --tls (or drop --tls-ca-file)")
+    if args.command == "emulator":
+        return run_emulator(args, seed=args.seed_sample)
+    if args.command == "up":
+        return run_up(args)
+    raise AssertionError(f"unhandled command {args.command!r}")

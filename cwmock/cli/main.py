@@ -1,0 +1,22 @@
+"""The `cwmock` command line: a small dispatcher, so `cwmock poller once` starts without the emulator."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `cwmock` console script."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["poller"]:
+        # An external poller runs once per window: importing the emulator and the stack would cost every window.
+        from cwmock.poller.cli import add_poller_parser, run_poller
+
+        parser = argparse.ArgumentParser(prog="cwmock")
+        add_poller_parser(parser.add_subparsers(dest="command", required=True, metavar="COMMAND"))
+        return run_poller(parser.parse_args(arguments))
+    from cwmock.cli.commands import main as run_command
+
+    return run_command(arguments)

@@ -1,0 +1,1 @@
+"""The Open Connectors instance JSON (what users POST to `/instances`) as typed configuration."""

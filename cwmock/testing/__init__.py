@@ -1,0 +1,1 @@
+"""The pytest plugin and the helpers users put in their own suites."""

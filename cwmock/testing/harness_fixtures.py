@@ -1,0 +1,104 @@
+"""Plugin options and fixtures for judging a poller: receiver, poller target, harness.
+
+Options: `--poller-cmd "CMD"` judges an external poller (DESIGN.md protocol) instead of our reference poller;
+`--poller-timeout S` kills a window that runs longer (default 30 s); `--cwmock-profile dev|ci|deep` picks the
+stateful property test's Hypothesis profile.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from cwmock.contract_tests.harness.emulator_control import EmulatorControl
+from cwmock.contract_tests.harness.reference_adapter import ReferencePoller
+from cwmock.contract_tests.harness.runner import Harness, HarnessSettings
+from cwmock.contract_tests.harness.targets import DEFAULT_POLLER_TIMEOUT, ExternalCommandTarget, PollerTarget
+from cwmock.emulator.live import LiveEmulator
+from cwmock.fixtures import SEED_INSTANCE, read_fixture
+from cwmock.receiver.inbox import Receiver
+from cwmock.receiver.server import ReceiverServer, serve_receiver
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Register cwmock's command-line options."""
+    group = parser.getgroup("cwmock", "cwmock contract suite")
+    group.addoption(
+        "--poller-cmd",
+        default=None,
+        help="judge this external poller command (run once per window with the CWMOCK_* environment)",
+    )
+    group.addoption(
+        "--poller-timeout",
+        type=float,
+        default=DEFAULT_POLLER_TIMEOUT,
+        help="seconds before a poller window is killed and recorded as a crash (default: %(default)s)",
+    )
+    group.addoption(
+        "--cwmock-profile",
+        choices=("dev", "ci", "deep"),
+        default=None,
+        help="Hypothesis profile of the stateful property test (default: $CWMOCK_HYPOTHESIS_PROFILE, else ci)",
+    )
+
+
+@pytest.fixture(scope="session")
+def cwmock_receiver_server(cwmock_server: LiveEmulator) -> Iterator[ReceiverServer]:
+    """One webhook receiver over a real socket per session, stamping arrivals with the emulator's clock."""
+    with serve_receiver(Receiver(cwmock_server.emulator.clock)) as server:
+        yield server
+
+
+@pytest.fixture
+def cwmock_receiver(cwmock_receiver_server: ReceiverServer) -> Iterator[Receiver]:
+    """The session's receiver, emptied for this test; anything that failed inside it fails the test."""
+    receiver = cwmock_receiver_server.receiver
+    receiver.reset()
+    receiver.set_signature_keys([])
+    yield receiver
+    receiver.check()
+
+
+@pytest.fixture
+def cwmock_poller_target(request: pytest.FixtureRequest) -> PollerTarget:
+    """The poller under judgement: `--poller-cmd`, else the reference poller."""
+    command = request.config.getoption("--poller-cmd")
+    timeout = float(request.config.getoption("--poller-timeout"))
+    if command:
+        return ExternalCommandTarget(command, timeout=timeout)
+    return default_target(timeout)
+
+
+def default_target(timeout: float) -> PollerTarget:
+    """Our reference poller, when no `--poller-cmd` is given."""
+    return ReferencePoller()
+
+
+@pytest.fixture
+def cwmock_instance_body() -> dict[str, object]:
+    """The instance JSON the harness registers: the seed's "Example JSON with Polling" body."""
+    body: dict[str, object] = json.loads(read_fixture(SEED_INSTANCE))
+    return body
+
+
+@pytest.fixture
+async def cwmock_harness(
+    cwmock_live: LiveEmulator,
+    cwmock_receiver: Receiver,
+    cwmock_receiver_server: ReceiverServer,
+    cwmock_poller_target: PollerTarget,
+    cwmock_instance_body: dict[str, object],
+    tmp_path: Path,
+) -> AsyncIterator[Harness]:
+    """A started harness: instance registered at the emulator clock's start, the poller ready to run windows."""
+    control = EmulatorControl(cwmock_live.url)
+    settings = HarnessSettings(cwmock_live.url, f"{cwmock_receiver_server.url}/hooks", tmp_path / "harness")
+    harness = Harness(control, cwmock_receiver, cwmock_poller_target, cwmock_instance_body, settings)
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await control.aclose()

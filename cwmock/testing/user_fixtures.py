@@ -1,0 +1,53 @@
+"""Plugin fixtures for users' own suites: the clock, the reference poller, host routing and a pinned wall clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from cwmock.contract_tests.harness.reference_adapter import ReferencePoller
+from cwmock.core.clock import ManualClock
+from cwmock.emulator.app import Emulator
+from cwmock.testing.host_routing import DEFAULT_HOSTS, HostRouter
+from cwmock.testing.wall_clock import WallFactory, pinned_wall_clock
+
+__all__ = ["cwmock_clock", "cwmock_frozen_wall", "cwmock_hosts", "cwmock_reference_poller", "cwmock_route_hosts"]
+
+
+@pytest.fixture
+def cwmock_clock(cwmock_emulator: Emulator) -> ManualClock:
+    """The `ManualClock` of `cwmock_emulator` (frozen at 2026-01-01T00:00:00Z until the test moves it)."""
+    clock = cwmock_emulator.clock
+    assert isinstance(clock, ManualClock), "cwmock_emulator runs on a ManualClock"
+    return clock
+
+
+@pytest.fixture
+def cwmock_reference_poller() -> ReferencePoller:
+    """cwmock's reference poller as an in-process `PollerTarget` (whatever `--poller-cmd` says)."""
+    return ReferencePoller()
+
+
+@pytest.fixture
+def cwmock_hosts() -> tuple[str, ...]:
+    """Host patterns `cwmock_route_hosts` routes; override this fixture to route your own."""
+    return DEFAULT_HOSTS
+
+
+@pytest.fixture
+def cwmock_route_hosts(cwmock_emulator: Emulator, cwmock_hosts: tuple[str, ...]) -> Iterator[HostRouter]:
+    """httpx calls to ConnectWise / Open Connectors hosts go into `cwmock_emulator`; other non-loopback hosts fail.
+
+    Native API paths under any codebase are served (as the emulator's own codebase).
+    """
+    router = HostRouter(cwmock_emulator.app, cwmock_hosts, codebase=cwmock_emulator.config.codebase)
+    with router.mocking():
+        yield router
+
+
+@pytest.fixture
+def cwmock_frozen_wall(cwmock_clock: ManualClock) -> Iterator[WallFactory]:
+    """The wall clock (`datetime.now()`, `time.time()`, ...) pinned to `cwmock_clock` and following it."""
+    with pinned_wall_clock(cwmock_clock) as factory:
+        yield factory

@@ -1,0 +1,1 @@
+"""The admin API (`/__admin`): the clock, mutations, faults, inspection."""

@@ -1,0 +1,189 @@
+"""`/__admin/faults`: add, list, read and remove injected faults.
+
+`POST /faults` takes `{"kind": ..., <the kind's options>, <scope>}`; the scope of a request fault is `path` (glob)
+or `pathRegex`, `method`, `times`, `after`, `probability` and `seed`. Stamp policies (`precision`, `skew`) take no
+scope. Unknown keys are refused, so a misspelt option never silently widens a fault.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from cwmock.core.clock import Clock, ManualClock
+from cwmock.emulator.admin.options import handles_errors, instant_option, int_option, number_option, options_body
+from cwmock.emulator.faults.page_mutation import PageMutation
+from cwmock.emulator.faults.registry import (
+    FAULT_KINDS,
+    Action,
+    FaultRegistry,
+    LatencyFault,
+    MalformedJsonFault,
+    MutateBetweenPages,
+    PrecisionPolicy,
+    RateLimitFault,
+    SkewPolicy,
+    StatusFault,
+)
+from cwmock.emulator.faults.scope import FaultScope, PathPattern
+from cwmock.emulator.http.responses import json_response
+from cwmock.emulator.model.errors import InvalidObject, invalid_field
+from cwmock.emulator.model.store import Store
+
+SCOPE_KEYS = {"path", "pathRegex", "method", "times", "after", "probability", "seed"}
+ACTION_KEYS: dict[str, set[str]] = {
+    "status": {"status"},
+    "rate_limit": {"retryAfter"},
+    "latency": {"seconds", "mode"},
+    "malformed_json": set(),
+    "mutate_between_pages": {"mutation"},
+    "precision": {"precision"},
+    "skew": {"seconds"},
+}
+MUTATION_KEYS = {"op", "tenant", "id", "contact", "operations", "stamp"}
+
+
+def _string_option(options: dict[str, Any], key: str) -> str | None:
+    value = options.get(key)
+    if value is not None and not isinstance(value, str):
+        raise invalid_field(key, f"{key} must be a string, got {value!r}")
+    return value
+
+
+def _refuse_unknown(options: dict[str, Any], allowed: set[str], what: str) -> None:
+    unknown = sorted(set(options) - allowed)
+    if unknown:
+        raise invalid_field(unknown[0], f"{what} takes no {', '.join(unknown)}; it takes {', '.join(sorted(allowed))}")
+
+
+def parse_scope(options: dict[str, Any], *, default_times: int | None = None) -> FaultScope:
+    """A request fault's scope from its admin options (every matching request, forever, by default)."""
+    path, regex = _string_option(options, "path"), _string_option(options, "pathRegex")
+    if path is not None and regex is not None:
+        raise invalid_field("pathRegex", "send path (a glob) or pathRegex, not both")
+    try:
+        pattern = PathPattern.of(path or "*", regex)
+    except Exception as exc:  # re.error
+        raise invalid_field("pathRegex", f"pathRegex is not a valid regular expression: {exc}") from None
+    probability = number_option(options, "probability")
+    if probability is not None and probability > 1:
+        raise invalid_field("probability", f"probability must be between 0 and 1, got {probability}")
+    times = int_option(options, "times")
+    if times is None and probability is None:
+        times = default_times
+    return FaultScope(
+        pattern=pattern,
+        method=_string_option(options, "method"),
+        times=times,
+        after=int_option(options, "after", default=0) or 0,
+        probability=probability,
+        seed=int_option(options, "seed", minimum=-(2**63), default=0) or 0,
+    )
+
+
+def parse_mutation(value: object, store: Store) -> PageMutation:
+    """A mutate_between_pages fault's `mutation`: `{"op", "tenant", "id"?, "contact"?, "operations"?, "stamp"?}`."""
+    if not isinstance(value, dict):
+        raise invalid_field("mutation", 'send "mutation": {"op": "create", "tenant": "cwmock", "contact": {...}}')
+    _refuse_unknown(value, MUTATION_KEYS, "a mutation")
+    tenant = _string_option(value, "tenant")
+    if tenant is None:
+        raise invalid_field("tenant", "the mutation needs the tenant (a login company id, e.g. cwmock)")
+    try:
+        return PageMutation(
+            op=value.get("op"),  # type: ignore[arg-type]  # checked by PageMutation
+            tenant=store.tenant(tenant).credentials.company,
+            contact_id=int_option(value, "id", minimum=1),
+            contact=value.get("contact"),
+            operations=value.get("operations"),
+            stamp=instant_option(value, "stamp"),
+        )
+    except ValueError as exc:
+        raise invalid_field("mutation", str(exc)) from None
+
+
+def parse_action(kind: str, options: dict[str, Any], store: Store, clock: Clock) -> Action:
+    """What a fault of `kind` does, from its admin options."""
+    if kind == "status":
+        return StatusFault(int_option(options, "status", default=500) or 500)
+    if kind == "rate_limit":
+        return RateLimitFault(int_option(options, "retryAfter", default=30) or 0)
+    if kind == "latency":
+        seconds = number_option(options, "seconds")
+        if seconds is None:
+            raise invalid_field("seconds", "latency needs seconds (how long the response is delayed)")
+        mode = options.get("mode", "emulated")
+        if mode == "emulated" and not isinstance(clock, ManualClock):
+            raise invalid_field(
+                "mode", 'emulated latency moves a ManualClock; this emulator runs on wall time, so use "real"'
+            )
+        return LatencyFault(seconds, mode)
+    if kind == "malformed_json":
+        return MalformedJsonFault()
+    if kind == "mutate_between_pages":
+        return MutateBetweenPages(parse_mutation(options.get("mutation"), store))
+    if kind == "precision":
+        return PrecisionPolicy(options.get("precision"))  # type: ignore[arg-type]  # checked by PrecisionPolicy
+    seconds = number_option(options, "seconds", minimum=None)
+    if seconds is None:
+        raise invalid_field("seconds", "skew needs seconds (server clock minus the admin clock; negative is behind)")
+    return SkewPolicy(seconds)
+
+
+class AdminFaults:
+    """Fault injection over HTTP, bound to one registry (and the store and clock faults act on)."""
+
+    def __init__(self, faults: FaultRegistry, store: Store, clock: Clock) -> None:
+        self.faults = faults
+        self.store = store
+        self.clock = clock
+
+    async def add(self, request: Request) -> Response:
+        """POST /faults {"kind", ...options, ...scope} → 201 with the listed fault (its `id` included)."""
+        options = await options_body(request)
+        kind = options.get("kind")
+        if kind not in FAULT_KINDS:
+            raise invalid_field("kind", f"kind must be one of {', '.join(FAULT_KINDS)}, got {kind!r}")
+        is_policy = kind in ("precision", "skew")
+        allowed = {"kind"} | ACTION_KEYS[kind] | (set() if is_policy else SCOPE_KEYS)
+        _refuse_unknown(options, allowed, f"a {kind} fault")
+        try:
+            action = parse_action(kind, options, self.store, self.clock)
+            scope = (
+                None if is_policy else parse_scope(options, default_times=1 if kind == "mutate_between_pages" else None)
+            )
+            fault = self.faults.add(action, scope)
+        except ValueError as exc:
+            raise InvalidObject(f"the {kind} fault is not valid: {exc}") from None
+        return json_response(fault.to_json(), status=201)
+
+    async def list_faults(self, request: Request) -> Response:
+        """GET /faults → every listed fault with its counters, oldest first."""
+        return json_response([fault.to_json() for fault in self.faults.all()])
+
+    async def get(self, request: Request) -> Response:
+        """GET /faults/{id}."""
+        return json_response(self.faults.get(request.path_params["id"]).to_json())
+
+    async def remove(self, request: Request) -> Response:
+        """DELETE /faults/{id} → 204."""
+        self.faults.remove(request.path_params["id"])
+        return Response(status_code=204)
+
+    async def clear(self, request: Request) -> Response:
+        """DELETE /faults → 204: no faults, no skew, whole-second stamps."""
+        self.faults.clear()
+        return Response(status_code=204)
+
+    def routes(self) -> list[BaseRoute]:
+        """Routes relative to `/__admin`."""
+        return [
+            Route("/faults", handles_errors(self.add), methods=["POST"]),
+            Route("/faults", handles_errors(self.list_faults), methods=["GET"]),
+            Route("/faults", handles_errors(self.clear), methods=["DELETE"]),
+            Route("/faults/{id:int}", handles_errors(self.get), methods=["GET"]),
+            Route("/faults/{id:int}", handles_errors(self.remove), methods=["DELETE"]),
+        ]

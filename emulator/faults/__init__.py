@@ -1,0 +1,1 @@
+"""Injected faults: HTTP responses, TCP connections and in-process transports, from one registry."""

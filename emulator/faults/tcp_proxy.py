@@ -1,0 +1,243 @@
+"""A TCP proxy in front of a served emulator that breaks connections the way networks do.
+
+Socket faults must reach a real client as connection errors, not as HTTP statuses, so they happen below HTTP: the
+proxy reads each HTTP/1.1 request on a client connection, asks its faults whether one fires (the same scopes as
+the HTTP faults: path glob or regex, method, times/after, probability with a seed), forwards the request, and
+- `reset_before_response`: drops the response and closes the client connection with a TCP RST (SO_LINGER 0);
+- `cut_body_after`: forwards the response head and the first `cut_after` bytes of its body (never the whole body),
+  then closes the connection.
+A faulted request is still forwarded, with a `cwmock-network-fault: <kind>` header, so the emulator's journal marks
+the response as faulted (the oracle must not count that window as clean). Requests with a chunked body are not
+supported (the emulator's clients send Content-Length).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import struct
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import urlsplit
+
+from cwmock.emulator.faults.registry import NETWORK_FAULT_HEADER
+from cwmock.emulator.faults.scope import FaultScope, PathPattern, ScopedFaultList
+from cwmock.emulator.http.server import LOOPBACK
+
+SocketFaultKind = Literal["reset_before_response", "cut_body_after"]
+SOCKET_FAULT_KINDS: tuple[SocketFaultKind, ...] = ("reset_before_response", "cut_body_after")
+NO_BODY_STATUSES = {204, 304}
+
+
+@dataclass
+class SocketFault:
+    """One socket fault: its id, kind, scope (with counters) and, for `cut_body_after`, how many body bytes pass."""
+
+    id: int
+    kind: SocketFaultKind
+    scope: FaultScope
+    cut_after: int = 0
+
+    def to_json(self) -> dict[str, object]:
+        """The fault as a listing shows it."""
+        return {"id": self.id, "kind": self.kind, "cutAfter": self.cut_after, **self.scope.to_json()}
+
+
+@dataclass(frozen=True)
+class HttpHead:
+    """A request or response head: its raw bytes and the few fields framing needs."""
+
+    raw: bytes
+    first_line: str
+    headers: dict[str, str]
+
+    @classmethod
+    def parse(cls, raw: bytes) -> HttpHead:
+        """Split a head (ending in CRLF CRLF) into its first line and lower-cased headers."""
+        lines = raw.decode("latin-1").split("\r\n")
+        headers: dict[str, str] = {}
+        for line in lines[1:]:
+            name, sep, value = line.partition(":")
+            if sep:
+                headers[name.strip().lower()] = value.strip()
+        return cls(raw, lines[0], headers)
+
+    @property
+    def chunked(self) -> bool:
+        """True when the body is sent in chunks."""
+        return "chunked" in self.headers.get("transfer-encoding", "").lower()
+
+    @property
+    def content_length(self) -> int | None:
+        """The declared body length, if any."""
+        value = self.headers.get("content-length")
+        return int(value) if value is not None and value.isdigit() else None
+
+    @property
+    def closes(self) -> bool:
+        """True when the sender closes the connection after this message."""
+        return self.headers.get("connection", "").lower() == "close"
+
+    def with_header(self, name: str, value: str) -> bytes:
+        """The raw head with one more header."""
+        return self.raw[:-2] + f"{name}: {value}\r\n\r\n".encode("latin-1")
+
+
+async def read_body(reader: asyncio.StreamReader, head: HttpHead, *, request_method: str) -> tuple[bytes, bool]:
+    """A response body as sent on the wire (chunk framing included), and whether it ran to the connection's end."""
+    status = int(head.first_line.split(" ")[1])
+    if request_method == "HEAD" or status in NO_BODY_STATUSES or 100 <= status < 200:
+        return b"", False
+    if head.chunked:
+        parts: list[bytes] = []
+        while True:
+            size_line = await reader.readuntil(b"\r\n")
+            parts.append(size_line)
+            size = int(size_line.split(b";")[0].strip(), 16)
+            if size == 0:
+                while (trailer := await reader.readuntil(b"\r\n")) != b"\r\n":
+                    parts.append(trailer)
+                parts.append(trailer)
+                return b"".join(parts), False
+            parts.append(await reader.readexactly(size + 2))
+    length = head.content_length
+    if length is not None:
+        return await reader.readexactly(length), False
+    return await reader.read(), True
+
+
+def reset(writer: asyncio.StreamWriter) -> None:
+    """Close the connection with a TCP RST instead of a FIN."""
+    sock = writer.get_extra_info("socket")
+    if sock is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    writer.transport.abort()
+
+
+class TcpFaultProxy:
+    """Listen on `host:port` (a free loopback port by default) and forward to `upstream_host:upstream_port`.
+
+    Use it as an async context manager on the loop of the code under test (`async with TcpFaultProxy(...) as p`),
+    point the client at `p.url`, and add faults with `add`; adding and removing faults is safe from other threads.
+    """
+
+    def __init__(self, upstream_host: str, upstream_port: int, *, host: str = LOOPBACK, port: int = 0) -> None:
+        self.upstream_host = upstream_host
+        self.upstream_port = upstream_port
+        self.host = host
+        self.port = port
+        self._faults: ScopedFaultList[SocketFault] = ScopedFaultList()
+        self._server: asyncio.Server | None = None
+        self._connections: set[asyncio.Task[None]] = set()
+
+    @property
+    def url(self) -> str:
+        """Base URL to give the client, e.g. `http://127.0.0.1:54321`."""
+        return f"http://{self.host}:{self.port}"
+
+    # -- faults ---------------------------------------------------------------------------
+
+    def add(
+        self,
+        kind: SocketFaultKind,
+        *,
+        cut_after: int = 0,
+        path: str = "*",
+        path_regex: str | None = None,
+        method: str | None = None,
+        times: int | None = None,
+        after: int = 0,
+        probability: float | None = None,
+        seed: int = 0,
+    ) -> SocketFault:
+        """Add a socket fault; by default it hits every request (scope it like an HTTP fault)."""
+        if kind not in SOCKET_FAULT_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(SOCKET_FAULT_KINDS)}, got {kind!r}")
+        if cut_after < 0:
+            raise ValueError(f"cut_after must be zero or more bytes, got {cut_after}")
+        pattern = PathPattern.of(path, path_regex)
+        scope = FaultScope(pattern, method, times, after, probability, seed)
+        return self._faults.add(lambda fault_id: SocketFault(fault_id, kind, scope, cut_after))
+
+    def faults(self) -> list[SocketFault]:
+        """Every socket fault, oldest first."""
+        return self._faults.all()
+
+    def remove(self, fault_id: int) -> None:
+        """Remove one fault (KeyError if there is no such id)."""
+        self._faults.remove(fault_id)
+
+    def clear(self) -> None:
+        """Remove every fault: the proxy forwards everything untouched."""
+        self._faults.clear()
+
+    # -- serving --------------------------------------------------------------------------
+
+    async def start(self) -> TcpFaultProxy:
+        """Start listening; `url` is known once this returns."""
+        self._server = await asyncio.start_server(self._accept, self.host, self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def stop(self) -> None:
+        """Stop listening and drop open connections."""
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+        for task in list(self._connections):
+            task.cancel()
+        await asyncio.gather(*self._connections, return_exceptions=True)
+
+    async def __aenter__(self) -> TcpFaultProxy:
+        return await self.start()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._connections.add(task)
+        upstream: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+        try:
+            while True:
+                try:
+                    request = HttpHead.parse(await reader.readuntil(b"\r\n\r\n"))
+                except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+                    return
+                if request.chunked:
+                    return  # unsupported; dropping the connection beats forwarding a body we cannot frame
+                body = await reader.readexactly(request.content_length or 0)
+                method, target = [*request.first_line.split(" "), "", ""][:2]
+                fault = self._faults.firing(method, urlsplit(target).path)
+                if upstream is None:
+                    upstream = await asyncio.open_connection(self.upstream_host, self.upstream_port)
+                up_reader, up_writer = upstream
+                head = request.raw if fault is None else request.with_header(NETWORK_FAULT_HEADER, fault.kind)
+                up_writer.write(head + body)
+                await up_writer.drain()
+                response = HttpHead.parse(await up_reader.readuntil(b"\r\n\r\n"))
+                response_body, ran_to_end = await read_body(up_reader, response, request_method=method)
+                if fault is not None and fault.kind == "reset_before_response":
+                    reset(writer)
+                    return
+                if fault is not None:
+                    kept = response_body[: min(fault.cut_after, max(len(response_body) - 1, 0))]
+                    writer.write(response.raw + kept)
+                    await writer.drain()
+                    return
+                writer.write(response.raw + response_body)
+                await writer.drain()
+                if ran_to_end or response.closes or request.closes:
+                    return
+        except (ConnectionError, asyncio.IncompleteReadError):
+            return
+        finally:
+            self._connections.discard(task)
+            for stream in (writer, None if upstream is None else upstream[1]):
+                if stream is not None and not stream.transport.is_closing():
+                    stream.close()
+                    with contextlib.suppress(ConnectionError):
+                        await stream.wait_closed()

@@ -1,0 +1,59 @@
+"""JSON responses and ConnectWise-shaped error bodies."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from starlette.responses import Response
+
+from cwmock.emulator.http.bodies import BodyTooLarge
+from cwmock.emulator.model.errors import EmulatorError, InvalidObject, NotFound
+
+ERROR_STATUS: dict[type[EmulatorError], int] = {InvalidObject: 400, NotFound: 404, BodyTooLarge: 413}
+
+
+def dump_json(data: Any) -> bytes:
+    """Compact JSON, as ConnectWise sends it."""
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def json_response(data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+    """A JSON response with ConnectWise's content type."""
+    return Response(dump_json(data), status_code=status, headers=headers, media_type="application/json")
+
+
+def json_array_response(items: Sequence[bytes], headers: Mapping[str, str] | None = None) -> Response:
+    """A 200 JSON array response from items already serialized by `dump_json` (the same bytes as dumping the list)."""
+    return Response(join_json_array(items), headers=headers, media_type="application/json")
+
+
+def join_json_array(items: Sequence[bytes]) -> bytes:
+    """`[a,b,...]` from serialized items, copying the (possibly megabyte) body once rather than three times."""
+    if not items:
+        return b"[]"
+    parts = list(items)
+    parts[0] = b"[" + parts[0]
+    parts[-1] = parts[-1] + b"]"
+    return b",".join(parts)
+
+
+def error_body(code: str, message: str, errors: Sequence[Mapping[str, Any]] | None = None) -> dict[str, Any]:
+    """ConnectWise's error shape: `{"code", "message", "errors"}` (errors only when there are some)."""
+    body: dict[str, Any] = {"code": code, "message": message}
+    if errors:
+        body["errors"] = list(errors)
+    return body
+
+
+def error_response(status: int, code: str, message: str, headers: Mapping[str, str] | None = None) -> Response:
+    """A ConnectWise-style error with no field details."""
+    return json_response(error_body(code, message), status, headers)
+
+
+def emulator_error_response(error: EmulatorError) -> Response:
+    """Map a model error to its HTTP status and body."""
+    status = next((s for cls, s in ERROR_STATUS.items() if isinstance(error, cls)), 400)
+    details = [{"code": e.code, "message": e.message, "resource": e.resource, "field": e.field} for e in error.errors]
+    return json_response(error_body(error.code, error.message, details), status)

@@ -1,0 +1,132 @@
+"""Serving an ASGI app over a real socket with uvicorn: in the foreground, or in a thread for tests."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import socket
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import uvicorn
+from starlette.types import ASGIApp
+
+from cwmock.emulator.http.tls import TlsMaterial
+
+LOOPBACK = "127.0.0.1"
+
+
+def is_loopback(host: str) -> bool:
+    """True for `localhost` and loopback addresses (127.0.0.0/8, ::1); False for anything reachable from elsewhere."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name other than localhost may resolve anywhere
+
+
+def uvicorn_config(
+    app: ASGIApp, host: str, port: int, tls: TlsMaterial | None = None, **options: object
+) -> uvicorn.Config:
+    """uvicorn settings for cwmock: no `Date` or `Server` header of its own (the clock sets `Date`); `tls` → HTTPS."""
+
+    def config(**extra: object) -> uvicorn.Config:
+        settings: dict[str, Any] = {
+            "date_header": False,
+            "server_header": False,
+            "log_level": "warning",
+            "lifespan": "off",
+            **extra,
+            **options,
+        }
+        return uvicorn.Config(app, host=host, port=port, **settings)
+
+    if tls is None:
+        return config()
+    with tls.server_pem_file() as pem:
+        loaded = config(ssl_certfile=pem)
+        # Loading builds the SSL context now, so the private key file is gone before the server runs.
+        loaded.load()
+    return loaded
+
+
+def serve(
+    app: ASGIApp, host: str = LOOPBACK, port: int = 8000, tls: TlsMaterial | None = None, **options: object
+) -> None:
+    """Run `app` until interrupted (over HTTPS with `tls`); Ctrl-C (or SIGTERM) stops cleanly."""
+    # uvicorn re-raises the signal it captured once it has shut down; that is a clean stop for us.
+    with contextlib.suppress(KeyboardInterrupt):
+        uvicorn.Server(uvicorn_config(app, host, port, tls, **options)).run()
+
+
+@dataclass
+class BackgroundServer:
+    """A uvicorn server on a free port in a daemon thread; `url` is known once `start()` returns.
+
+    With `tls` it serves HTTPS (`url` starts with `https://`) with that material's server certificate.
+    """
+
+    app: ASGIApp
+    host: str = LOOPBACK
+    port: int = 0
+    scheme: str = "http"
+    tls: TlsMaterial | None = None
+
+    def __post_init__(self) -> None:
+        if self.tls is not None:
+            self.scheme = "https"
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """Base URL of the running server."""
+        return f"{self.scheme}://{self.host}:{self.port}"
+
+    def start(self, timeout: float = 10.0, **options: object) -> BackgroundServer:
+        """Bind, start serving in a thread, and wait until the server accepts connections."""
+        # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets whose proto says TCP, and without it
+        # every keep-alive request waits ~40 ms (Nagle against delayed ACK).
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((self.host, self.port))
+        except OSError:
+            sock.close()
+            raise
+        self.port = sock.getsockname()[1]
+        server = uvicorn.Server(uvicorn_config(self.app, self.host, self.port, self.tls, **options))
+        self._server = server
+        self._thread = threading.Thread(
+            target=lambda: asyncio.run(server.serve(sockets=[sock])),
+            name=f"cwmock-server-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        poll = threading.Event()  # never set: used only to wait without sleeping the interpreter
+        for _ in range(int(timeout / 0.01)):
+            if server.started or not self._thread.is_alive():
+                break
+            poll.wait(0.01)
+        if not server.started:
+            self.stop()
+            raise RuntimeError(f"the server on {self.url} did not start within {timeout} s")
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Ask the server to exit and wait for its thread."""
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> BackgroundServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()

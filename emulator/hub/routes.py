@@ -1,0 +1,132 @@
+"""The Open Connectors hub view of contacts (`/elements/api-v2/hubs/crm/contacts`) over the same store.
+
+What the Open Connectors poller queries: CEQL `where`, `orderBy`, `fields`, offset `page`/`pageSize`, and
+cursor paging with `nextPage` / `elements-next-page-token` (keyset on id ascending; a page shorter than
+`pageSize`, or an empty one, ends the result). Every version served is logged against the instance.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from cwmock.emulator.config import EmulatorConfig
+from cwmock.emulator.http.responses import json_response
+from cwmock.emulator.http.wire import api_base_url, render_contact
+from cwmock.emulator.hub.auth import HubAuthError, parse_hub_authorization, secrets_match
+from cwmock.emulator.hub.paging import HubPage, encode_token, parse_hub_page
+from cwmock.emulator.journal.request_state import annotate, request_moment
+from cwmock.emulator.model.contacts import Record
+from cwmock.emulator.model.errors import EmulatorError, NotFound
+from cwmock.emulator.model.instances import Instance, InstanceRegistry
+from cwmock.emulator.model.store import Store
+from cwmock.emulator.model.versions import Moment
+from cwmock.emulator.query.list_request import hub_list_query
+
+HUB_PREFIX = "/elements/api-v2/hubs/crm"
+InstanceHandler = Callable[[Request, Instance], Awaitable[Response]]
+
+
+def hub_error(status: int, message: str, request_id: str) -> Response:
+    """Open Connectors' error shape: `{"requestId", "message"}`."""
+    return json_response({"requestId": request_id, "message": message}, status=status)
+
+
+def request_id_of(request: Request) -> str:
+    """The hub's `elements-request-id` for this request (from its sequence number)."""
+    moment = request_moment(request)
+    return f"cwmock-{moment.seq:012d}" if moment is not None else "cwmock-unnumbered"
+
+
+class HubApi:
+    """Hub routes bound to one store and instance registry."""
+
+    def __init__(self, store: Store, registry: InstanceRegistry, config: EmulatorConfig) -> None:
+        self.store = store
+        self.registry = registry
+        self.config = config
+
+    def authenticated(self, handler: InstanceHandler) -> Callable[[Request], Awaitable[Response]]:
+        """Run `handler` only for the account secrets and a registered instance token."""
+
+        async def endpoint(request: Request) -> Response:
+            request_id = request_id_of(request)
+            try:
+                creds = parse_hub_authorization(request.headers)
+            except HubAuthError as exc:
+                return hub_error(401, str(exc), request_id)
+            if not secrets_match(creds, self.config.user_secret, self.config.organization_secret):
+                return hub_error(401, "the User or Organization secret is not valid", request_id)
+            instance = self.registry.by_token(creds.element) if creds.element else None
+            if instance is None:
+                return hub_error(401, "no instance has this Element token; create one first", request_id)
+            annotate(request, tenant=instance.tenant, instance=instance.id)
+            try:
+                response = await handler(request, instance)
+            except EmulatorError as exc:
+                details = "; ".join(f"{e.field}: {e.message}" for e in exc.errors)
+                status = 404 if isinstance(exc, NotFound) else 400
+                return hub_error(status, f"{exc.message}" + (f" ({details})" if details else ""), request_id)
+            response.headers["elements-request-id"] = request_id
+            return response
+
+        return endpoint
+
+    def _base_url(self, request: Request, instance: Instance) -> str:
+        configured = instance.configuration.get("baseUrl")
+        if isinstance(configured, str) and configured:
+            return configured.rstrip("/")
+        return api_base_url(request.url.scheme, request.url.netloc, self.config.codebase)
+
+    def _served(self, request: Request, instance: Instance, records: list[Record]) -> None:
+        moment = request_moment(request) or Moment(self.store.server_now(), self.store.next_sequence())
+        instance.record_served(((r["id"], r["_info"]["lastUpdated"]) for r in records), moment)
+
+    async def list_contacts(self, request: Request, instance: Instance) -> Response:
+        """GET /hubs/crm/contacts."""
+        params = request.query_params
+        query = hub_list_query(params)
+        page = parse_hub_page(params.get("page"), params.get("pageSize"), params.get("nextPage"), bool(query.order))
+        records = query.run(self.store, instance.tenant)
+        shown = self._slice(records, page)
+        self._served(request, instance, shown)
+        annotate(request, returned=len(shown), result_end=len(shown) < page.size)
+        base = self._base_url(request, instance)
+        headers = {"elements-returned-count": str(len(shown))}
+        if page.cursor and shown:
+            # Sent on every non-empty cursor page, the last one included, as the platform does.
+            headers["elements-next-page-token"] = encode_token(shown[-1]["id"])
+        body = [query.shape(render_contact(record, base)) for record in shown]
+        return json_response(body, headers=headers)
+
+    @staticmethod
+    def _slice(records: list[Record], page: HubPage) -> list[Record]:
+        if page.cursor:
+            # Cursor pages are unordered queries, which the store answers in id order: the page starts by bisection
+            # (scanning every match for each page made paging a large result quadratic).
+            start = 0 if page.after_id is None else bisect.bisect_right(records, page.after_id, key=_record_id)
+            return records[start : start + page.size]
+        start = (page.page - 1) * page.size
+        return records[start : start + page.size]
+
+    async def get_contact(self, request: Request, instance: Instance) -> Response:
+        """GET /hubs/crm/contacts/{id}."""
+        record = self.store.get_contact(instance.tenant, request.path_params["id"])
+        self._served(request, instance, [record])
+        return json_response(render_contact(record, self._base_url(request, instance)))
+
+    def routes(self) -> list[BaseRoute]:
+        """The hub's routes."""
+        return [
+            Route(f"{HUB_PREFIX}/contacts", self.authenticated(self.list_contacts), methods=["GET"]),
+            Route(f"{HUB_PREFIX}/contacts/{{id:int}}", self.authenticated(self.get_contact), methods=["GET"]),
+        ]
+
+
+def _record_id(record: Record) -> int:
+    found: int = record["id"]
+    return found

@@ -1,0 +1,1 @@
+"""The request journal: what the emulated APIs were asked and answered."""

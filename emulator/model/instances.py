@@ -1,0 +1,159 @@
+"""The instance registry: Open Connectors instances (id, token, createdDate) and what each was served.
+
+A hub request's `Element <token>` selects the instance, and so the tenant. Per instance, every contact
+version served to its token is logged here, outside the journal's ring buffer: the oracle needs it whole.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from cwmock.core.timestamps import iso_z
+from cwmock.emulator.model.errors import InvalidObject, NotFound
+from cwmock.emulator.model.versions import Moment
+
+TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+
+@dataclass(frozen=True)
+class ServedVersion:
+    """A contact version (id, stamp) served to an instance, and when it was first and last served."""
+
+    id: int
+    stamp: str
+    first: Moment
+    last: Moment
+    times: int
+
+    def to_json(self) -> dict[str, Any]:
+        """The `/__admin/instances/{id}/served` form."""
+        return {
+            "id": self.id,
+            "stamp": self.stamp,
+            "first": self.first.to_json(),
+            "last": self.last.to_json(),
+            "times": self.times,
+        }
+
+
+@dataclass
+class Instance:
+    """One registered instance of the connectwisecrmrest element."""
+
+    id: int
+    token: str
+    tenant: str
+    name: str
+    created: datetime
+    tags: list[str] = field(default_factory=list)
+    configuration: dict[str, Any] = field(default_factory=dict)
+    # The whole instance JSON as the platform API holds it (None for instances made through /__admin).
+    document: dict[str, Any] | None = None
+    served: dict[tuple[int, str], ServedVersion] = field(default_factory=dict)
+
+    def record_served(self, versions: Iterable[tuple[int, str]], moment: Moment) -> None:
+        """Log the (id, stamp) versions one hub response carried."""
+        for key in versions:
+            known = self.served.get(key)
+            if known is None:
+                self.served[key] = ServedVersion(key[0], key[1], moment, moment, 1)
+            else:
+                self.served[key] = ServedVersion(key[0], key[1], known.first, moment, known.times + 1)
+
+    def to_json(self) -> dict[str, Any]:
+        """The registry's view of the instance."""
+        return {
+            "id": self.id,
+            "token": self.token,
+            "tenant": self.tenant,
+            "name": self.name,
+            "tags": list(self.tags),
+            "createdDate": iso_z(self.created),
+            "configuration": dict(self.configuration),
+            "document": self.document,
+        }
+
+
+class InstanceRegistry:
+    """Instances by id and by token; ids count up, tokens come from a seedable source."""
+
+    def __init__(self, seed: int = 0, first_id: int = 1) -> None:
+        self._seed = seed
+        self._first_id = first_id
+        self._random = random.Random(seed)
+        self._by_id: dict[int, Instance] = {}
+        self._by_token: dict[str, Instance] = {}
+        self._next_id = first_id
+
+    def create(
+        self,
+        tenant: str,
+        name: str,
+        created: datetime,
+        tags: Iterable[str] = (),
+        configuration: dict[str, Any] | None = None,
+        document: dict[str, Any] | None = None,
+    ) -> Instance:
+        """Register a new instance of `tenant`, created at `created` (server time)."""
+        if not name:
+            raise InvalidObject("an instance needs a non-empty name")
+        token = "".join(self._random.choices(TOKEN_ALPHABET, k=44))
+        instance = Instance(
+            self._next_id, token, tenant, name, created, list(tags), dict(configuration or {}), document
+        )
+        self._by_id[instance.id] = instance
+        self._by_token[instance.token] = instance
+        self._next_id += 1
+        return instance
+
+    def get(self, instance_id: int) -> Instance:
+        """The instance with this id, or NotFound."""
+        found = self._by_id.get(instance_id)
+        if found is None:
+            raise NotFound(f"instance {instance_id} not found")
+        return found
+
+    def by_token(self, token: str) -> Instance | None:
+        """The instance an `Element <token>` names, or None."""
+        return self._by_token.get(token)
+
+    def all(self) -> list[Instance]:
+        """Every instance, by id."""
+        return [self._by_id[i] for i in sorted(self._by_id)]
+
+    def delete(self, instance_id: int) -> Instance:
+        """Unregister an instance; its token stops working."""
+        instance = self.get(instance_id)
+        del self._by_id[instance_id]
+        del self._by_token[instance.token]
+        return instance
+
+    def state(self) -> dict[str, Any]:
+        """Counters and the token source, for a snapshot (instances are saved one by one)."""
+        version, internal, gauss = self._random.getstate()
+        return {"nextId": self._next_id, "random": [version, list(internal), gauss]}
+
+    def restore(self, state: dict[str, Any], instances: Iterable[Instance]) -> None:
+        """Replace everything with a snapshot's instances and counters."""
+        self.reset()
+        for instance in instances:
+            self._by_id[instance.id] = instance
+            self._by_token[instance.token] = instance
+        self._next_id = int(state["nextId"])
+        version, internal, gauss = state["random"]
+        self._random.setstate((version, tuple(internal), gauss))
+
+    def reset(self, tenant: str | None = None) -> None:
+        """Forget every instance (or those of one tenant); a full reset also restarts ids and tokens."""
+        if tenant is None:
+            self._by_id.clear()
+            self._by_token.clear()
+            self._next_id = self._first_id
+            self._random = random.Random(self._seed)
+        else:
+            for instance in [i for i in self._by_id.values() if i.tenant.lower() == tenant.lower()]:
+                self.delete(instance.id)

@@ -1,0 +1,1 @@
+"""The native ConnectWise Manage REST API for contacts."""

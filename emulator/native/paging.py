@@ -1,0 +1,83 @@
+"""Navigable paging (`page`/`pageSize`) and ConnectWise's `Link` header."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from cwmock.emulator.model.errors import invalid_field
+
+DEFAULT_PAGE_SIZE = 25
+MAX_PAGE_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """Which page of a result a client asked for (pages count from 1)."""
+
+    page: int = 1
+    size: int = DEFAULT_PAGE_SIZE
+
+    def slice(self, items: Sequence[object]) -> slice:
+        """The slice of `items` this page covers (empty past the end)."""
+        start = (self.page - 1) * self.size
+        return slice(start, start + self.size)
+
+    def last_page(self, total: int) -> int:
+        """The number of the last page (1 for an empty result)."""
+        return max(1, -(-total // self.size))
+
+
+def positive_int(name: str, raw: str) -> int:
+    """A query parameter that must be a whole number of 1 or more; a 400 naming it otherwise."""
+    try:
+        value = int(raw)
+    except ValueError:
+        raise invalid_field(name, f"{name} must be a whole number, got {raw!r}") from None
+    if value < 1:
+        raise invalid_field(name, f"{name} must be 1 or more, got {value}")
+    return value
+
+
+def parse_page_request(page: str | None, page_size: str | None) -> PageRequest:
+    """Read `page` and `pageSize`; a size above 1000 is capped at 1000, as ConnectWise does."""
+    number = positive_int("page", page) if page is not None else 1
+    size = positive_int("pageSize", page_size) if page_size is not None else DEFAULT_PAGE_SIZE
+    return PageRequest(number, min(size, MAX_PAGE_SIZE))
+
+
+def link_header(url: str, query: Sequence[tuple[str, str]], request: PageRequest, total: int) -> str:
+    """`first`/`prev`/`next`/`last` links repeating the query, each URL ending in `page=N`.
+
+    pyconnectwise reads the links with `page=(\\d+)>; rel="(.*?)"`, so `page` must come last.
+    """
+    kept = [(k, v) for k, v in query if k.lower() != "page"]
+    last = request.last_page(total)
+
+    def link(number: int, rel: str) -> str:
+        return f'<{url}?{urlencode([*kept, ("page", str(number))])}>; rel="{rel}"'
+
+    links = [link(1, "first")]
+    if request.page > 1:
+        links.append(link(min(request.page - 1, last), "prev"))
+    if request.page < last:
+        links.append(link(request.page + 1, "next"))
+    links.append(link(last, "last"))
+    return ", ".join(links)
+
+
+def parse_page_id(raw: str | None) -> int:
+    """Forward-only paging's `pageId` (the last id already seen; 0 before the first page)."""
+    if raw is None:
+        return 0
+    try:
+        return int(raw)
+    except ValueError:
+        raise invalid_field("pageId", f"pageId must be a contact id, got {raw!r}") from None
+
+
+def forward_link(url: str, query: Sequence[tuple[str, str]], last_id: int) -> str:
+    """The forward-only `Link` header: the complete next URL, the original query plus `pageId`."""
+    kept = [(k, v) for k, v in query if k.lower() != "pageid"]
+    return f'<{url}?{urlencode([*kept, ("pageId", str(last_id))])}>; rel="next"'

@@ -1,0 +1,212 @@
+"""The native ConnectWise Manage REST API 3.0 for contacts: handlers parse, call the store, serialize."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from cwmock.emulator.config import EmulatorConfig
+from cwmock.emulator.http.bodies import read_json
+from cwmock.emulator.http.responses import (
+    dump_json,
+    emulator_error_response,
+    error_response,
+    json_array_response,
+    json_response,
+)
+from cwmock.emulator.http.wire import RenderedContacts, api_base_url, render_company, render_contact
+from cwmock.emulator.journal.request_state import annotate
+from cwmock.emulator.model.contacts import Record
+from cwmock.emulator.model.errors import EmulatorError, invalid_field
+from cwmock.emulator.model.store import Store, Tenant
+from cwmock.emulator.native.auth import AuthError, parse_basic, require_client_id
+from cwmock.emulator.native.paging import forward_link, link_header, parse_page_id, parse_page_request
+from cwmock.emulator.query.list_request import ListQuery, native_list_query
+
+Handler = Callable[[Request], Awaitable[Response]]
+TenantHandler = Callable[[Request, Tenant], Awaitable[Response]]
+
+
+def lowercase_params(request: Request) -> dict[str, str]:
+    """Query parameters by lower-cased name (ConnectWise matches names case-insensitively)."""
+    return {key.lower(): value for key, value in request.query_params.multi_items()}
+
+
+class NativeApi:
+    """Routes of `/{codebase}apis/3.0` and `/login/companyinfo`, bound to one store."""
+
+    def __init__(self, store: Store, config: EmulatorConfig) -> None:
+        self.store = store
+        self.config = config
+        self.rendered = RenderedContacts()
+
+    def base_url(self, request: Request) -> str:
+        """The API root as the client addressed it."""
+        return api_base_url(request.url.scheme, request.url.netloc, self.config.codebase)
+
+    def authenticated(self, handler: TenantHandler) -> Handler:
+        """Wrap a handler so it runs only for valid API keys, with the tenant they open."""
+
+        async def endpoint(request: Request) -> Response:
+            try:
+                require_client_id(request.headers)
+                creds = parse_basic(request.headers)
+            except AuthError as exc:
+                return error_response(401, "Unauthorized", str(exc))
+            tenant = self.store.authenticate(creds.company, creds.public_key, creds.private_key)
+            if tenant is None:
+                return error_response(401, "Unauthorized", "the company id or API keys are not valid")
+            annotate(request, tenant=tenant.credentials.company)
+            try:
+                return await handler(request, tenant)
+            except EmulatorError as exc:
+                return emulator_error_response(exc)
+
+        return endpoint
+
+    # -- contacts ------------------------------------------------------------------------
+
+    def _page_of(self, request: Request, items: list[Any], serialize: Callable[[list[Any]], list[bytes]]) -> Response:
+        """One page of `items`, serialized, with the `Link` header."""
+        params = lowercase_params(request)
+        page = parse_page_request(params.get("page"), params.get("pagesize"))
+        url = f"{request.url.scheme}://{request.url.netloc}{request.url.path}"
+        link = link_header(url, request.query_params.multi_items(), page, len(items))
+        shown = items[page.slice(items)]
+        annotate(request, returned=len(shown), result_end=page.page >= page.last_page(len(items)))
+        return json_array_response(serialize(shown), headers={"Link": link})
+
+    async def list_contacts(self, request: Request, tenant: Tenant) -> Response:
+        """GET /company/contacts: conditions, childConditions, orderBy, fields; navigable or forward-only paging."""
+        params = lowercase_params(request)
+        query = native_list_query(params)
+        base = self.base_url(request)
+
+        def serialize(records: list[Record]) -> list[bytes]:
+            if query.fields is None:
+                return self.rendered.json_many(records, base)
+            return [dump_json(query.shape(render_contact(record, base))) for record in records]
+
+        if request.headers.get("pagination-type", "").lower() == "forward-only":
+            return self._forward_only(request, params, query, tenant, serialize)
+        return self._page_of(request, query.run(self.store, tenant.credentials.company), serialize)
+
+    def _forward_only(
+        self,
+        request: Request,
+        params: dict[str, str],
+        query: ListQuery,
+        tenant: Tenant,
+        serialize: Callable[[list[Record]], list[bytes]],
+    ) -> Response:
+        if query.order:
+            raise invalid_field("orderBy", "orderBy cannot be used with forward-only pagination (it orders by id)")
+        page = parse_page_request(None, params.get("pagesize"))
+        after = parse_page_id(params.get("pageid"))
+        records = [r for r in query.run(self.store, tenant.credentials.company) if r["id"] > after]
+        shown = records[: page.size]
+        headers = {}
+        if len(records) > page.size:
+            url = f"{request.url.scheme}://{request.url.netloc}{request.url.path}"
+            headers["Link"] = forward_link(url, request.query_params.multi_items(), shown[-1]["id"])
+        annotate(request, returned=len(shown), result_end=len(records) <= page.size)
+        return json_array_response(serialize(shown), headers=headers)
+
+    async def count_contacts(self, request: Request, tenant: Tenant) -> Response:
+        """GET /company/contacts/count, with the same conditions as the list."""
+        query = native_list_query(lowercase_params(request))
+        return json_response({"count": len(query.run(self.store, tenant.credentials.company))})
+
+    async def get_contact(self, request: Request, tenant: Tenant) -> Response:
+        """GET /company/contacts/{id}."""
+        record = self.store.get_contact(tenant.credentials.company, request.path_params["id"])
+        return json_response(render_contact(record, self.base_url(request)))
+
+    async def create_contact(self, request: Request, tenant: Tenant) -> Response:
+        """POST /company/contacts → 201 with the stored contact."""
+        body = await read_json(request, self.config.max_body_bytes)
+        record = self.store.create_contact(tenant.credentials.company, body)
+        return json_response(render_contact(record, self.base_url(request)), status=201)
+
+    async def replace_contact(self, request: Request, tenant: Tenant) -> Response:
+        """PUT /company/contacts/{id}: full replace."""
+        body = await read_json(request, self.config.max_body_bytes)
+        record = self.store.replace_contact(tenant.credentials.company, request.path_params["id"], body)
+        return json_response(render_contact(record, self.base_url(request)))
+
+    async def patch_contact(self, request: Request, tenant: Tenant) -> Response:
+        """PATCH /company/contacts/{id} with a list of operations."""
+        body = await read_json(request, self.config.max_body_bytes)
+        record = self.store.patch_contact(tenant.credentials.company, request.path_params["id"], body)
+        return json_response(render_contact(record, self.base_url(request)))
+
+    async def delete_contact(self, request: Request, tenant: Tenant) -> Response:
+        """DELETE /company/contacts/{id} → 204, empty body."""
+        self.store.delete_contact(tenant.credentials.company, request.path_params["id"])
+        return Response(status_code=204)
+
+    # -- companies and system ------------------------------------------------------------
+
+    async def list_companies(self, request: Request, tenant: Tenant) -> Response:
+        """GET /company/companies (read-only, so clients can discover valid company ids)."""
+        base = self.base_url(request)
+        companies = sorted(tenant.reference.companies.values(), key=lambda company: company.id)
+        return self._page_of(request, companies, lambda shown: [dump_json(render_company(c, base)) for c in shown])
+
+    async def get_company(self, request: Request, tenant: Tenant) -> Response:
+        """GET /company/companies/{id}."""
+        company = tenant.reference.companies.get(request.path_params["id"])
+        if company is None:
+            return error_response(404, "NotFound", f"company {request.path_params['id']} not found")
+        return json_response(render_company(company, self.base_url(request)))
+
+    async def system_info(self, request: Request, tenant: Tenant) -> Response:
+        """GET /system/info."""
+        return json_response(
+            {
+                "version": self.config.version_number,
+                "isCloud": False,
+                "serverTimeZone": "UTC",
+                "cloudRegion": "NA",
+            }
+        )
+
+    async def company_info(self, request: Request) -> Response:
+        """GET /login/companyinfo/{company} at the host root: where the codebase is (JSON null if unknown)."""
+        tenant = self.store.find_tenant(request.path_params["company"])
+        if tenant is None:
+            return json_response(None)
+        return json_response(
+            {
+                "CompanyName": tenant.credentials.company,
+                "Codebase": self.config.codebase,
+                "VersionCode": self.config.version_code,
+                "VersionNumber": self.config.version_number,
+                "CompanyID": tenant.credentials.company,
+                "IsCloud": "False",  # a string, as real servers send it ("True" in the cloud)
+            }
+        )
+
+    def routes(self) -> list[BaseRoute]:
+        """The route table: the login route at the root, the API under the codebase."""
+        api = f"/{self.config.codebase}apis/3.0"
+        auth = self.authenticated
+        return [
+            Route("/login/companyinfo/{company}", self.company_info, methods=["GET"]),
+            Route(f"{api}/company/contacts", auth(self.list_contacts), methods=["GET"]),
+            Route(f"{api}/company/contacts/", auth(self.list_contacts), methods=["GET"]),
+            Route(f"{api}/company/contacts", auth(self.create_contact), methods=["POST"]),
+            Route(f"{api}/company/contacts/", auth(self.create_contact), methods=["POST"]),
+            Route(f"{api}/company/contacts/count", auth(self.count_contacts), methods=["GET"]),
+            Route(f"{api}/company/contacts/{{id:int}}", auth(self.get_contact), methods=["GET"]),
+            Route(f"{api}/company/contacts/{{id:int}}", auth(self.replace_contact), methods=["PUT"]),
+            Route(f"{api}/company/contacts/{{id:int}}", auth(self.patch_contact), methods=["PATCH"]),
+            Route(f"{api}/company/contacts/{{id:int}}", auth(self.delete_contact), methods=["DELETE"]),
+            Route(f"{api}/company/companies", auth(self.list_companies), methods=["GET"]),
+            Route(f"{api}/company/companies/{{id:int}}", auth(self.get_company), methods=["GET"]),
+            Route(f"{api}/system/info", auth(self.system_info), methods=["GET"]),
+        ]

@@ -1,0 +1,1 @@
+"""The query languages (`conditions`, `childConditions`, CEQL, `orderBy`, `fields`) over one predicate model."""

@@ -1,0 +1,334 @@
+"""One predicate model for every query language, and its evaluator.
+
+Evaluation follows SQL's three-valued logic, as ConnectWise's SQL Server does: a missing field is null,
+any comparison with null is unknown, `not unknown` is unknown, and a record matches only when the whole
+predicate is true. Strings compare case-insensitively and ignore trailing spaces (SQL Server collation).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from cwmock.emulator.model.table import StampBound
+from cwmock.emulator.query.field_catalog import STAMP_PATH, Kind
+from cwmock.emulator.query.instants import parse_instant
+
+Scalar = str | int | Decimal | bool | datetime
+Record = Mapping[str, Any]
+Path = tuple[str, ...]
+
+COMPARISONS = ("=", "!=", "<", "<=", ">", ">=")
+
+
+@dataclass(frozen=True)
+class Compare:
+    """`path op value` with op one of `= != < <= > >=`; `value` already coerced to the field's kind."""
+
+    path: Path
+    kind: Kind
+    op: str
+    value: Scalar
+
+
+@dataclass(frozen=True)
+class IsNull:
+    """The field is missing or null (`= null`, `IS NULL`); never unknown."""
+
+    path: Path
+
+
+@dataclass(frozen=True)
+class Contains:
+    """The field's text contains `text` (case-insensitive, no wildcards)."""
+
+    path: Path
+    text: str
+
+
+@dataclass(frozen=True)
+class Like:
+    """SQL LIKE: `%` and `*` match any run, `_` one character; case-insensitive, whole value."""
+
+    path: Path
+    pattern: str
+
+
+@dataclass(frozen=True)
+class In:
+    """The field equals one of `values`."""
+
+    path: Path
+    kind: Kind
+    values: tuple[Scalar, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    """Negation (unknown stays unknown)."""
+
+    operand: Predicate
+
+
+@dataclass(frozen=True)
+class And:
+    """Conjunction; `And(())` matches everything."""
+
+    operands: tuple[Predicate, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    """Disjunction."""
+
+    operands: tuple[Predicate, ...]
+
+
+@dataclass(frozen=True)
+class AnyItem:
+    """Some item of the list at `collection` satisfies `where` (paths in `where` are relative to the item)."""
+
+    collection: Path
+    where: Predicate
+
+
+Predicate = Compare | IsNull | Contains | Like | In | Not | And | Or | AnyItem
+MATCH_ALL: Predicate = And(())
+
+
+def conjoin(*predicates: Predicate | None) -> Predicate:
+    """The conjunction of the given predicates (Nones skipped), with nested conjunctions flattened."""
+    operands: list[Predicate] = []
+    for predicate in predicates:
+        if isinstance(predicate, And):
+            operands.extend(predicate.operands)
+        elif predicate is not None:
+            operands.append(predicate)
+    return operands[0] if len(operands) == 1 else And(tuple(operands))
+
+
+def disjoin(*predicates: Predicate) -> Predicate:
+    """The disjunction of the given predicates, with nested disjunctions flattened."""
+    operands: list[Predicate] = []
+    for predicate in predicates:
+        operands.extend(predicate.operands if isinstance(predicate, Or) else (predicate,))
+    return operands[0] if len(operands) == 1 else Or(tuple(operands))
+
+
+# -- values ---------------------------------------------------------------------------------------
+
+
+def fold(text: str) -> str:
+    """A string as SQL Server's case-insensitive collation compares it."""
+    return text.casefold().rstrip(" ")
+
+
+def lookup(record: Any, path: Path) -> Any:
+    """The raw value at `path`, or None when any step is missing."""
+    value = record
+    for segment in path:
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(segment)
+    return value
+
+
+def comparable(kind: Kind, raw: Any) -> Any:
+    """A raw record value (or literal) in the form comparisons of `kind` use; None when null or unusable."""
+    if raw is None:
+        return None
+    if kind is Kind.STRING:
+        if isinstance(raw, str):
+            return fold(raw)
+        return None if isinstance(raw, (bool, Mapping, list)) else fold(str(raw))
+    if kind is Kind.NUMBER:
+        return raw if isinstance(raw, (int, float, Decimal)) and not isinstance(raw, bool) else None
+    if kind is Kind.BOOLEAN:
+        return raw if isinstance(raw, bool) else None
+    if kind is Kind.INSTANT:
+        if isinstance(raw, datetime):
+            return raw
+        return parse_instant(raw) if isinstance(raw, str) else None
+    return None
+
+
+def reader(path: Path, kind: Kind) -> Callable[[Any], Any]:
+    """A function reading the comparable value at `path` from a record."""
+    return lambda record: comparable(kind, lookup(record, path))
+
+
+def text_of(raw: Any) -> str | None:
+    """A scalar's text for `contains`/`like`; None for nulls and structures."""
+    if raw is None or isinstance(raw, (bool, Mapping, list)):
+        return None
+    return str(raw).casefold()
+
+
+def like_regex(pattern: str) -> re.Pattern[str]:
+    """The regular expression a LIKE pattern stands for (case-folded)."""
+    wildcards = {"%": ".*", "*": ".*", "_": "."}
+    body = "".join(wildcards.get(char) or re.escape(char) for char in pattern.casefold())
+    return re.compile(body, re.DOTALL)
+
+
+# -- evaluation -----------------------------------------------------------------------------------
+
+Test = Callable[[Any], bool | None]
+
+_OPERATORS: Mapping[str, Callable[[Any, Any], bool]] = {
+    "=": lambda a, b: bool(a == b),
+    "!=": lambda a, b: bool(a != b),
+    "<": lambda a, b: bool(a < b),
+    "<=": lambda a, b: bool(a <= b),
+    ">": lambda a, b: bool(a > b),
+    ">=": lambda a, b: bool(a >= b),
+}
+
+
+def _compare(p: Compare) -> Test:
+    read = reader(p.path, p.kind)
+    literal = comparable(p.kind, p.value)
+    operator = _OPERATORS[p.op]
+
+    def test(record: Any) -> bool | None:
+        value = read(record)
+        return None if value is None else operator(value, literal)
+
+    return test
+
+
+def _text_test(path: Path, matches: Callable[[str], bool]) -> Test:
+    def test(record: Any) -> bool | None:
+        value = text_of(lookup(record, path))
+        return None if value is None else matches(value)
+
+    return test
+
+
+def _in(p: In) -> Test:
+    read = reader(p.path, p.kind)
+    values = frozenset(comparable(p.kind, v) for v in p.values)
+
+    def test(record: Any) -> bool | None:
+        value = read(record)
+        return None if value is None else value in values
+
+    return test
+
+
+def _and(tests: list[Test]) -> Test:
+    def test(record: Any) -> bool | None:
+        unknown = False
+        for operand in tests:
+            result = operand(record)
+            if result is False:
+                return False
+            unknown = unknown or result is None
+        return None if unknown else True
+
+    return test
+
+
+def _or(tests: list[Test]) -> Test:
+    def test(record: Any) -> bool | None:
+        unknown = False
+        for operand in tests:
+            result = operand(record)
+            if result is True:
+                return True
+            unknown = unknown or result is None
+        return None if unknown else False
+
+    return test
+
+
+def _any_item(collection: Path, where: Test) -> Test:
+    def test(record: Any) -> bool:
+        items = lookup(record, collection)
+        return isinstance(items, list) and any(where(item) is True for item in items)
+
+    return test
+
+
+def _not(operand: Test) -> Test:
+    def test(record: Any) -> bool | None:
+        result = operand(record)
+        return None if result is None else not result
+
+    return test
+
+
+def three_valued(p: Predicate) -> Test:
+    """Compile `p` to a function giving True, False or None (unknown) for a record."""
+    if isinstance(p, Compare):
+        return _compare(p)
+    if isinstance(p, IsNull):
+        path = p.path
+        return lambda record: lookup(record, path) is None
+    if isinstance(p, Contains):
+        needle = p.text.casefold()
+        return _text_test(p.path, lambda value: needle in value)
+    if isinstance(p, Like):
+        regex = like_regex(p.pattern)
+        return _text_test(p.path, lambda value: regex.fullmatch(value) is not None)
+    if isinstance(p, In):
+        return _in(p)
+    if isinstance(p, Not):
+        return _not(three_valued(p.operand))
+    if isinstance(p, And):
+        return _and([three_valued(o) for o in p.operands])
+    if isinstance(p, Or):
+        return _or([three_valued(o) for o in p.operands])
+    return _any_item(p.collection, three_valued(p.where))
+
+
+def compile_predicate(p: Predicate) -> Callable[[Record], bool]:
+    """A record filter: True exactly when `p` is true for the record (unknown counts as no match)."""
+    test = three_valued(p)
+    return lambda record: test(record) is True
+
+
+def matches(p: Predicate, record: Record) -> bool:
+    """Whether `record` satisfies `p` (compile once with `compile_predicate` when filtering many)."""
+    return compile_predicate(p)(record)
+
+
+# -- index use ------------------------------------------------------------------------------------
+
+
+def _as_bound(p: Predicate) -> StampBound | None:
+    if isinstance(p, Compare) and p.path == STAMP_PATH and p.op in (">", ">=") and isinstance(p.value, datetime):
+        return StampBound(p.value.timestamp(), inclusive=p.op == ">=")
+    return None
+
+
+def _tighter(a: StampBound | None, b: StampBound) -> StampBound:
+    if a is None or b.at > a.at:
+        return b
+    if b.at == a.at and not b.inclusive:
+        return b
+    return a
+
+
+def stamp_lower_bound(p: Predicate) -> tuple[StampBound | None, Predicate | None]:
+    """Split a top-level conjunction into the tightest `lastUpdated >/>= X` bound and what remains.
+
+    Filtering the store's stamp index by the bound, then by the residual (None: nothing left), selects
+    exactly the records `p` selects, provided each record's stamp is its `_info.lastUpdated`.
+    """
+    operands = p.operands if isinstance(p, And) else (p,)
+    bound: StampBound | None = None
+    rest: list[Predicate] = []
+    for operand in operands:
+        found = _as_bound(operand)
+        if found is None:
+            rest.append(operand)
+        else:
+            bound = _tighter(bound, found)
+    if not rest:
+        return bound, None
+    return bound, rest[0] if len(rest) == 1 else And(tuple(rest))

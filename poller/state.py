@@ -1,0 +1,306 @@
+"""The poller's durable state in one SQLite file inside the state directory: cursors, the seen-versions set
+and the transactional outbox. A window's cursor advance, its seen versions and the notifications it produced
+commit in one transaction, so a crash leaves either all of them or none."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from cwmock.core.timestamps import iso_z
+
+STATE_FILE = "cwmock-poller.sqlite3"
+UTC = timezone.utc
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+PENDING = "pending"
+PARKED = "parked"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cursors (resource TEXT PRIMARY KEY, last_poll_us INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS seen (
+    resource TEXT NOT NULL, object_id TEXT NOT NULL, stamp_text TEXT NOT NULL, stamp_us INTEGER NOT NULL,
+    PRIMARY KEY (resource, object_id, stamp_text)
+);
+CREATE INDEX IF NOT EXISTS seen_by_stamp ON seen (resource, stamp_us);
+CREATE TABLE IF NOT EXISTS outbox (
+    number INTEGER PRIMARY KEY,
+    webhook_id TEXT NOT NULL UNIQUE,
+    resource TEXT NOT NULL,
+    url TEXT NOT NULL,
+    headers TEXT NOT NULL,
+    body BLOB NOT NULL,
+    events INTEGER NOT NULL,
+    created_us INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_us INTEGER,
+    last_error TEXT
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_us);
+"""
+_OUTBOX_COLUMNS = "number, webhook_id, resource, url, headers, body, events, created_us, status, attempts, "
+_OUTBOX_COLUMNS += "next_attempt_us, last_error"
+
+
+def to_us(instant: datetime) -> int:
+    """Microseconds since the epoch (exact, so stored due times compare exactly)."""
+    delta = instant - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_us(value: int) -> datetime:
+    """The instant `value` microseconds after the epoch."""
+    return EPOCH + timedelta(microseconds=value)
+
+
+@dataclass(frozen=True)
+class NewNotification:
+    """A notification ready to enter the outbox: exact headers and body, fixed for every attempt."""
+
+    number: int
+    webhook_id: str
+    resource: str
+    url: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    events: int
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """A notification in the outbox: pending (due at `next_attempt`) or parked (all attempts refused)."""
+
+    number: int
+    webhook_id: str
+    resource: str
+    url: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    events: int
+    created: datetime
+    status: str
+    attempts: int
+    next_attempt: datetime | None
+    last_error: str | None
+
+    def to_json(self) -> dict[str, object]:
+        """A listing entry (no body)."""
+        return {
+            "id": str(self.number),
+            "webhookId": self.webhook_id,
+            "resource": self.resource,
+            "url": self.url,
+            "events": self.events,
+            "status": self.status,
+            "attempts": self.attempts,
+            "nextAttempt": iso_z(self.next_attempt) if self.next_attempt else None,
+            "lastError": self.last_error,
+        }
+
+
+def _entry(row: tuple[object, ...]) -> OutboxEntry:
+    number, webhook_id, resource, url, headers, body, events, created, status, attempts, next_us, error = row
+    assert isinstance(headers, str), "outbox rows hold their headers as JSON text"
+    assert isinstance(body, bytes), "outbox rows hold their body as a BLOB"
+    return OutboxEntry(
+        number=int(str(number)),
+        webhook_id=str(webhook_id),
+        resource=str(resource),
+        url=str(url),
+        headers=tuple((str(k), str(v)) for k, v in json.loads(headers)),
+        body=body,
+        events=int(str(events)),
+        created=from_us(int(str(created))),
+        status=str(status),
+        attempts=int(str(attempts)),
+        next_attempt=None if next_us is None else from_us(int(str(next_us))),
+        last_error=None if error is None else str(error),
+    )
+
+
+class StateTransaction:
+    """The writes of one window, inside one SQLite transaction."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._db = connection
+
+    def next_numbers(self, count: int, floor: int = 0) -> list[int]:
+        """`count` fresh notification numbers, each above `floor` and above every number handed out before."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'last_number'").fetchone()
+        last = max(int(row[0]) if row else 0, floor)
+        self.set_meta("last_number", str(last + count))
+        return list(range(last + 1, last + count + 1))
+
+    def enqueue(self, notification: NewNotification, now: datetime) -> None:
+        """Add a notification, due at once."""
+        self._db.execute(
+            f"INSERT INTO outbox ({_OUTBOX_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, NULL)",
+            (
+                notification.number,
+                notification.webhook_id,
+                notification.resource,
+                notification.url,
+                json.dumps([list(pair) for pair in notification.headers]),
+                notification.body,
+                notification.events,
+                to_us(now),
+                PENDING,
+                to_us(now),
+            ),
+        )
+
+    def remember(self, resource: str, versions: Iterable[tuple[str, str, datetime]]) -> None:
+        """Record delivered-to-outbox versions (objectId, stamp text, stamp)."""
+        self._db.executemany(
+            "INSERT OR IGNORE INTO seen (resource, object_id, stamp_text, stamp_us) VALUES (?, ?, ?, ?)",
+            [(resource, object_id, text, to_us(stamp)) for object_id, text, stamp in versions],
+        )
+
+    def forget_through(self, resource: str, bound: datetime) -> None:
+        """Drop seen versions stamped at or before `bound`: no later window can fetch them again."""
+        self._db.execute("DELETE FROM seen WHERE resource = ? AND stamp_us <= ?", (resource, to_us(bound)))
+
+    def set_last_poll(self, resource: str, instant: datetime) -> None:
+        """The start (server time) of the last complete window of `resource`."""
+        self._db.execute(
+            "INSERT INTO cursors (resource, last_poll_us) VALUES (?, ?) "
+            "ON CONFLICT (resource) DO UPDATE SET last_poll_us = excluded.last_poll_us",
+            (resource, to_us(instant)),
+        )
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Store a setting of the state directory."""
+        self._db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+
+class PollerState:
+    """The state directory's database."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._db = connection
+
+    @classmethod
+    def open(cls, state_dir: Path) -> PollerState:
+        """Open (creating if needed) the state in `state_dir`."""
+        state_dir.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(state_dir / STATE_FILE, isolation_level=None, timeout=30.0)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=FULL")
+        connection.executescript(_SCHEMA)
+        return cls(connection)
+
+    def close(self) -> None:
+        """Close the database."""
+        self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[StateTransaction]:
+        """One atomic unit: everything written inside commits together, or nothing does."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield StateTransaction(self._db)
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # reading
+    def meta(self, key: str) -> str | None:
+        """A stored setting, or None."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def last_poll(self, resource: str) -> datetime | None:
+        """The start of the last complete window of `resource`, or None before the first one."""
+        row = self._db.execute("SELECT last_poll_us FROM cursors WHERE resource = ?", (resource,)).fetchone()
+        return None if row is None else from_us(int(row[0]))
+
+    def seen_keys(self, resource: str) -> set[tuple[str, str]]:
+        """The remembered versions of `resource`: (objectId, stamp text)."""
+        rows = self._db.execute("SELECT object_id, stamp_text FROM seen WHERE resource = ?", (resource,))
+        return {(str(object_id), str(text)) for object_id, text in rows}
+
+    def seen_count(self) -> int:
+        """How many versions are remembered (bounded by the window, not by history)."""
+        return int(self._db.execute("SELECT COUNT(*) FROM seen").fetchone()[0])
+
+    def _entries(self, where: str, parameters: tuple[object, ...] = ()) -> list[OutboxEntry]:
+        query = f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE {where} ORDER BY number"
+        return [_entry(tuple(row)) for row in self._db.execute(query, parameters)]
+
+    def due(self, now: datetime) -> list[OutboxEntry]:
+        """Pending notifications whose next attempt is due at `now`, oldest first."""
+        return self._entries("status = ? AND next_attempt_us <= ?", (PENDING, to_us(now)))
+
+    def pending(self) -> list[OutboxEntry]:
+        """Every pending notification."""
+        return self._entries("status = ?", (PENDING,))
+
+    def parked(self) -> list[OutboxEntry]:
+        """Notifications refused on every attempt (kept, redeliverable with `redeliver`)."""
+        return self._entries("status = ?", (PARKED,))
+
+    def next_due(self) -> datetime | None:
+        """The earliest pending attempt, or None when nothing is pending."""
+        row = self._db.execute("SELECT MIN(next_attempt_us) FROM outbox WHERE status = ?", (PENDING,)).fetchone()
+        return None if row is None or row[0] is None else from_us(int(row[0]))
+
+    # outbox bookkeeping, each its own small transaction
+    def mark_delivered(self, number: int) -> None:
+        """A 2xx came: the notification leaves the outbox.
+
+        Committed without waiting for the disk (atomic, but a power cut may undo it): an acknowledgement lost that
+        way only resends the notification with the same webhook id and bytes, which is the same delivery. Syncing
+        each one took most of a burst's delivery time; the window's commit (cursor, seen versions, outbox) still
+        waits for the disk.
+        """
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        try:
+            with self.transaction() as tx:
+                self._db.execute("DELETE FROM outbox WHERE number = ?", (number,))
+                delivered = int(self.meta("delivered") or 0)
+                tx.set_meta("delivered", str(delivered + 1))
+        finally:
+            self._db.execute("PRAGMA synchronous=FULL")
+
+    def mark_failed(self, number: int, attempts: int, next_attempt: datetime | None, error: str) -> None:
+        """An attempt failed: retry at `next_attempt`, or park the notification when it is None."""
+        status = PENDING if next_attempt is not None else PARKED
+        due = None if next_attempt is None else to_us(next_attempt)
+        with self.transaction():
+            self._db.execute(
+                "UPDATE outbox SET status = ?, attempts = ?, next_attempt_us = ?, last_error = ? WHERE number = ?",
+                (status, attempts, due, error[:1000], number),
+            )
+
+    def redeliver(self, numbers: Iterable[int] | None = None) -> int:
+        """Put parked notifications (all, or those numbered) back in the queue, due at once, attempts reset."""
+        wanted = None if numbers is None else list(numbers)
+        with self.transaction():
+            if wanted is None:
+                cursor = self._db.execute(
+                    "UPDATE outbox SET status = ?, attempts = 0, next_attempt_us = ? WHERE status = ?",
+                    (PENDING, 0, PARKED),
+                )
+                return cursor.rowcount
+            changed = 0
+            for number in wanted:
+                cursor = self._db.execute(
+                    "UPDATE outbox SET status = ?, attempts = 0, next_attempt_us = ? WHERE status = ? AND number = ?",
+                    (PENDING, 0, PARKED, number),
+                )
+                changed += cursor.rowcount
+            return changed
+
+    def delivered_count(self) -> int:
+        """How many notifications were acknowledged with a 2xx since the state was created."""
+        return int(self.meta("delivered") or 0)
