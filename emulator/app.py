@@ -23,15 +23,16 @@ from cwmock.emulator.config import EmulatorConfig
 from cwmock.emulator.faults.middleware import FaultInjector
 from cwmock.emulator.faults.registry import FaultRegistry
 from cwmock.emulator.http.date_header import ClockDateHeader
+from cwmock.emulator.http.paths import ADMIN_PREFIX, OPENAPI_PATH
 from cwmock.emulator.http.responses import error_response, json_response
 from cwmock.emulator.hub.routes import HUB_PREFIX, HubApi, hub_error, request_id_of
-from cwmock.emulator.journal.middleware import ADMIN_PREFIX, JournalRecorder
+from cwmock.emulator.journal.middleware import JournalRecorder
 from cwmock.emulator.journal.ring import Journal
 from cwmock.emulator.model.instances import InstanceRegistry
 from cwmock.emulator.model.reference_data import ReferenceData
 from cwmock.emulator.model.store import Store
 from cwmock.emulator.native.routes import NativeApi
-from cwmock.emulator.openapi.document import OPENAPI_PATH, openapi_document
+from cwmock.emulator.openapi.document import openapi_document
 
 DEFAULT_START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 

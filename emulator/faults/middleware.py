@@ -34,14 +34,13 @@ from cwmock.emulator.faults.registry import (
     RateLimitFault,
     StatusFault,
 )
+from cwmock.emulator.http.paths import is_control_path
 from cwmock.emulator.http.responses import error_response, json_response
 from cwmock.emulator.hub.auth import HubAuthError, parse_hub_authorization
-from cwmock.emulator.journal.middleware import ADMIN_PREFIX
 from cwmock.emulator.journal.request_state import annotate
 from cwmock.emulator.model.errors import EmulatorError
 from cwmock.emulator.model.instances import InstanceRegistry
 from cwmock.emulator.model.store import Store
-from cwmock.emulator.openapi.document import OPENAPI_PATH
 
 STATUS_MESSAGES = {
     500: "A timeout has occured. Please try again.",
@@ -103,7 +102,7 @@ class FaultInjector:
             annotate(Request(scope), tenant=instance.tenant, instance=instance.id)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX) or scope["path"] == OPENAPI_PATH:
+        if scope["type"] != "http" or is_control_path(scope["path"]):
             await self.app(scope, receive, send)
             return
         network_fault = Headers(scope=scope).get(NETWORK_FAULT_HEADER)

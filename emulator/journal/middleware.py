@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from cwmock.emulator.http.paths import ADMIN_PREFIX
 from cwmock.emulator.journal.request_state import notes_of, set_moment
 from cwmock.emulator.journal.ring import Journal, JournalEntry
 from cwmock.emulator.model.store import Store
-
-ADMIN_PREFIX = "/__admin"
 
 
 class JournalRecorder:

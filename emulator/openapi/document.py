@@ -28,8 +28,6 @@ from cwmock.emulator.openapi.schemas import (
     schema_ref,
 )
 
-OPENAPI_PATH = "/openapi.json"
-
 
 def native_paths(api: str) -> Json:
     """The native ConnectWise API under `api` (e.g. `/v4_6_release/apis/3.0`), plus the login route."""

@@ -1,0 +1,98 @@
+"""The source tree shows the architecture: every package is installed, folders stay small, names explain themselves."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+CHECKOUT = Path(__file__).resolve().parents[1]
+# Where each import root's folder is in the checkout (pyproject.toml maps the customer's folders under `cwmock`).
+SOURCE_ROOTS = {
+    "cwmock": CHECKOUT / "cwmock",
+    "cwmock.emulator": CHECKOUT / "emulator",
+    "cwmock.poller": CHECKOUT / "poller",
+    "cwmock.contract_tests": CHECKOUT / "contract_tests",
+    "cwmock.fixtures": CHECKOUT / "fixtures",
+}
+MAX_MODULES_PER_FOLDER = 20
+# Test modules live in packages only in the contract suite; their `test_` prefix is pytest's, not a family.
+PREFIX_EXEMPT = {"test"}
+
+
+def _packages() -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for root_name, root in SOURCE_ROOTS.items():
+        for init in root.rglob("__init__.py"):
+            relative = init.parent.relative_to(root).parts
+            if root_name == "cwmock" and relative and (CHECKOUT / relative[0]) in SOURCE_ROOTS.values():
+                continue
+            found[".".join((root_name, *relative))] = init.parent
+    return found
+
+
+PACKAGES = _packages()
+
+
+def test_the_checkout_is_where_this_test_runs() -> None:
+    assert (CHECKOUT / "pyproject.toml").is_file(), "tests/test_layout.py reads the source checkout it lives in"
+    assert "cwmock.emulator.query" in PACKAGES
+
+
+def test_every_package_is_listed_for_installation() -> None:
+    pyproject = tomllib.loads((CHECKOUT / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(pyproject["tool"]["setuptools"]["packages"])
+    assert listed == set(PACKAGES), "list each folder with an __init__.py in pyproject.toml [tool.setuptools] packages"
+
+
+@pytest.mark.parametrize("package", sorted(PACKAGES))
+def test_no_folder_is_a_heap(package: str) -> None:
+    modules = [path for path in PACKAGES[package].glob("*.py") if path.name != "__init__.py"]
+    assert len(modules) <= MAX_MODULES_PER_FOLDER, f"{package} has {len(modules)} modules: split it by concept"
+
+
+@pytest.mark.parametrize("package", sorted(PACKAGES))
+def test_module_names_do_not_repeat_their_package_or_form_prefix_families(package: str) -> None:
+    stems = [path.stem for path in PACKAGES[package].glob("*.py") if path.name not in ("__init__.py", "__main__.py")]
+    last = package.rsplit(".", 1)[-1]
+    assert last not in stems, f"{package}.{last}: a module named after its package says nothing"
+    prefixes = Counter(stem.split("_", 1)[0] for stem in stems if "_" in stem)
+    families = {prefix: n for prefix, n in prefixes.items() if n >= 3 and prefix not in PREFIX_EXEMPT}
+    assert not families, f"{package}: modules sharing a prefix {families} belong in a folder of their own"
+
+
+@pytest.mark.parametrize("package", sorted(PACKAGES))
+def test_every_package_says_what_it_holds(package: str) -> None:
+    docstring = ast.get_docstring(ast.parse((PACKAGES[package] / "__init__.py").read_text(encoding="utf-8")))
+    assert docstring, f"{package}/__init__.py needs a one-line docstring"
+
+
+def test_imports_are_absolute() -> None:
+    relative = re.compile(r"^\s*from \.", re.MULTILINE)
+    offenders = [
+        str(path.relative_to(CHECKOUT))
+        for root in SOURCE_ROOTS.values()
+        for path in root.rglob("*.py")
+        if relative.search(path.read_text(encoding="utf-8"))
+    ]
+    assert not offenders, (
+        f"use absolute imports (cwmock.x.y), so a module reads the same wherever it moves: {offenders}"
+    )
+
+
+@pytest.mark.parametrize("package", sorted(PACKAGES))
+def test_what_a_package_exports_exists(package: str) -> None:
+    module = importlib.import_module(package)
+    exported = getattr(module, "__all__", [])
+    missing = [name for name in exported if not hasattr(module, name)]
+    assert not missing, f"{package}.__all__ names {missing}, which it does not define or import"
