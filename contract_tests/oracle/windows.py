@@ -112,12 +112,6 @@ def check_windows(windows: Sequence[Window]) -> None:
             )
 
 
-def visible_throughout(version: HistoryVersion, window: Window) -> bool:
-    """Visible when the window began (became visible at seq ≤ begin_seq) and still visible when it ended."""
-    became, ended = version.became_visible, version.ended
-    return became is not None and became.seq <= window.begin_seq and (ended is None or ended.seq > window.end_seq)
-
-
 @dataclass(frozen=True)
 class Requirement:
     """Why a version was required: the clean window k it was visible throughout and the bound it met."""

@@ -14,7 +14,7 @@ import pytest
 from cwmock.contract_tests.harness.reference_adapter import ReferencePoller
 from cwmock.contract_tests.harness.runner import Harness, WindowRecord
 from cwmock.contract_tests.harness.targets import ExternalCommandTarget, PollerTarget
-from cwmock.contract_tests.oracle.verdict import FindingKind, Verdict
+from cwmock.contract_tests.oracle.verdict import Verdict
 from cwmock.fixtures import SEED_INSTANCE, read_fixture
 
 TENANT = "cloudelements"  # the seed's instance logs in as company `cloudelements`
@@ -122,8 +122,3 @@ def restarted(target: PollerTarget) -> PollerTarget:
     if isinstance(target, ReferencePoller):
         return replace(target, reports=[])
     return target
-
-
-def finding_kinds(verdict: Verdict) -> set[FindingKind]:
-    """The kinds of finding a verdict holds."""
-    return {finding.kind for finding in verdict.findings}

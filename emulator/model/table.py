@@ -66,11 +66,6 @@ class ContactTable:
         records: Iterator[Record] = iter(self._records.values())
         return records
 
-    def ids_after(self, contact_id: int) -> Iterator[int]:
-        """Ids strictly greater than `contact_id`, ascending (for keyset paging)."""
-        ids: Iterator[int] = self._records.irange(minimum=contact_id, inclusive=(False, True))
-        return ids
-
     def updated_after(self, bound: StampBound) -> list[Record]:
         """Records whose stamp satisfies `bound`, ascending id."""
         # (at,) sorts before every (at, id) and (at, +inf) after, so the range starts at or strictly after `at`.

@@ -22,8 +22,6 @@ Scalar = str | int | Decimal | bool | datetime
 Record = Mapping[str, Any]
 Path = tuple[str, ...]
 
-COMPARISONS = ("=", "!=", "<", "<=", ">", ">=")
-
 
 @dataclass(frozen=True)
 class Compare:
