@@ -11,7 +11,7 @@ import signal
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -28,7 +28,6 @@ from cwmock.poller.state import PollerState
 CRASH_ENV = "CWMOCK_POLLER_CRASH_AT"
 ALLOW_HOSTS_ENV = "CWMOCK_ALLOW_HOSTS"
 DEFAULT_REFRESH_MINUTES = 15
-UTC = timezone.utc
 
 
 class UsageError(ValueError):

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import parse_qsl, quote
 
 import httpx
 
+from cwmock.core.timestamps import UTC
+
 DEFAULT_PAGE_SIZE = 200
 DEFAULT_MAX_PAGES = 10_000
 NEXT_PAGE_HEADER = "elements-next-page-token"
-UTC = timezone.utc
 
 
 class HubError(RuntimeError):

@@ -6,18 +6,18 @@ import hashlib
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from cwmock.core.javadate.calendar import epoch_ms
 from cwmock.core.javadate.formatting import JavaDateFormat
+from cwmock.core.timestamps import UTC
 from cwmock.poller.classification import FoundVersion, compact_json
 
 ELEMENT_KEY = "connectwisecrmrest"
 HUB_KEY = "crm"
 MAX_EVENTS = 10
 NOTIFICATION_USER = "notifications@cloud-elements.com"
-UTC = timezone.utc
 _EVENT_INSTANT = JavaDateFormat("yyyy-MM-dd'T'HH:mm:ss'Z'", "UTC")
 # Java's Date.toString() in a JVM running on UTC.
 _JAVA_DATE_STRING = JavaDateFormat("EEE MMM dd HH:mm:ss zzz yyyy", "UTC")

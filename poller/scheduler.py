@@ -4,7 +4,7 @@ emulator's clock (followed over HTTP with `/__admin/clock/wait` long-polls)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Protocol
 
 import httpx
@@ -13,7 +13,6 @@ from cwmock.core.timestamps import iso_z, parse_iso
 from cwmock.poller.engine import PollerEngine, WindowReport
 
 LONG_POLL_SECONDS = 30.0
-UTC = timezone.utc
 
 
 class FollowableClock(Protocol):

@@ -9,13 +9,12 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from cwmock.core.timestamps import iso_z
+from cwmock.core.timestamps import UTC, iso_z
 
 STATE_FILE = "cwmock-poller.sqlite3"
-UTC = timezone.utc
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 PENDING = "pending"
 PARKED = "parked"

@@ -9,14 +9,13 @@ from __future__ import annotations
 import base64
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
+from cwmock.core.timestamps import UTC
 from cwmock.emulator.model.versions import Moment
 from cwmock.receiver.records import Arrival
 from cwmock.receiver.signatures import SignatureStatus, SignatureVerdict
-
-UTC = timezone.utc
 
 
 def parse_instant(text: Any, where: str) -> datetime:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
-UTC = timezone.utc
+from cwmock.core.timestamps import UTC
 
 # The sign may be a space: a raw `+` in a query string arrives URL-decoded as a space.
 _INSTANT = re.compile(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from cwmock.core.instance.errors import Path, Problems
@@ -18,12 +18,12 @@ from cwmock.core.instance.values import (
     read_text,
     read_whole_number,
 )
+from cwmock.core.timestamps import UTC
 
 ELEMENT_KEY = "connectwisecrmrest"
 POLLER_CONFIGURATION = "event.poller.configuration"
 POLLER_URLS = "event.poller.urls"
 CONNECTWISE_AUTH_KEYS = ("baseUrl", "company", "public.key", "private.key")
-UTC = timezone.utc
 
 
 @dataclass(frozen=True)

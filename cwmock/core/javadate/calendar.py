@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from enum import Enum
 
 from cwmock.core.javadate.errors import JavaDateRangeError
 from cwmock.core.javadate.zones import JavaZone
+from cwmock.core.timestamps import UTC
 
-UTC = timezone.utc
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MS_PER_DAY = 86_400_000
 # Java's GregorianCalendar is Julian before 1582-10-15; cwmock models only the Gregorian side.

@@ -12,9 +12,9 @@ from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cwmock.core.javadate.errors import UnknownZoneError
+from cwmock.core.timestamps import UTC
 from cwmock.fixtures import read_fixture
 
-UTC = timezone.utc
 # The JVM default zone SimpleDateFormat consults when parsing zone names; Open Connectors runs in GMT/UTC.
 JVM_DEFAULT_ZONE_ID = "UTC"
 
