@@ -13,7 +13,7 @@ from cwmock.emulator.model.table import ContactTable, StampBound
 from cwmock.emulator.query.ceql import parse_ceql
 from cwmock.emulator.query.conditions import parse_conditions
 from cwmock.emulator.query.field_catalog import STAMP_PATH, Kind
-from cwmock.emulator.query.instants import parse_instant
+from cwmock.emulator.query.instants import parse_query_instant
 from cwmock.emulator.query.predicates import (
     And,
     Compare,
@@ -149,7 +149,7 @@ def test_index_bound_plus_residual_selects_exactly_what_the_whole_predicate_sele
 ) -> None:
     table = ContactTable()
     for record in contacts:
-        stamp = parse_instant(record["_info"]["lastUpdated"])
+        stamp = parse_query_instant(record["_info"]["lastUpdated"])
         assert stamp is not None
         table.put(record["id"], record, stamp.timestamp())
     whole = compile_predicate(predicate)

@@ -12,36 +12,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from cwmock.core.timestamps import UTC
+from cwmock.core.timestamps import format_cw, parse_iso, to_utc_second
 from cwmock.emulator.model.versions import Moment
 from cwmock.receiver.records import Arrival
 from cwmock.receiver.signatures import SignatureStatus, SignatureVerdict
+
+# Stamps and sₖ are compared truncated to the second in UTC, and events carry `yyyy-MM-dd'T'HH:mm:ss'Z'`.
+utc_second = to_utc_second
+format_second = format_cw
 
 
 def parse_instant(text: Any, where: str) -> datetime:
     """An ISO-8601 instant with `Z` or an offset, in UTC; anything else is a ValueError naming `where`."""
     if not isinstance(text, str):
         raise ValueError(f"{where}: expected an ISO-8601 instant string, got {text!r}")
-    value = text.strip()
-    if value.endswith(("Z", "z")):
-        value = value[:-1] + "+00:00"
     try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{where}: {text!r} is not an ISO-8601 instant such as 2026-01-01T00:15:00Z") from None
-    if parsed.tzinfo is None:
-        raise ValueError(f"{where}: {text!r} has no timezone; add 'Z' or an offset such as +00:00")
-    return parsed.astimezone(UTC)
-
-
-def utc_second(instant: datetime) -> datetime:
-    """`instant` in UTC truncated to the whole second (how stamps and sₖ are compared)."""
-    return instant.astimezone(UTC).replace(microsecond=0)
-
-
-def format_second(instant: datetime) -> str:
-    """`yyyy-MM-dd'T'HH:mm:ss'Z'` in UTC, the form of an event's `date` and `pollDate`."""
-    return utc_second(instant).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return parse_iso(text)
+    except ValueError as error:
+        raise ValueError(f"{where}: {error}") from None
 
 
 def _moment(value: Any, where: str) -> Moment | None:

@@ -7,12 +7,13 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 
 from cwmock.contract_tests.zoo.state import ZooState
+from cwmock.core.timestamps import format_cw, parse_iso
 
 RETRY_BASE = 8.0
 RETRIES = 5
@@ -22,14 +23,6 @@ RETRY_AFTER_STATUSES = (429, 503)
 def notification_bytes(document: dict[str, Any]) -> bytes:
     """The exact bytes sent: compact UTF-8 JSON."""
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def _iso(instant: datetime) -> str:
-    return instant.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _parse(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -59,7 +52,7 @@ class Outbox:
                 "document": document,
                 "body": notification_bytes(document).decode("utf-8"),
                 "attempts": 0,
-                "due": _iso(self.now),
+                "due": format_cw(self.now),
             }
         )
 
@@ -71,7 +64,7 @@ class Outbox:
 
     def deliver(self, client: httpx.Client, url: str, rebuild: Callable[[dict[str, Any]], bytes] | None) -> None:
         """One attempt for every notification due now."""
-        for entry in [e for e in self.state.outbox if _parse(e["due"]) <= self.now]:
+        for entry in [e for e in self.state.outbox if parse_iso(e["due"]) <= self.now]:
             body = entry["body"].encode("utf-8")
             if rebuild is not None and entry["attempts"] > 0:
                 body = rebuild(entry["document"])
@@ -103,9 +96,9 @@ class Outbox:
             self.state.parked.append(entry)
             return
         delay = retry_after if retry_after is not None else RETRY_BASE ** entry["attempts"]
-        entry["due"] = _iso(self.now + timedelta(seconds=delay))
+        entry["due"] = format_cw(self.now + timedelta(seconds=delay))
 
     def next_due(self) -> datetime | None:
         """The earliest retry still queued."""
-        dues = [_parse(e["due"]) for e in self.state.outbox]
+        dues = [parse_iso(e["due"]) for e in self.state.outbox]
         return min(dues) if dues else None

@@ -2,7 +2,8 @@
 
 It exists to prove the contract suite finds real polling bugs (README, "The bug zoo"): every bug is one that ships
 in production pollers, and each is caught by at least one scenario with its own finding. Independent of cwmock's
-reference poller (it shares only the URL-template renderer). Run under the external-poller protocol:
+reference poller (it shares only cwmock.core: the URL-template renderer and timestamps). Run under the
+external-poller protocol:
 
     python -m cwmock.contract_tests.zoo.poller [--bug NAME]
 
@@ -29,6 +30,7 @@ import httpx
 from cwmock.contract_tests.zoo.delivery import Outbox, notification_bytes
 from cwmock.contract_tests.zoo.state import ZooState, load_state, save_state
 from cwmock.core.instance.url_template import parse_url_template
+from cwmock.core.timestamps import format_cw, parse_iso
 
 BUGS: dict[str, str] = {
     "gte-no-dedupe": "reads `>=` the last poll (one second of overlap) but keeps no seen-set",
@@ -50,17 +52,6 @@ MAX_EVENTS = 10
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 NEXT_PAGE_HEADER = "elements-next-page-token"
 Chosen = tuple[dict[str, Any], str]  # a record and its eventType
-
-
-def parse_instant(text: str) -> datetime:
-    """An ISO-8601 instant as the hub serves it (`...Z` or an offset)."""
-    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
-
-
-def iso_second(instant: datetime) -> str:
-    """`yyyy-MM-dd'T'HH:mm:ss'Z'` in UTC."""
-    return instant.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def dotted(record: Any, path: str) -> Any:
@@ -85,8 +76,8 @@ class Window:
         self.hub_url = env["CWMOCK_HUB_URL"]
         self.auth = env["CWMOCK_HUB_AUTH"]
         self.state_dir = Path(env["CWMOCK_STATE_DIR"])
-        self.now = parse_instant(env["CWMOCK_NOW"]).replace(microsecond=0)
-        self.start = parse_instant(env["CWMOCK_START"])
+        self.now = parse_iso(env["CWMOCK_NOW"]).replace(microsecond=0)
+        self.start = parse_iso(env["CWMOCK_START"])
         self.http_timeout = float(env.get("CWMOCK_HTTP_TIMEOUT", "2"))
 
     def setting(self, name: str, default: float) -> float:
@@ -103,7 +94,7 @@ class Window:
         if state.cursor is None:
             return EPOCH if self.bug == "backfill" else self.start
         delay = 0.0 if self.bug == "ignore-poll-delay" else self.setting("pollDelay", 0)
-        return parse_instant(state.cursor) - timedelta(seconds=delay) - OVERLAP
+        return parse_iso(state.cursor) - timedelta(seconds=delay) - OVERLAP
 
     def render(self, lower: datetime) -> str:
         """The resource url with the lower bound (and now) filled in."""
@@ -146,7 +137,7 @@ class Window:
         created_text = dotted(record, self.dates.get("createdDateField", "_info.lastUpdated"))
         if not isinstance(created_text, str):
             return "UPDATED"
-        gap = abs((updated - parse_instant(created_text)).total_seconds())
+        gap = abs((updated - parse_iso(created_text)).total_seconds())
         return "CREATED" if gap <= self.setting("createdCheckTolerance", 10) else "UPDATED"
 
     def select(
@@ -162,13 +153,13 @@ class Window:
             updated_text, filter_text = dotted(record, updated_field), dotted(record, filter_field)
             if "id" not in record or not isinstance(updated_text, str) or not isinstance(filter_text, str):
                 continue
-            stamp = parse_instant(filter_text)
+            stamp = parse_iso(filter_text)
             if stamp <= lower or (self.bug != "backfill" and stamp <= self.start):
                 continue
             if self.flag("filterByCurrentDate", False) and stamp > self.now:
                 continue
-            updated = parse_instant(updated_text)
-            key = str(record["id"]) if self.bug == "dedupe-by-id" else f"{record['id']}@{iso_second(updated)}"
+            updated = parse_iso(updated_text)
+            key = str(record["id"]) if self.bug == "dedupe-by-id" else f"{record['id']}@{format_cw(updated)}"
             if key in seen_before or (key in queued and self.bug != "offset-paging"):
                 continue
             queued.add(key)
@@ -193,9 +184,9 @@ class Window:
         instance_id = self.instance["id"]
         events = [
             {
-                "date": iso_second(parse_instant(dotted(record, updated_field))),
+                "date": format_cw(parse_iso(dotted(record, updated_field))),
                 "elementKey": "connectwisecrmrest",
-                "pollDate": iso_second(poll),
+                "pollDate": format_cw(poll),
                 "eventType": event_type,
                 "hubKey": "crm",
                 "objectId": str(record["id"]),
@@ -230,7 +221,7 @@ class Window:
         """The `rebuild-on-retry` bug: the same notification with this window's pollDate."""
         document = json.loads(json.dumps(entry_document))
         for event in document["message"]["events"]:
-            event["pollDate"] = iso_second(self.now)
+            event["pollDate"] = format_cw(self.now)
         document["message"]["raw"]["pollDate"] = int(self.now.timestamp()) * 1000
         return notification_bytes(document)
 
@@ -249,7 +240,7 @@ def run(bug: str | None, env: dict[str, str]) -> datetime | None:
         else:
             for document in window.notifications(window.select(records, lower, state), state):
                 outbox.add(document)
-            state.cursor = iso_second(window.now)
+            state.cursor = format_cw(window.now)
             state.prune(window.lower_bound(state))
             save_state(window.state_dir, state)  # the window's results are durable before anything is sent
         rebuild: Callable[[dict[str, Any]], bytes] | None = window.rebuild if bug == "rebuild-on-retry" else None
@@ -264,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bug", choices=sorted(BUGS), help="the one bug to have (default: none)")
     args = parser.parse_args(argv)
     due = run(args.bug, dict(os.environ))
-    print(json.dumps({"next_due": None if due is None else iso_second(due)}))
+    print(json.dumps({"next_due": None if due is None else format_cw(due)}))
     return 0
 
 

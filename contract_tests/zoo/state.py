@@ -9,6 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from cwmock.core.timestamps import parse_iso
+
 STATE_FILE = "zoo-state.json"
 
 
@@ -28,7 +30,7 @@ class ZooState:
         kept = []
         for key in self.seen:
             _, at, stamp = key.partition("@")
-            if not at or datetime.fromisoformat(stamp.replace("Z", "+00:00")) > lower:
+            if not at or parse_iso(stamp) > lower:
                 kept.append(key)
         self.seen = kept
 

@@ -28,7 +28,10 @@ def parse_iso(text: str) -> datetime:
     value = text.strip()
     if value.endswith(("Z", "z")):
         value = value[:-1] + "+00:00"
-    parsed = datetime.fromisoformat(value)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{text!r} is not an ISO-8601 instant such as 2026-01-01T00:15:00Z") from None
     if parsed.tzinfo is None:
         raise ValueError(f"{text!r} has no timezone; add 'Z' or an offset such as +00:00")
     return parsed.astimezone(UTC)

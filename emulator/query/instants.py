@@ -16,7 +16,7 @@ _INSTANT = re.compile(
 )
 
 
-def parse_instant(text: str) -> datetime | None:
+def parse_query_instant(text: str) -> datetime | None:
     """The UTC instant `text` names, or None when it is not one.
 
     Accepts `Z`, `+hh:mm`/`-hh:mm` (also `+hhmm`, `+hh`, and a space for `+`), any number of

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from cwmock.emulator.query.errors import QueryError
-from cwmock.emulator.query.instants import parse_instant
+from cwmock.emulator.query.instants import parse_query_instant
 
 MAX_NUMBER_DIGITS = 30
 _IDENT_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
@@ -112,7 +112,7 @@ class _Scanner:
         if end < 0:
             raise self.fail("unterminated datetime: add the closing ]", start, len(self.text))
         self.pos = end + 1
-        value = parse_instant(self.text[start + 1 : end])
+        value = parse_query_instant(self.text[start + 1 : end])
         if value is None:
             raise self.fail("invalid datetime: write it like [2016-08-20T18:04:26Z] or with an offset", start)
         return Token("instant", self.text[start : self.pos], start, value)

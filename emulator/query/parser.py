@@ -13,7 +13,7 @@ from enum import Enum
 
 from cwmock.emulator.query.errors import QueryError
 from cwmock.emulator.query.field_catalog import Kind, ResolvedField, collection_depth, resolve_field
-from cwmock.emulator.query.instants import parse_instant
+from cwmock.emulator.query.instants import parse_query_instant
 from cwmock.emulator.query.lexer import Dialect, Token, tokenize
 from cwmock.emulator.query.predicates import (
     MATCH_ALL,
@@ -202,7 +202,7 @@ class Parser:
         if kind is Kind.INSTANT:
             if isinstance(value, datetime):
                 return value
-            instant = parse_instant(value) if isinstance(value, str) else None
+            instant = parse_query_instant(value) if isinstance(value, str) else None
             if instant is not None:
                 return instant
         raise self.error(f"'{name}' holds {_KIND_NAMES[kind]}; {token.text} is not one", token)

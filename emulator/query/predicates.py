@@ -16,7 +16,7 @@ from typing import Any
 
 from cwmock.emulator.model.table import StampBound
 from cwmock.emulator.query.field_catalog import STAMP_PATH, Kind
-from cwmock.emulator.query.instants import parse_instant
+from cwmock.emulator.query.instants import parse_query_instant
 
 Scalar = str | int | Decimal | bool | datetime
 Record = Mapping[str, Any]
@@ -150,7 +150,7 @@ def comparable(kind: Kind, raw: Any) -> Any:
     if kind is Kind.INSTANT:
         if isinstance(raw, datetime):
             return raw
-        return parse_instant(raw) if isinstance(raw, str) else None
+        return parse_query_instant(raw) if isinstance(raw, str) else None
     return None
 
 

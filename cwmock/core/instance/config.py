@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from cwmock.core.instance.values import (
     read_text,
     read_whole_number,
 )
-from cwmock.core.timestamps import UTC
+from cwmock.core.timestamps import UTC, parse_iso
 
 ELEMENT_KEY = "connectwisecrmrest"
 POLLER_CONFIGURATION = "event.poller.configuration"
@@ -268,18 +269,8 @@ def _platform_fields(root: Mapping[str, Any], problems: Problems) -> tuple[int |
     created = root.get("createdDate")
     created_date = None
     if created is not None:
-        try:
-            created_date = _parse_iso_utc(created)
-        except (TypeError, ValueError):
+        with contextlib.suppress(ValueError):
+            created_date = parse_iso(created) if isinstance(created, str) else None
+        if created_date is None:
             problems.add(("createdDate",), f"{created!r} is not an ISO-8601 instant such as 2024-06-15T12:00:00Z")
     return instance_id, token, created_date
-
-
-def _parse_iso_utc(value: object) -> datetime:
-    if not isinstance(value, str):
-        raise TypeError(value)
-    text = value.strip()
-    parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
-    if parsed.tzinfo is None:
-        raise ValueError(value)
-    return parsed.astimezone(UTC)
