@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from cwmock.contract_tests.harness.emulator_control import EmulatorControl
-from cwmock.contract_tests.harness.reference_adapter import ReferencePoller
+from cwmock.contract_tests.harness.reference_adapter import CrashOnce, ReferencePoller
 from cwmock.contract_tests.harness.runner import Harness, HarnessSettings
 from cwmock.contract_tests.harness.targets import ExternalCommandTarget, PollerTarget
 from cwmock.contract_tests.oracle.notification_format import validate_notification
@@ -259,19 +259,6 @@ async def test_filter_by_current_date_with_a_poll_delay(build: BuildHarness) -> 
     assert sorted(delivered_versions(harness)) == sorted(
         [(str(early["id"]), stamp(boundary - timedelta(seconds=5))), (str(same["id"]), stamp(boundary))]
     )
-
-
-class CrashOnce:
-    """An in-process crash hook: raises at `point` the first time it is reached."""
-
-    def __init__(self, point: str) -> None:
-        self.point = point
-        self.fired = False
-
-    def __call__(self, reached: str) -> None:
-        if reached == self.point and not self.fired:
-            self.fired = True
-            raise RuntimeError(f"simulated crash at {reached}")
 
 
 @pytest.mark.parametrize("point", ["after_fetch", "after_commit", "after_send", "after_ack"])

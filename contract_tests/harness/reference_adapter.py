@@ -16,6 +16,19 @@ from cwmock.poller.engine import EngineSettings, PollerEngine, WindowReport
 from cwmock.poller.state import PollerState
 
 
+class CrashOnce:
+    """An in-process crash hook: raises at `point` the first time it is reached."""
+
+    def __init__(self, point: str) -> None:
+        self.point = point
+        self.fired = False
+
+    def __call__(self, reached: str) -> None:
+        if reached == self.point and not self.fired:
+            self.fired = True
+            raise RuntimeError(f"simulated crash at {reached}")
+
+
 @dataclass
 class ReferencePoller:
     """cwmock's own poller, in-process: the window runs on a clock frozen at the window's start."""

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from cwmock.contract_tests.harness.reference_adapter import ReferencePoller
+from cwmock.contract_tests.harness.reference_adapter import CrashOnce, ReferencePoller
 from cwmock.contract_tests.harness.runner import Harness, WindowRecord
 from cwmock.contract_tests.harness.targets import ExternalCommandTarget, PollerTarget
 from cwmock.contract_tests.oracle.verdict import Verdict
@@ -89,19 +89,6 @@ def is_reference_command(target: PollerTarget) -> bool:
     argv = shlex.split(target.command) if isinstance(target.command, str) else list(target.command)
     words = " ".join(argv)
     return "cwmock poller once" in words or ("cwmock" in words and words.endswith("poller once"))
-
-
-class CrashOnce:
-    """An in-process crash hook: raises at `point` the first time it is reached."""
-
-    def __init__(self, point: str) -> None:
-        self.point = point
-        self.fired = False
-
-    def __call__(self, reached: str) -> None:
-        if reached == self.point and not self.fired:
-            self.fired = True
-            raise RuntimeError(f"simulated crash at {reached}")
 
 
 def crashing(target: PollerTarget, point: str) -> PollerTarget:
