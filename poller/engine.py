@@ -84,6 +84,7 @@ class WindowReport:
 class _Fetched:
     resource: ResourcePoller
     report: ResourceReport
+    bounds: WindowBounds
     versions: list[FoundVersion] = field(default_factory=list)
 
 
@@ -192,7 +193,7 @@ class PollerEngine:
         # ahead of the server, or emulated latency, would otherwise skip what was written in between).
         poll_date = _whole_second(min(poll_date, now) if poll_date is not None else now)
         for item in fetched:
-            self._select(item, poll_date, now)
+            self._select(item, poll_date)
         self.crash("after_fetch")
         with self.state.transaction() as tx:
             tx.set_meta("instance_id", str(self.instance_id))
@@ -204,17 +205,16 @@ class PollerEngine:
 
     async def _fetch(self, hub: HubClient, resource: ResourcePoller, now: datetime) -> tuple[_Fetched, datetime | None]:
         report = ResourceReport(resource.name)
-        item = _Fetched(resource, report)
-        last_poll = self.state.last_poll(resource.name)
         # The lower bound never depends on this window's own time, so the query can be rendered first.
         bounds = window_bounds(
             resource,
             start=self.start,
-            last_poll=last_poll,
+            last_poll=self.state.last_poll(resource.name),
             poll_date=now,
             strict=self.settings.strict,
             overlap=self.settings.overlap,
         )
+        item = _Fetched(resource, report, bounds)
         rendered = resource.url.render(bounds.query_from, now)
         found: list[FoundVersion] = []
         skipped: list[SkippedRecord] = []
@@ -241,19 +241,10 @@ class PollerEngine:
         item.versions = found
         return item, result.server_date
 
-    def _select(self, item: _Fetched, poll_date: datetime, now: datetime) -> None:
-        resource = item.resource
-        last_poll = self.state.last_poll(resource.name)
-        bounds = window_bounds(
-            resource,
-            start=self.start,
-            last_poll=last_poll,
-            poll_date=poll_date,
-            strict=self.settings.strict,
-            overlap=self.settings.overlap,
-        )
+    def _select(self, item: _Fetched, poll_date: datetime) -> None:
+        bounds = item.bounds.ending_at(poll_date)
         item.report.bounds = bounds
-        seen = self.state.seen_keys(resource.name) if bounds.deduplicate else set()
+        seen = self.state.seen_keys(item.resource.name) if bounds.deduplicate else set()
         kept: list[FoundVersion] = []
         for version in item.versions:
             if not bounds.keeps(version) or version.key in seen:

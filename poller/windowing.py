@@ -14,7 +14,7 @@ Strict (Open Connectors' documented algorithm, literally; it loses same-second a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from cwmock.core.instance.resources import ResourcePoller
@@ -35,6 +35,10 @@ class WindowBounds:
     def keeps(self, version: FoundVersion) -> bool:
         """Strictly after the lower bound, and at or before the upper bound when there is one."""
         return version.stamp > self.lower and (self.upper is None or version.stamp <= self.upper)
+
+    def ending_at(self, poll_date: datetime) -> WindowBounds:
+        """The same bounds for a window starting at `poll_date`: only the upper bound, when there is one, moves."""
+        return self if self.upper is None else replace(self, upper=poll_date)
 
 
 def effective_overlap(resource: ResourcePoller, overlap: timedelta) -> timedelta:
