@@ -7,7 +7,6 @@ cursor paging with `nextPage` / `elements-next-page-token` (keyset on id ascendi
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
@@ -25,6 +24,7 @@ from cwmock.emulator.model.errors import EmulatorError, NotFound
 from cwmock.emulator.model.instances import Instance, InstanceRegistry
 from cwmock.emulator.model.store import Store
 from cwmock.emulator.model.versions import Moment
+from cwmock.emulator.native.paging import keyset_start
 from cwmock.emulator.query.list_request import hub_list_query
 
 HUB_PREFIX = "/elements/api-v2/hubs/crm"
@@ -108,7 +108,7 @@ class HubApi:
         if page.cursor:
             # Cursor pages are unordered queries, which the store answers in id order: the page starts by bisection
             # (scanning every match for each page made paging a large result quadratic).
-            start = 0 if page.after_id is None else bisect.bisect_right(records, page.after_id, key=_record_id)
+            start = 0 if page.after_id is None else keyset_start(records, page.after_id)
             return records[start : start + page.size]
         start = (page.page - 1) * page.size
         return records[start : start + page.size]
@@ -125,8 +125,3 @@ class HubApi:
             Route(f"{HUB_PREFIX}/contacts", self.authenticated(self.list_contacts), methods=["GET"]),
             Route(f"{HUB_PREFIX}/contacts/{{id:int}}", self.authenticated(self.get_contact), methods=["GET"]),
         ]
-
-
-def _record_id(record: Record) -> int:
-    found: int = record["id"]
-    return found

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from cwmock.emulator.model.contacts import Record
 from cwmock.emulator.model.errors import invalid_field
 
 DEFAULT_PAGE_SIZE = 25
@@ -75,6 +77,19 @@ def parse_page_id(raw: str | None) -> int:
         return int(raw)
     except ValueError:
         raise invalid_field("pageId", f"pageId must be a contact id, got {raw!r}") from None
+
+
+def keyset_start(records: Sequence[Record], last_id: int) -> int:
+    """Where paging by id resumes in `records` (in ascending id order): the index of the first id above `last_id`.
+
+    Forward-only native pages and hub cursor pages both resume here.
+    """
+    return bisect.bisect_right(records, last_id, key=_record_id)
+
+
+def _record_id(record: Record) -> int:
+    found: int = record["id"]
+    return found
 
 
 def forward_link(url: str, query: Sequence[tuple[str, str]], last_id: int) -> str:

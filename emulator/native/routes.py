@@ -24,7 +24,13 @@ from cwmock.emulator.model.contacts import Record
 from cwmock.emulator.model.errors import EmulatorError, invalid_field
 from cwmock.emulator.model.store import Store, Tenant
 from cwmock.emulator.native.auth import AuthError, parse_basic, require_client_id
-from cwmock.emulator.native.paging import forward_link, link_header, parse_page_id, parse_page_request
+from cwmock.emulator.native.paging import (
+    forward_link,
+    keyset_start,
+    link_header,
+    parse_page_id,
+    parse_page_request,
+)
 from cwmock.emulator.query.list_request import ListQuery, native_list_query
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -107,13 +113,15 @@ class NativeApi:
             raise invalid_field("orderBy", "orderBy cannot be used with forward-only pagination (it orders by id)")
         page = parse_page_request(None, params.get("pagesize"))
         after = parse_page_id(params.get("pageid"))
-        records = [r for r in query.run(self.store, tenant.credentials.company) if r["id"] > after]
-        shown = records[: page.size]
+        records = query.run(self.store, tenant.credentials.company)
+        start = keyset_start(records, after)
+        shown = records[start : start + page.size]
+        more = len(records) - start > page.size
         headers = {}
-        if len(records) > page.size:
+        if more:
             url = f"{request.url.scheme}://{request.url.netloc}{request.url.path}"
             headers["Link"] = forward_link(url, request.query_params.multi_items(), shown[-1]["id"])
-        annotate(request, returned=len(shown), result_end=len(records) <= page.size)
+        annotate(request, returned=len(shown), result_end=not more)
         return json_array_response(serialize(shown), headers=headers)
 
     async def count_contacts(self, request: Request, tenant: Tenant) -> Response:
