@@ -20,8 +20,8 @@ from cwmock.emulator.admin.faults import AdminFaults
 from cwmock.emulator.admin.guard import AdminTokenGuard
 from cwmock.emulator.admin.inspection import AdminInspect
 from cwmock.emulator.config import EmulatorConfig
+from cwmock.emulator.faults.kinds import HttpFaults
 from cwmock.emulator.faults.middleware import FaultInjector
-from cwmock.emulator.faults.registry import FaultRegistry
 from cwmock.emulator.http.date_header import ClockDateHeader
 from cwmock.emulator.http.paths import ADMIN_PREFIX, OPENAPI_PATH
 from cwmock.emulator.http.responses import error_response, json_response
@@ -66,7 +66,7 @@ class Emulator:
     registry: InstanceRegistry
     journal: Journal
     app: Starlette
-    faults: FaultRegistry
+    faults: HttpFaults
 
 
 ExtraRoutes = Callable[[Store, InstanceRegistry, Clock, EmulatorConfig], Sequence[BaseRoute]]
@@ -90,7 +90,7 @@ def create_emulator(
     )
     registry = InstanceRegistry(seed=config.instance_seed)
     journal = Journal(config.journal_capacity)
-    faults = FaultRegistry(store.stamp_policy)
+    faults = HttpFaults(store.stamp_policy)
     admin_routes = [
         *AdminClock(clock).routes(),
         *AdminContacts(store).routes(),

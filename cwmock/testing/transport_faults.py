@@ -19,8 +19,9 @@ import httpx
 import respx
 from starlette.types import ASGIApp
 
-from cwmock.emulator.faults.registry import NETWORK_FAULT_HEADER
-from cwmock.emulator.faults.scope import FaultScope, PathPattern, ScopedFaultList
+from cwmock.emulator.faults.kinds import NETWORK_FAULT_HEADER
+from cwmock.emulator.faults.registry import FaultRegistry
+from cwmock.emulator.faults.scope import FaultScope, PathPattern
 
 TransportFaultKind = Literal["connect_error", "read_timeout", "remote_protocol_error"]
 TRANSPORT_ERRORS: dict[TransportFaultKind, type[httpx.TransportError]] = {
@@ -51,7 +52,7 @@ class TransportFaults:
     def __init__(self, app: ASGIApp, base_url: str = DEFAULT_BASE_URL) -> None:
         self.base_url = base_url.rstrip("/")
         self._transport = httpx.ASGITransport(app=app)
-        self._faults: ScopedFaultList[TransportFault] = ScopedFaultList()
+        self._faults: FaultRegistry[TransportFault] = FaultRegistry()
 
     def add(
         self,
@@ -68,8 +69,7 @@ class TransportFaults:
         """Add a fault; by default it hits every call (scope it like an emulator HTTP fault)."""
         if kind not in TRANSPORT_ERRORS:
             raise ValueError(f"kind must be one of {', '.join(TRANSPORT_ERRORS)}, got {kind!r}")
-        pattern = PathPattern.of(path, path_regex)
-        scope = FaultScope(pattern, method, times, after, probability, seed)
+        scope = FaultScope(PathPattern.of(path, path_regex), method, times, after, probability, seed)
         return self._faults.add(lambda fault_id: TransportFault(fault_id, kind, scope))
 
     def faults(self) -> list[TransportFault]:
@@ -87,7 +87,7 @@ class TransportFaults:
     async def handle(self, request: httpx.Request) -> httpx.Response:
         """The respx side effect: forward `request` to the app, then raise the firing fault's error, if any."""
         await request.aread()
-        fault = self._faults.firing(request.method, request.url.path)
+        fault = self._faults.first_firing(request.method, request.url.path)
         if fault is not None:
             request.headers[NETWORK_FAULT_HEADER] = fault.kind
         response = await self._transport.handle_async_request(request)

@@ -15,11 +15,10 @@ from starlette.routing import BaseRoute, Route
 
 from cwmock.core.clock import Clock, ManualClock
 from cwmock.emulator.admin.options import handles_errors, instant_option, int_option, number_option, options_body
-from cwmock.emulator.faults.page_mutation import PageMutation
-from cwmock.emulator.faults.registry import (
+from cwmock.emulator.faults.kinds import (
     FAULT_KINDS,
     Action,
-    FaultRegistry,
+    HttpFaults,
     LatencyFault,
     MalformedJsonFault,
     MutateBetweenPages,
@@ -28,6 +27,7 @@ from cwmock.emulator.faults.registry import (
     SkewPolicy,
     StatusFault,
 )
+from cwmock.emulator.faults.page_mutation import PageMutation
 from cwmock.emulator.faults.scope import FaultScope, PathPattern
 from cwmock.emulator.http.responses import json_response
 from cwmock.emulator.model.errors import InvalidObject, invalid_field
@@ -136,7 +136,7 @@ def parse_action(kind: str, options: dict[str, Any], store: Store, clock: Clock)
 class AdminFaults:
     """Fault injection over HTTP, bound to one registry (and the store and clock faults act on)."""
 
-    def __init__(self, faults: FaultRegistry, store: Store, clock: Clock) -> None:
+    def __init__(self, faults: HttpFaults, store: Store, clock: Clock) -> None:
         self.faults = faults
         self.store = store
         self.clock = clock

@@ -22,12 +22,12 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cwmock.core.clock import Clock, ManualClock
-from cwmock.emulator.faults.registry import (
+from cwmock.emulator.faults.kinds import (
     NETWORK_FAULT_HEADER,
     NETWORK_FAULT_KINDS,
     UNSERVED_NETWORK_FAULTS,
     Fault,
-    FaultRegistry,
+    HttpFaults,
     LatencyFault,
     MalformedJsonFault,
     MutateBetweenPages,
@@ -78,7 +78,7 @@ class FaultInjector:
     def __init__(
         self,
         app: ASGIApp,
-        faults: FaultRegistry,
+        faults: HttpFaults,
         store: Store,
         clock: Clock,
         registry: InstanceRegistry | None = None,

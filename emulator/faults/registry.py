@@ -1,235 +1,98 @@
-"""Injected faults of the emulated APIs: what each one does, which requests it hits, and how often it fired.
+"""The one fault registry: numbered faults with scopes, and which of them fire on a request.
 
-Per-request faults (`status`, `rate_limit`, `latency`, `malformed_json`, `mutate_between_pages`) have a
-`FaultScope`; the ASGI `FaultInjector` asks `FaultRegistry.firing` which of them fire on each request. The stamp
-policies (`precision`, `skew`) shape every stamp the store writes while they are listed, and hit no request.
+The emulator's HTTP faults (`kinds.HttpFaults`), the TCP fault proxy and in-process transport faults all list their
+faults here, so ids, scope counters, seeded probability and the firing rule are decided once; each transport applies
+what fired in its own way.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import Any, Literal
+import threading
+from collections.abc import Callable
+from typing import Generic, Protocol, TypeVar
 
-from cwmock.emulator.faults.page_mutation import PageMutation
 from cwmock.emulator.faults.scope import FaultScope
-from cwmock.emulator.model.errors import NotFound
-from cwmock.emulator.model.stamp_policy import Precision, StampPolicy
-
-FaultKind = Literal["status", "rate_limit", "latency", "malformed_json", "mutate_between_pages", "precision", "skew"]
-FAULT_KINDS: tuple[FaultKind, ...] = (
-    "status",
-    "rate_limit",
-    "latency",
-    "malformed_json",
-    "mutate_between_pages",
-    "precision",
-    "skew",
-)
-FAULT_STATUSES = (500, 502, 503, 504)
-# Faults outside the emulator (the TCP fault proxy, in-process transport faults) name themselves in this header on
-# the request they break, so the journal marks the response faulted. A connect error is journalled, never served.
-NETWORK_FAULT_HEADER = "cwmock-network-fault"
-NETWORK_FAULT_KINDS = (
-    "reset_before_response",
-    "cut_body_after",
-    "connect_error",
-    "read_timeout",
-    "remote_protocol_error",
-)
-UNSERVED_NETWORK_FAULTS = ("connect_error",)
-LatencyMode = Literal["emulated", "real"]
 
 
-@dataclass(frozen=True)
-class StatusFault:
-    """Answer with a server error in ConnectWise's shape instead of running the handler."""
-
-    status: int = 500
-
-    def __post_init__(self) -> None:
-        if self.status not in FAULT_STATUSES:
-            raise ValueError(f"status must be one of {', '.join(map(str, FAULT_STATUSES))}, got {self.status}")
-
-
-@dataclass(frozen=True)
-class RateLimitFault:
-    """Answer 429 with `Retry-After: retry_after` (seconds) instead of running the handler."""
-
-    retry_after: int = 30
-
-    def __post_init__(self) -> None:
-        if self.retry_after < 0:
-            raise ValueError(f"retryAfter must be zero or more seconds, got {self.retry_after}")
-
-
-@dataclass(frozen=True)
-class LatencyFault:
-    """Delay the response by `seconds`: `emulated` moves the emulator's clock, `real` waits on the event loop."""
-
-    seconds: float
-    mode: LatencyMode = "emulated"
-
-    def __post_init__(self) -> None:
-        if not self.seconds >= 0:
-            raise ValueError(f"seconds must be zero or more, got {self.seconds}")
-        if self.mode not in ("emulated", "real"):
-            raise ValueError(f"mode must be emulated or real, got {self.mode!r}")
-
-
-@dataclass(frozen=True)
-class MalformedJsonFault:
-    """Run the handler, then answer 200 with its JSON body cut short (so it no longer parses)."""
-
-
-@dataclass(frozen=True)
-class MutateBetweenPages:
-    """Apply `mutation` once the hit request has been answered, before the next request is served."""
-
-    mutation: PageMutation
-
-
-@dataclass(frozen=True)
-class PrecisionPolicy:
-    """Stamps written from now on are truncated to whole seconds or minutes."""
-
-    precision: Precision
-
-    def __post_init__(self) -> None:
-        if self.precision not in ("seconds", "minutes"):
-            raise ValueError(f"precision must be seconds or minutes, got {self.precision!r}")
-
-
-@dataclass(frozen=True)
-class SkewPolicy:
-    """Server time = the emulator's clock + `seconds` (negative: behind), for stamps written and `Date`."""
-
-    seconds: float
-
-
-RequestAction = StatusFault | RateLimitFault | LatencyFault | MalformedJsonFault | MutateBetweenPages
-Action = RequestAction | PrecisionPolicy | SkewPolicy
-TERMINAL = (StatusFault, RateLimitFault, MalformedJsonFault)
-
-_KIND_OF: dict[type[Any], FaultKind] = {
-    StatusFault: "status",
-    RateLimitFault: "rate_limit",
-    LatencyFault: "latency",
-    MalformedJsonFault: "malformed_json",
-    MutateBetweenPages: "mutate_between_pages",
-    PrecisionPolicy: "precision",
-    SkewPolicy: "skew",
-}
-
-
-def _action_json(action: Action) -> dict[str, Any]:
-    if isinstance(action, StatusFault):
-        return {"status": action.status}
-    if isinstance(action, RateLimitFault):
-        return {"retryAfter": action.retry_after}
-    if isinstance(action, LatencyFault):
-        return {"seconds": action.seconds, "mode": action.mode}
-    if isinstance(action, MutateBetweenPages):
-        return {"mutation": action.mutation.to_json()}
-    if isinstance(action, PrecisionPolicy):
-        return {"precision": action.precision}
-    if isinstance(action, SkewPolicy):
-        return {"seconds": action.seconds}
-    return {}
-
-
-@dataclass
-class Fault:
-    """One listed fault: its id, what it does, its scope and counters (None for a stamp policy)."""
-
-    id: int
-    action: Action
-    scope: FaultScope | None
-    errors: list[str] = field(default_factory=list)
+class Listed(Protocol):
+    """A fault a registry can hold: its id and its scope (None for one that hits no request, e.g. a stamp policy)."""
 
     @property
-    def kind(self) -> FaultKind:
-        """The fault's name, as journalled when it fires."""
-        return _KIND_OF[type(self.action)]
+    def id(self) -> int:
+        """The fault's number."""
+        ...
 
-    def to_json(self) -> dict[str, Any]:
-        """The `/__admin/faults` form."""
-        described: dict[str, Any] = {"id": self.id, "kind": self.kind, **_action_json(self.action)}
-        if self.scope is not None:
-            described.update(self.scope.to_json())
-            described["exhausted"] = self.scope.exhausted
-        if self.errors:
-            described["errors"] = list(self.errors)
-        return described
+    @property
+    def scope(self) -> FaultScope | None:
+        """Which requests it hits."""
+        ...
 
 
-class FaultRegistry:
-    """The faults of one emulator, in the order they were added; it owns the store's stamp policy while listed."""
+F = TypeVar("F", bound=Listed)
 
-    def __init__(self, policy: StampPolicy) -> None:
-        self.policy = policy
-        self._faults: dict[int, Fault] = {}
+
+def _always(fault: object) -> bool:
+    return True
+
+
+class FaultRegistry(Generic[F]):
+    """Numbered faults in the order they were added, safe to change from any thread."""
+
+    def __init__(self) -> None:
+        self._faults: dict[int, F] = {}
         self._next_id = 1
+        self._lock = threading.Lock()
 
-    def add(self, action: Action, scope: FaultScope | None = None) -> Fault:
-        """List a fault; a new precision or skew policy replaces the one listed before it."""
-        is_policy = isinstance(action, (PrecisionPolicy, SkewPolicy))
-        if is_policy != (scope is None):
-            raise ValueError("stamp policies take no scope; request faults need one")
-        if is_policy:
-            for old in [f for f in self._faults.values() if type(f.action) is type(action)]:
-                del self._faults[old.id]
-        fault = Fault(self._next_id, action, scope)
-        self._next_id += 1
-        self._faults[fault.id] = fault
-        self._apply_policies()
+    def add(self, make: Callable[[int], F]) -> F:
+        """Build a fault with the next id (`make(id)`) and list it."""
+        with self._lock:
+            fault = make(self._next_id)
+            self._next_id += 1
+            self._faults[fault.id] = fault
         return fault
 
-    def all(self) -> list[Fault]:
-        """Every listed fault, oldest first."""
-        return list(self._faults.values())
+    def all(self) -> list[F]:
+        """Every fault, oldest first."""
+        with self._lock:
+            return list(self._faults.values())
 
-    def get(self, fault_id: int) -> Fault:
-        """One fault by id, or NotFound."""
-        found = self._faults.get(fault_id)
-        if found is None:
-            raise NotFound(f"no fault with id {fault_id}; GET /__admin/faults lists them")
-        return found
+    def get(self, fault_id: int) -> F:
+        """One fault by id (KeyError if there is no such id)."""
+        with self._lock:
+            return self._faults[fault_id]
 
     def remove(self, fault_id: int) -> None:
-        """Remove one fault (a policy's effect ends with it)."""
-        del self._faults[self.get(fault_id).id]
-        self._apply_policies()
+        """Remove one fault (KeyError if there is no such id)."""
+        with self._lock:
+            del self._faults[fault_id]
 
     def clear(self) -> None:
-        """Remove every fault: no skew, whole-second stamps."""
-        self._faults.clear()
-        self._apply_policies()
+        """Remove every fault."""
+        with self._lock:
+            self._faults.clear()
 
-    def firing(self, method: str, path: str) -> list[Fault]:
-        """The request faults that fire on this request, oldest first; each counts the request.
+    def firing(self, method: str, path: str, *, exclusive: Callable[[F], bool] = _always) -> list[F]:
+        """The faults that fire on this request, oldest first; each one in scope that is asked counts the request.
 
-        At most one fault that replaces the response (status, rate_limit, malformed_json) fires; once one has,
-        later ones of those kinds are not asked (so they count nothing). Latency and mutations all fire.
+        At most one `exclusive` fault fires (by default every fault is: one that replaces or breaks the response);
+        once one has, later exclusive faults are not asked, so they count nothing. The others all fire.
         """
-        fired: list[Fault] = []
+        fired: list[F] = []
         answered = False
-        for fault in self._faults.values():
-            scope = fault.scope
-            if scope is None or not scope.matches(method, path):
-                continue
-            terminal = isinstance(fault.action, TERMINAL)
-            if terminal and answered:
-                continue
-            if scope.hit():
-                fired.append(fault)
-                answered = answered or terminal
+        with self._lock:
+            for fault in self._faults.values():
+                scope = fault.scope
+                if scope is None or not scope.matches(method, path):
+                    continue
+                alone = exclusive(fault)
+                if alone and answered:
+                    continue
+                if scope.hit():
+                    fired.append(fault)
+                    answered = answered or alone
         return fired
 
-    def _apply_policies(self) -> None:
-        self.policy.reset()
-        for fault in self._faults.values():
-            if isinstance(fault.action, PrecisionPolicy):
-                self.policy.precision = fault.action.precision
-            elif isinstance(fault.action, SkewPolicy):
-                self.policy.skew = timedelta(seconds=fault.action.seconds)
+    def first_firing(self, method: str, path: str) -> F | None:
+        """The one fault that fires on this request, if any, every fault being exclusive (TCP and transport faults)."""
+        fired = self.firing(method, path)
+        return fired[0] if fired else None

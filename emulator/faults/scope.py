@@ -5,10 +5,8 @@ from __future__ import annotations
 import fnmatch
 import random
 import re
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -97,60 +95,3 @@ class FaultScope:
             "matched": self.matched,
             "fired": self.fired,
         }
-
-
-class Scoped(Protocol):
-    """A fault with an id and a scope."""
-
-    @property
-    def id(self) -> int:
-        """The fault's number."""
-        ...
-
-    @property
-    def scope(self) -> FaultScope:
-        """Which requests it hits."""
-        ...
-
-
-ScopedFault = TypeVar("ScopedFault", bound=Scoped)
-
-
-class ScopedFaultList(Generic[ScopedFault]):
-    """Numbered faults, safe to change from any thread; the first whose scope hits a request fires."""
-
-    def __init__(self) -> None:
-        self._faults: dict[int, ScopedFault] = {}
-        self._next_id = 1
-        self._lock = threading.Lock()
-
-    def add(self, make: Callable[[int], ScopedFault]) -> ScopedFault:
-        """Build a fault with the next id (`make(id)`) and list it."""
-        with self._lock:
-            fault = make(self._next_id)
-            self._next_id += 1
-            self._faults[fault.id] = fault
-        return fault
-
-    def all(self) -> list[ScopedFault]:
-        """Every fault, oldest first."""
-        with self._lock:
-            return list(self._faults.values())
-
-    def remove(self, fault_id: int) -> None:
-        """Remove one fault (KeyError if there is no such id)."""
-        with self._lock:
-            del self._faults[fault_id]
-
-    def clear(self) -> None:
-        """Remove every fault."""
-        with self._lock:
-            self._faults.clear()
-
-    def firing(self, method: str, path: str) -> ScopedFault | None:
-        """The fault that fires on this request, counting it against every fault it matches on the way."""
-        with self._lock:
-            for fault in self._faults.values():
-                if fault.scope.matches(method, path) and fault.scope.hit():
-                    return fault
-        return None

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
-from cwmock.emulator.faults.registry import NETWORK_FAULT_HEADER
-from cwmock.emulator.faults.scope import FaultScope, PathPattern, ScopedFaultList
+from cwmock.emulator.faults.kinds import NETWORK_FAULT_HEADER
+from cwmock.emulator.faults.registry import FaultRegistry
+from cwmock.emulator.faults.scope import FaultScope, PathPattern
 from cwmock.emulator.http.server import LOOPBACK
 
 SocketFaultKind = Literal["reset_before_response", "cut_body_after"]
@@ -127,7 +128,7 @@ class TcpFaultProxy:
         self.upstream_port = upstream_port
         self.host = host
         self.port = port
-        self._faults: ScopedFaultList[SocketFault] = ScopedFaultList()
+        self._faults: FaultRegistry[SocketFault] = FaultRegistry()
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.Task[None]] = set()
 
@@ -156,8 +157,7 @@ class TcpFaultProxy:
             raise ValueError(f"kind must be one of {', '.join(SOCKET_FAULT_KINDS)}, got {kind!r}")
         if cut_after < 0:
             raise ValueError(f"cut_after must be zero or more bytes, got {cut_after}")
-        pattern = PathPattern.of(path, path_regex)
-        scope = FaultScope(pattern, method, times, after, probability, seed)
+        scope = FaultScope(PathPattern.of(path, path_regex), method, times, after, probability, seed)
         return self._faults.add(lambda fault_id: SocketFault(fault_id, kind, scope, cut_after))
 
     def faults(self) -> list[SocketFault]:
@@ -211,7 +211,7 @@ class TcpFaultProxy:
                     return  # unsupported; dropping the connection beats forwarding a body we cannot frame
                 body = await reader.readexactly(request.content_length or 0)
                 method, target = [*request.first_line.split(" "), "", ""][:2]
-                fault = self._faults.firing(method, urlsplit(target).path)
+                fault = self._faults.first_firing(method, urlsplit(target).path)
                 if upstream is None:
                     upstream = await asyncio.open_connection(self.upstream_host, self.upstream_port)
                 up_reader, up_writer = upstream

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cwmock.emulator.faults.registry import FAULT_KINDS
+from cwmock.emulator.faults.kinds import FAULT_KINDS
 from cwmock.emulator.openapi.schemas import (
     NO_CONTENT,
     Json,
