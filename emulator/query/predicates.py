@@ -218,28 +218,17 @@ def _in(p: In) -> Test:
     return test
 
 
-def _and(tests: list[Test]) -> Test:
+def _junction(tests: list[Test], decisive: bool) -> Test:
+    """AND (`decisive` False) or OR (True): one operand that is `decisive` decides; else unknown if any is."""
+
     def test(record: Any) -> bool | None:
         unknown = False
         for operand in tests:
             result = operand(record)
-            if result is False:
-                return False
+            if result is decisive:
+                return decisive
             unknown = unknown or result is None
-        return None if unknown else True
-
-    return test
-
-
-def _or(tests: list[Test]) -> Test:
-    def test(record: Any) -> bool | None:
-        unknown = False
-        for operand in tests:
-            result = operand(record)
-            if result is True:
-                return True
-            unknown = unknown or result is None
-        return None if unknown else False
+        return None if unknown else not decisive
 
     return test
 
@@ -278,9 +267,9 @@ def three_valued(p: Predicate) -> Test:
     if isinstance(p, Not):
         return _not(three_valued(p.operand))
     if isinstance(p, And):
-        return _and([three_valued(o) for o in p.operands])
+        return _junction([three_valued(o) for o in p.operands], decisive=False)
     if isinstance(p, Or):
-        return _or([three_valued(o) for o in p.operands])
+        return _junction([three_valued(o) for o in p.operands], decisive=True)
     return _any_item(p.collection, three_valued(p.where))
 
 
