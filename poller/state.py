@@ -72,16 +72,9 @@ class NewNotification:
 
 
 @dataclass(frozen=True)
-class OutboxEntry:
+class OutboxEntry(NewNotification):
     """A notification in the outbox: pending (due at `next_attempt`) or parked (all attempts refused)."""
 
-    number: int
-    webhook_id: str
-    resource: str
-    url: str
-    headers: tuple[tuple[str, str], ...]
-    body: bytes
-    events: int
     created: datetime
     status: str
     attempts: int
