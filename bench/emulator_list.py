@@ -17,7 +17,6 @@ import argparse
 import http.client
 import json
 import os
-import platform
 import random
 import signal
 import socket
@@ -33,6 +32,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+
+from bench_common import machine, memory_mb, verdict_line
 
 MATCHING = 5_000
 PAGE_SIZE = 1_000
@@ -147,12 +148,7 @@ class Server:
 
     def memory_mb(self) -> tuple[float, float]:
         """(VmRSS, VmHWM) of the server process in MiB."""
-        fields = {}
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            name, _, value = line.partition(":")
-            if name in ("VmRSS", "VmHWM"):
-                fields[name] = int(value.split()[0]) / 1024
-        return fields["VmRSS"], fields["VmHWM"]
+        return memory_mb(self.process.pid)
 
 
 @contextmanager
@@ -326,16 +322,6 @@ def measure_size(size: int, requests: int, concurrency: int, work_dir: Path, pro
 # -- report --------------------------------------------------------------------------------------------------------
 
 
-def machine() -> dict[str, Any]:
-    """Where the figures came from."""
-    model = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-         if line.startswith("model name")),
-        platform.processor() or "unknown",
-    )  # fmt: skip
-    return {"nproc": os.cpu_count(), "cpu": model, "python": platform.python_version(), "platform": platform.platform()}
-
-
 def table(results: Sequence[SizeResult], concurrency: int) -> str:
     """The figures as a markdown table."""
     head = (
@@ -409,7 +395,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.json.write_text(json.dumps(report, indent=2) + "\n")
     print(table(results, args.concurrency))
     for verdict in report["targets"]:
-        print(f"{'MET ' if verdict['met'] else 'MISS'} {verdict['target']}: {verdict['value']}")
+        print(verdict_line(verdict))
     print(f"machine: {report['machine']}; JSON: {args.json}")
     return 0
 
