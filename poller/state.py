@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from cwmock.core.timestamps import UTC, iso_z
+from cwmock.core.timestamps import EPOCH, iso_z
 
 STATE_FILE = "cwmock-poller.sqlite3"
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 PENDING = "pending"
 PARKED = "parked"
 

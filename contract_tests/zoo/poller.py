@@ -30,7 +30,7 @@ import httpx
 from cwmock.contract_tests.zoo.delivery import Outbox, notification_bytes
 from cwmock.contract_tests.zoo.state import ZooState, load_state, save_state
 from cwmock.core.instance.url_template import parse_url_template
-from cwmock.core.timestamps import format_cw, parse_iso
+from cwmock.core.timestamps import EPOCH, format_cw, parse_iso
 
 BUGS: dict[str, str] = {
     "gte-no-dedupe": "reads `>=` the last poll (one second of overlap) but keeps no seen-set",
@@ -49,7 +49,6 @@ BUGS: dict[str, str] = {
 OVERLAP = timedelta(seconds=1)
 DEFAULT_PAGE_SIZE = 200
 MAX_EVENTS = 10
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 NEXT_PAGE_HEADER = "elements-next-page-token"
 Chosen = tuple[dict[str, Any], str]  # a record and its eventType
 

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from email.utils import format_datetime
 
 UTC = timezone.utc
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def to_utc_second(instant: datetime) -> datetime:

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
 
-from cwmock.core.javadate.calendar import EPOCH, epoch_ms
+from cwmock.core.javadate.calendar import epoch_ms
 from cwmock.core.javadate.errors import JavaDateError
 from cwmock.core.javadate.formatting import JavaDateFormat
+from cwmock.core.timestamps import EPOCH
 
 DATE_PLACEHOLDERS = ("gmtDate", "date", "dateTimeZone", "nowTimeZone")
 KNOWN_PLACEHOLDERS = (

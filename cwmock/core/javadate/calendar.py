@@ -7,9 +7,8 @@ from enum import Enum
 
 from cwmock.core.javadate.errors import JavaDateRangeError
 from cwmock.core.javadate.zones import JavaZone
-from cwmock.core.timestamps import UTC
+from cwmock.core.timestamps import EPOCH
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MS_PER_DAY = 86_400_000
 # Java's GregorianCalendar is Julian before 1582-10-15; cwmock models only the Gregorian side.
 GREGORIAN_CUTOVER = date(1582, 10, 15)
