@@ -31,12 +31,13 @@ from cwmock.contract_tests.oracle.windows import (
     check_windows,
     window_statuses,
 )
+from cwmock.core.timestamps import iso_z
 from cwmock.emulator.model.versions import Moment
 from cwmock.receiver.records import Arrival
 
 
 def _when(moment: Moment) -> str:
-    return f"{moment.at.isoformat().replace('+00:00', 'Z')} (seq {moment.seq})"
+    return f"{iso_z(moment.at)} (seq {moment.seq})"
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from cwmock.contract_tests.harness.reference_adapter import CrashOnce, Reference
 from cwmock.contract_tests.harness.runner import Harness, WindowRecord
 from cwmock.contract_tests.harness.targets import ExternalCommandTarget, PollerTarget
 from cwmock.contract_tests.oracle.verdict import Verdict
+from cwmock.core.timestamps import format_cw
 from cwmock.fixtures import SEED_INSTANCE, read_fixture
 
 TENANT = "cloudelements"  # the seed's instance logs in as company `cloudelements`
@@ -47,7 +48,7 @@ def signed_body(key: str = SIGNATURE_KEY) -> dict[str, Any]:
 
 def second(instant: datetime) -> str:
     """`yyyy-MM-dd'T'HH:mm:ss'Z'`, as events carry dates."""
-    return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_cw(instant)
 
 
 def delivered_events(harness: Harness) -> list[dict[str, Any]]:
