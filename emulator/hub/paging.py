@@ -7,8 +7,8 @@ import binascii
 import json
 from dataclasses import dataclass
 
+from cwmock.emulator.http.params import positive_int
 from cwmock.emulator.model.errors import invalid_field
-from cwmock.emulator.native.paging import positive_int
 
 HUB_DEFAULT_PAGE_SIZE = 200
 HUB_MAX_PAGE_SIZE = 1000

@@ -24,7 +24,7 @@ from cwmock.emulator.model.errors import EmulatorError, NotFound
 from cwmock.emulator.model.instances import Instance, InstanceRegistry
 from cwmock.emulator.model.store import Store
 from cwmock.emulator.model.versions import Moment
-from cwmock.emulator.native.paging import keyset_start
+from cwmock.emulator.query.keyset import keyset_start
 from cwmock.emulator.query.list_request import hub_list_query
 
 HUB_PREFIX = "/elements/api-v2/hubs/crm"

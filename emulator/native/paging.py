@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from cwmock.emulator.model.contacts import Record
+from cwmock.emulator.http.params import positive_int
 from cwmock.emulator.model.errors import invalid_field
 
 DEFAULT_PAGE_SIZE = 25
@@ -29,17 +28,6 @@ class PageRequest:
     def last_page(self, total: int) -> int:
         """The number of the last page (1 for an empty result)."""
         return max(1, -(-total // self.size))
-
-
-def positive_int(name: str, raw: str) -> int:
-    """A query parameter that must be a whole number of 1 or more; a 400 naming it otherwise."""
-    try:
-        value = int(raw)
-    except ValueError:
-        raise invalid_field(name, f"{name} must be a whole number, got {raw!r}") from None
-    if value < 1:
-        raise invalid_field(name, f"{name} must be 1 or more, got {value}")
-    return value
 
 
 def parse_page_request(page: str | None, page_size: str | None) -> PageRequest:
@@ -77,19 +65,6 @@ def parse_page_id(raw: str | None) -> int:
         return int(raw)
     except ValueError:
         raise invalid_field("pageId", f"pageId must be a contact id, got {raw!r}") from None
-
-
-def keyset_start(records: Sequence[Record], last_id: int) -> int:
-    """Where paging by id resumes in `records` (in ascending id order): the index of the first id above `last_id`.
-
-    Forward-only native pages and hub cursor pages both resume here.
-    """
-    return bisect.bisect_right(records, last_id, key=_record_id)
-
-
-def _record_id(record: Record) -> int:
-    found: int = record["id"]
-    return found
 
 
 def forward_link(url: str, query: Sequence[tuple[str, str]], last_id: int) -> str:

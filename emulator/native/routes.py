@@ -26,11 +26,11 @@ from cwmock.emulator.model.store import Store, Tenant
 from cwmock.emulator.native.auth import AuthError, parse_basic, require_client_id
 from cwmock.emulator.native.paging import (
     forward_link,
-    keyset_start,
     link_header,
     parse_page_id,
     parse_page_request,
 )
+from cwmock.emulator.query.keyset import keyset_start
 from cwmock.emulator.query.list_request import ListQuery, native_list_query
 
 Handler = Callable[[Request], Awaitable[Response]]
