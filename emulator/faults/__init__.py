@@ -1,1 +1,17 @@
 """Injected faults: HTTP responses, TCP connections and in-process transports, from one registry."""
+
+from cwmock.emulator.faults.kinds import FAULT_KINDS, Fault, HttpFaults
+from cwmock.emulator.faults.registry import FaultRegistry
+from cwmock.emulator.faults.scope import FaultScope, PathPattern
+from cwmock.emulator.faults.tcp_proxy import SocketFault, TcpFaultProxy
+
+__all__ = [
+    "FAULT_KINDS",
+    "Fault",
+    "FaultRegistry",
+    "FaultScope",
+    "HttpFaults",
+    "PathPattern",
+    "SocketFault",
+    "TcpFaultProxy",
+]
