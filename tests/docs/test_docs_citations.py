@@ -42,7 +42,7 @@ def citations() -> list[tuple[str, str, str | None]]:
             continue  # pages link to each other relatively; the strict mkdocs build checks those
         for page, anchor in CITATION.findall(path.read_text(encoding="utf-8", errors="replace")):
             found.append((path.relative_to(ROOT).as_posix(), page, anchor or None))
-    return sorted(set(found))
+    return sorted(set(found), key=lambda cited: (cited[0], cited[1], cited[2] or ""))
 
 
 needs_docs = pytest.mark.skipif(
