@@ -1,4 +1,4 @@
-"""Event records of one instance, as `GET /instances/{id}/events` lists them (reference §5).
+"""Event records of one instance, as `GET /instances/{id}/events` lists them (Open Connectors, "Events Overview").
 
 Built by watching the outbox: a notification that appears is NEW (DISPATCHED once an attempt failed, with the
 reason), and one that leaves the outbox was acknowledged, so its events are NOTIFIED. The outbox forgets delivered

@@ -1,4 +1,4 @@
-"""Open Connectors' polling notification envelope (reference §1), built once and kept as exact bytes."""
+"""Open Connectors' polling notification envelope (Open Connectors, "Events Overview"), built once, kept as bytes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`Elements-Webhook-Signature`: HMAC-SHA256 of the raw body bytes, Base64, prefixed `sha256=` (reference §2)."""
+"""`Elements-Webhook-Signature`: `sha256=` + Base64(HMAC-SHA256(raw body)) (Open Connectors, "Hash Verification")."""
 
 from __future__ import annotations
 

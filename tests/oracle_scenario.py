@@ -233,7 +233,7 @@ def record(key: VersionKey) -> dict[str, Any]:
 def notification(
     facts: InstanceFacts, keys: list[VersionKey], poll: datetime, notification_id: str, event_type: str = "CREATED"
 ) -> dict[str, Any]:
-    """A notification body as the platform sends it (reference §1)."""
+    """A notification body as the platform sends it (Open Connectors, "Events Overview")."""
     return {
         "severity": "medium",
         "createdDate": poll.strftime("%a %b %d %H:%M:%S UTC %Y"),

@@ -1,6 +1,6 @@
 """Property: a perfect delivery of exactly the required versions passes; dropping one is exactly that MISSING.
 
-The required set comes from a model written here, apart from the oracle, straight from DESIGN.md "Required".
+The required set comes from a model written here, apart from the oracle, straight from docs/design.md#required-versions.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The oracle's rules (DESIGN.md "The exactly-once oracle"), one hand-made history per clause."""
+"""The oracle's rules (docs/design.md#the-exactly-once-oracle), one hand-made history per clause."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Three real ConnectWise client libraries from PyPI, unchanged, against the served emulator (reference §6).
+"""Three real ConnectWise client libraries from PyPI, unchanged, against the served emulator (docs/tls.md#real-clients).
 
 pyconnectwise 0.6.1.2 (over HTTPS: it hard-codes `https://`), connectpyse 0.8.1 and connectwisemanageapi 0.3.9.
 Each test asserts on the data the client hands back, and on what it sent as the emulator journalled it.

@@ -196,7 +196,7 @@ def test_cli_up_with_tls_writes_the_ca_prints_its_path_and_serves_https(
         "up", "--tls", "--tls-ca-file", str(ca_file), "--tls-port", str(tls_port), "--receiver-port", str(receiver_port)
     )
     banner = "".join(read_banner(process))
-    # `up --tls` adds an HTTPS listener beside the plain one (DESIGN.md, Wiring); the stack's poller uses HTTP.
+    # `up --tls` adds an HTTPS listener beside the plain one (docs/design.md#wiring); the stack's poller uses HTTP.
     assert f"HTTPS emulator: https://127.0.0.1:{tls_port}  (CA bundle: {ca_file})" in banner, banner
     response = get_when_up(f"https://127.0.0.1:{tls_port}/login/companyinfo/cwmock", trusting(ca_file))
     assert response.json()["Codebase"] == "v4_6_release/"

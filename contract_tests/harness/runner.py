@@ -171,9 +171,9 @@ class Harness:
         return records
 
     async def settle(self, *, extra_wait: float = 0.0) -> list[WindowRecord]:
-        """DESIGN.md's settle: clear faults and receiver scripts; wait out delays (60 s more under minute precision)
-        plus one interval and run a window; then a window at each `next_due` the target reports, until none remain
-        (capped at 48 h emulated)."""
+        """The settle (docs/design.md#the-settle): clear faults and receiver scripts; wait out delays (60 s more under
+        minute precision) plus one interval and run a window; then a window at each `next_due` the target reports,
+        until none remain (capped at 48 h emulated)."""
         minute_precision = any(f.get("precision") == "minutes" for f in await self.control.faults())
         await self.control.clear_faults()
         self.receiver.clear_scripts()

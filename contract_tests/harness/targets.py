@@ -1,4 +1,7 @@
-"""Pollers the suite can judge: an in-process `PollerTarget`, or any external command (DESIGN.md protocol)."""
+"""Pollers the suite can judge: an in-process `PollerTarget`, or any external command.
+
+External commands follow the external-poller protocol: docs/contract-suite/protocol.md.
+"""
 
 from __future__ import annotations
 

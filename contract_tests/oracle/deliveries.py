@@ -102,7 +102,7 @@ def _record_instant(value: Any, date_format: str) -> datetime | None:
 
 
 class FormatJudge:
-    """Checks one instance's notifications against DESIGN.md "Format" (beyond the schema's own checks)."""
+    """Checks one instance's notifications against docs/design.md#notification-format (beyond the schema)."""
 
     def __init__(
         self, facts: InstanceFacts, windows: Sequence[Window], served: Mapping[VersionKey, ServedVersion]

@@ -1,4 +1,4 @@
-"""The exactly-once oracle: DESIGN.md "The exactly-once oracle", as one pure function `judge`.
+"""The exactly-once oracle (docs/design.md#the-exactly-once-oracle), as one pure function `judge`.
 
 Independent of the poller by construction: it reads the emulator's history, served log and journal, the
 receiver's arrivals and the instance JSON, never anything from `cwmock.poller`.

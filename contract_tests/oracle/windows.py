@@ -150,7 +150,7 @@ class WindowTimeline:
         return self._previous[reading]
 
     def requirement(self, version: HistoryVersion, facts: InstanceFacts, reading: Reading) -> Requirement | None:
-        """The first clean window that makes `version` required, or None (DESIGN.md "Required")."""
+        """The first clean window that makes `version` required, or None (docs/design.md#required-versions)."""
         stamp = version.key.stamp
         became, ended = version.became_visible, version.ended
         if stamp <= facts.created or became is None:

@@ -3,7 +3,7 @@
 Strict `>` on a second-precision cursor, the cursor moved to the window's start with no overlap, no
 de-duplication, one delivery attempt. It exists to prove the judge judges: the suite must catch it losing
 an update made inside the second a window starts. Run as `python -m cwmock.contract_tests.zoo.naive_poller`
-under the external-poller protocol (DESIGN.md).
+under the external-poller protocol (docs/contract-suite/protocol.md).
 """
 
 from __future__ import annotations

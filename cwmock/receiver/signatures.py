@@ -1,4 +1,4 @@
-"""The `Elements-Webhook-Signature` header: signing and constant-time verification (reference §2).
+"""`Elements-Webhook-Signature`: signing and constant-time verification (Open Connectors, "Hash Verification").
 
 The judge's own implementation, written apart from the poller's signer so neither can hide the other's bug.
 """

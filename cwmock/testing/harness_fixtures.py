@@ -1,6 +1,6 @@
 """Plugin options and fixtures for judging a poller: receiver, poller target, harness.
 
-Options: `--poller-cmd "CMD"` judges an external poller (DESIGN.md protocol) instead of our reference poller;
+Options: `--poller-cmd "CMD"` judges an external poller (docs/contract-suite/protocol.md), not our reference poller;
 `--poller-timeout S` kills a window that runs longer (default 30 s); `--cwmock-profile dev|ci|deep` picks the
 stateful property test's Hypothesis profile.
 """

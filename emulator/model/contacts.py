@@ -1,7 +1,8 @@
 """The ConnectWise contact record: validating request bodies into the stored shape.
 
-The stored shape is the wire shape of reference §3 minus the `*_href` links (those depend on the
-host a client called, so the HTTP layer adds them). Null and empty values are omitted.
+The stored shape is the wire shape of ConnectWise Manage's Contact (its OpenAPI 2025.x model; see
+docs/emulator/native-api.md#contacts) minus the `*_href` links (those depend on the host a client called, so the
+HTTP layer adds them). Null and empty values are omitted.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from cwmock.emulator.model.reference_data import ReferenceData
 
 Record = dict[str, Any]
 
-# Maximum lengths from the PSA developer guide (reference §3).
+# Maximum lengths from the ConnectWise PSA Developer Guide (REST API 3.0, contacts).
 MAX_LENGTHS = {
     "firstName": 30,
     "lastName": 30,
@@ -53,7 +54,8 @@ LOOKUP_REFERENCES = {
     "department": ("departments", ("id", "identifier", "name")),
 }
 
-# Wire order of reference §3; `id` first and `_info` last are added by the store.
+# Wire order of the Contact model in ConnectWise Manage's OpenAPI 2025.x; `id` first and `_info` last are added by
+# the store.
 FIELD_ORDER = (
     "firstName", "lastName", "company", "site", "addressLine1", "addressLine2", "city", "state", "zip",
     "country", "relationship", "relationshipOverride", "department", "managerContact", "assistantContact",

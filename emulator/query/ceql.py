@@ -1,4 +1,4 @@
-"""Open Connectors CEQL `where` (polling reference §6), parsed into the same predicate model as `conditions`.
+"""Open Connectors CEQL `where` (Cloud Elements devportal, CEQL reference), parsed into the shared predicate model.
 
 Grammar (keywords in any case, AND binding tighter than OR):
 

@@ -1,4 +1,4 @@
-"""ConnectWise `conditions` and `childConditions` (reference §4), parsed into the shared predicate model.
+"""ConnectWise `conditions` and `childConditions` (ConnectWise PSA Developer Guide), parsed into the predicate model.
 
 Grammar (keywords in any case, `and` binding tighter than `or`):
 

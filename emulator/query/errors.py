@@ -36,7 +36,7 @@ def to_invalid_object(error: QueryError, parameter: str = "conditions") -> Inval
 
 
 def connectwise_error_body(error: QueryError, parameter: str = "conditions") -> dict[str, Any]:
-    """ConnectWise's 400 body (reference §5) for a bad `conditions`/`childConditions`/`orderBy`/`fields`."""
+    """ConnectWise's 400 body (PSA Developer Guide) for a bad `conditions`/`childConditions`/`orderBy`/`fields`."""
     invalid = to_invalid_object(error, parameter)
     return {
         "code": invalid.code,

@@ -1,4 +1,4 @@
-"""The README's demo, exactly as printed, against a real `cwmock up` on its default ports."""
+"""The demo of the README and the quickstart, exactly as printed, against a real `cwmock up` on its default ports."""
 
 from __future__ import annotations
 
@@ -18,14 +18,26 @@ import pytest
 
 from cwmock.core.timestamps import parse_iso
 
-README = Path(__file__).parents[1] / "README.md"
+ROOT = Path(__file__).parents[2]
+README = ROOT / "README.md"
+QUICKSTART = ROOT / "docs" / "quickstart.md"
+needs_docs = pytest.mark.skipif(
+    not (README.is_file() and QUICKSTART.is_file()),
+    reason=f"README.md and docs/ are not beside the tests ({ROOT}): cwmock installed without its sources",
+)
 
 
-def demo_block() -> str:
-    """The bash block between the demo markers."""
-    text = README.read_text(encoding="utf-8")
+def demo_block(page: Path) -> str:
+    """The bash block between the demo markers of `page`."""
+    text = page.read_text(encoding="utf-8")
+    assert text.count("<!-- demo:start -->") == 1, f"{page.name} must mark exactly one demo with <!-- demo:start -->"
     inside = text.split("<!-- demo:start -->", 1)[1].split("<!-- demo:end -->", 1)[0]
     return inside.split("```bash", 1)[1].rsplit("```", 1)[0]
+
+
+@needs_docs
+def test_the_quickstart_shows_the_readmes_demo() -> None:
+    assert demo_block(QUICKSTART) == demo_block(README), "docs/quickstart.md must print the README's demo unchanged"
 
 
 @pytest.fixture
@@ -84,12 +96,15 @@ def wait_past_the_instance_start() -> None:
     raise AssertionError("the emulator clock did not move past the instance's createdDate")
 
 
-def test_the_readme_demo_shows_a_signed_notification(stack: subprocess.Popen[str]) -> None:
+@needs_docs
+def test_the_demo_shows_a_signed_notification(stack: subprocess.Popen[str]) -> None:
     bash = shutil.which("bash")
-    assert bash is not None, "the README demo needs bash"
-    assert shutil.which("curl") is not None, "the README demo needs curl"
+    assert bash is not None, "the demo needs bash"
+    assert shutil.which("curl") is not None, "the demo needs curl"
     wait_past_the_instance_start()
-    done = subprocess.run([bash, "-euo", "pipefail", "-c", demo_block()], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [bash, "-euo", "pipefail", "-c", demo_block(README)], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     arrivals = json_documents(done.stdout)[-1]["arrivals"]
     [arrival] = arrivals
