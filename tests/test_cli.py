@@ -11,10 +11,11 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from ports import free_port
 
 from cwmock.cli.commands import build_parser
 from cwmock.cli.main import main
+
+from support.ports import free_port
 
 
 def test_help_lists_the_subcommands(capsys: pytest.CaptureFixture[str]) -> None:

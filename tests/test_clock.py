@@ -25,11 +25,6 @@ MIN = timedelta(minutes=1)
 Wakes = list[tuple[str, datetime]]
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 async def until(condition: Callable[[], bool], timeout: float = 2.0) -> None:
     """Yield to the loop until `condition` holds; fail after `timeout` real seconds instead of hanging."""
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from oracle_scenario import Scenario, at
-
 from cwmock.contract_tests.oracle.verdict import FindingKind
+
+from support.oracle import Scenario, at
 
 
 def delivered_world(**config: Any) -> tuple[Scenario, Any, Any]:

@@ -10,10 +10,11 @@ from datetime import timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from oracle_scenario import Scenario, at
 
 from cwmock.contract_tests.oracle.inputs import VersionKey, Window, utc_second, version_key
 from cwmock.contract_tests.oracle.verdict import FindingKind
+
+from support.oracle import Scenario, at
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from oracle_scenario import Scenario, at
-
 from cwmock.contract_tests.oracle.inputs import version_key
 from cwmock.contract_tests.oracle.verdict import FindingKind
+
+from support.oracle import Scenario, at
 
 
 def kinds(scenario: Scenario, **options: int) -> list[tuple[FindingKind, str | None]]:

@@ -26,11 +26,6 @@ BODY = b'{"id": "69182068", "message": {"events": []}}'
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(START)
 

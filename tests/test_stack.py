@@ -12,12 +12,13 @@ from typing import Any
 
 import httpx
 import pytest
-from ports import free_port
 
 from cwmock.cli.stack import DEMO_SIGNATURE_KEY, StackOptions, run_stack
 from cwmock.core.clock import ManualClock
 from cwmock.emulator.config import EmulatorConfig
 from cwmock.fixtures import read_fixture
+
+from support.ports import free_port
 
 pytestmark = pytest.mark.anyio
 

@@ -15,13 +15,14 @@ from pathlib import Path
 import httpx
 import pytest
 from cryptography import x509
-from ports import free_port
 
 from cwmock.cli.main import main
 from cwmock.emulator.app import create_emulator
 from cwmock.emulator.http.server import BackgroundServer
 from cwmock.emulator.http.tls import TlsMaterial, default_ca_file, generate_tls, tls_hosts
 from cwmock.testing.plugin import TlsLiveEmulator, native_headers
+
+from support.ports import free_port
 
 HEADERS = native_headers("cwmock", "cwmock-public", "cwmock-private")
 
