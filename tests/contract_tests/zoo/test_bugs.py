@@ -51,7 +51,7 @@ CATCHES: dict[str, Catch] = {
     "ignore-poll-delay": Catch("test_a_change_visible_late_but_within_poll_delay", ("MISSING contact",)),
     "backfill": Catch("test_records_from_before_the_instance_are_not_backfilled", ("EARLY contact",)),
 }
-# The naive strict-cursor poller (contract_tests/zoo/naive_poller.py) is judged in tests/test_contract_suite.py.
+# The naive strict-cursor poller (contract_tests/zoo/naive_poller.py) is judged in test_naive_poller.py.
 NAIVE_SCENARIO = "test_an_update_inside_the_second_a_window_starts_is_delivered"
 
 
