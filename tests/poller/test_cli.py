@@ -6,7 +6,6 @@ import json
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,8 +18,7 @@ from cwmock.contract_tests.harness.reference_adapter import ReferencePoller
 from cwmock.contract_tests.harness.runner import Harness, HarnessSettings
 from cwmock.fixtures import read_fixture
 from cwmock.poller.state import PollerState
-from cwmock.receiver.inbox import Receiver
-from cwmock.receiver.server import ReceiverServer, serve_receiver
+from cwmock.receiver.server import ReceiverServer
 from cwmock.testing.plugin import LiveEmulator
 
 TENANT = "cloudelements"
@@ -54,12 +52,6 @@ def test_an_unknown_crash_point_is_refused(
         monkeypatch.setenv(name, value)
     assert main(["poller", "once"]) == 2
     assert "not a crash point" in capsys.readouterr().err
-
-
-@pytest.fixture
-def receiver_server(cwmock_live: LiveEmulator) -> Iterator[ReceiverServer]:
-    with serve_receiver(Receiver(cwmock_live.emulator.clock)) as server:
-        yield server
 
 
 @pytest.mark.anyio

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,8 +18,7 @@ from cwmock.contract_tests.harness.targets import ExternalCommandTarget, PollerT
 from cwmock.contract_tests.oracle.notification_format import validate_notification
 from cwmock.fixtures import read_fixture
 from cwmock.poller.engine import EngineSettings
-from cwmock.receiver.inbox import Receiver
-from cwmock.receiver.server import ReceiverServer, serve_receiver
+from cwmock.receiver.server import ReceiverServer
 from cwmock.testing.plugin import LiveEmulator
 
 pytestmark = pytest.mark.anyio
@@ -39,12 +38,6 @@ def seed_body(**contacts_settings: Any) -> dict[str, Any]:
     body: dict[str, Any] = json.loads(read_fixture("instances/seed_example_polling.json"))
     body["configuration"]["event.poller.configuration"]["contacts"].update(contacts_settings)
     return body
-
-
-@pytest.fixture
-def receiver_server(cwmock_live: LiveEmulator) -> Iterator[ReceiverServer]:
-    with serve_receiver(Receiver(cwmock_live.emulator.clock)) as server:
-        yield server
 
 
 @pytest.fixture(params=["in-process", "external"])

@@ -46,11 +46,6 @@ class UsersPoller:
             return client.post(f"{CW_API}/company/contacts", json={"firstName": first_name})
 
 
-@pytest.fixture
-def emulator() -> Emulator:
-    return create_emulator()
-
-
 def echo_app() -> Starlette:
     async def echo(request: Request) -> JSONResponse:
         body = await request.body()

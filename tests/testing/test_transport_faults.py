@@ -18,11 +18,6 @@ NATIVE = native_headers("cwmock", "cwmock-public", "cwmock-private")
 BASE = "http://cwmock.test"
 
 
-@pytest.fixture
-def emulator() -> Emulator:
-    return create_emulator()
-
-
 def journal_faults(emulator: Emulator) -> list[str | None]:
     return [entry.fault for entry in emulator.journal.entries()]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,19 +15,12 @@ from cwmock.contract_tests.harness.emulator_control import EmulatorControl
 from cwmock.contract_tests.harness.runner import Harness, HarnessSettings
 from cwmock.contract_tests.harness.targets import ExternalCommandTarget, parse_next_due
 from cwmock.fixtures import read_fixture
-from cwmock.receiver.inbox import Receiver
-from cwmock.receiver.server import ReceiverServer, serve_receiver
+from cwmock.receiver.server import ReceiverServer
 from cwmock.testing.plugin import LiveEmulator
 
 pytestmark = pytest.mark.anyio
 
 NAIVE = [sys.executable, "-m", "cwmock.contract_tests.zoo.naive_poller"]
-
-
-@pytest.fixture
-def receiver_server(cwmock_live: LiveEmulator) -> Iterator[ReceiverServer]:
-    with serve_receiver(Receiver(cwmock_live.emulator.clock)) as server:
-        yield server
 
 
 @pytest.fixture

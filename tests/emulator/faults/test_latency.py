@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
@@ -30,13 +29,6 @@ def clock() -> ManualClock:
 @pytest.fixture
 def emulator(clock: ManualClock) -> Emulator:
     return create_emulator(clock=clock)
-
-
-@pytest.fixture
-async def client(emulator: Emulator) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=emulator.app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://cw.test") as client:
-        yield client
 
 
 async def poll_every_15_minutes(follower: Follower, client: httpx.AsyncClient, dates: list[datetime]) -> None:

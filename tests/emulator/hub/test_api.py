@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -36,13 +35,6 @@ def emulator() -> Emulator:
         )
     emulator.store.create_contact("cloudelements", {"firstName": "other tenant"})
     return emulator
-
-
-@pytest.fixture
-async def client(emulator: Emulator) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=emulator.app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://cw.test") as client:
-        yield client
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
@@ -55,13 +55,6 @@ def emulator(recorder: Recorder) -> Emulator:
         return PlatformApi(store, registry, clock, config, recorder).routes()
 
     return create_emulator(extra_routes=routes)
-
-
-@pytest.fixture
-async def client(emulator: Emulator) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=emulator.app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://cw.test") as client:
-        yield client
 
 
 async def test_the_seed_body_verbatim_creates_an_instance(
