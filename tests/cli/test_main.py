@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import httpx
 import pytest
@@ -33,13 +33,13 @@ def test_unknown_clock_mode_is_refused(capsys: pytest.CaptureFixture[str]) -> No
     assert "invalid choice" in capsys.readouterr().err
 
 
-def read_lines_until(stream: object, marker: str, timeout: float) -> list[str]:
+def read_lines_until(stream: Iterable[str], marker: str, timeout: float) -> list[str]:
     """Read a process's output lines in a thread until `marker` appears (or the timeout passes)."""
     lines: list[str] = []
     found = threading.Event()
 
     def reader() -> None:
-        for line in stream:  # type: ignore[attr-defined]
+        for line in stream:
             lines.append(line)
             if marker in line:
                 found.set()
@@ -76,6 +76,7 @@ def test_cwmock_up_serves_sample_contacts_and_stops_cleanly_on_ctrl_c(
     emulator_process: tuple[subprocess.Popen[str], int],
 ) -> None:
     process, port = emulator_process
+    assert process.stdout is not None
     banner = read_lines_until(process.stdout, "Press Ctrl-C", timeout=30)
     assert any(f"http://127.0.0.1:{port}" in line for line in banner), banner
     url = f"http://127.0.0.1:{port}/v4_6_release/apis/3.0/company/contacts"

@@ -6,6 +6,7 @@ Everything is built directly as the oracle's input records; no emulator, poller 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -171,7 +172,7 @@ class Scenario:
         webhook_id: str | None = "",
         status: int = 200,
         event_type: str = "CREATED",
-        change: Any = None,
+        change: Callable[[dict[str, Any]], None] | None = None,
         signature: str | None = None,
     ) -> Arrival:
         """A correct notification for `keys` found by `window`, as it arrives; `change` edits the document."""

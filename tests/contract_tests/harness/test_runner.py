@@ -14,6 +14,7 @@ import pytest
 from cwmock.contract_tests.harness.emulator_control import EmulatorControl
 from cwmock.contract_tests.harness.runner import Harness, HarnessSettings
 from cwmock.contract_tests.harness.targets import ExternalCommandTarget, parse_next_due
+from cwmock.contract_tests.oracle.inputs import VersionKey
 from cwmock.fixtures import read_fixture
 from cwmock.receiver.server import ReceiverServer
 from cwmock.testing.plugin import LiveEmulator
@@ -105,7 +106,7 @@ async def test_the_judge_catches_the_naive_poller_losing_an_update_in_the_window
     await harness.run_windows(1)  # window 2 asks for lastUpdated > 00:15:00 and never sees it
     verdict = await harness.settle_and_judge()
     assert not verdict.passed, verdict.report()
-    assert [(f.version.id, f.version.stamp) for f in verdict.missing] == [(late["id"], window_start)]
+    assert [f.version for f in verdict.missing] == [VersionKey(late["id"], window_start)]
     assert not verdict.duplicated
     assert not verdict.malformed, verdict.report()
     assert "MISSING contact" in verdict.report()

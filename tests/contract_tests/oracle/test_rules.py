@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from cwmock.contract_tests.oracle.inputs import version_key
 from cwmock.contract_tests.oracle.verdict import FindingKind
 
 from support.oracle import Scenario, at
 
 
-def kinds(scenario: Scenario, **options: int) -> list[tuple[FindingKind, str | None]]:
-    verdict = scenario.judge(**options)
+def kinds(scenario: Scenario) -> list[tuple[FindingKind, str | None]]:
+    verdict = scenario.judge()
     return [(f.kind, None if f.version is None else str(f.version)) for f in verdict.findings]
 
 
@@ -151,8 +153,8 @@ def test_a_skewed_start_is_rounded_down_to_the_second_for_pollDate() -> None:
     world, key = one_version_world()
     window = world.window(at(15, seconds=0.75))
 
-    def rounded_up(document: dict[str, object]) -> None:
-        document["message"]["events"][0]["pollDate"] = "2026-01-01T00:15:01Z"  # type: ignore[index]
+    def rounded_up(document: dict[str, Any]) -> None:
+        document["message"]["events"][0]["pollDate"] = "2026-01-01T00:15:01Z"
 
     world.notify([world.write(1, at(5))], window, change=rounded_up)
     assert kinds(world) == [(FindingKind.MALFORMED, key)]

@@ -31,7 +31,7 @@ def contacts(body: dict[str, Any]) -> dict[str, Any]:
 
 def problems_of(body: object) -> dict[str, str]:
     with pytest.raises(InstanceConfigError) as refused:
-        parse_instance(body)  # type: ignore[arg-type]
+        parse_instance(body)  # type: ignore[arg-type]  # any JSON value, to see each wrong one refused
     return {problem.pointer: problem.problem for problem in refused.value.problems}
 
 
@@ -339,6 +339,6 @@ def test_platform_fields_as_get_instances_returns_them() -> None:
 def test_instances_are_frozen() -> None:
     instance: Instance = parse_instance(seed_example())
     with pytest.raises(dataclasses.FrozenInstanceError):
-        instance.name = "changed"  # type: ignore[misc]
+        instance.name = "changed"  # type: ignore[misc]  # assigning a frozen field is what is tested
     with pytest.raises(dataclasses.FrozenInstanceError):
-        instance.configuration.resources[0].id_field = "other"  # type: ignore[misc]
+        instance.configuration.resources[0].id_field = "other"  # type: ignore[misc]  # frozen too

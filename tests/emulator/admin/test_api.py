@@ -23,8 +23,13 @@ NATIVE = native_headers("cwmock", "cwmock-public", "cwmock-private")
 
 
 @pytest.fixture
-def emulator() -> Emulator:
-    return create_emulator(EmulatorConfig(journal_capacity=5), ManualClock(START, quiesce_timeout=0.5))
+def clock() -> ManualClock:
+    return ManualClock(START, quiesce_timeout=0.5)
+
+
+@pytest.fixture
+def emulator(clock: ManualClock) -> Emulator:
+    return create_emulator(EmulatorConfig(journal_capacity=5), clock)
 
 
 @pytest.fixture
@@ -271,7 +276,7 @@ async def test_clock_read_set_freeze_follow(admin: httpx.AsyncClient) -> None:
 
 
 async def test_advance_over_http_wakes_an_external_follower_at_each_instant(
-    admin: httpx.AsyncClient, emulator: Emulator
+    admin: httpx.AsyncClient, clock: ManualClock
 ) -> None:
     seen: list[str] = []
 
@@ -287,7 +292,7 @@ async def test_advance_over_http_wakes_an_external_follower_at_each_instant(
 
     task = asyncio.create_task(external_follower())
     for _ in range(100):  # let the follower's first long-poll register before advancing
-        if emulator.clock.next_deadline() is not None:  # type: ignore[attr-defined]
+        if clock.next_deadline() is not None:
             break
         await asyncio.sleep(0)
     advanced = await admin.post("/__admin/clock/advance", json={"seconds": 3600})
@@ -299,13 +304,13 @@ async def test_advance_over_http_wakes_an_external_follower_at_each_instant(
 
 
 async def test_a_follower_that_never_waits_again_fails_the_advance_loudly(
-    admin: httpx.AsyncClient, emulator: Emulator
+    admin: httpx.AsyncClient, clock: ManualClock
 ) -> None:
     poll = asyncio.create_task(
         admin.get("/__admin/clock/wait", params={"until": "2026-01-01T00:01:00Z", "timeout": 10, "follower": "stuck"})
     )
     for _ in range(100):
-        if emulator.clock.next_deadline() is not None:  # type: ignore[attr-defined]
+        if clock.next_deadline() is not None:
             break
         await asyncio.sleep(0)
     advanced = await admin.post("/__admin/clock/advance", json={"seconds": 120})

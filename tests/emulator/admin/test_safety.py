@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 
 import httpx
 import pytest
+from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 
 from cwmock.cli.commands import build_parser
@@ -59,8 +60,9 @@ async def test_with_a_token_the_cli_serves_and_every_admin_call_needs_it(monkeyp
     monkeypatch.setattr("cwmock.cli.commands.serve", lambda *args: served.append(args))
     assert main(["emulator", "--host", "0.0.0.0", "--port", "1"]) == 0
     app, host = served[0][:2]
+    assert isinstance(app, Starlette)
     assert host == "0.0.0.0"
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://cw.test") as client:  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://cw.test") as client:
         assert (await client.get("/__admin/faults")).status_code == 401
         ok = await client.get("/__admin/faults", headers={"Authorization": f"Bearer {TOKEN}"})
         assert ok.status_code == 200

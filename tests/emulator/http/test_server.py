@@ -31,5 +31,5 @@ def test_background_server_connections_disable_nagle() -> None:
         assert server._server is not None
         connections = list(server._server.server_state.connections)
         assert len(connections) == 1
-        sock = connections[0].transport.get_extra_info("socket")  # type: ignore[attr-defined]
+        sock = connections[0].transport.get_extra_info("socket")
         assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0

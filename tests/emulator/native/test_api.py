@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 
+from cwmock.core.clock import ManualClock
 from cwmock.emulator.app import Emulator
 from cwmock.testing.plugin import native_headers
 
@@ -54,7 +56,7 @@ async def test_post_returns_201_with_the_reference_wire_shape(cwmock_client: htt
 
 
 async def test_null_and_empty_fields_are_omitted(cwmock_client: httpx.AsyncClient) -> None:
-    body = {"firstName": "Ann", "lastName": None, "title": "", "integratorTags": [], "city": "Oslo"}
+    body: dict[str, Any] = {"firstName": "Ann", "lastName": None, "title": "", "integratorTags": [], "city": "Oslo"}
     contact = await create(cwmock_client, body)
     assert "lastName" not in contact
     assert "title" not in contact
@@ -63,12 +65,12 @@ async def test_null_and_empty_fields_are_omitted(cwmock_client: httpx.AsyncClien
     assert None not in contact.values()
 
 
-async def test_get_put_patch_delete_round_trip(cwmock_client: httpx.AsyncClient, cwmock_emulator: Emulator) -> None:
+async def test_get_put_patch_delete_round_trip(cwmock_client: httpx.AsyncClient, cwmock_clock: ManualClock) -> None:
     contact = await create(cwmock_client)
     url = f"{CONTACTS}/{contact['id']}"
     assert (await cwmock_client.get(url)).json() == contact
 
-    await cwmock_emulator.clock.advance(5)  # type: ignore[attr-defined]
+    await cwmock_clock.advance(5)
     replaced = await cwmock_client.put(url, json={"firstName": "Michael"})
     assert replaced.status_code == 200
     assert "lastName" not in replaced.json(), "PUT is a full replace: omitted fields reset"
@@ -226,9 +228,9 @@ async def test_a_tenant_never_sees_another_tenants_data(cwmock_client: httpx.Asy
 
 
 async def test_exactly_one_date_header_from_the_emulator_clock(
-    cwmock_client: httpx.AsyncClient, cwmock_emulator: Emulator
+    cwmock_client: httpx.AsyncClient, cwmock_clock: ManualClock
 ) -> None:
-    await cwmock_emulator.clock.advance(3600 * 24 * 40 + 7)  # type: ignore[attr-defined]
+    await cwmock_clock.advance(3600 * 24 * 40 + 7)
     for response in (await cwmock_client.get(CONTACTS), await cwmock_client.get("/nowhere")):
         assert response.headers.get_list("date") == ["Tue, 10 Feb 2026 00:00:07 GMT"]
 
@@ -302,7 +304,7 @@ async def test_bodies_over_the_limit_are_413(cwmock_client: httpx.AsyncClient) -
     assert response.status_code == 413
     assert response.json()["code"] == "RequestTooLarge"
 
-    async def chunks():  # type: ignore[no-untyped-def]
+    async def chunks() -> AsyncIterator[bytes]:
         for _ in range(2000):
             yield b"x" * 1024
 

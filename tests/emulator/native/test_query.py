@@ -102,8 +102,10 @@ async def test_forward_only_paging_follows_the_link_header(cwmock_client: httpx.
         pages.append([c["id"] for c in response.json()])
         link = response.headers.get("link")
         match = re.fullmatch(r'<http://cwmock\.test([^>]*)>; rel="next"', link) if link else None
-        url = match.group(1) if match else None
-        if match:
+        if match is None:
+            url = None
+        else:
+            url = match.group(1)
             assert "conditions=" in url, "the next URL keeps the original query"
             assert url.endswith(f"pageId={pages[-1][-1]}")
     assert pages == [[1, 2], [3, 4], [5]]
