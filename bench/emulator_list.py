@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from bench_common import machine, memory_mb, verdict_line
+from common import machine, memory_mb, verdict_line
 
 MATCHING = 5_000
 PAGE_SIZE = 1_000
@@ -158,9 +158,10 @@ def server_process(*args: str, startup_timeout: float) -> Iterator[Server]:
         [sys.executable, __file__, *args], stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONHASHSEED": "0"}
     )
     try:
-        assert process.stdout is not None
+        stdout = process.stdout
+        assert stdout is not None
         ready: dict[str, Any] = {}
-        reader = threading.Thread(target=lambda: ready.update(json.loads(process.stdout.readline() or "{}")))  # type: ignore[union-attr]
+        reader = threading.Thread(target=lambda: ready.update(json.loads(stdout.readline() or "{}")))
         reader.start()
         reader.join(startup_timeout)
         if "port" not in ready:
@@ -192,14 +193,16 @@ def request_headers() -> dict[str, str]:
     return native_headers(tenant.company, tenant.public_key, tenant.private_key)
 
 
-def fetch(connection: http.client.HTTPConnection, target: str, headers: dict[str, str]) -> http.client.HTTPResponse:
-    """One GET on a keep-alive connection, body read; fails loudly on anything but 200."""
+def fetch(
+    connection: http.client.HTTPConnection, target: str, headers: dict[str, str]
+) -> tuple[http.client.HTTPResponse, bytes]:
+    """One GET on a keep-alive connection: the response and its body, read; fails loudly on anything but 200."""
     connection.request("GET", target, headers=headers)
     response = connection.getresponse()
-    response.body = response.read()  # type: ignore[attr-defined]
+    body = response.read()
     if response.status != 200:
-        raise RuntimeError(f"GET {target} answered {response.status}: {response.body[:300]!r}")  # type: ignore[attr-defined]
-    return response
+        raise RuntimeError(f"GET {target} answered {response.status}: {body[:300]!r}")
+    return response, body
 
 
 @dataclass
@@ -283,9 +286,8 @@ def measure_size(size: int, requests: int, concurrency: int, work_dir: Path, pro
     with server_process("serve-emulator", str(size), *profile_args, startup_timeout=3600) as ours:
         rss_seeded, _ = ours.memory_mb()
         connection = http.client.HTTPConnection("127.0.0.1", ours.port, timeout=120)
-        first = fetch(connection, target, headers)
+        first, body = fetch(connection, target, headers)
         connection.close()
-        body: bytes = first.body  # type: ignore[attr-defined]
         returned = len(json.loads(body))
         expected = min(PAGE_SIZE, MATCHING, size)
         if returned != expected:

@@ -33,8 +33,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from bench_common import directory_bytes, fresh_directory, machine, memory_mb, profiled, verdict_line
-
 from cwmock.contract_tests.harness.emulator_control import EmulatorControl
 from cwmock.contract_tests.harness.reference_adapter import ReferencePoller
 from cwmock.contract_tests.harness.runner import Harness, HarnessSettings
@@ -46,6 +44,8 @@ from cwmock.emulator.model.generated import generate_contacts
 from cwmock.fixtures import read_fixture
 from cwmock.receiver.inbox import Receiver
 from cwmock.receiver.server import serve_receiver
+
+from common import directory_bytes, fresh_directory, machine, memory_mb, profiled, verdict_line
 
 TENANT = "cloudelements"  # the seed instance's `company`
 TOUCH_AFTER = timedelta(minutes=5)

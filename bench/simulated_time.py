@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from bench_common import directory_bytes, fresh_directory, machine, memory_mb, profiled, verdict_line
 
 from cwmock.contract_tests.harness.emulator_control import EmulatorControl
 from cwmock.contract_tests.harness.runner import Harness, HarnessSettings, WindowRecord
@@ -47,6 +46,8 @@ from cwmock.emulator.http.server import BackgroundServer
 from cwmock.fixtures import read_fixture
 from cwmock.receiver.inbox import Receiver
 from cwmock.receiver.server import serve_receiver
+
+from common import directory_bytes, fresh_directory, machine, memory_mb, profiled, verdict_line
 
 TENANT = "cloudelements"  # the seed instance's `company`
 FOLLOWER = "bench-poller"

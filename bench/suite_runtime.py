@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from bench_common import machine
+from common import machine
 
 ROOT = Path(__file__).resolve().parent.parent
 STATEFUL_MODULE = "cwmock.contract_tests.stateful.test_runs"

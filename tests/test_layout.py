@@ -42,6 +42,13 @@ def _packages() -> dict[str, Path]:
 
 
 PACKAGES = _packages()
+TESTS = CHECKOUT / "tests"
+# tests/ mirrors the packages; these folders are not packages: shared helpers, whole-stack tests, the docs' examples.
+TEST_FOLDERS_OF_THEIR_OWN = {"support", "e2e", "docs"}
+
+
+def _test_folders() -> list[Path]:
+    return sorted({path.parent for path in TESTS.rglob("test_*.py") if "__pycache__" not in path.parts})
 
 
 def test_the_checkout_is_where_this_test_runs() -> None:
@@ -96,3 +103,18 @@ def test_what_a_package_exports_exists(package: str) -> None:
     exported = getattr(module, "__all__", [])
     missing = [name for name in exported if not hasattr(module, name)]
     assert not missing, f"{package}.__all__ names {missing}, which it does not define or import"
+
+
+@pytest.mark.parametrize("folder", [path.relative_to(TESTS).as_posix() for path in _test_folders()])
+def test_tests_mirror_the_packages(folder: str) -> None:
+    parts = Path(folder).parts
+    if parts and parts[0] not in TEST_FOLDERS_OF_THEIR_OWN:
+        package = ".".join(("cwmock", *parts))
+        assert package in PACKAGES, f"tests/{folder} mirrors no package: name it after the package its tests test"
+    stems = [path.stem.removeprefix("test_") for path in (TESTS / folder).glob("test_*.py")]
+    assert len(stems) <= MAX_MODULES_PER_FOLDER, f"tests/{folder} has {len(stems)} test modules: split it"
+    if parts:
+        assert parts[-1] not in stems, f"tests/{folder}/test_{parts[-1]}.py: name it after what it tests there"
+    prefixes = Counter(stem.split("_", 1)[0] for stem in stems if "_" in stem)
+    families = {prefix: n for prefix, n in prefixes.items() if n >= 3}
+    assert not families, f"tests/{folder}: test modules sharing a prefix {families} belong in a folder of their own"

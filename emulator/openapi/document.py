@@ -1,7 +1,7 @@
 """The OpenAPI 3.0 document of one emulator (`GET /openapi.json`): native API, hub view and admin API.
 
-Hand-written to match the handlers; `tests/test_openapi_conformance.py` runs schemathesis against it in-process,
-so a route or status that drifts from this document fails the suite.
+Hand-written to match the handlers; `tests/emulator/openapi/test_conformance.py` runs schemathesis against it
+in-process, so a route or status that drifts from this document fails the suite.
 """
 
 from __future__ import annotations

@@ -1,0 +1,90 @@
+"""The `cwmock` command as a user runs it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterable, Iterator
+
+import httpx
+import pytest
+
+from cwmock.cli.commands import build_parser
+from cwmock.cli.main import main
+
+from support.ports import free_port
+
+
+def test_help_lists_the_subcommands(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert "emulator" in out
+    assert "up" in out
+
+
+def test_unknown_clock_mode_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["emulator", "--clock", "sundial"])
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def read_lines_until(stream: Iterable[str], marker: str, timeout: float) -> list[str]:
+    """Read a process's output lines in a thread until `marker` appears (or the timeout passes)."""
+    lines: list[str] = []
+    found = threading.Event()
+
+    def reader() -> None:
+        for line in stream:
+            lines.append(line)
+            if marker in line:
+                found.set()
+                return
+
+    threading.Thread(target=reader, daemon=True).start()
+    found.wait(timeout)
+    return lines
+
+
+@pytest.fixture
+def emulator_process() -> Iterator[tuple[subprocess.Popen[str], int]]:
+    port = free_port()
+    command = [
+        sys.executable, "-m", "cwmock", "up", "--port", str(port), "--receiver-port", str(free_port()),
+        "--clock", "manual",
+    ]  # fmt: skip
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    yield process, port
+    if process.poll() is None:
+        process.kill()
+        process.wait(10)
+    assert process.stdout is not None
+    process.stdout.close()
+
+
+def test_cwmock_up_serves_sample_contacts_and_stops_cleanly_on_ctrl_c(
+    emulator_process: tuple[subprocess.Popen[str], int],
+) -> None:
+    process, port = emulator_process
+    assert process.stdout is not None
+    banner = read_lines_until(process.stdout, "Press Ctrl-C", timeout=30)
+    assert any(f"http://127.0.0.1:{port}" in line for line in banner), banner
+    url = f"http://127.0.0.1:{port}/v4_6_release/apis/3.0/company/contacts"
+    auth = "Basic " + next(line for line in banner if "tenant cwmock:" in line).split("(Basic ")[1].rstrip(")\n")
+    # The summary is printed once every server listens and the seed's instance exists.
+    response = httpx.get(url, headers={"Authorization": auth, "clientId": "t"}, timeout=5)
+    assert response.status_code == 200
+    assert len(response.json()) == 12
+    assert response.headers["date"] == "Thu, 01 Jan 2026 00:00:00 GMT"
+    process.send_signal(signal.SIGINT)
+    assert process.wait(20) == 0, "Ctrl-C must stop the stack cleanly"

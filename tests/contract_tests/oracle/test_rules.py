@@ -1,0 +1,320 @@
+"""The oracle's rules (docs/design.md#the-exactly-once-oracle), one hand-made history per clause."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cwmock.contract_tests.oracle.inputs import version_key
+from cwmock.contract_tests.oracle.verdict import FindingKind
+
+from support.oracle import Scenario, at
+
+
+def kinds(scenario: Scenario) -> list[tuple[FindingKind, str | None]]:
+    verdict = scenario.judge()
+    return [(f.kind, None if f.version is None else str(f.version)) for f in verdict.findings]
+
+
+def one_version_world() -> tuple[Scenario, str]:
+    world = Scenario()
+    world.now = at(5)
+    key = world.write(1, at(5))
+    return world, str(key)
+
+
+def test_a_clean_pass() -> None:
+    world, _ = one_version_world()
+    window = world.window(at(15))
+    world.notify([world.write(1, at(5))], window)
+    verdict = world.judge()
+    assert verdict.passed, verdict.report()
+    assert verdict.required == 1
+    assert verdict.report().startswith("PASS instance 4242: 1 required version(s), 1 delivery(ies)")
+
+
+def test_a_required_version_no_delivery_carried_is_missing() -> None:
+    world, key = one_version_world()
+    world.window(at(15))
+    verdict = world.judge()
+    assert not verdict.passed
+    assert [(f.kind, str(f.version)) for f in verdict.findings] == [(FindingKind.MISSING, key)]
+    line = verdict.missing[0].lines()[0]
+    assert line.startswith("MISSING contact 1 @ 2026-01-01T00:05:00Z: visible from 2026-01-01T00:05:00Z (seq 2)")
+    assert "window 1 (clean, complete, starts 2026-01-01T00:15:00Z)" in line
+    assert "served to the token first at 2026-01-01T00:15:00Z (seq 3), in window 1" in line
+    assert line.endswith("no delivery carried it.")
+
+
+def test_a_resend_after_a_receiver_timeout_with_the_same_id_and_bytes_counts_once() -> None:
+    world, _ = one_version_world()
+    window = world.window(at(15))
+    first = world.notify([world.write(1, at(5))], window)  # answered 200 after the sender gave up
+    world.resend(first)
+    world.resend(first, status=500)
+    verdict = world.judge()
+    assert verdict.passed, verdict.report()
+    assert verdict.deliveries == 1
+    assert verdict.arrivals == 3
+
+
+def test_the_same_id_with_a_different_body_is_malformed_not_a_duplicate() -> None:
+    world, key = one_version_world()
+    window = world.window(at(15))
+    first = world.notify([world.write(1, at(5))], window)
+    changed = first.body.replace(b'"Contact1"', b'"Contact1b"')
+    world.arrive(changed, first.headers)
+    verdict = world.judge()
+    assert [(f.kind, str(f.version)) for f in verdict.findings] == [(FindingKind.MALFORMED, key)]
+    assert "hook-1 arrived with 2 different bodies (arrivals #1, #2)" in verdict.report()
+
+
+def test_a_version_first_visible_mid_window_is_optional_there_and_required_in_the_next() -> None:
+    world = Scenario()
+    world.begin(at(15))
+    world.request()
+    key = world.write(1, at(15))
+    world.request()  # it is served, but was not visible throughout window 1
+    world.end()
+    assert world.judge().passed  # optional: no delivery is fine
+    world.window(at(30))
+    verdict = world.judge()
+    assert [(f.kind, str(f.version)) for f in verdict.findings] == [(FindingKind.MISSING, str(key))]
+    assert "so throughout window 2 (clean" in verdict.report()
+
+
+def test_an_optional_version_delivered_once_passes() -> None:
+    world = Scenario()
+    world.begin(at(15))
+    key = world.write(1, at(15))
+    world.request()
+    window = world.end()
+    world.notify([key], window)
+    assert world.judge().passed
+
+
+def test_a_version_in_two_deliveries_is_duplicated() -> None:
+    world, key = one_version_world()
+    window = world.window(at(15))
+    world.notify([world.write(1, at(5))], window)
+    world.notify([world.write(1, at(5))], window)
+    verdict = world.judge()
+    assert [(f.kind, str(f.version)) for f in verdict.findings] == [(FindingKind.DUPLICATED, key)]
+    assert verdict.duplicated[0].webhook_ids == ("hook-1", "hook-2")
+    assert "required, in 2 deliveries" in verdict.report()
+
+
+def test_a_version_twice_in_one_notification_is_duplicated() -> None:
+    world, key = one_version_world()
+    window = world.window(at(15))
+    version = world.write(1, at(5))
+    world.notify([version, version], window)
+    assert (FindingKind.DUPLICATED, key) in kinds(world)
+
+
+def test_arrivals_without_a_webhook_id_are_separate_deliveries() -> None:
+    world, key = one_version_world()
+    window = world.window(at(15))
+    first = world.notify([world.write(1, at(5))], window, webhook_id=None)
+    world.resend(first)
+    verdict = world.judge()
+    assert verdict.deliveries == 2
+    assert kinds(world) == [(FindingKind.DUPLICATED, key)]
+
+
+def test_an_event_for_a_never_served_version_is_fabricated() -> None:
+    world, _ = one_version_world()
+    window = world.window(at(15))
+    world.notify([world.write(1, at(5))], window)
+    world.notify([version_key(1, at(6))], window)
+    verdict = world.judge()
+    assert [(f.kind, str(f.version)) for f in verdict.findings] == [
+        (FindingKind.FABRICATED, "contact 1 @ 2026-01-01T00:06:00Z")
+    ]
+    assert "stamps served for contact 1: 2026-01-01T00:05:00Z" in verdict.report()
+
+
+def test_an_event_stamped_at_or_before_s0_is_forbidden_and_never_required() -> None:
+    world = Scenario()
+    world.now = at(1)
+    early = world.write(1, at(0))  # stamped exactly s₀, written after it
+    window = world.window(at(15))
+    assert world.judge().passed
+    world.notify([early], window)
+    verdict = world.judge()
+    assert [(f.kind, str(f.version)) for f in verdict.findings] == [(FindingKind.EARLY, str(early))]
+    assert "stamped at or before s₀ = 2026-01-01T00:00:00Z" in verdict.report()
+
+
+def test_a_skewed_start_is_rounded_down_to_the_second_for_pollDate() -> None:
+    world, key = one_version_world()
+    window = world.window(at(15, seconds=0.75))
+    world.notify([world.write(1, at(5))], window)
+    assert world.judge().passed
+    world, key = one_version_world()
+    window = world.window(at(15, seconds=0.75))
+
+    def rounded_up(document: dict[str, Any]) -> None:
+        document["message"]["events"][0]["pollDate"] = "2026-01-01T00:15:01Z"
+
+    world.notify([world.write(1, at(5))], window, change=rounded_up)
+    assert kinds(world) == [(FindingKind.MALFORMED, key)]
+
+
+def test_a_stamp_skewed_ahead_of_the_window_start_waits_for_the_next_window_under_filterByCurrentDate() -> None:
+    world = Scenario().configure(filter_by_current_date=True)
+    world.now = at(14)
+    key = world.write(1, at(16))  # the server's write clock ran 2 minutes ahead
+    world.window(at(15))
+    assert world.judge().passed  # stamp > s₁: excluded from window 1
+    world.window(at(30))
+    assert kinds(world) == [(FindingKind.MISSING, str(key))]
+
+
+def test_filterByCurrentDate_off_requires_a_stamp_ahead_of_the_start() -> None:
+    world = Scenario()
+    world.now = at(14)
+    key = world.write(1, at(16))
+    world.window(at(15))
+    assert kinds(world) == [(FindingKind.MISSING, str(key))]
+
+
+def minute_precision_world(poll_delay: float) -> tuple[Scenario, str]:
+    world = Scenario().configure(poll_delay=poll_delay)
+    world.window(at(14, seconds=30))
+    world.now = at(14, seconds=45)
+    key = world.write(1, at(14))  # minute precision: written 00:14:45, stamped 00:14:00
+    world.window(at(15))
+    return world, str(key)
+
+
+def test_minute_precision_within_pollDelay_is_required() -> None:
+    world, key = minute_precision_world(60)
+    verdict = world.judge()
+    assert [(f.kind, str(f.version)) for f in verdict.findings] == [(FindingKind.MISSING, key)]
+    assert "stamps ≥ 2026-01-01T00:13:30Z (sⱼ − pollDelay 60 s) were due" in verdict.report()
+
+
+def test_minute_precision_beyond_pollDelay_is_optional() -> None:
+    world, _ = minute_precision_world(0)
+    assert world.judge().passed
+    world, _ = minute_precision_world(14)  # 00:14:30 − 14 s = 00:14:16 > 00:14:00
+    assert world.judge().passed
+
+
+def test_a_version_stamped_on_the_boundary_second_of_the_previous_window_start_is_required() -> None:
+    world = Scenario()
+    world.window(at(15))
+    world.now = at(15, seconds=0.5)
+    on_boundary = world.write(1, at(15))  # stamp == s₁, visible only after window 1
+    before = world.write(2, at(14, seconds=59))  # one second earlier: a strict cursor may skip it legitimately
+    world.window(at(30))
+    assert kinds(world) == [(FindingKind.MISSING, str(on_boundary))]
+    assert str(before) not in world.judge().report()
+
+
+def test_a_faulted_window_does_not_make_a_version_required() -> None:
+    world, key = one_version_world()
+    world.window(at(15), fault="hub-503", complete=False)
+    verdict = world.judge()
+    assert verdict.passed, verdict.report()
+    assert "window 1 (faulted, incomplete, starts 2026-01-01T00:15:00Z)" in verdict.report()
+    assert "(fault 'hub-503')" in verdict.report()
+    world.window(at(30))
+    assert kinds(world) == [(FindingKind.MISSING, key)]
+
+
+def test_a_faulted_window_that_reached_the_end_of_the_result_still_advances_j() -> None:
+    world, _ = one_version_world()
+    world.window(at(15), fault="hub-latency")
+    world.window(at(30))
+    verdict = world.judge()
+    assert verdict.passed, verdict.report()  # stamp 00:05 < s₁ = 00:15: window 2 need not deliver it
+    assert "window 1 (faulted, complete, starts 2026-01-01T00:15:00Z)" in verdict.report()
+
+
+def seen_only_by_window_one(crashed: bool) -> tuple[Scenario, str]:
+    """A version visible through window 1 only: it is deleted before window 2."""
+    world, key = one_version_world()
+    world.window(at(15), crashed=crashed)
+    world.now = at(20)
+    world.delete(1)
+    world.window(at(30))
+    return world, key
+
+
+def test_a_window_in_which_the_poller_crashed_does_not_make_a_version_required() -> None:
+    world, _ = seen_only_by_window_one(crashed=True)
+    verdict = world.judge()
+    assert verdict.passed, verdict.report()
+    assert "window 1 (faulted, complete, starts 2026-01-01T00:15:00Z)" in verdict.report()
+    assert "the poller crashed in this window" in verdict.report()
+
+
+def test_the_same_window_without_a_crash_makes_it_required() -> None:
+    world, key = seen_only_by_window_one(crashed=False)
+    assert kinds(world) == [(FindingKind.MISSING, key)]
+
+
+def test_a_429_or_5xx_without_a_named_fault_also_makes_a_window_unclean() -> None:
+    world, _ = one_version_world()
+    world.begin(at(15))
+    world.request()
+    world.request(status=429)
+    world.end()
+    assert world.judge().passed
+
+
+def late_commit_world(second_window_complete: bool) -> tuple[Scenario, str]:
+    world = Scenario()
+    world.window(at(15))
+    world.window(at(30), complete=second_window_complete)
+    world.now = at(35)
+    key = world.write(1, at(25))  # a late commit: stamped 00:25, visible at 00:35
+    world.window(at(45))
+    return world, str(key)
+
+
+def test_an_incomplete_window_does_not_advance_j() -> None:
+    world, key = late_commit_world(second_window_complete=False)
+    verdict = world.judge()
+    assert [(f.kind, str(f.version)) for f in verdict.findings] == [(FindingKind.MISSING, key)]
+    assert "previous complete window 1 starts 2026-01-01T00:15:00Z" in verdict.report()
+
+
+def test_a_complete_window_advances_j() -> None:
+    world, _ = late_commit_world(second_window_complete=True)
+    assert world.judge().passed
+
+
+def test_a_superseded_version_is_required_only_where_it_was_visible_throughout() -> None:
+    world = Scenario()
+    world.now = at(5)
+    old = world.write(1, at(5))
+    window = world.window(at(15))
+    world.now = at(20)
+    new = world.write(1, at(20))
+    world.window(at(30))
+    assert kinds(world) == [(FindingKind.MISSING, str(old)), (FindingKind.MISSING, str(new))]
+    world.notify([old], window)
+    assert kinds(world) == [(FindingKind.MISSING, str(new))]
+
+
+def test_a_deleted_version_stops_being_required() -> None:
+    world = Scenario()
+    world.begin(at(15))
+    world.write(1, at(15))
+    world.request()
+    world.end()
+    world.delete(1)
+    world.window(at(30))
+    assert world.judge().passed
+
+
+def test_a_write_keeping_the_stamp_extends_the_version() -> None:
+    world, _ = one_version_world()
+    window = world.window(at(15))
+    world.now = at(20)
+    same = world.write(1, at(5))
+    world.window(at(30))
+    world.notify([same], window)
+    assert world.judge().passed

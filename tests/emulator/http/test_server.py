@@ -1,0 +1,35 @@
+"""The emulator on a real socket: requests are journalled before they are answered; replies are not held back."""
+
+from __future__ import annotations
+
+import socket
+
+import httpx
+
+from cwmock.emulator.app import create_emulator
+from cwmock.emulator.http.server import BackgroundServer
+from cwmock.testing.plugin import LiveEmulator, native_headers
+
+HEADERS = native_headers("cwmock", "cwmock-public", "cwmock-private")
+
+
+def test_each_request_is_in_the_journal_when_its_response_arrives(cwmock_live: LiveEmulator) -> None:
+    cwmock_live.emulator.journal.clear()
+    with httpx.Client(base_url=cwmock_live.api_url, headers=HEADERS) as client:
+        for n in range(1, 101):
+            page = client.get("/company/contacts", params={"page": n})
+            assert page.status_code == 200
+            entries = cwmock_live.emulator.journal.entries()
+            assert len(entries) == n, f"request {n} was answered before it was journalled"
+            assert (entries[-1].query, entries[-1].status, entries[-1].returned) == (f"page={n}", 200, 0)
+
+
+def test_background_server_connections_disable_nagle() -> None:
+    # Without TCP_NODELAY each keep-alive request stalls ~40 ms (Nagle's algorithm against delayed ACKs).
+    with BackgroundServer(create_emulator().app) as server, httpx.Client(base_url=server.url) as client:
+        assert client.get("/login/companyinfo/cwmock").status_code == 200
+        assert server._server is not None
+        connections = list(server._server.server_state.connections)
+        assert len(connections) == 1
+        sock = connections[0].transport.get_extra_info("socket")
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
