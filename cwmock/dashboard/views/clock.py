@@ -1,0 +1,91 @@
+"""`/__ui/clock/...`: advance the emulated clock by a chosen amount (running every window due on the way), freeze it,
+or let it follow wall time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from cwmock.core.clock import ManualClock
+from cwmock.dashboard.forms import Form, FormError
+from cwmock.dashboard.pages import ACTION_ERRORS, failure, redirect, when
+from cwmock.dashboard.sources import Sources
+from cwmock.dashboard.views.overview import Overview
+
+UNITS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+
+
+def _steps(steps: tuple[datetime, ...]) -> str:
+    if not steps:
+        return "nothing was due on the way"
+    shown = ", ".join(when(step) for step in steps[:5])
+    more = f" and {len(steps) - 5} more" if len(steps) > 5 else ""
+    return f"ran what was due at {shown}{more}"
+
+
+class ClockActions:
+    """The clock's forms; a failed one shows the overview again with the error."""
+
+    def __init__(self, sources: Sources, overview: Overview) -> None:
+        self.sources = sources
+        self.overview = overview
+
+    def _clock(self) -> ManualClock:
+        clock = self.sources.clock
+        if clock is None:
+            raise FormError("", "this emulator runs on the system clock, which cannot be moved")
+        return clock
+
+    async def advance(self, request: Request) -> Response:
+        """POST /clock/advance amount=N unit=seconds|minutes|hours|days."""
+        form = Form({})
+        try:
+            form = await Form.read(request)
+            amount = form.number("amount", label="Amount")
+            if amount is None:
+                raise FormError("amount", "Amount is required: how far to move the clock")
+            unit = form.text("unit") or "seconds"
+            if unit not in UNITS:
+                raise FormError("unit", f"Unit must be one of {', '.join(UNITS)}, got {unit!r}")
+            result = await self._clock().advance(amount * UNITS[unit])
+        except ACTION_ERRORS as exc:
+            message, status = failure(exc)
+            return await self.overview.page(request, error=message, form=form.values, status=status)
+        return redirect("/", f"Advanced {amount:g} {unit} to {when(result.now)}: {_steps(result.steps)}.")
+
+    async def freeze(self, request: Request) -> Response:
+        """POST /clock/freeze."""
+        try:
+            await Form.read(request)
+            clock = self._clock()
+            clock.freeze()
+        except ACTION_ERRORS as exc:
+            message, status = failure(exc)
+            return await self.overview.page(request, error=message, status=status)
+        return redirect("/", f"Frozen at {when(clock.now())}.")
+
+    async def follow(self, request: Request) -> Response:
+        """POST /clock/follow speed=F: follow wall time from the current instant."""
+        form = Form({})
+        try:
+            form = await Form.read(request)
+            speed = form.number("speed", label="Speed")
+            clock = self._clock()
+            clock.follow_wall(None, 1.0 if speed is None else speed)
+        except ACTION_ERRORS as exc:
+            message, status = failure(exc)
+            return await self.overview.page(request, error=message, form=form.values, status=status)
+        return redirect(
+            "/", f"Following wall time from {when(clock.now())} at speed {1.0 if speed is None else speed:g}."
+        )
+
+    def routes(self) -> list[BaseRoute]:
+        """Routes relative to `/__ui`."""
+        return [
+            Route("/clock/advance", self.advance, methods=["POST"]),
+            Route("/clock/freeze", self.freeze, methods=["POST"]),
+            Route("/clock/follow", self.follow, methods=["POST"]),
+        ]
