@@ -33,15 +33,15 @@ class Form:
 
     @classmethod
     async def read(cls, request: Request) -> Form:
-        """Parse the request's form body; refuse other content types and bodies over 1 MiB."""
-        content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-        if content_type != FORM_TYPE:
-            raise FormError("", f"send the form as {FORM_TYPE} (got {content_type or 'no content type'})")
+        """Parse the request's form body (empty: no field); refuse other content types and bodies over 1 MiB."""
         body = b""
         async for chunk in request.stream():
             body += chunk
             if len(body) > MAX_FORM_BYTES:
                 raise FormError("", f"the form is larger than {MAX_FORM_BYTES} bytes")
+        content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if body and content_type != FORM_TYPE:
+            raise FormError("", f"send the form as {FORM_TYPE} (got {content_type or 'no content type'})")
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:

@@ -77,10 +77,11 @@ class Sources:
     def live_case(self, instance_id: int) -> Case:
         """The oracle's inputs for one instance polled by our poller in this process, as they stand now."""
         instance = self.emulator.registry.get(instance_id)
-        if self.supervisor is None:
+        supervisor = self.supervisor
+        if supervisor is None or (supervisor.state(instance_id) is None and not supervisor.windows(instance_id)):
             raise NotJudgeable(
-                f"instance {instance_id} is not polled in this process (no poller runs here); judge the poller that "
-                "polls it with the contract suite (cwmock contract)"
+                f"instance {instance_id} is not polled by our poller in this process; judge the poller that polls it "
+                "with the contract suite (cwmock contract --poller-cmd ...)"
             )
         document = instance_document(instance)
         try:

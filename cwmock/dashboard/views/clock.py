@@ -54,7 +54,8 @@ class ClockActions:
         except ACTION_ERRORS as exc:
             message, status = failure(exc)
             return await self.overview.page(request, error=message, form=form.values, status=status)
-        return redirect("/", f"Advanced {amount:g} {unit} to {when(result.now)}: {_steps(result.steps)}.")
+        named = unit.removesuffix("s") if amount == 1 else unit
+        return redirect("/", f"Advanced {amount:g} {named} to {when(result.now)}: {_steps(result.steps)}.")
 
     async def freeze(self, request: Request) -> Response:
         """POST /clock/freeze."""
