@@ -167,21 +167,21 @@ def render_svg(timeline: Timeline) -> str:
         out.append(
             f'<text class="label-muted" x="{LEFT + 8}" y="{TOP + 15}">no version of this instance to draw</text>'
         )
-    for contact, y in row_y.items():
-        out.append(f'<line class="lane" x1="{LEFT}" y1="{y}" x2="{RIGHT}" y2="{y}"/>')
-        out.append(f'<text x="{LEFT - 8}" y="{y + 4}" text-anchor="end">contact {contact}</text>')
+    for contact, lane in row_y.items():
+        out.append(f'<line class="lane" x1="{LEFT}" y1="{lane}" x2="{RIGHT}" y2="{lane}"/>')
+        out.append(f'<text x="{LEFT - 8}" y="{lane + 4}" text-anchor="end">contact {contact}</text>')
     deliveries = {d.number: d for d in timeline.deliveries}
     for version in timeline.versions:
-        y = row_y.get(version.key.id)
-        if y is None:
+        row = row_y.get(version.key.id)
+        if row is None:
             continue
-        out.append(_version(version, y, scale, timeline))
-        out += [_carried(deliveries[n], y, scale) for n in version.carried_by]
+        out.append(_version(version, row, scale, timeline))
+        out += [_carried(deliveries[n], row, scale) for n in version.carried_by]
     out.append(f'<text x="{LEFT - 8}" y="{delivery_y + 4}" text-anchor="end">deliveries</text>')
     out += [_arrivals(delivery, delivery_y, scale) for delivery in timeline.deliveries]
     for finding in timeline.findings:
-        y = row_y.get(finding.contact) if finding.contact is not None else delivery_y
-        if y is not None:
-            out.append(_finding(finding, y, scale))
+        at = row_y.get(finding.contact) if finding.contact is not None else delivery_y
+        if at is not None:
+            out.append(_finding(finding, at, scale))
     out.append("</svg>")
     return "".join(out)

@@ -95,9 +95,7 @@ class Sources:
         versions = [v.to_json() for v in store.tenant(instance.tenant).history.versions()]
         served = sorted(instance.served.values(), key=lambda v: (v.first.seq, v.id))
         entries = [entry.to_json() for entry in journal.entries(None)]
-        windows = [
-            Window(w.index, w.start, w.begin_seq, w.end_seq, w.crashed) for w in self.supervisor.windows(instance_id)
-        ]
+        windows = [Window(w.index, w.start, w.begin_seq, w.end_seq, w.crashed) for w in supervisor.windows(instance_id)]
         arrivals = self.arrivals_for(instance)
         return Case(
             instance=facts,

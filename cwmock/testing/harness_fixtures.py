@@ -124,9 +124,10 @@ def pytest_runtest_makereport(
     path = harness.write_timeline(harness.settings.work_dir / TIMELINE_FILE)
     if path is not None:
         text = f"the verdict as a timeline (open it in a browser): {path}"
-        longrepr = report.longrepr
-        if hasattr(longrepr, "addsection"):
-            longrepr.addsection(TIMELINE_SECTION, text)
+        # In the failure's own text when pytest built one (shown even with --show-capture=no), else as a section.
+        add_section = getattr(report.longrepr, "addsection", None)
+        if callable(add_section):
+            add_section(TIMELINE_SECTION, text)
         else:
             report.sections.append((TIMELINE_SECTION, text))
     return report

@@ -88,3 +88,31 @@ def test_cwmock_up_serves_sample_contacts_and_stops_cleanly_on_ctrl_c(
     assert response.headers["date"] == "Thu, 01 Jan 2026 00:00:00 GMT"
     process.send_signal(signal.SIGINT)
     assert process.wait(20) == 0, "Ctrl-C must stop the stack cleanly"
+
+
+def test_cwmock_emulator_serves_the_dashboard_behind_its_admin_token() -> None:
+    port = free_port()
+    command = [sys.executable, "-m", "cwmock", "emulator", "--port", str(port), "--admin-token", "tok-123"]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert process.stdout is not None
+        banner = read_lines_until(process.stdout, "Press Ctrl-C", timeout=30)
+        dashboard = f"http://127.0.0.1:{port}/__ui/"
+        assert any(dashboard in line for line in banner), banner
+        locked = httpx.get(dashboard, timeout=5)
+        assert locked.status_code == 401
+        assert 'name="token"' in locked.text
+        opened = httpx.get(dashboard, headers={"Authorization": "Bearer tok-123"}, timeout=5)
+        assert opened.status_code == 200
+        assert "This emulator runs on the system clock" not in opened.text, "the CLI's clock can be moved"
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(20)
+        assert process.stdout is not None
+        process.stdout.close()
