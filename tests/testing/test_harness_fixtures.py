@@ -9,7 +9,7 @@ import pytest
 
 pytest_plugins = ["pytester"]
 
-SCENARIO = '''
+SCENARIO = """
 from datetime import timedelta
 
 import pytest
@@ -37,7 +37,7 @@ async def test_fails_before_judging(cwmock_harness):
 
 async def test_passes(cwmock_harness):
     await cwmock_harness.settle_and_judge()
-'''
+"""
 
 
 def test_a_failing_judged_scenario_names_its_timeline(pytester: pytest.Pytester) -> None:
