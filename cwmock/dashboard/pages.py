@@ -5,8 +5,9 @@ with the error and the values that were entered)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -17,7 +18,7 @@ from starlette.templating import Jinja2Templates
 from cwmock.contract_tests.timeline.page import STYLE as TIMELINE_STYLE
 from cwmock.core.clock import ClockArgumentError, ClockBusyError, QuiesceTimeoutError
 from cwmock.core.timestamps import UTC
-from cwmock.dashboard.forms import FormError
+from cwmock.dashboard.forms import Form, FormError
 from cwmock.dashboard.guard import SESSION_COOKIE, authenticated
 from cwmock.dashboard.sources import NotJudgeable, Sources
 from cwmock.emulator.http.paths import UI_PREFIX
@@ -61,6 +62,25 @@ ACTION_ERRORS = (FormError, EmulatorError, ClockArgumentError, ClockBusyError, Q
 def redirect(path: str, notice: str) -> Response:
     """After a successful action: see the page again (a GET), with what happened."""
     return RedirectResponse(f"{UI_PREFIX}{path}?notice={quote(notice)}", status_code=303)
+
+
+class ErrorPage(Protocol):
+    """A page rendered again after a failed action: with the error, the values typed, and a 4xx or 5xx status."""
+
+    def __call__(self, request: Request, *, error: str, form: dict[str, str], status: int) -> Awaitable[Response]:
+        """Render the page."""
+        ...
+
+
+async def run_form(request: Request, action: Callable[[Form], Awaitable[Response]], page: ErrorPage) -> Response:
+    """Read the request's form and run `action` on it; when the action fails, show `page` with what went wrong."""
+    form = Form({})
+    try:
+        form = await Form.read(request)
+        return await action(form)
+    except ACTION_ERRORS as exc:
+        message, status = failure(exc)
+        return await page(request, error=message, form=form.values, status=status)
 
 
 class Pages:

@@ -16,6 +16,7 @@ from cwmock.cli.commands import build_parser
 from cwmock.cli.main import main
 
 from support.ports import free_port
+from support.processes import cwmock_running
 
 
 def test_help_lists_the_subcommands(capsys: pytest.CaptureFixture[str]) -> None:
@@ -92,17 +93,7 @@ def test_cwmock_up_serves_sample_contacts_and_stops_cleanly_on_ctrl_c(
 
 def test_cwmock_emulator_serves_the_dashboard_behind_its_admin_token() -> None:
     port = free_port()
-    command = [sys.executable, "-m", "cwmock", "emulator", "--port", str(port), "--admin-token", "tok-123"]
-    process = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        assert process.stdout is not None
-        banner = read_lines_until(process.stdout, "Press Ctrl-C", timeout=30)
+    with cwmock_running("emulator", "--port", str(port), "--admin-token", "tok-123") as banner:
         dashboard = f"http://127.0.0.1:{port}/__ui/"
         assert any(dashboard in line for line in banner), banner
         locked = httpx.get(dashboard, timeout=5)
@@ -111,8 +102,3 @@ def test_cwmock_emulator_serves_the_dashboard_behind_its_admin_token() -> None:
         opened = httpx.get(dashboard, headers={"Authorization": "Bearer tok-123"}, timeout=5)
         assert opened.status_code == 200
         assert "This emulator runs on the system clock" not in opened.text, "the CLI's clock can be moved"
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(20)
-        assert process.stdout is not None
-        process.stdout.close()

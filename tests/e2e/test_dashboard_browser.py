@@ -15,10 +15,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
-import subprocess
-import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +22,7 @@ from typing import Any
 import pytest
 
 from support.ports import free_port
+from support.processes import cwmock_running
 
 ROOT = Path(__file__).parents[2]
 SCREENSHOTS = Path(os.environ.get("CWMOCK_SCREENSHOT_DIR") or ROOT / ".ci" / "artifacts" / "screenshots")
@@ -67,39 +64,11 @@ def browser_missing() -> str | None:
 @pytest.fixture
 def dashboard(tmp_path: Path) -> Iterator[str]:
     """A real `cwmock up` on free ports with a frozen clock; yields the dashboard URL its summary printed."""
-    port, receiver_port = free_port(), free_port()
-    command = [
-        sys.executable, "-m", "cwmock", "up", "--clock", "manual", "--port", str(port),
-        "--receiver-port", str(receiver_port), "--state-dir", str(tmp_path / "state"),
-    ]  # fmt: skip
-    process = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    ready = threading.Event()
-    lines: list[str] = []
-
-    def read() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            lines.append(line)
-            if "Press Ctrl-C" in line:
-                ready.set()
-
-    threading.Thread(target=read, daemon=True).start()
-    try:
-        assert ready.wait(60), "cwmock up did not come up:\n" + "".join(lines)
+    arguments = ["up", "--clock", "manual", "--port", str(free_port()), "--receiver-port", str(free_port())]
+    with cwmock_running(*arguments, "--state-dir", str(tmp_path / "state")) as lines:
         found = re.search(r"dashboard \(.*\): (http://\S+)", "".join(lines))
         assert found, "the startup summary must name the dashboard's URL:\n" + "".join(lines)
         yield found.group(1)
-    finally:
-        process.send_signal(signal.SIGINT)
-        assert process.wait(20) == 0, "Ctrl-C must stop the stack cleanly:\n" + "".join(lines)
-        assert process.stdout is not None
-        process.stdout.close()
 
 
 def shoot(page: Any, name: str) -> None:

@@ -7,6 +7,9 @@ import contextlib
 from collections.abc import AsyncIterator
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
+
+import httpx
 
 from cwmock.cli.stack import Stack, StackOptions
 from cwmock.core.clock import ManualClock
@@ -47,3 +50,19 @@ async def running_stack(state_dir: Path, config: EmulatorConfig | None = None) -
         stop.set()
         await asyncio.wait_for(serving, 20)
         clock.close()
+
+
+async def advance(stack: Stack, seconds: float) -> None:
+    """Advance the stack's clock through the admin API, running every window due on the way."""
+    async with httpx.AsyncClient(base_url=stack.emulator_url, timeout=30) as client:
+        response = await client.post("/__admin/clock/advance", json={"seconds": seconds})
+        assert response.status_code == 200, response.text
+
+
+async def change_and_poll(stack: Stack, first_name: str = "Ada", *, after: float = 840) -> dict[str, Any]:
+    """A minute after s₀, create a contact in the seed instance's tenant; then advance `after` seconds more (to the
+    first window, 15 minutes after s₀, by default). Returns the contact as written."""
+    await advance(stack, 60)
+    created = stack.emulator.store.create_contact("cloudelements", {"firstName": first_name})
+    await advance(stack, after)
+    return created

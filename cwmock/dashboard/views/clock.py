@@ -11,7 +11,7 @@ from starlette.routing import BaseRoute, Route
 
 from cwmock.core.clock import ManualClock
 from cwmock.dashboard.forms import Form, FormError
-from cwmock.dashboard.pages import ACTION_ERRORS, failure, redirect, when
+from cwmock.dashboard.pages import redirect, run_form, when
 from cwmock.dashboard.sources import Sources
 from cwmock.dashboard.views.overview import Overview
 
@@ -41,9 +41,8 @@ class ClockActions:
 
     async def advance(self, request: Request) -> Response:
         """POST /clock/advance amount=N unit=seconds|minutes|hours|days."""
-        form = Form({})
-        try:
-            form = await Form.read(request)
+
+        async def act(form: Form) -> Response:
             amount = form.number("amount", label="Amount")
             if amount is None:
                 raise FormError("amount", "Amount is required: how far to move the clock")
@@ -51,37 +50,32 @@ class ClockActions:
             if unit not in UNITS:
                 raise FormError("unit", f"Unit must be one of {', '.join(UNITS)}, got {unit!r}")
             result = await self._clock().advance(amount * UNITS[unit])
-        except ACTION_ERRORS as exc:
-            message, status = failure(exc)
-            return await self.overview.page(request, error=message, form=form.values, status=status)
-        named = unit.removesuffix("s") if amount == 1 else unit
-        return redirect("/", f"Advanced {amount:g} {named} to {when(result.now)}: {_steps(result.steps)}.")
+            named = unit.removesuffix("s") if amount == 1 else unit
+            return redirect("/", f"Advanced {amount:g} {named} to {when(result.now)}: {_steps(result.steps)}.")
+
+        return await run_form(request, act, self.overview.page)
 
     async def freeze(self, request: Request) -> Response:
         """POST /clock/freeze."""
-        try:
-            await Form.read(request)
+
+        async def act(form: Form) -> Response:
             clock = self._clock()
             clock.freeze()
-        except ACTION_ERRORS as exc:
-            message, status = failure(exc)
-            return await self.overview.page(request, error=message, status=status)
-        return redirect("/", f"Frozen at {when(clock.now())}.")
+            return redirect("/", f"Frozen at {when(clock.now())}.")
+
+        return await run_form(request, act, self.overview.page)
 
     async def follow(self, request: Request) -> Response:
         """POST /clock/follow speed=F: follow wall time from the current instant."""
-        form = Form({})
-        try:
-            form = await Form.read(request)
+
+        async def act(form: Form) -> Response:
             speed = form.number("speed", label="Speed")
+            speed = 1.0 if speed is None else speed
             clock = self._clock()
-            clock.follow_wall(None, 1.0 if speed is None else speed)
-        except ACTION_ERRORS as exc:
-            message, status = failure(exc)
-            return await self.overview.page(request, error=message, form=form.values, status=status)
-        return redirect(
-            "/", f"Following wall time from {when(clock.now())} at speed {1.0 if speed is None else speed:g}."
-        )
+            clock.follow_wall(None, speed)
+            return redirect("/", f"Following wall time from {when(clock.now())} at speed {speed:g}.")
+
+        return await run_form(request, act, self.overview.page)
 
     def routes(self) -> list[BaseRoute]:
         """Routes relative to `/__ui`."""

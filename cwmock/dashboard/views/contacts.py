@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from cwmock.dashboard.forms import Form, FormError
-from cwmock.dashboard.pages import ACTION_ERRORS, Pages, failure, redirect
+from cwmock.dashboard.pages import Pages, redirect, run_form
 from cwmock.dashboard.sources import Sources
 from cwmock.emulator.model.contacts import READ_ONLY_FIELDS, display_name
 from cwmock.emulator.model.errors import NotFound
@@ -52,6 +52,10 @@ def contact_rows(tenant: Tenant) -> list[dict[str, Any]]:
 
 def _contact_path(request: Request) -> str:
     return f"/tenants/{request.path_params['tenant']}/contacts/{request.path_params['id']}"
+
+
+def _stamp(record: dict[str, Any]) -> str:
+    return str(record["_info"]["lastUpdated"])
 
 
 def _write_options(form: Form) -> dict[str, Any]:
@@ -148,9 +152,9 @@ class Contacts:
 
     async def create(self, request: Request) -> Response:
         """POST /tenants/{tenant}/contacts firstName, lastName, body (JSON), stamp, visibleAfter."""
-        form = Form({})
-        try:
-            form = await Form.read(request)
+        company = request.path_params["tenant"]
+
+        async def act(form: Form) -> Response:
             body = form.json_object("body", label="Contact JSON") or {}
             for field, label in (("firstName", "First name"), ("lastName", "Last name")):
                 value = form.text(field, label=label)
@@ -158,61 +162,45 @@ class Contacts:
                     body[field] = value
             if "firstName" not in body:
                 raise FormError("firstName", "First name is required (in its field or in the contact JSON)")
-            company = request.path_params["tenant"]
             record = self.store.create_contact(company, body, **_write_options(form))
-        except ACTION_ERRORS as exc:
-            message, status = failure(exc)
-            return await self.tenant_page(request, error=message, form=form.values, status=status)
-        path = f"/tenants/{company}/contacts/{record['id']}"
-        return redirect(
-            path, f"Created contact {record['id']} ({display_name(record)}), stamped {record['_info']['lastUpdated']}."
-        )
+            stamped = f"({display_name(record)}), stamped {record['_info']['lastUpdated']}"
+            return redirect(f"/tenants/{company}/contacts/{record['id']}", f"Created contact {record['id']} {stamped}.")
+
+        return await run_form(request, act, self.tenant_page)
 
     async def edit(self, request: Request) -> Response:
         """POST /tenants/{tenant}/contacts/{id}/edit body (JSON), stamp, visibleAfter: a full replace."""
-        form = Form({})
-        contact_id: int = request.path_params["id"]
-        try:
-            form = await Form.read(request)
+        company, contact_id = request.path_params["tenant"], request.path_params["id"]
+
+        async def act(form: Form) -> Response:
             body = form.json_object("body", label="Contact JSON")
             if body is None:
                 raise FormError("body", "Contact JSON is required: the whole contact as it should be")
-            record = self.store.replace_contact(request.path_params["tenant"], contact_id, body, **_write_options(form))
-        except ACTION_ERRORS as exc:
-            message, status = failure(exc)
-            return await self.contact_page(request, error=message, form=form.values, status=status)
-        return redirect(
-            _contact_path(request),
-            f"Saved contact {contact_id}, stamped {record['_info']['lastUpdated']}.",
-        )
+            record = self.store.replace_contact(company, contact_id, body, **_write_options(form))
+            return redirect(_contact_path(request), f"Saved contact {contact_id}, stamped {_stamp(record)}.")
+
+        return await run_form(request, act, self.contact_page)
 
     async def touch(self, request: Request) -> Response:
         """POST /tenants/{tenant}/contacts/{id}/touch stamp, visibleAfter: the same contact with a new stamp."""
-        form = Form({})
-        contact_id: int = request.path_params["id"]
-        try:
-            form = await Form.read(request)
-            [record] = self.store.touch_contacts(request.path_params["tenant"], [contact_id], **_write_options(form))
-        except ACTION_ERRORS as exc:
-            message, status = failure(exc)
-            return await self.contact_page(request, error=message, form=form.values, status=status)
-        return redirect(
-            _contact_path(request),
-            f"Touched contact {contact_id}: stamped {record['_info']['lastUpdated']}.",
-        )
+        company, contact_id = request.path_params["tenant"], request.path_params["id"]
+
+        async def act(form: Form) -> Response:
+            [record] = self.store.touch_contacts(company, [contact_id], **_write_options(form))
+            return redirect(_contact_path(request), f"Touched contact {contact_id}: stamped {_stamp(record)}.")
+
+        return await run_form(request, act, self.contact_page)
 
     async def delete(self, request: Request) -> Response:
         """POST /tenants/{tenant}/contacts/{id}/delete visibleAfter."""
-        form = Form({})
-        contact_id: int = request.path_params["id"]
-        try:
-            form = await Form.read(request)
+        company, contact_id = request.path_params["tenant"], request.path_params["id"]
+
+        async def act(form: Form) -> Response:
             delay = form.number("visibleAfter", label="Visible after (seconds)")
-            self.store.delete_contact(request.path_params["tenant"], contact_id, visible_after=delay)
-        except ACTION_ERRORS as exc:
-            message, status = failure(exc)
-            return await self.contact_page(request, error=message, form=form.values, status=status)
-        return redirect(_contact_path(request), f"Deleted contact {contact_id}.")
+            self.store.delete_contact(company, contact_id, visible_after=delay)
+            return redirect(_contact_path(request), f"Deleted contact {contact_id}.")
+
+        return await run_form(request, act, self.contact_page)
 
     def routes(self) -> list[BaseRoute]:
         """Routes relative to `/__ui`."""

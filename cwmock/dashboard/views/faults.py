@@ -9,11 +9,10 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from cwmock.dashboard.forms import Form
-from cwmock.dashboard.pages import ACTION_ERRORS, Pages, failure, redirect
+from cwmock.dashboard.pages import Pages, redirect, run_form
 from cwmock.dashboard.sources import Sources
 from cwmock.emulator.admin.faults import add_fault
 from cwmock.emulator.faults.kinds import FAULT_KINDS, FAULT_STATUSES
-from cwmock.emulator.model.errors import NotFound
 
 # Form fields that become admin options as they are typed: text, whole numbers, numbers (skew may be negative).
 TEXT_OPTIONS = ("mode", "precision", "path", "pathRegex", "method")
@@ -78,36 +77,32 @@ class Faults:
 
     async def add(self, request: Request) -> Response:
         """POST /faults: kind plus its options and scope."""
-        form = Form({})
         emulator = self.sources.emulator
-        try:
-            form = await Form.read(request)
+
+        async def act(form: Form) -> Response:
             fault = add_fault(emulator.faults, fault_options(form), emulator.store, emulator.clock)
-        except ACTION_ERRORS as exc:
-            message, status = failure(exc)
-            return await self.page(request, error=message, form=form.values, status=status)
-        return redirect("/faults", f"Added fault {fault.id} ({fault.kind}).")
+            return redirect("/faults", f"Added fault {fault.id} ({fault.kind}).")
+
+        return await run_form(request, act, self.page)
 
     async def remove(self, request: Request) -> Response:
         """POST /faults/{id}/remove."""
         fault_id: int = request.path_params["id"]
-        try:
-            await Form.read(request)
+
+        async def act(form: Form) -> Response:
             self.sources.emulator.faults.remove(fault_id)
-        except (*ACTION_ERRORS, NotFound) as exc:
-            message, status = failure(exc)
-            return await self.page(request, error=message, status=status)
-        return redirect("/faults", f"Removed fault {fault_id}.")
+            return redirect("/faults", f"Removed fault {fault_id}.")
+
+        return await run_form(request, act, self.page)
 
     async def clear(self, request: Request) -> Response:
         """POST /faults/clear: no faults, no skew, whole-second stamps."""
-        try:
-            await Form.read(request)
-        except ACTION_ERRORS as exc:
-            message, status = failure(exc)
-            return await self.page(request, error=message, status=status)
-        self.sources.emulator.faults.clear()
-        return redirect("/faults", "Removed every fault.")
+
+        async def act(form: Form) -> Response:
+            self.sources.emulator.faults.clear()
+            return redirect("/faults", "Removed every fault.")
+
+        return await run_form(request, act, self.page)
 
     def routes(self) -> list[BaseRoute]:
         """Routes relative to `/__ui`."""

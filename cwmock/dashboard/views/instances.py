@@ -13,7 +13,7 @@ from starlette.routing import BaseRoute, Route
 
 from cwmock.dashboard.forms import Form, FormError
 from cwmock.dashboard.masking import MASK, mask_secrets
-from cwmock.dashboard.pages import ACTION_ERRORS, Pages, failure, redirect
+from cwmock.dashboard.pages import Pages, redirect, run_form
 from cwmock.dashboard.sources import Sources, instance_document
 from cwmock.emulator.model.errors import NotFound
 from cwmock.emulator.model.instances import Instance
@@ -89,7 +89,9 @@ class Instances:
             "events": supervisor.events(instance.id),
         }
 
-    async def page(self, request: Request, *, error: str | None = None, status: int = 200) -> Response:
+    async def page(
+        self, request: Request, *, error: str | None = None, form: dict[str, str] | None = None, status: int = 200
+    ) -> Response:
         """Render the instance's page."""
         instance_id: int = request.path_params["id"]
         try:
@@ -119,20 +121,19 @@ class Instances:
     async def redeliver(self, request: Request) -> Response:
         """POST /instances/{id}/redeliver [number=N]: parked notifications (one, or all) back in the queue, sent now."""
         instance_id: int = request.path_params["id"]
-        try:
-            form = await Form.read(request)
+
+        async def act(form: Form) -> Response:
             number = form.integer("number", minimum=1, label="Notification number")
             supervisor = self.sources.supervisor
             if supervisor is None or supervisor.state(instance_id) is None:
                 raise FormError("", f"instance {instance_id} is not polled in this process: nothing to redeliver")
             queued, report = await supervisor.redeliver(instance_id, None if number is None else [number])
-        except ACTION_ERRORS as exc:
-            message, status = failure(exc)
-            return await self.page(request, error=message, status=status)
-        if not queued:
-            return redirect(f"/instances/{instance_id}", "Nothing was parked to redeliver.")
-        outcome = f"delivered {report.delivered}, failed again {report.failed}, parked again {report.parked}"
-        return redirect(f"/instances/{instance_id}", f"Redelivered {queued} notification(s): {outcome}.")
+            if not queued:
+                return redirect(f"/instances/{instance_id}", "Nothing was parked to redeliver.")
+            outcome = f"delivered {report.delivered}, failed again {report.failed}, parked again {report.parked}"
+            return redirect(f"/instances/{instance_id}", f"Redelivered {queued} notification(s): {outcome}.")
+
+        return await run_form(request, act, self.page)
 
     def routes(self) -> list[BaseRoute]:
         """Routes relative to `/__ui`."""

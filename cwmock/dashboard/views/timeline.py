@@ -3,6 +3,8 @@ same drawing the contract suite writes for a failing scenario), and as a file to
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -24,7 +26,7 @@ class Timelines:
     async def show(self, request: Request) -> Response:
         """GET /instances/{id}/timeline."""
         instance_id: int = request.path_params["id"]
-        title = f"Instance {instance_id}: the verdict as a timeline"
+        shown: dict[str, Any] = {"fragment": None, "reason": None, "next_window": None, "windows": 0}
         try:
             case = self.sources.live_case(instance_id)
         except NotFound as exc:
@@ -32,29 +34,15 @@ class Timelines:
                 request, "missing.html", title="Not found", section="overview", status=404, error=exc.message
             )
         except NotJudgeable as exc:
-            return self.pages.render(
-                request,
-                "timeline.html",
-                title=title,
-                section="overview",
-                instance_id=instance_id,
-                fragment=None,
-                reason=str(exc),
-                next_window=None,
-                windows=0,
-            )
-        timeline = build_timeline(case, case.judge())
-        supervisor = self.sources.supervisor
+            shown["reason"] = str(exc)
+        else:
+            supervisor = self.sources.supervisor
+            shown["fragment"] = render_fragment(build_timeline(case, case.judge()))
+            shown["next_window"] = supervisor.next_window(instance_id) if supervisor is not None else None
+            shown["windows"] = len(case.windows)
+        title = f"Instance {instance_id}: the verdict as a timeline"
         return self.pages.render(
-            request,
-            "timeline.html",
-            title=title,
-            section="overview",
-            instance_id=instance_id,
-            fragment=render_fragment(timeline),
-            reason=None,
-            next_window=supervisor.next_window(instance_id) if supervisor is not None else None,
-            windows=len(case.windows),
+            request, "timeline.html", title=title, section="overview", instance_id=instance_id, **shown
         )
 
     async def download(self, request: Request) -> Response:

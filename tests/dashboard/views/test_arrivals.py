@@ -7,6 +7,8 @@ import pytest
 
 from cwmock.cli.stack import Stack
 
+from support.stack import change_and_poll
+
 pytestmark = pytest.mark.anyio
 
 
@@ -15,10 +17,7 @@ async def test_a_notification_shows_grouped_with_its_verdict_and_body(
 ) -> None:
     assert stack.receiver is not None
     stack.receiver.script(500)
-    async with httpx.AsyncClient(base_url=stack.emulator_url, timeout=30) as client:
-        await client.post("/__admin/clock/advance", json={"seconds": 60})
-        stack.emulator.store.create_contact("cloudelements", {"firstName": "Ada"})
-        await client.post("/__admin/clock/advance", json={"seconds": 840 + 8})  # the first retry is 8 s later
+    await change_and_poll(stack, after=840 + 8)  # the first retry is 8 s after the window
     first, second = stack.receiver.arrivals()
     assert first.webhook_id == second.webhook_id
     page = await stack_ui.get("/arrivals")

@@ -11,14 +11,10 @@ import pytest
 from cwmock.cli.stack import DEMO_SIGNATURE_KEY, Stack
 from cwmock.fixtures import SEED_INSTANCE, read_fixture
 
+from support.stack import change_and_poll
+
 pytestmark = pytest.mark.anyio
 PLATFORM_AUTH = {"Authorization": "User cwmock-user-secret, Organization cwmock-organization-secret"}
-
-
-async def advance(stack: Stack, seconds: float) -> None:
-    async with httpx.AsyncClient(base_url=stack.emulator_url, timeout=30) as client:
-        response = await client.post("/__admin/clock/advance", json={"seconds": seconds})
-        assert response.status_code == 200, response.text
 
 
 async def test_the_page_masks_every_credential(stack: Stack, stack_ui: httpx.AsyncClient) -> None:
@@ -35,9 +31,7 @@ async def test_the_page_masks_every_credential(stack: Stack, stack_ui: httpx.Asy
 async def test_a_delivered_change_shows_in_the_poller_state_and_events(
     stack: Stack, stack_ui: httpx.AsyncClient
 ) -> None:
-    await advance(stack, 60)
-    stack.emulator.store.create_contact("cloudelements", {"firstName": "Ada"})
-    await advance(stack, 840)
+    await change_and_poll(stack)
     page = await stack_ui.get("/instances/1")
     assert '<dd id="delivered-count">1</dd>' in page.text
     assert "NOTIFIED" in page.text
@@ -50,9 +44,7 @@ async def test_a_refused_notification_is_parked_and_redelivered_from_the_page(
 ) -> None:
     assert stack.receiver is not None
     stack.receiver.script(410)  # Gone: parked at once
-    await advance(stack, 60)
-    stack.emulator.store.create_contact("cloudelements", {"firstName": "Ada"})
-    await advance(stack, 840)
+    await change_and_poll(stack)
     page = await stack_ui.get("/instances/1")
     assert ">parked</span>" in page.text
     assert "Redeliver notification 1" in page.text
@@ -73,9 +65,7 @@ async def test_a_notification_for_an_outside_host_is_shown_held_by_the_egress_gu
         created = await client.post("/elements/api-v2/instances", json=seed, headers=PLATFORM_AUTH)
     assert created.status_code == 201
     instance_id = created.json()["id"]
-    await advance(stack, 60)
-    stack.emulator.store.create_contact("cloudelements", {"firstName": "Bea"})
-    await advance(stack, 840)
+    await change_and_poll(stack, "Bea")
     page = await stack_ui.get(f"/instances/{instance_id}")
     assert "held by the egress guard" in page.text
     assert "Held by the egress guard</dt><dd>1" in page.text

@@ -7,18 +7,13 @@ import pytest
 
 from cwmock.cli.stack import Stack
 
+from support.stack import advance, change_and_poll
+
 pytestmark = pytest.mark.anyio
 
 
-async def advance(stack: Stack, seconds: float) -> None:
-    async with httpx.AsyncClient(base_url=stack.emulator_url, timeout=30) as client:
-        assert (await client.post("/__admin/clock/advance", json={"seconds": seconds})).status_code == 200
-
-
 async def test_the_delivered_version_is_on_the_timeline(stack: Stack, stack_ui: httpx.AsyncClient) -> None:
-    await advance(stack, 60)
-    created = stack.emulator.store.create_contact("cloudelements", {"firstName": "Ada"})
-    await advance(stack, 840)
+    created = await change_and_poll(stack)
     page = await stack_ui.get("/instances/1/timeline")
     assert page.status_code == 200
     assert "PASS instance 1: 1 required version(s), 1 delivery(ies) from 1 arrival(s), 1 window(s)" in page.text
@@ -35,9 +30,7 @@ async def test_a_faulted_window_is_drawn_unclean_and_the_version_required_by_the
     async with httpx.AsyncClient(base_url=stack.emulator_url, timeout=30) as client:
         fault = {"kind": "status", "status": 503, "times": 1, "path": "/elements/api-v2/hubs/*"}
         assert (await client.post("/__admin/faults", json=fault)).status_code == 201
-    await advance(stack, 60)
-    stack.emulator.store.create_contact("cloudelements", {"firstName": "Ada"})
-    await advance(stack, 1800)
+    await change_and_poll(stack, after=1800)
     page = await stack_ui.get("/instances/1/timeline")
     assert 'class="band faulted"' in page.text
     assert "required (window 2)" in page.text
