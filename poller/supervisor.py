@@ -2,6 +2,8 @@
 
 Each instance polls on its refresh interval as a follower of the emulator's `ManualClock`, so advancing the
 clock runs each window at its exact instant. PATCH takes effect at the next window; DELETE stops polling.
+Given where the emulator is (`progress`: server time and its last sequence number), it also records each window as
+the contract suite's harness does, so the oracle can judge a running stack (the dashboard's timeline).
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,25 +23,58 @@ from cwmock.core.clock import ManualClock
 from cwmock.core.instance.config import Instance
 from cwmock.emulator.model.instances import Instance as Registered
 from cwmock.poller.delivery import DeliveryReport
-from cwmock.poller.engine import EngineSettings, PollerEngine
+from cwmock.poller.engine import EngineSettings, PollerEngine, WindowReport
 from cwmock.poller.event_log import EventLog
 from cwmock.poller.scheduler import run_schedule
 from cwmock.poller.state import PollerState
 
 LOG = logging.getLogger("cwmock.poller.supervisor")
 DEFAULT_REFRESH_MINUTES = 15
+# Where the emulator is: server time and the last sequence number it handed out, after applying due writes.
+Progress = Callable[[], tuple[datetime, int]]
+
+
+@dataclass(frozen=True)
+class WindowRun:
+    """One window run for an instance: its start (server time) and the sequence numbers around it."""
+
+    index: int
+    start: datetime
+    begin_seq: int
+    end_seq: int
+    crashed: bool
 
 
 class _ObservedEngine(PollerEngine):
-    """The engine, telling the event log about the outbox before and after every delivery pass."""
+    """The engine, telling the event log about the outbox before and after every delivery pass, and recording
+    each window's start and sequence span when it knows the emulator's progress."""
 
     event_log: EventLog
+    window_runs: list[WindowRun]
+    progress: Progress | None
+    # One delivery pass at a time: the schedule's and a redelivery asked for from outside never overlap.
+    delivery_lock: asyncio.Lock
+
+    async def run_window(self) -> WindowReport:
+        if self.progress is None:
+            return await super().run_window()
+        start, begin = self.progress()
+        crashed = True
+        try:
+            report = await super().run_window()
+            crashed = False
+            return report
+        finally:
+            # A window cut short (an error, or the task cancelled by PATCH or DELETE) counts as a crash.
+            index = len(self.window_runs) + 1
+            self.window_runs.append(WindowRun(index, start, begin, self.progress()[1], crashed))
 
     async def deliver_due(self, client: httpx.AsyncClient) -> DeliveryReport:
-        self.event_log.observe(self.state)
-        report = await super().deliver_due(client)
-        self.event_log.observe(self.state)
-        return report
+        async with self.delivery_lock:
+            self.event_log.observe(self.state)
+            report = await super().deliver_due(client)
+            self.event_log.observe(self.state)
+            return report
 
 
 class PollerSupervisor:
@@ -51,6 +88,7 @@ class PollerSupervisor:
         organization_secret: str,
         state_root: Path,
         settings: EngineSettings | None = None,
+        progress: Progress | None = None,
     ) -> None:
         self.clock = clock
         self.hub_url = hub_url
@@ -61,6 +99,9 @@ class PollerSupervisor:
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._next_window: dict[int, datetime] = {}
         self._logs: dict[int, EventLog] = {}
+        self._engines: dict[int, _ObservedEngine] = {}
+        self._windows: dict[int, list[WindowRun]] = {}
+        self.progress = progress
         self._generation = 0
 
     @staticmethod
@@ -87,6 +128,28 @@ class PollerSupervisor:
         log = self._logs.get(instance_id)
         return log.records() if log is not None else []
 
+    def state(self, instance_id: int) -> PollerState | None:
+        """The open state of an instance being polled (None when it is not)."""
+        engine = self._engines.get(instance_id)
+        return None if engine is None else engine.state
+
+    def next_window(self, instance_id: int) -> datetime | None:
+        """When the instance's next window is due (None when it is not polled)."""
+        return self._next_window.get(instance_id) if instance_id in self._engines else None
+
+    def windows(self, instance_id: int) -> list[WindowRun]:
+        """The windows run for the instance so far, in order (empty without `progress`)."""
+        return list(self._windows.get(instance_id, ()))
+
+    async def redeliver(self, instance_id: int, numbers: list[int] | None = None) -> tuple[int, DeliveryReport]:
+        """Put parked notifications (all, or those numbered) back in the queue and deliver them now; returns how many
+        were queued and what the delivery pass did."""
+        engine = self._engines.get(instance_id)
+        if engine is None:
+            return 0, DeliveryReport()
+        queued = engine.state.redeliver(numbers)
+        return queued, (await engine.deliver_only() if queued else DeliveryReport())
+
     def _start(self, registered: Registered, instance: Instance, first_window: datetime) -> None:
         state = PollerState.open(self.state_root / f"instance-{registered.id}")
         hub_auth = f"User {self.user_secret}, Organization {self.organization_secret}, Element {registered.token}"
@@ -100,6 +163,10 @@ class PollerSupervisor:
             settings=self.settings,
         )
         engine.event_log = self._logs.setdefault(registered.id, EventLog())
+        engine.window_runs = self._windows.setdefault(registered.id, [])
+        engine.progress = self.progress
+        engine.delivery_lock = asyncio.Lock()
+        self._engines[registered.id] = engine
         interval = self.interval(instance)
         self._next_window[registered.id] = first_window
         # A restarted instance gets a new follower name: the cancelled task may not have detached yet.
@@ -118,6 +185,8 @@ class PollerSupervisor:
             except Exception:
                 LOG.exception("polling instance %s stopped", registered.id)
             finally:
+                if self._engines.get(registered.id) is engine:
+                    del self._engines[registered.id]
                 state.close()
 
         self._tasks[registered.id] = asyncio.get_running_loop().create_task(

@@ -36,3 +36,13 @@ def test_fixtures_ship_as_package_data() -> None:
 def test_a_missing_fixture_is_named_in_the_error() -> None:
     with pytest.raises(FileNotFoundError, match=r"nope\.json"):
         fixture_path("nope.json")
+
+
+def test_the_dashboard_ships_its_templates_and_files() -> None:
+    from importlib import resources
+
+    package = resources.files("cwmock.dashboard")
+    templates = {entry.name for entry in package.joinpath("templates").iterdir()}
+    assert {"base.html", "overview.html", "timeline.html", "login.html"} <= templates
+    static = {entry.name for entry in package.joinpath("static").iterdir()}
+    assert {"dashboard.css", "live.js"} <= static

@@ -18,8 +18,9 @@ from cwmock.contract_tests.harness.emulator_control import EmulatorControl
 from cwmock.contract_tests.harness.targets import DEFAULT_HTTP_TIMEOUT, PollerTarget, PollOutcome, WindowContext
 from cwmock.contract_tests.oracle.config import InstanceFacts
 from cwmock.contract_tests.oracle.inputs import History, JournalLog, ServedLog, SettleFacts, Window
-from cwmock.contract_tests.oracle.judge import judge
 from cwmock.contract_tests.oracle.verdict import Verdict
+from cwmock.contract_tests.timeline.case import Case
+from cwmock.contract_tests.timeline.page import write_page
 from cwmock.core.timestamps import parse_iso
 from cwmock.emulator.config import EmulatorConfig
 from cwmock.receiver.inbox import Receiver
@@ -79,6 +80,7 @@ class Harness:
     windows: list[WindowRecord] = field(default_factory=list)
     instance: dict[str, Any] = field(default_factory=dict)
     settle_facts: SettleFacts | None = None
+    case: Case | None = None
 
     @property
     def tenant(self) -> str:
@@ -202,17 +204,25 @@ class Harness:
         return settled
 
     async def judge(self) -> Verdict:
-        """The oracle's verdict on everything delivered so far (call `settle()` first)."""
+        """The oracle's verdict on everything delivered so far (call `settle()` first); its inputs stay in `case`."""
         assert self.settle_facts is not None, "settle() before judge(): the verdict is taken after the settle"
-        instance = InstanceFacts.from_instance_json({**self.instance, "tenant": self.tenant})
-        return judge(
-            instance=instance,
+        self.case = Case(
+            instance=InstanceFacts.from_instance_json({**self.instance, "tenant": self.tenant}),
             history=History.from_json(await self.control.history(self.tenant)),
             served=ServedLog.from_json(await self.control.served(self.instance["id"])),
             journal=JournalLog.from_json(await self.control.journal()),
             windows=[Window(w.index, w.start, w.begin_seq, w.end_seq, w.outcome.crashed) for w in self.windows],
             arrivals=self.receiver.arrivals(),
             settle=self.settle_facts,
+        )
+        return self.case.judge()
+
+    def write_timeline(self, path: Path) -> Path | None:
+        """Draw the last verdict as a self-contained HTML timeline at `path` (None when nothing was judged yet)."""
+        if self.case is None:
+            return None
+        return write_page(
+            path, self.case, self.case.judge(), f"cwmock verdict timeline, instance {self.instance['id']}"
         )
 
     async def settle_and_judge(self, *, extra_wait: float = 0.0) -> Verdict:

@@ -13,8 +13,10 @@ from pathlib import Path
 from cwmock.cli.stack import StackOptions, run_stack
 from cwmock.core.clock import ManualClock, SystemClock
 from cwmock.core.timestamps import parse_iso
+from cwmock.dashboard.app import mount_dashboard
 from cwmock.emulator.app import DEFAULT_START, Emulator, create_emulator
 from cwmock.emulator.config import DEFAULT_CODEBASE, EmulatorConfig
+from cwmock.emulator.http.paths import UI_PREFIX
 from cwmock.emulator.http.server import LOOPBACK, is_loopback, serve
 from cwmock.emulator.http.tls import TlsMaterial, default_ca_file, generate_tls
 from cwmock.emulator.model.contact_sets import SAMPLE_CONTACTS, load_contact_bodies
@@ -121,6 +123,7 @@ def _summary(emulator: Emulator, host: str, port: int, seeded: int, ca_file: Pat
         f"cwmock emulator listening on {base}",
         f"  ConnectWise API: {base}/{emulator.config.codebase}apis/3.0",
         f"  company info:    {base}/login/companyinfo/cwmock",
+        f"  dashboard:       {base}{UI_PREFIX}/  (clock, contacts, faults; admin API at {base}/__admin)",
         f"  clock:           {type(emulator.clock).__name__}, now {emulator.clock.now().isoformat()}",
     ]
     if ca_file is not None:
@@ -153,6 +156,7 @@ def run_emulator(args: argparse.Namespace, *, seed: bool) -> int:
         codebase=args.codebase, admin_token=args.admin_token, contact_date_entered=args.contact_date_entered
     )
     emulator = create_emulator(config, _clock(args))
+    mount_dashboard(emulator)
     seeded = _seed_sample(emulator) if seed else 0
     tls: TlsMaterial | None = None
     ca_file: Path | None = None

@@ -15,6 +15,7 @@ import signal
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,10 @@ import uvicorn
 from starlette.routing import BaseRoute
 
 from cwmock.core.clock import Clock, ManualClock
+from cwmock.dashboard.app import mount_dashboard
 from cwmock.emulator.app import Emulator, create_emulator
 from cwmock.emulator.config import EmulatorConfig
+from cwmock.emulator.http.paths import UI_PREFIX
 from cwmock.emulator.http.server import uvicorn_config
 from cwmock.emulator.http.tls import TlsMaterial
 from cwmock.emulator.model.contact_sets import SAMPLE_CONTACTS, load_contact_bodies
@@ -90,6 +93,7 @@ class Stack:
             config.organization_secret,
             state_root,
             EngineSettings(allowed_hosts=options.allowed_hosts),
+            progress=self._progress,
         )
 
         def platform(
@@ -99,6 +103,7 @@ class Stack:
 
         self.emulator: Emulator = create_emulator(config, options.clock, extra_routes=platform)
         self.receiver = Receiver(options.clock, signature_keys=[DEMO_SIGNATURE_KEY])
+        mount_dashboard(self.emulator, self.receiver, self.supervisor)
         self.servers = [
             uvicorn.Server(uvicorn_config(self.emulator.app, options.host, options.port)),
             uvicorn.Server(uvicorn_config(create_receiver_app(self.receiver), options.host, options.receiver_port)),
@@ -108,6 +113,12 @@ class Stack:
                 uvicorn.Server(uvicorn_config(self.emulator.app, options.host, options.tls_port, options.tls))
             )
         self.instance: dict[str, Any] = {}
+
+    def _progress(self) -> tuple[datetime, int]:
+        """Server time and the last sequence number, after due writes became visible (as `/__admin/sequence`)."""
+        store = self.emulator.store
+        store.settle()
+        return store.server_now(), store.sequence
 
     def seed(self) -> int:
         """Seed the sample contacts into every tenant; returns how many per tenant."""
@@ -161,6 +172,7 @@ def summary(stack: Stack, seeded: int) -> str:
         f"  emulator (ConnectWise, Open Connectors hub + platform API, admin): {emulator}",
         f"    ConnectWise API: {emulator}/{config.codebase}apis/3.0",
         f"    admin API:       {emulator}/__admin   (OpenAPI: {emulator}/openapi.json)",
+        f"  dashboard (clock, contacts, faults, arrivals, verdict timeline): {emulator}{UI_PREFIX}/",
         f"  webhook receiver: {receiver}  (notifications arrive at {receiver}{CALLBACK_PATH})",
         f"  clock: {options.clock.now().isoformat()} ({'following wall time' if options.follow_wall else 'frozen'})",
     ]
@@ -175,7 +187,7 @@ def summary(stack: Stack, seeded: int) -> str:
         f"  Open Connectors secrets: User {config.user_secret}, Organization {config.organization_secret}",
         f"  instance {instance.get('id')} (the seed's JSON, tenant cloudelements), token {instance.get('token')}",
         f"  signature key: {DEMO_SIGNATURE_KEY}  (Elements-Webhook-Signature: sha256=base64(HMAC-SHA256))",
-        "  try:",
+        f"  try it in a browser: {emulator}{UI_PREFIX}/  (or with curl:)",
         f"    curl -s -XPOST {emulator}/__admin/tenants/cloudelements/contacts -d '{CREATE_ADA}'",
         f"    curl -s -XPOST {emulator}/__admin/clock/advance -d '{ADVANCE_ONE_INTERVAL}'",
         f"    curl -s {receiver}/__receiver/arrivals",

@@ -3,12 +3,15 @@
 Options: `--poller-cmd "CMD"` judges an external poller (docs/contract-suite/protocol.md), not our reference poller;
 `--poller-timeout S` kills a window that runs longer (default 30 s); `--cwmock-profile dev|ci|deep` picks the
 stateful property test's Hypothesis profile.
+
+A test that fails after its harness judged gets the verdict drawn as a self-contained HTML timeline
+(`verdict-timeline.html` in the harness's work directory), and the failure message names the file.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +24,9 @@ from cwmock.emulator.live import LiveEmulator
 from cwmock.fixtures import SEED_INSTANCE, read_fixture
 from cwmock.receiver.inbox import Receiver
 from cwmock.receiver.server import ReceiverServer, serve_receiver
+
+TIMELINE_FILE = "verdict-timeline.html"
+TIMELINE_SECTION = "cwmock verdict timeline"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -102,3 +108,26 @@ async def cwmock_harness(
         yield harness
     finally:
         await control.aclose()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """When a test that judged with `cwmock_harness` fails, write the verdict's timeline and name it in the failure."""
+    report = yield
+    if report.when != "call" or not report.failed:
+        return report
+    harness = getattr(item, "funcargs", {}).get("cwmock_harness")
+    if not isinstance(harness, Harness):
+        return report
+    path = harness.write_timeline(harness.settings.work_dir / TIMELINE_FILE)
+    if path is not None:
+        text = f"the verdict as a timeline (open it in a browser): {path}"
+        # In the failure's own text when pytest built one (shown even with --show-capture=no), else as a section.
+        add_section = getattr(report.longrepr, "addsection", None)
+        if callable(add_section):
+            add_section(TIMELINE_SECTION, text)
+        else:
+            report.sections.append((TIMELINE_SECTION, text))
+    return report

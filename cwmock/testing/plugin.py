@@ -114,6 +114,7 @@ from cwmock.testing.harness_fixtures import (  # noqa: E402
     cwmock_receiver,
     cwmock_receiver_server,
     pytest_addoption,
+    pytest_runtest_makereport,
 )
 from cwmock.testing.user_fixtures import *  # noqa: E402, F403 (the clock, reference poller, host routing, pinned wall clock)
 
@@ -136,4 +137,5 @@ __all__ = [
     "cwmock_transport_faults",
     "native_headers",
     "pytest_addoption",
+    "pytest_runtest_makereport",
 ]

@@ -18,6 +18,7 @@ from cwmock.emulator.admin.options import handles_errors, instant_option, int_op
 from cwmock.emulator.faults.kinds import (
     FAULT_KINDS,
     Action,
+    Fault,
     HttpFaults,
     LatencyFault,
     MalformedJsonFault,
@@ -133,6 +134,22 @@ def parse_action(kind: str, options: dict[str, Any], store: Store, clock: Clock)
     return SkewPolicy(seconds)
 
 
+def add_fault(faults: HttpFaults, options: dict[str, Any], store: Store, clock: Clock) -> Fault:
+    """Switch on the fault `{"kind", ...options, ...scope}` describes (the admin API's body, also the dashboard's)."""
+    kind = options.get("kind")
+    if kind not in FAULT_KINDS:
+        raise invalid_field("kind", f"kind must be one of {', '.join(FAULT_KINDS)}, got {kind!r}")
+    is_policy = kind in ("precision", "skew")
+    allowed = {"kind"} | ACTION_KEYS[kind] | (set() if is_policy else SCOPE_KEYS)
+    _refuse_unknown(options, allowed, f"a {kind} fault")
+    try:
+        action = parse_action(kind, options, store, clock)
+        scope = None if is_policy else parse_scope(options, default_times=1 if kind == "mutate_between_pages" else None)
+        return faults.add(action, scope)
+    except ValueError as exc:
+        raise InvalidObject(f"the {kind} fault is not valid: {exc}") from None
+
+
 class AdminFaults:
     """Fault injection over HTTP, bound to one registry (and the store and clock faults act on)."""
 
@@ -143,21 +160,7 @@ class AdminFaults:
 
     async def add(self, request: Request) -> Response:
         """POST /faults {"kind", ...options, ...scope} → 201 with the listed fault (its `id` included)."""
-        options = await options_body(request)
-        kind = options.get("kind")
-        if kind not in FAULT_KINDS:
-            raise invalid_field("kind", f"kind must be one of {', '.join(FAULT_KINDS)}, got {kind!r}")
-        is_policy = kind in ("precision", "skew")
-        allowed = {"kind"} | ACTION_KEYS[kind] | (set() if is_policy else SCOPE_KEYS)
-        _refuse_unknown(options, allowed, f"a {kind} fault")
-        try:
-            action = parse_action(kind, options, self.store, self.clock)
-            scope = (
-                None if is_policy else parse_scope(options, default_times=1 if kind == "mutate_between_pages" else None)
-            )
-            fault = self.faults.add(action, scope)
-        except ValueError as exc:
-            raise InvalidObject(f"the {kind} fault is not valid: {exc}") from None
+        fault = add_fault(self.faults, await options_body(request), self.store, self.clock)
         return json_response(fault.to_json(), status=201)
 
     async def list_faults(self, request: Request) -> Response:

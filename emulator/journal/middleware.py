@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from cwmock.emulator.http.paths import ADMIN_PREFIX
+from cwmock.emulator.http.paths import ADMIN_PREFIX, UI_PREFIX
 from cwmock.emulator.journal.request_state import notes_of, set_moment
 from cwmock.emulator.journal.ring import Journal, JournalEntry
 from cwmock.emulator.model.store import Store
@@ -13,7 +13,8 @@ from cwmock.emulator.model.store import Store
 class JournalRecorder:
     """Give each request a global sequence number (after due writes became visible) and journal it.
 
-    Admin calls are the control plane, not traffic under test: they are neither numbered nor journalled.
+    Admin and dashboard calls are the control plane, not traffic under test: they are neither numbered nor
+    journalled.
     """
 
     def __init__(self, app: ASGIApp, store: Store, journal: Journal) -> None:
@@ -22,7 +23,7 @@ class JournalRecorder:
         self.journal = journal
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):
+        if scope["type"] != "http" or scope["path"].startswith((ADMIN_PREFIX, UI_PREFIX)):
             await self.app(scope, receive, send)
             return
         moment = self.store.begin_request()

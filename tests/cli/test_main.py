@@ -16,6 +16,7 @@ from cwmock.cli.commands import build_parser
 from cwmock.cli.main import main
 
 from support.ports import free_port
+from support.processes import cwmock_running
 
 
 def test_help_lists_the_subcommands(capsys: pytest.CaptureFixture[str]) -> None:
@@ -88,3 +89,16 @@ def test_cwmock_up_serves_sample_contacts_and_stops_cleanly_on_ctrl_c(
     assert response.headers["date"] == "Thu, 01 Jan 2026 00:00:00 GMT"
     process.send_signal(signal.SIGINT)
     assert process.wait(20) == 0, "Ctrl-C must stop the stack cleanly"
+
+
+def test_cwmock_emulator_serves_the_dashboard_behind_its_admin_token() -> None:
+    port = free_port()
+    with cwmock_running("emulator", "--port", str(port), "--admin-token", "tok-123") as banner:
+        dashboard = f"http://127.0.0.1:{port}/__ui/"
+        assert any(dashboard in line for line in banner), banner
+        locked = httpx.get(dashboard, timeout=5)
+        assert locked.status_code == 401
+        assert 'name="token"' in locked.text
+        opened = httpx.get(dashboard, headers={"Authorization": "Bearer tok-123"}, timeout=5)
+        assert opened.status_code == 200
+        assert "This emulator runs on the system clock" not in opened.text, "the CLI's clock can be moved"

@@ -67,6 +67,7 @@ async def test_the_summary_names_urls_credentials_and_the_signature_key(stack: R
     assert DEMO_SIGNATURE_KEY in stack.summary
     assert "cloudelements" in stack.summary
     assert "/__admin/clock/advance" in stack.summary
+    assert f"dashboard (clock, contacts, faults, arrivals, verdict timeline): {stack.emulator}/__ui/" in stack.summary
 
 
 async def test_a_change_arrives_signed_after_one_refresh_interval(stack: RunningStack) -> None:

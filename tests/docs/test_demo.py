@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +14,8 @@ import httpx
 import pytest
 
 from cwmock.core.timestamps import parse_iso
+
+from support.processes import cwmock_running
 
 ROOT = Path(__file__).parents[2]
 README = ROOT / "README.md"
@@ -41,31 +40,9 @@ def test_the_quickstart_shows_the_readmes_demo() -> None:
 
 
 @pytest.fixture
-def stack() -> Iterator[subprocess.Popen[str]]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cwmock", "up"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    ready = threading.Event()
-    lines: list[str] = []
-
-    def read() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            lines.append(line)
-            if "Press Ctrl-C" in line:
-                ready.set()
-
-    threading.Thread(target=read, daemon=True).start()
-    assert ready.wait(60), "cwmock up did not come up (are ports 8000/8001 free?):\n" + "".join(lines)
-    yield process
-    process.send_signal(signal.SIGINT)
-    assert process.wait(20) == 0, "Ctrl-C must stop the stack cleanly"
-    assert process.stdout is not None
-    process.stdout.close()
+def stack() -> Iterator[list[str]]:
+    with cwmock_running("up") as lines:  # on its default ports, as the demo addresses it
+        yield lines
 
 
 def json_documents(text: str) -> list[Any]:
@@ -97,7 +74,7 @@ def wait_past_the_instance_start() -> None:
 
 
 @needs_docs
-def test_the_demo_shows_a_signed_notification(stack: subprocess.Popen[str]) -> None:
+def test_the_demo_shows_a_signed_notification(stack: list[str]) -> None:
     bash = shutil.which("bash")
     assert bash is not None, "the demo needs bash"
     assert shutil.which("curl") is not None, "the demo needs curl"

@@ -25,8 +25,8 @@ from cwmock.contract_tests.oracle.inputs import (
     format_second,
     version_key,
 )
-from cwmock.contract_tests.oracle.judge import judge
 from cwmock.contract_tests.oracle.verdict import Verdict
+from cwmock.contract_tests.timeline.case import Case
 from cwmock.emulator.model.versions import Moment
 from cwmock.receiver.records import Arrival
 from cwmock.receiver.signatures import SignatureStatus, SignatureVerdict, sign
@@ -210,12 +210,13 @@ class Scenario:
         )
         return History(self.seq, versions)
 
-    def judge(
+    def case(
         self, *, settle: int | None = None, dropped: int = 0, keep_from: int = 0, arrivals: list[Arrival] | None = None
-    ) -> Verdict:
-        """Judge; `settle` = last arrival seq before the settle (default: every arrival); `keep_from` drops entries."""
+    ) -> Case:
+        """The oracle's inputs; `settle` = last arrival seq before the settle (default: every arrival);
+        `keep_from` drops journal entries numbered below it."""
         entries = tuple(e for e in self.journal if e.moment.seq >= keep_from)
-        return judge(
+        return Case(
             instance=self.facts,
             history=self.history(),
             served=ServedLog(self.facts.id, tuple(sorted(self.served.values(), key=lambda v: v.first.seq))),
@@ -224,6 +225,12 @@ class Scenario:
             arrivals=self.arrivals if arrivals is None else arrivals,
             settle=SettleFacts(len(self.arrivals) if settle is None else settle),
         )
+
+    def judge(
+        self, *, settle: int | None = None, dropped: int = 0, keep_from: int = 0, arrivals: list[Arrival] | None = None
+    ) -> Verdict:
+        """Judge the case (arguments as for `case`)."""
+        return self.case(settle=settle, dropped=dropped, keep_from=keep_from, arrivals=arrivals).judge()
 
 
 def record(key: VersionKey) -> dict[str, Any]:
