@@ -117,12 +117,10 @@ class NativeApi:
         start = keyset_start(records, after)
         shown = records[start : start + page.size]
         more = len(records) - start > page.size
-        headers = {}
-        if more:
-            url = f"{request.url.scheme}://{request.url.netloc}{request.url.path}"
-            headers["Link"] = forward_link(url, request.query_params.multi_items(), shown[-1]["id"])
+        url = f"{request.url.scheme}://{request.url.netloc}{request.url.path}"
+        link = forward_link(url, request.query_params.multi_items(), shown[-1]["id"] if shown else None)
         annotate(request, returned=len(shown), result_end=not more)
-        return json_array_response(serialize(shown), headers=headers)
+        return json_array_response(serialize(shown), headers={"Link": link})
 
     async def count_contacts(self, request: Request, tenant: Tenant) -> Response:
         """GET /company/contacts/count, with the same conditions as the list."""

@@ -149,13 +149,15 @@ async def test_paging_link_header_repeats_the_query_and_ends_in_page(
     assert dict((rel, int(n)) for n, rel in pyconnectwise) == {"first": 1, "prev": 1, "next": 3, "last": 3}
 
 
-async def test_first_and_last_pages_have_no_prev_or_next(cwmock_client: httpx.AsyncClient) -> None:
+async def test_first_and_last_pages_link_as_the_developer_guide_shows(cwmock_client: httpx.AsyncClient) -> None:
     for _ in range(4):
         await create(cwmock_client, {"firstName": "p"})
     first = await cwmock_client.get(CONTACTS, params={"pageSize": 2})
-    assert set(links(first)) == {"first", "next", "last"}
+    assert [rel for _, rel in LINK.findall(first.headers["link"])] == ["next", "last"], "the guide's page-1 example"
     last = await cwmock_client.get(CONTACTS, params={"pageSize": 2, "page": 2})
-    assert set(links(last)) == {"first", "prev", "last"}
+    assert [rel for _, rel in LINK.findall(last.headers["link"])] == ["first", "prev", "last"], "no next at the end"
+    only = await cwmock_client.get(CONTACTS, params={"pageSize": 10})
+    assert [rel for _, rel in LINK.findall(only.headers["link"])] == ["last"], "one page: no next, no prev"
 
 
 async def test_pages_past_the_end_are_empty_and_default_size_is_25(cwmock_client: httpx.AsyncClient) -> None:

@@ -99,16 +99,25 @@ async def test_forward_only_paging_follows_the_link_header(cwmock_client: httpx.
     while url is not None:
         response = await cwmock_client.get(url, headers=headers)
         assert response.status_code == 200
+        assert "link" in response.headers, "the Developer Guide: there will always be a link header"
         pages.append([c["id"] for c in response.json()])
-        link = response.headers.get("link")
-        match = re.fullmatch(r'<http://cwmock\.test([^>]*)>; rel="next"', link) if link else None
+        match = re.fullmatch(r'<http://cwmock\.test([^>]*)>; rel="next"', response.headers["link"])
         if match is None:
+            assert (response.headers["link"], pages[-1]) == ("", []), "only an empty page ends the chain"
             url = None
         else:
             url = match.group(1)
             assert "conditions=" in url, "the next URL keeps the original query"
-            assert url.endswith(f"pageId={pages[-1][-1]}")
-    assert pages == [[1, 2], [3, 4], [5]]
+            assert url.endswith(f"pageId={pages[-1][-1]}"), "the next pageId is the last id of this page"
+    assert pages == [[1, 2], [3, 4], [5], []]
+
+
+async def test_forward_only_sends_a_link_on_the_first_page_even_when_it_is_the_last(
+    cwmock_client: httpx.AsyncClient, people: Emulator
+) -> None:
+    """christaylorcodes/ConnectWiseManageAPI (Invoke-CWMAllResult) reports an error when the first page has none."""
+    response = await cwmock_client.get(CONTACTS, params={"pageSize": 1000}, headers={"pagination-type": "forward-only"})
+    assert response.headers["link"].endswith(f'pageId={response.json()[-1]["id"]}>; rel="next"')
 
 
 async def test_forward_only_refuses_order_by(cwmock_client: httpx.AsyncClient, people: Emulator) -> None:
