@@ -25,6 +25,7 @@ from cwmock.emulator.faults.middleware import FaultInjector
 from cwmock.emulator.http.date_header import ClockDateHeader
 from cwmock.emulator.http.paths import ADMIN_PREFIX, OPENAPI_PATH
 from cwmock.emulator.http.responses import error_response, json_response
+from cwmock.emulator.http.slashes import CollapseSlashes
 from cwmock.emulator.hub.routes import HUB_PREFIX, HubApi, hub_error, request_id_of
 from cwmock.emulator.journal.middleware import JournalRecorder
 from cwmock.emulator.journal.ring import Journal
@@ -112,6 +113,7 @@ def create_emulator(
             Route(OPENAPI_PATH, openapi, methods=["GET"]),
         ],
         middleware=[
+            Middleware(CollapseSlashes, prefix=f"/{config.codebase}apis/3.0"),
             Middleware(ClockDateHeader, now=store.server_now),
             Middleware(JournalRecorder, store=store, journal=journal),
             Middleware(FaultInjector, faults=faults, store=store, clock=clock, registry=registry),

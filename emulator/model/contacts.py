@@ -52,6 +52,7 @@ LOOKUP_REFERENCES = {
     "country": ("countries", ("id", "identifier", "name")),
     "relationship": ("relationships", ("id", "name")),
     "department": ("departments", ("id", "identifier", "name")),
+    "companyLocation": ("locations", ("id", "name")),
 }
 
 # Wire order of the Contact model in ConnectWise Manage's OpenAPI 2025.x; `id` first and `_info` last are added by
@@ -242,8 +243,6 @@ def build_contact(body: object, ctx: ContactContext) -> Record:
             built[name] = _lookup(name, value, ctx)
         elif name in ("managerContact", "assistantContact"):
             built[name] = _contact_ref(name, value, ctx)
-        elif name == "companyLocation":
-            built[name] = {"id": _ref_id(name, value)}
         elif name == "types":
             built[name] = _types(value, ctx)
         elif name == "communicationItems":

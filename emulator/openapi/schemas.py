@@ -136,8 +136,16 @@ SCHEMAS: Json = {
     },
     "Company": {
         "type": "object",
-        "required": ["id", "identifier", "name"],
-        "properties": {"id": {"type": "integer"}, "identifier": {"type": "string"}, "name": {"type": "string"}},
+        "description": "A ConnectWise company (with `fields`, only the fields asked for)",
+        "properties": {
+            "id": {"type": "integer"},
+            "identifier": {"type": "string"},
+            "name": {"type": "string"},
+            "status": {"type": "object"},
+            "types": {"type": "array", "items": {"type": "object"}},
+            "deletedFlag": {"type": "boolean"},
+            "_info": schema_ref("Info"),
+        },
     },
     "Object": {"type": "object"},
 }

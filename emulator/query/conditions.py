@@ -14,7 +14,7 @@ Grammar (keywords in any case, `and` binding tighter than `or`):
 
 from __future__ import annotations
 
-from cwmock.emulator.query.field_catalog import ResolvedField
+from cwmock.emulator.query.field_catalog import CONTACT_SCHEMA, FieldNode, ResolvedField
 from cwmock.emulator.query.lexer import Dialect, Token
 from cwmock.emulator.query.parser import Collections, Parser
 from cwmock.emulator.query.predicates import Not, Predicate
@@ -50,13 +50,13 @@ class _ConditionsParser(Parser):
         return Not(predicate) if negated else predicate
 
 
-def parse_conditions(text: str) -> Predicate:
-    """Parse a `conditions` value; blank text matches everything. Raises only QueryError."""
-    return _ConditionsParser(text, CONDITIONS, Collections.FORBID).parse()
+def parse_conditions(text: str, schema: FieldNode = CONTACT_SCHEMA) -> Predicate:
+    """Parse a `conditions` value (fields of `schema`); blank text matches everything. Raises only QueryError."""
+    return _ConditionsParser(text, CONDITIONS, Collections.FORBID, schema).parse()
 
 
-def parse_child_conditions(text: str) -> Predicate:
+def parse_child_conditions(text: str, schema: FieldNode = CONTACT_SCHEMA) -> Predicate:
     """Parse `childConditions` (fields of communicationItems or types); a record matches when one item
     satisfies each single-list part, e.g. `communicationItems/value like "%@acme.com" and
     communicationItems/communicationType = "Email"` needs one item that is both. Raises only QueryError."""
-    return _ConditionsParser(text, CONDITIONS, Collections.REQUIRE).parse()
+    return _ConditionsParser(text, CONDITIONS, Collections.REQUIRE, schema).parse()

@@ -44,12 +44,18 @@ async def test_post_returns_201_with_the_reference_wire_shape(cwmock_client: htt
     }
     assert contact["site"]["id"] == 136
     assert contact["site"]["name"] == "Earth"
-    assert contact["types"] == [{"id": 11, "name": "No Longer Employed"}]
+    assert contact["types"] == [
+        {
+            "id": 11,
+            "name": "No Longer Employed",
+            "_info": {"type_href": "http://cwmock.test/v4_6_release/apis/3.0//company/contacts/types/11"},
+        }
+    ]
     assert contact["inactiveFlag"] is False
     info = contact["_info"]
     assert info["lastUpdated"] == "2026-01-01T00:00:00Z"
     assert all(isinstance(v, str) for v in info.values()), "_info must be a map of strings only"
-    assert info["communications_href"].endswith("/company/contacts/1/communications")
+    assert info["communications_href"] == "http://cwmock.test/v4_6_release/apis/3.0//company/contacts/1/communications"
     assert "dateEntered" not in info, "contacts' _info carries no dateEntered"
     assert next(iter(contact)) == "id"
     assert list(contact)[-1] == "_info"
