@@ -40,11 +40,10 @@ def join_json_array(items: Sequence[bytes]) -> bytes:
 
 
 def error_body(code: str, message: str, errors: Sequence[Mapping[str, Any]] | None = None) -> dict[str, Any]:
-    """ConnectWise's error shape: `{"code", "message", "errors"}` (errors only when there are some)."""
-    body: dict[str, Any] = {"code": code, "message": message}
-    if errors:
-        body["errors"] = list(errors)
-    return body
+    """ConnectWise's error shape: `{"code", "message", "errors"}`, with `"errors": null` when there are none, as
+    the PSA Developer Guide's own example shows (`{"code": "Security", "message": "SSL is required.", "errors": null}`).
+    """
+    return {"code": code, "message": message, "errors": list(errors) if errors else None}
 
 
 def error_response(status: int, code: str, message: str, headers: Mapping[str, str] | None = None) -> Response:

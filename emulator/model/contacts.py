@@ -231,7 +231,8 @@ def build_contact(body: object, ctx: ContactContext) -> Record:
         raise InvalidObject(f"the request body must be a JSON object, got {type(body).__name__}")
     given = {k: v for k, v in body.items() if k in WRITABLE_FIELDS and not _is_empty(v)}
     if "firstName" not in given:
-        raise _fail("firstName", "firstName is required", "Required")
+        # The code real servers give a missing field (christaylorcodes/ConnectWiseManageAPI issues #30 and #53).
+        raise _fail("firstName", "firstName is required", "MissingRequiredField")
     built: Record = {}
     company = _company(given["company"], ctx) if "company" in given else None
     for name, value in given.items():

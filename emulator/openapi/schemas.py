@@ -80,7 +80,7 @@ SCHEMAS: Json = {
         "properties": {
             "code": {"type": "string"},
             "message": {"type": "string"},
-            "errors": {"type": "array", "items": {"type": "object"}},
+            "errors": {"type": "array", "items": {"type": "object"}, "nullable": True},
         },
     },
     "RateLimited": {

@@ -213,6 +213,12 @@ class Parser:
             if isinstance(value, datetime):
                 return value
             instant = parse_query_instant(value) if isinstance(value, str) else None
+            if instant is not None and self.dialect.brackets:
+                # PSA Developer Guide, "Conditions": datetimes "must be surrounded by square brackets".
+                raise self.error(
+                    f"'{name}' holds a datetime, written in square brackets: {name} > [{value}], not {token.text}",
+                    token,
+                )
             if instant is not None:
                 return instant
         raise self.error(f"'{name}' holds {_KIND_NAMES[kind]}; {token.text} is not one", token)

@@ -167,10 +167,33 @@ def text_of(raw: Any) -> str | None:
 
 
 def like_regex(pattern: str) -> re.Pattern[str]:
-    """The regular expression a LIKE pattern stands for (case-folded)."""
+    """The regular expression a LIKE pattern stands for (case-folded).
+
+    `*` is ConnectWise's documented wildcard (PSA Developer Guide, "Conditions"); the rest is SQL Server's LIKE, which
+    the pattern reaches: `%` any run, `_` one character, `[abc]`, `[a-c]` and `[^abc]` one character of (or not of)
+    a set, so `[[]` is a literal `[`, as the guide's escaping table writes it. A `[` never closed is itself.
+    """
     wildcards = {"%": ".*", "*": ".*", "_": "."}
-    body = "".join(wildcards.get(char) or re.escape(char) for char in pattern.casefold())
-    return re.compile(body, re.DOTALL)
+    text = pattern.casefold()
+    parts: list[str] = []
+    index = 0
+    while index < len(text):
+        char = text[index]
+        close = text.find("]", index + 2) if char == "[" else -1
+        if close > 0:
+            parts.append(_char_class(text[index + 1 : close]))
+            index = close + 1
+            continue
+        parts.append(wildcards.get(char) or re.escape(char))
+        index += 1
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def _char_class(members: str) -> str:
+    negated = members.startswith("^") and len(members) > 1
+    body = members[1:] if negated else members
+    escaped = "".join(char if char == "-" and 0 < i < len(body) - 1 else re.escape(char) for i, char in enumerate(body))
+    return f"[{'^' if negated else ''}{escaped}]"
 
 
 # -- evaluation -----------------------------------------------------------------------------------

@@ -332,3 +332,25 @@ async def test_unknown_ids_and_routes_are_connectwise_404s(cwmock_client: httpx.
         assert response.json()["code"] == "NotFound"
     wrong_method = await cwmock_client.post(f"{CONTACTS}/count", json={})
     assert wrong_method.status_code == 405
+
+
+async def test_error_bodies_carry_the_real_codes_and_errors_null(cwmock_client: httpx.AsyncClient) -> None:
+    """ConnectWiseManageAPI issues #30 and #53: `MissingRequiredField`; the Developer Guide: `"errors": null`."""
+    missing = await cwmock_client.post(CONTACTS, json={"lastName": "NoFirst"})
+    assert missing.status_code == 400
+    assert missing.json() == {
+        "code": "InvalidObject",
+        "message": "contact object is invalid",
+        "errors": [
+            {
+                "code": "MissingRequiredField",
+                "message": "firstName is required",
+                "resource": "contact",
+                "field": "firstName",
+            }
+        ],
+    }
+    not_found = await cwmock_client.get(f"{CONTACTS}/999")
+    assert not_found.json() == {"code": "NotFound", "message": "contact 999 not found", "errors": None}
+    unauthorized = await cwmock_client.get(CONTACTS, headers={"Authorization": "Basic eA=="})
+    assert (unauthorized.status_code, unauthorized.json()["errors"]) == (401, None)

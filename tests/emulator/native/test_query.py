@@ -125,3 +125,11 @@ async def test_forward_only_refuses_order_by(cwmock_client: httpx.AsyncClient, p
         CONTACTS, params={"orderBy": "lastName asc"}, headers={"pagination-type": "forward-only"}
     )
     assert (response.status_code, response.json()["errors"][0]["field"]) == (400, "orderBy")
+
+
+async def test_a_quoted_datetime_is_a_400_giving_the_bracketed_spelling(
+    cwmock_client: httpx.AsyncClient, people: Emulator
+) -> None:
+    response = await cwmock_client.get(CONTACTS, params={"conditions": 'lastUpdated > "2025-01-01T00:00:20Z"'})
+    assert response.status_code == 400
+    assert "_info/lastUpdated > [2025-01-01T00:00:20Z]" in response.json()["errors"][0]["message"]

@@ -90,7 +90,8 @@ async def test_unrouted_hub_paths_answer_in_the_hub_error_shape() -> None:
     assert "GET" in wrong_method.headers["allow"]
     assert "requestId" in wrong_method.json()
     native = await in_process("GET", "/v4_6_release/apis/3.0/nowhere")
-    assert set(native.json()) == {"code", "message"}, "the native API keeps ConnectWise's shape"
+    assert set(native.json()) == {"code", "message", "errors"}, "the native API keeps ConnectWise's shape"
+    assert native.json()["errors"] is None, "the Developer Guide's errors: null when there are none"
 
 
 @pytest.mark.anyio
