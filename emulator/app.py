@@ -88,6 +88,8 @@ def create_emulator(
         ReferenceData.load(config.reference_fixture),
         config.first_id,
         contact_date_entered=config.contact_date_entered,
+        patch_reference_paths=config.patch_reference_paths,
+        subsecond_stamps=config.subsecond_stamps,
     )
     registry = InstanceRegistry(seed=config.instance_seed)
     journal = Journal(config.journal_capacity)

@@ -51,6 +51,14 @@ def error_response(status: int, code: str, message: str, headers: Mapping[str, s
     return json_response(error_body(code, message), status, headers)
 
 
+def rate_limited_response(retry_after: int) -> Response:
+    """ConnectWise's 429, with `Retry-After` in seconds (PSA Developer Guide, "Rate Limiting": note `error`, not
+    `code`, in this one body)."""
+    message = f"Too many requests. Please try again in {retry_after} seconds."
+    body = {"error": "ConnectWiseAPI", "message": message}
+    return json_response(body, status=429, headers={"Retry-After": str(retry_after)})
+
+
 def emulator_error_response(error: EmulatorError) -> Response:
     """Map a model error to its HTTP status and body."""
     status = next((s for cls, s in ERROR_STATUS.items() if isinstance(error, cls)), 400)

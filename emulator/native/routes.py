@@ -21,6 +21,7 @@ from cwmock.emulator.native.guard import ApiKeyGuard
 from cwmock.emulator.native.linked import LinkedApi
 from cwmock.emulator.native.listing import lowercase_params, page_of
 from cwmock.emulator.native.paging import forward_link, parse_page_id, parse_page_request
+from cwmock.emulator.native.rate_budget import RateBudget
 from cwmock.emulator.query.keyset import keyset_start
 from cwmock.emulator.query.list_request import ListQuery, native_list_query
 
@@ -32,7 +33,8 @@ class NativeApi:
         self.store = store
         self.config = config
         self.rendered = RenderedContacts()
-        self.guard = ApiKeyGuard(store)
+        budget = RateBudget(config.rate_limit_per_minute, store.server_now) if config.rate_limit_per_minute else None
+        self.guard = ApiKeyGuard(store, config.bad_credentials_status, budget)
 
     def base_url(self, request: Request) -> str:
         """The API root as the client addressed it."""

@@ -36,7 +36,7 @@ class ListQuery:
     def run(self, store: Store, company: str) -> list[Record]:
         """The matching visible contacts of `company`, ordered."""
         bound, residual = stamp_lower_bound(self.predicate)
-        test = compile_predicate(residual) if residual is not None else None
+        test = compile_predicate(residual, store.stored_stamps(company)) if residual is not None else None
         records = store.list_contacts(company, updated_after=bound, predicate=test)
         return sort_records(records, self.order) if self.order else records
 

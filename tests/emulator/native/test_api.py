@@ -280,7 +280,8 @@ async def test_invalid_bodies_are_400_naming_the_field_and_change_nothing(
 @pytest.mark.parametrize(
     ("operations", "field"),
     [
-        ([{"op": "replace", "path": "company/id", "value": 2}], "company/id"),
+        ([{"op": "replace", "path": "communicationItems/0/value", "value": "x"}], "communicationItems/0/value"),
+        ([{"op": "replace", "path": "lastName/first", "value": "x"}], "lastName/first"),
         ([{"op": "replace", "path": "FirstName", "value": "x"}], "FirstName"),
         ([{"op": "replace", "path": "id", "value": 3}], "id"),
         ([{"op": "move", "path": "firstName", "value": "x"}], "op"),
@@ -354,3 +355,19 @@ async def test_error_bodies_carry_the_real_codes_and_errors_null(cwmock_client: 
     assert not_found.json() == {"code": "NotFound", "message": "contact 999 not found", "errors": None}
     unauthorized = await cwmock_client.get(CONTACTS, headers={"Authorization": "Basic eA=="})
     assert (unauthorized.status_code, unauthorized.json()["errors"]) == (401, None)
+
+
+async def test_the_guides_patch_example_names_the_company_by_identifier(cwmock_client: httpx.AsyncClient) -> None:
+    """PSA Developer Guide, "Patch": `{"op": "replace", "path": "company", "value": {"identifier": ...}}`."""
+    contact = await create(cwmock_client)
+    url = f"{CONTACTS}/{contact['id']}"
+    whole = [
+        {"op": "replace", "path": "company", "value": {"identifier": "Globex"}},
+        {"op": "remove", "path": "site"},
+    ]
+    patched = await cwmock_client.patch(url, json=whole)
+    assert (patched.status_code, patched.json()["company"]["name"]) == (200, "Globex Corporation")
+    inside = [{"op": "replace", "path": "company/identifier", "value": "AcmeCorp"}]
+    false_200 = await cwmock_client.patch(url, json=inside)
+    assert false_200.status_code == 200, "the guide: you may receive a false 200"
+    assert false_200.json() == patched.json(), "answered, not applied"
