@@ -18,7 +18,9 @@ from cwmock.emulator.model.references import reference_id
 
 Record = dict[str, Any]
 
-# Maximum lengths from the ConnectWise PSA Developer Guide (REST API 3.0, contacts).
+# Maximum lengths: names, address and title from the ConnectWise PSA Developer Guide's contact fields (REST API 3.0);
+# user-defined fields, a communication's value and extension from ConnectWise Manage's OpenAPI document (2025.x,
+# Contact and ContactCommunication, as generated into ai-connor/connectwise).
 MAX_LENGTHS = {
     "firstName": 30,
     "lastName": 30,
@@ -28,6 +30,9 @@ MAX_LENGTHS = {
     "state": 50,
     "zip": 12,
     "title": 100,
+    **{f"userDefinedField{n}": 50 for n in range(1, 11)},
+    "communicationItems/value": 250,
+    "communicationItems/extension": 15,
 }
 
 ENUMS = {
@@ -182,6 +187,7 @@ def _communication_items(value: object, ctx: ContactContext) -> list[Record]:
         item_value = item.get("value")
         if not isinstance(item_value, str) or not item_value:
             raise _fail("communicationItems/value", "each communication item needs a non-empty string value")
+        _string("communicationItems/value", item_value)
         row = types[type_id]
         built: Record = {
             "id": item["id"] if _is_int(item.get("id")) else ctx.next_item_id(),
@@ -261,6 +267,21 @@ def build_contact(body: object, ctx: ContactContext) -> Record:
     for name, default in SERVER_DEFAULTS.items():
         built.setdefault(name, default)
     return {name: built[name] for name in FIELD_ORDER if name in built and not _is_empty(built[name])}
+
+
+def with_type_ids(body: object) -> object:
+    """A POST body with its `typeIds` (contact type ids, "passed in only during new contact creation": the OpenAPI
+    document's Contact) added to its `types`; other bodies unchanged. `typeIds` itself is never stored or shown."""
+    if not isinstance(body, Mapping) or body.get("typeIds") is None:
+        return body
+    type_ids = body["typeIds"]
+    if not isinstance(type_ids, list) or not all(_is_int(type_id) for type_id in type_ids):
+        raise _fail("typeIds", f"typeIds must be a list of contact type ids, e.g. [1, 11]; got {type_ids!r}")
+    types = body.get("types") or []
+    if not isinstance(types, list):
+        raise _fail("types", 'types must be a list of {"id": n} objects')
+    named = {t.get("id") for t in types if isinstance(t, Mapping)}
+    return {**body, "types": [*types, *({"id": type_id} for type_id in type_ids if type_id not in named)]}
 
 
 def display_name(record: Mapping[str, Any]) -> str:

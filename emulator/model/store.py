@@ -19,6 +19,7 @@ from cwmock.emulator.model.contacts import (
     apply_patch,
     build_contact,
     display_name,
+    with_type_ids,
 )
 from cwmock.emulator.model.errors import InvalidObject, NotFound
 from cwmock.emulator.model.reference_data import ReferenceData
@@ -261,7 +262,7 @@ class Store:
         """Validate and store a new contact; returns it as written."""
         self.settle()
         tenant = self.tenant(company)
-        built = build_contact(body, tenant.context())
+        built = build_contact(with_type_ids(body), tenant.context())
         write = self._write(tenant, tenant.allocate_contact_id(), built, stamp, updated_by, visible_after)
         assert write.record is not None
         return write.record

@@ -14,6 +14,7 @@ from cwmock.emulator.openapi.schemas import (
     CHILD_CONDITIONS,
     CLIENT_ID,
     CONDITIONS,
+    CUSTOM_FIELD_CONDITIONS,
     FIELDS,
     NO_CONTENT,
     ORDER_BY,
@@ -44,6 +45,7 @@ def native_paths(api: str) -> Json:
             PAGINATION_TYPE,
             CONDITIONS,
             CHILD_CONDITIONS,
+            CUSTOM_FIELD_CONDITIONS,
             ORDER_BY,
             FIELDS,
             PAGE,
@@ -75,7 +77,7 @@ def native_paths(api: str) -> Json:
         f"{api}/company/contacts/count": {
             "get": {
                 "summary": "Count contacts matching the conditions",
-                "parameters": [*auth, CONDITIONS, CHILD_CONDITIONS],
+                "parameters": [*auth, CONDITIONS, CHILD_CONDITIONS, CUSTOM_FIELD_CONDITIONS],
                 "responses": {
                     "200": json_content(
                         {"type": "object", "required": ["count"], "properties": {"count": {"type": "integer"}}},

@@ -62,6 +62,9 @@ CONDITIONS = query_param("conditions", "ConnectWise conditions, e.g. lastUpdated
 CHILD_CONDITIONS = query_param(
     "childConditions", "conditions on child collections, e.g. communicationItems/value like '%@x'"
 )
+CUSTOM_FIELD_CONDITIONS = query_param(
+    "customFieldConditions", 'conditions one custom field must satisfy, e.g. caption="TomNumber" and value != null'
+)
 ORDER_BY = query_param("orderBy", "field and direction, e.g. lastUpdated asc")
 FIELDS = query_param("fields", "comma-separated fields to return, e.g. id,_info/lastUpdated")
 CLIENT_ID = {"name": "clientId", "in": "header", "required": True, "schema": {"type": "string", "minLength": 1}}

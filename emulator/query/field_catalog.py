@@ -148,6 +148,18 @@ def _infer(name: str, value: object) -> FieldNode:
 
 _INSTANT_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 
+# A custom field's value (CustomFieldValue in the OpenAPI document), as `customFieldConditions` names its parts.
+CUSTOM_FIELD_SCHEMA = _group(
+    "custom field",
+    Kind.OBJECT,
+    _ID,
+    _leaf("caption", Kind.STRING),
+    _leaf("type", Kind.STRING),
+    _leaf("entryMethod", Kind.STRING),
+    _leaf("numberOfDecimals", Kind.NUMBER),
+    _leaf("value", Kind.STRING),
+)
+
 STAMP_PATH = ("_info", "lastUpdated")
 ALIASES: Mapping[str, tuple[str, ...]] = {"lastupdated": STAMP_PATH}
 

@@ -14,7 +14,7 @@ from cwmock.emulator.model.contacts import Record
 from cwmock.emulator.model.errors import InvalidObject
 from cwmock.emulator.model.store import Store
 from cwmock.emulator.query.ceql import parse_ceql
-from cwmock.emulator.query.conditions import parse_child_conditions, parse_conditions
+from cwmock.emulator.query.conditions import parse_child_conditions, parse_conditions, parse_custom_field_conditions
 from cwmock.emulator.query.errors import QueryError, to_invalid_object
 from cwmock.emulator.query.field_catalog import CONTACT_SCHEMA, FieldNode
 from cwmock.emulator.query.ordering import OrderKey, parse_order_by, sort_records
@@ -69,10 +69,14 @@ def native_list_query(params: Mapping[str, str], schema: FieldNode = CONTACT_SCH
 
     where = parsed("conditions", parse_conditions)
     child = parsed("childConditions", parse_child_conditions)
-    if params.get("customfieldconditions"):
-        raise InvalidObject("customFieldConditions is not supported by the emulator; filter with conditions")
+    custom = None
+    if params.get("customfieldconditions", "").strip():
+        if "customfields" not in schema.children:
+            raise InvalidObject(f"customFieldConditions: a {resource} has no custom fields")
+        custom = _parsed("customFieldConditions", params["customfieldconditions"], parse_custom_field_conditions,
+                         resource)  # fmt: skip
     return ListQuery(
-        predicate=conjoin(where, child),
+        predicate=conjoin(where, child, custom),
         order=parsed("orderBy", parse_order_by) or [],
         fields=parsed("fields", parse_fields),
     )

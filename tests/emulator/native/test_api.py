@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
@@ -371,3 +371,42 @@ async def test_the_guides_patch_example_names_the_company_by_identifier(cwmock_c
     false_200 = await cwmock_client.patch(url, json=inside)
     assert false_200.status_code == 200, "the guide: you may receive a false 200"
     assert false_200.json() == patched.json(), "answered, not applied"
+
+
+async def test_type_ids_assign_types_on_creation_only(cwmock_client: httpx.AsyncClient) -> None:
+    """The OpenAPI Contact: typeIds "can be passed in only during new contact creation (post)"."""
+    created = await cwmock_client.post(CONTACTS, json={"firstName": "T", "types": [{"id": 1}], "typeIds": [11, 1]})
+    assert created.status_code == 201, created.text
+    assert [t["id"] for t in created.json()["types"]] == [1, 11]
+    assert "typeIds" not in created.json()
+    url = f"{CONTACTS}/{created.json()['id']}"
+    replaced = await cwmock_client.put(url, json={"firstName": "T", "typeIds": [2]})
+    assert "types" not in replaced.json(), "a PUT does not read typeIds"
+    bad = await cwmock_client.post(CONTACTS, json={"firstName": "T", "typeIds": ["eleven"]})
+    assert (bad.status_code, bad.json()["errors"][0]["field"]) == (400, "typeIds")
+    unknown = await cwmock_client.post(CONTACTS, json={"firstName": "T", "typeIds": [99]})
+    assert (unknown.status_code, unknown.json()["errors"][0]["field"]) == (400, "types")
+
+
+LIMITED: dict[str, Callable[[int], dict[str, Any]]] = {
+    "userDefinedField3": lambda n: {"userDefinedField3": "u" * n},
+    "communicationItems/value": lambda n: {"communicationItems": [{"type": {"id": 1}, "value": "v" * n}]},
+    "communicationItems/extension": lambda n: {
+        "communicationItems": [{"type": {"id": 2}, "value": "555", "extension": "1" * n}]
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("field", "limit"),
+    [("userDefinedField3", 50), ("communicationItems/value", 250), ("communicationItems/extension", 15)],
+)
+async def test_the_openapi_field_limits_hold(cwmock_client: httpx.AsyncClient, field: str, limit: int) -> None:
+    """Max lengths of ConnectWise Manage's OpenAPI document (Contact, ContactCommunication)."""
+    refused = await cwmock_client.post(CONTACTS, json={"firstName": "L", **LIMITED[field](limit + 1)})
+    assert refused.status_code == 400
+    error = refused.json()["errors"][0]
+    assert (error["field"], error["code"]) == (field, "MaxLength")
+    assert f"the maximum is {limit}" in error["message"]
+    fits = await cwmock_client.post(CONTACTS, json={"firstName": "L", **LIMITED[field](limit)})
+    assert fits.status_code == 201, fits.text

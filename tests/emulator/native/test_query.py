@@ -133,3 +133,26 @@ async def test_a_quoted_datetime_is_a_400_giving_the_bracketed_spelling(
     response = await cwmock_client.get(CONTACTS, params={"conditions": 'lastUpdated > "2025-01-01T00:00:20Z"'})
     assert response.status_code == 400
     assert "_info/lastUpdated > [2025-01-01T00:00:20Z]" in response.json()["errors"][0]["message"]
+
+
+async def test_custom_field_conditions_need_one_custom_field_to_satisfy_them(cwmock_client: httpx.AsyncClient) -> None:
+    """PSA Developer Guide: `customFieldConditions=caption="TomNumber" AND value !=null`."""
+    tom = {"id": 5, "caption": "TomNumber", "type": "Text", "entryMethod": "EntryField", "value": "42"}
+    other = {"id": 6, "caption": "Colour", "type": "Text", "entryMethod": "EntryField", "value": "red"}
+    blank = {"id": 5, "caption": "TomNumber", "type": "Text", "entryMethod": "EntryField"}
+    for name, fields in (("Tom", [tom, other]), ("Blank", [blank, other]), ("None", [])):
+        assert (await cwmock_client.post(CONTACTS, json={"firstName": name, "customFields": fields})).status_code == 201
+
+    async def matching(text: str) -> list[str]:
+        response = await cwmock_client.get(CONTACTS, params={"customFieldConditions": text})
+        assert response.status_code == 200, response.text
+        return [c["firstName"] for c in response.json()]
+
+    assert await matching('caption="TomNumber" AND value !=null') == ["Tom"]
+    assert await matching('caption = "TomNumber"') == ["Tom", "Blank"]
+    assert await matching('caption = "Colour" and value = "42"') == [], "one custom field must satisfy the whole"
+    assert await matching("id = 6 and value like 'r*'") == ["Tom", "Blank"]
+    count = await cwmock_client.get(f"{CONTACTS}/count", params={"customFieldConditions": 'value = "42"'})
+    assert count.json() == {"count": 1}
+    bad = await cwmock_client.get(CONTACTS, params={"customFieldConditions": "colour = 'red'"})
+    assert (bad.status_code, bad.json()["errors"][0]["field"]) == (400, "customFieldConditions")
