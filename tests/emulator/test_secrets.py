@@ -1,6 +1,7 @@
 """No response, error or log line repeats a secret: a ConnectWise private key, a signature key, the account secrets
-or the admin token. The sweep calls every route of an emulator serving the platform API too (the OpenAPI document's
-paths and the platform's), with good credentials, with none, and with broken ones that carry the secrets."""
+or the admin token. The sweep calls every route of an emulator serving the platform API and the dashboard too (the
+OpenAPI document's paths, the platform's and the dashboard's), with good credentials, with none, and with broken
+ones that carry the secrets."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import pytest
 from starlette.routing import BaseRoute, Mount, Route
 
 from cwmock.core.clock import Clock
+from cwmock.dashboard.app import mount_dashboard
 from cwmock.emulator.app import Emulator, create_emulator
 from cwmock.emulator.config import EmulatorConfig
 from cwmock.emulator.model.instances import InstanceRegistry
@@ -51,9 +53,9 @@ BROKEN = [
     {"Authorization": "Basic " + base64.b64encode(f"sweep+wrong:{PRIVATE_KEY}".encode()).decode(), "clientId": "c"},
     {"Authorization": f"Basic {PRIVATE_KEY}", "clientId": "c"},
 ]
-PATH_VALUES = {"id": "1", "site_id": "136", "item_id": "1", "company": "sweep", "tenant": "sweep", "name": "x"}
+PATH_VALUES = {"id": "1", "site_id": "136", "item_id": "1", "company": "sweep", "tenant": "sweep", "name": "app.js"}
 # Long-polls and wall-clock following would only slow the sweep; they answer with the clock's status.
-SKIPPED = {("GET", "/__admin/clock/wait"), ("POST", "/__admin/clock/follow")}
+SKIPPED = {("GET", "/__admin/clock/wait"), ("POST", "/__admin/clock/follow"), ("POST", "/__ui/clock/follow")}
 
 
 def instance_body() -> dict[str, Any]:
@@ -82,7 +84,9 @@ def emulator_with_platform() -> Emulator:
     def routes(store: Store, registry: InstanceRegistry, clock: Clock, config: EmulatorConfig) -> Sequence[BaseRoute]:
         return PlatformApi(store, registry, clock, config, Listener()).routes()
 
-    return create_emulator(CONFIG, extra_routes=routes)
+    emulator = create_emulator(CONFIG, extra_routes=routes)
+    mount_dashboard(emulator)
+    return emulator
 
 
 def operations(emulator: Emulator) -> list[tuple[str, str]]:
@@ -105,7 +109,7 @@ def concrete(template: str) -> str:
 
 
 def headers_for(path: str) -> dict[str, str]:
-    if path.startswith("/__admin"):
+    if path.startswith(("/__admin", "/__ui")):
         return ADMIN
     if path.startswith("/elements/api-v2/instances"):
         return PLATFORM
