@@ -25,6 +25,7 @@ from cwmock.emulator.faults.middleware import FaultInjector
 from cwmock.emulator.http.date_header import ClockDateHeader
 from cwmock.emulator.http.paths import ADMIN_PREFIX, OPENAPI_PATH
 from cwmock.emulator.http.responses import error_response, json_response
+from cwmock.emulator.http.slashes import CollapseSlashes
 from cwmock.emulator.hub.routes import HUB_PREFIX, HubApi, hub_error, request_id_of
 from cwmock.emulator.journal.middleware import JournalRecorder
 from cwmock.emulator.journal.ring import Journal
@@ -87,6 +88,8 @@ def create_emulator(
         ReferenceData.load(config.reference_fixture),
         config.first_id,
         contact_date_entered=config.contact_date_entered,
+        patch_reference_paths=config.patch_reference_paths,
+        subsecond_stamps=config.subsecond_stamps,
     )
     registry = InstanceRegistry(seed=config.instance_seed)
     journal = Journal(config.journal_capacity)
@@ -112,6 +115,7 @@ def create_emulator(
             Route(OPENAPI_PATH, openapi, methods=["GET"]),
         ],
         middleware=[
+            Middleware(CollapseSlashes, prefix=f"/{config.codebase}apis/3.0"),
             Middleware(ClockDateHeader, now=store.server_now),
             Middleware(JournalRecorder, store=store, journal=journal),
             Middleware(FaultInjector, faults=faults, store=store, clock=clock, registry=registry),

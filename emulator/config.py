@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from cwmock.emulator.http.bodies import DEFAULT_MAX_BODY_BYTES
 from cwmock.emulator.journal.ring import DEFAULT_JOURNAL_CAPACITY
+from cwmock.emulator.model.contacts import REFERENCE_PATHS, ReferencePaths
 from cwmock.emulator.model.reference_data import DEFAULT_REFERENCE_FIXTURE
 from cwmock.emulator.model.tenants import DEFAULT_TENANTS, TenantCredentials
 
@@ -41,6 +43,19 @@ class EmulatorConfig:
     # NOT faithful (off by default): new contacts get `_info.dateEntered` (their creation stamp), so an instance can
     # use it as its createdDateField and see UPDATED events. Per tenant at runtime: PUT /__admin/tenants/T/date-entered.
     contact_date_entered: bool = False
+    # A PATCH path inside a reference (`company/identifier`): "ignored" answers 200 without applying it, as the PSA
+    # Developer Guide warns ("a false 200"); "applied" points the reference at the record so named (ConnectPyse #26);
+    # "refused" answers 400. docs/fidelity.md#references
+    patch_reference_paths: ReferencePaths = "ignored"
+    # What a cloud site may answer for bad credentials: 404, not 401 (the PSA Developer Guide, "HTTP Response
+    # Statuses"). 401 by default, as an on-premise server answers.
+    bad_credentials_status: Literal[401, 404] = 401
+    # A per-member budget of native API requests per minute of emulated time, answered 429 with Retry-After past it
+    # (the guide: integrations sending "over 1,000 requests per minute" will likely be limited). None: no budget.
+    rate_limit_per_minute: int | None = None
+    # Compare update stamps with their fraction while `_info.lastUpdated` shows whole seconds (undocumented: a
+    # guess, off by default). docs/fidelity.md#stamp-precision
+    subsecond_stamps: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "codebase", normalize_codebase(self.codebase))
@@ -48,6 +63,13 @@ class EmulatorConfig:
             raise ValueError("an emulator needs at least one tenant")
         if self.admin_token is not None and not self.admin_token.strip():
             raise ValueError("admin_token must be a non-empty string (or None for an unlocked admin API)")
+        if self.patch_reference_paths not in REFERENCE_PATHS:
+            allowed = ", ".join(REFERENCE_PATHS)
+            raise ValueError(f"patch_reference_paths must be one of {allowed}, got {self.patch_reference_paths!r}")
+        if self.bad_credentials_status not in (401, 404):
+            raise ValueError(f"bad_credentials_status must be 401 or 404, got {self.bad_credentials_status!r}")
+        if self.rate_limit_per_minute is not None and self.rate_limit_per_minute < 1:
+            raise ValueError(f"rate_limit_per_minute must be 1 or more (or None), got {self.rate_limit_per_minute}")
         keys = [t.key for t in self.tenants]
         if len(set(keys)) != len(keys):
             raise ValueError(f"tenant company ids must be unique (case-insensitively): {keys}")

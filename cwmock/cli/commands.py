@@ -20,6 +20,7 @@ from cwmock.emulator.http.paths import UI_PREFIX
 from cwmock.emulator.http.server import LOOPBACK, is_loopback, serve
 from cwmock.emulator.http.tls import TlsMaterial, default_ca_file, generate_tls
 from cwmock.emulator.model.contact_sets import SAMPLE_CONTACTS, load_contact_bodies
+from cwmock.emulator.model.contacts import REFERENCE_PATHS
 from cwmock.emulator.model.store import seed_contacts
 from cwmock.emulator.native.auth import basic_authorization
 from cwmock.poller.cli import add_poller_parser, run_poller
@@ -57,6 +58,32 @@ def _add_emulator_options(parser: argparse.ArgumentParser, default_port: int) ->
         "--contact-date-entered",
         action="store_true",
         help="NOT faithful: stamp _info.dateEntered on new contacts (for a createdDateField that differs)",
+    )
+    parser.add_argument(
+        "--patch-reference-paths",
+        choices=REFERENCE_PATHS,
+        default="ignored",
+        help="a PATCH path inside a reference (company/identifier): answered but not applied, as the Developer Guide "
+        "warns (ignored), applied, or refused with a 400 (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--bad-credentials-status",
+        type=int,
+        choices=(401, 404),
+        default=401,
+        help="what bad credentials get: 401, or 404 as a cloud site may answer (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--rate-limit-per-minute",
+        type=int,
+        metavar="N",
+        help="answer 429 with Retry-After past N native requests per member per emulated minute (the Developer "
+        "Guide cites about 1,000; default: no limit)",
+    )
+    parser.add_argument(
+        "--subsecond-stamps",
+        action="store_true",
+        help="compare lastUpdated with its fraction while showing whole seconds (a guess; default: whole seconds)",
     )
     parser.add_argument(
         "--admin-token",
@@ -99,6 +126,19 @@ def build_parser() -> argparse.ArgumentParser:
     contract.add_argument("--poller-timeout", type=float, help="seconds before a window is killed")
     add_poller_parser(commands)
     return parser
+
+
+def emulator_config(args: argparse.Namespace) -> EmulatorConfig:
+    """The emulator settings the `emulator` and `up` options choose."""
+    return EmulatorConfig(
+        codebase=args.codebase,
+        admin_token=args.admin_token,
+        contact_date_entered=args.contact_date_entered,
+        patch_reference_paths=args.patch_reference_paths,
+        bad_credentials_status=args.bad_credentials_status,
+        rate_limit_per_minute=args.rate_limit_per_minute,
+        subsecond_stamps=args.subsecond_stamps,
+    )
 
 
 def _clock(args: argparse.Namespace) -> ManualClock:
@@ -152,10 +192,7 @@ def run_emulator(args: argparse.Namespace, *, seed: bool) -> int:
     if not is_loopback(args.host) and not args.admin_token:
         print(ADMIN_EXPOSED.format(host=args.host), file=sys.stderr)
         return 2
-    config = EmulatorConfig(
-        codebase=args.codebase, admin_token=args.admin_token, contact_date_entered=args.contact_date_entered
-    )
-    emulator = create_emulator(config, _clock(args))
+    emulator = create_emulator(emulator_config(args), _clock(args))
     mount_dashboard(emulator)
     seeded = _seed_sample(emulator) if seed else 0
     tls: TlsMaterial | None = None
@@ -184,7 +221,7 @@ def run_up(args: argparse.Namespace) -> int:
         receiver_port=args.receiver_port,
         clock=clock,
         follow_wall=args.clock == "system",
-        config=EmulatorConfig(codebase=args.codebase, admin_token=args.admin_token),
+        config=emulator_config(args),
         tls=tls,
         tls_port=args.tls_port if tls is not None else None,
         ca_file=ca_file,
@@ -218,6 +255,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_poller(args)
     if args.tls_ca_file is not None and not args.tls:
         parser.error("--tls-ca-file only applies to HTTPS: add --tls (or drop --tls-ca-file)")
+    try:
+        emulator_config(args)
+    except ValueError as exc:
+        parser.error(str(exc))
     if args.command == "emulator":
         return run_emulator(args, seed=args.seed_sample)
     if args.command == "up":

@@ -35,7 +35,7 @@ from cwmock.emulator.faults.kinds import (
     StatusFault,
 )
 from cwmock.emulator.http.paths import is_control_path
-from cwmock.emulator.http.responses import error_response, json_response
+from cwmock.emulator.http.responses import error_response, rate_limited_response
 from cwmock.emulator.hub.auth import HubAuthError, parse_hub_authorization
 from cwmock.emulator.journal.request_state import annotate
 from cwmock.emulator.model.errors import EmulatorError
@@ -55,9 +55,7 @@ def fault_response(fault: Fault) -> Response:
     """The response a status or rate-limit fault answers with, in ConnectWise's shapes."""
     action = fault.action
     if isinstance(action, RateLimitFault):
-        message = f"Too many requests. Please try again in {action.retry_after} seconds."
-        headers = {"Retry-After": str(action.retry_after)}
-        return json_response({"error": "ConnectWiseAPI", "message": message}, status=429, headers=headers)
+        return rate_limited_response(action.retry_after)
     assert isinstance(action, StatusFault), f"{fault.kind} does not replace the response"
     return error_response(action.status, "ConnectWiseApi", STATUS_MESSAGES[action.status])
 

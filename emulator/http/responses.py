@@ -40,16 +40,23 @@ def join_json_array(items: Sequence[bytes]) -> bytes:
 
 
 def error_body(code: str, message: str, errors: Sequence[Mapping[str, Any]] | None = None) -> dict[str, Any]:
-    """ConnectWise's error shape: `{"code", "message", "errors"}` (errors only when there are some)."""
-    body: dict[str, Any] = {"code": code, "message": message}
-    if errors:
-        body["errors"] = list(errors)
-    return body
+    """ConnectWise's error shape: `{"code", "message", "errors"}`, with `"errors": null` when there are none, as
+    the PSA Developer Guide's own example shows (`{"code": "Security", "message": "SSL is required.", "errors": null}`).
+    """
+    return {"code": code, "message": message, "errors": list(errors) if errors else None}
 
 
 def error_response(status: int, code: str, message: str, headers: Mapping[str, str] | None = None) -> Response:
     """A ConnectWise-style error with no field details."""
     return json_response(error_body(code, message), status, headers)
+
+
+def rate_limited_response(retry_after: int) -> Response:
+    """ConnectWise's 429, with `Retry-After` in seconds (PSA Developer Guide, "Rate Limiting": note `error`, not
+    `code`, in this one body)."""
+    message = f"Too many requests. Please try again in {retry_after} seconds."
+    body = {"error": "ConnectWiseAPI", "message": message}
+    return json_response(body, status=429, headers={"Retry-After": str(retry_after)})
 
 
 def emulator_error_response(error: EmulatorError) -> Response:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import uuid
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from cwmock.emulator.http.responses import dump_json
-from cwmock.emulator.model.contacts import Record
+from cwmock.emulator.model.contacts import FIELD_ORDER, Record
 from cwmock.emulator.model.reference_data import Company
 
 DEFAULT_RENDER_CACHE_SIZE = 20_000
@@ -17,23 +18,89 @@ def api_base_url(scheme: str, host: str, codebase: str) -> str:
     return f"{scheme}://{host}/{codebase}apis/3.0"
 
 
+def reference_links(base_url: str) -> dict[str, Callable[[Mapping[str, Any]], dict[str, str]]]:
+    """The nested `_info` of each kind of reference, as real responses carry it (PipedreamHQ/pipedream's captured
+    contact): the referenced record's link, written with the real server's doubled slash (`apis/3.0//company/...`)."""
+    return {
+        "company": lambda ref: {"company_href": f"{base_url}//company/companies/{ref['id']}"},
+        "companyLocation": lambda ref: {"location_href": f"{base_url}//system/locations/{ref['id']}"},
+        "territory": lambda ref: {"location_href": f"{base_url}//system/locations/{ref['id']}"},
+        "types": lambda ref: {"type_href": f"{base_url}//company/contacts/types/{ref['id']}"},
+        "communicationType": lambda ref: {"type_href": f"{base_url}//company/communicationTypes/{ref['id']}"},
+        "status": lambda ref: {"status_href": f"{base_url}//company/companies/statuses/{ref['id']}"},
+        "companyTypes": lambda ref: {"type_href": f"{base_url}//company/companies/types/{ref['id']}"},
+    }
+
+
+def _linked(reference: Mapping[str, Any], info: dict[str, str]) -> Record:
+    return {**reference, "_info": info}
+
+
+def contact_links(base_url: str, contact_id: int, last_updated: str) -> dict[str, str]:
+    """A contact's own `_info` links, in the order of the captured contact (PipedreamHQ/pipedream)."""
+    contact = f"{base_url}//company/contacts/{contact_id}"
+    by_contact = f"conditions=contact/id={contact_id}"
+    return {
+        "communications_href": f"{contact}/communications",
+        "notes_href": f"{contact}/notes",
+        "tracks_href": f"{contact}/tracks",
+        "portalSecurity_href": f"{contact}/portalSecurity",
+        "activities_href": f"{base_url}//sales/activities?{by_contact}",
+        "documents_href": f"{base_url}//system/documents?recordType=Contact&recordId={contact_id}",
+        "configurations_href": f"{base_url}//company/configurations?{by_contact}",
+        "tickets_href": f"{base_url}//service/tickets?{by_contact}",
+        "opportunities_href": f"{base_url}//sales/opportunities?{by_contact}",
+        "projects_href": f"{base_url}//project/projects?{by_contact}",
+        "image_href": f"{contact}/image?lastModified={last_updated}",
+    }
+
+
+def mobile_guid(kind: str, record_id: int) -> str:
+    """The `mobileGuid` ConnectWise gives every record: here derived from the record's kind and id, so it is stable."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"cwmock:{kind}:{record_id}"))
+
+
+_AFTER_MOBILE_GUID = frozenset(FIELD_ORDER[FIELD_ORDER.index("mobileGuid") + 1 :]) | {"_info"}
+
+
 def render_contact(record: Mapping[str, Any], base_url: str) -> Record:
-    """The stored contact with ConnectWise's `_info` links added."""
-    wire = dict(record)
-    company = wire.get("company")
-    if company is not None:
-        # Real responses carry the doubled slash in reference links: ".../apis/3.0//company/companies/132".
-        wire["company"] = {
-            **company,
-            "_info": {"company_href": f"{base_url}//company/companies/{company['id']}"},
-        }
-        site = wire.get("site")
-        if site is not None:
-            href = f"{base_url}//company/companies/{company['id']}/sites/{site['id']}"
-            wire["site"] = {**site, "_info": {"site_href": href}}
-    info = dict(wire["_info"])
-    info["communications_href"] = f"{base_url}/company/contacts/{wire['id']}/communications"
-    wire["_info"] = info
+    """The stored contact as ConnectWise sends it: a `mobileGuid`, nested `_info` on references, `_info` links."""
+    links = reference_links(base_url)
+    wire: Record = {}
+    for key, value in record.items():
+        if key in _AFTER_MOBILE_GUID and "mobileGuid" not in wire:
+            wire["mobileGuid"] = record.get("mobileGuid") or mobile_guid("contact", record["id"])
+        if key in ("company", "companyLocation"):
+            value = _linked(value, links[key](value))
+        elif key == "site" and "company" in record:
+            href = f"{base_url}//company/companies/{record['company']['id']}/sites/{value['id']}"
+            value = _linked(value, {"site_href": href})
+        elif key == "types":
+            value = [_linked(item, links["types"](item)) for item in value]
+        elif key == "communicationItems":
+            typed = links["communicationType"]
+            value = [{**item, "type": _linked(item["type"], typed(item["type"]))} for item in value]
+        elif key == "_info":
+            value = {**value, **contact_links(base_url, record["id"], value["lastUpdated"])}
+        wire[key] = value
+    return wire
+
+
+def render_communication(item: Mapping[str, Any], contact: Mapping[str, Any], base_url: str) -> Record:
+    """One communication item as `GET /company/contacts/{id}/communications` lists it (ContactCommunication)."""
+    links = reference_links(base_url)
+    wire: Record = {"id": item["id"], "contactId": contact["id"]}
+    for key, value in item.items():
+        if key == "type":
+            wire[key] = _linked(value, links["communicationType"](value))
+        elif key != "id":
+            wire[key] = value
+    info = contact["_info"]
+    wire["_info"] = {
+        "lastUpdated": info["lastUpdated"],
+        "updatedBy": info["updatedBy"],
+        "contact_href": f"{base_url}//company/contacts/{contact['id']}",
+    }
     return wire
 
 
@@ -81,13 +148,25 @@ class RenderedContacts:
 
 
 def render_company(company: Company, base_url: str) -> Record:
-    """A company as `GET /company/companies` lists it."""
-    return {
-        "id": company.id,
-        "identifier": company.identifier,
-        "name": company.name,
-        "_info": {
-            "sites_href": f"{base_url}/company/companies/{company.id}/sites",
-            "contacts_href": f"{base_url}/company/contacts?conditions=company/id={company.id}",
-        },
-    }
+    """A company as `GET /company/companies` lists it: references with their `_info` links, and its own."""
+    links = reference_links(base_url)
+    wire: Record = {}
+    for key, value in company.record.items():
+        if key in ("status", "territory"):
+            value = _linked(value, links[key](value))
+        elif key == "types":
+            value = [_linked(item, links["companyTypes"](item)) for item in value]
+        elif key == "_info":
+            value = {
+                **value,
+                "sites_href": f"{base_url}//company/companies/{company.id}/sites",
+                "contacts_href": f"{base_url}//company/contacts?conditions=company/id={company.id}",
+            }
+        wire[key] = value
+    return wire
+
+
+def render_site(site: Mapping[str, Any], base_url: str) -> Record:
+    """A company's site as `GET /company/companies/{id}/sites` lists it, its company linked."""
+    company = site["company"]
+    return {**site, "company": _linked(company, reference_links(base_url)["company"](company))}

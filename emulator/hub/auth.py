@@ -30,10 +30,11 @@ def parse_hub_authorization(headers: Headers) -> HubCredentials:
     if not value:
         raise HubAuthError(EXPECTED)
     parts: dict[str, str] = {}
-    for piece in value.split(","):
+    for number, piece in enumerate(value.split(","), 1):
         name, _, secret = piece.strip().partition(" ")
         if not name or not secret.strip():
-            raise HubAuthError(f"cannot read {piece.strip()!r}; {EXPECTED}")
+            # Say which part, never its text: it may hold a secret.
+            raise HubAuthError(f"cannot read part {number} of the Authorization header; {EXPECTED}")
         parts[name.lower()] = secret.strip()
     if "user" not in parts or "organization" not in parts:
         raise HubAuthError(f"User and Organization are both required; {EXPECTED}")

@@ -10,14 +10,17 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from cwmock.emulator.model.errors import FieldError, InvalidObject
 from cwmock.emulator.model.reference_data import ReferenceData
+from cwmock.emulator.model.references import reference_id
 
 Record = dict[str, Any]
 
-# Maximum lengths from the ConnectWise PSA Developer Guide (REST API 3.0, contacts).
+# Maximum lengths: names, address and title from the ConnectWise PSA Developer Guide's contact fields (REST API 3.0);
+# user-defined fields, a communication's value and extension from ConnectWise Manage's OpenAPI document (2025.x,
+# Contact and ContactCommunication, as generated into ai-connor/connectwise).
 MAX_LENGTHS = {
     "firstName": 30,
     "lastName": 30,
@@ -27,6 +30,9 @@ MAX_LENGTHS = {
     "state": 50,
     "zip": 12,
     "title": 100,
+    **{f"userDefinedField{n}": 50 for n in range(1, 11)},
+    "communicationItems/value": 250,
+    "communicationItems/extension": 15,
 }
 
 ENUMS = {
@@ -52,6 +58,7 @@ LOOKUP_REFERENCES = {
     "country": ("countries", ("id", "identifier", "name")),
     "relationship": ("relationships", ("id", "name")),
     "department": ("departments", ("id", "identifier", "name")),
+    "companyLocation": ("locations", ("id", "name")),
 }
 
 # Wire order of the Contact model in ConnectWise Manage's OpenAPI 2025.x; `id` first and `_info` last are added by
@@ -121,31 +128,30 @@ def _string(field: str, value: object) -> str:
 
 
 def _company(value: object, ctx: ContactContext) -> Record:
-    company_id = _ref_id("company", value)
-    company = ctx.reference.companies.get(company_id)
-    if company is None:
-        raise _fail("company", f"company id {company_id} does not exist; GET /company/companies lists valid ids")
+    companies = ctx.reference.companies
+    if isinstance(value, Mapping) and _is_int(value.get("id")) and value["id"] in companies:
+        company = companies[value["id"]]  # the common case, without building the naming rows
+    else:
+        rows = {c.id: {"identifier": c.identifier, "name": c.name} for c in companies.values()}
+        company = companies[reference_id("company", value, rows, "; GET /company/companies lists them")]
     return ctx.reference.embedded(
         ("company", company.id), {"id": company.id, "identifier": company.identifier, "name": company.name}
     )
 
 
 def _site(value: object, company: Record | None, ctx: ContactContext) -> Record:
-    site_id = _ref_id("site", value)
     if company is None:
         raise _fail("site", "a site needs a company: give company as well")
     sites = ctx.reference.companies[company["id"]].sites
-    if site_id not in sites:
-        raise _fail("site", f"site id {site_id} does not belong to company {company['id']}")
+    rows = {site_id: {"name": name} for site_id, name in sites.items()}
+    site_id = reference_id("site", value, rows, f" among the sites of company {company['id']}")
     return ctx.reference.embedded(("site", company["id"], site_id), {"id": site_id, "name": sites[site_id]})
 
 
 def _lookup(field: str, value: object, ctx: ContactContext) -> Record:
     table, keys = LOOKUP_REFERENCES[field]
-    ref_id = _ref_id(field, value)
-    row = ctx.reference.lookups[table].get(ref_id)
-    if row is None:
-        raise _fail(field, f"{field} id {ref_id} does not exist")
+    ref_id = reference_id(field, value, ctx.reference.lookups[table])
+    row = ctx.reference.lookups[table][ref_id]
     return ctx.reference.embedded((table, ref_id), {key: row[key] for key in keys if key in row})
 
 
@@ -163,9 +169,7 @@ def _types(value: object, ctx: ContactContext) -> list[Record]:
     rows = ctx.reference.lookups["contactTypes"]
     result = []
     for item in value:
-        type_id = _ref_id("types", item)
-        if type_id not in rows:
-            raise _fail("types", f"contact type id {type_id} does not exist")
+        type_id = reference_id("types", item, rows)
         name = rows[type_id]["name"]
         result.append(ctx.reference.embedded(("contactTypes", type_id), {"id": type_id, "name": name}))
     return result
@@ -179,12 +183,11 @@ def _communication_items(value: object, ctx: ContactContext) -> list[Record]:
     for item in value:
         if not isinstance(item, Mapping):
             raise _fail("communicationItems", "each communication item must be an object")
-        type_id = _ref_id("communicationItems/type", item.get("type"))
-        if type_id not in types:
-            raise _fail("communicationItems/type", f"communication type id {type_id} does not exist")
+        type_id = reference_id("communicationItems/type", item.get("type"), types)
         item_value = item.get("value")
         if not isinstance(item_value, str) or not item_value:
             raise _fail("communicationItems/value", "each communication item needs a non-empty string value")
+        _string("communicationItems/value", item_value)
         row = types[type_id]
         built: Record = {
             "id": item["id"] if _is_int(item.get("id")) else ctx.next_item_id(),
@@ -230,7 +233,8 @@ def build_contact(body: object, ctx: ContactContext) -> Record:
         raise InvalidObject(f"the request body must be a JSON object, got {type(body).__name__}")
     given = {k: v for k, v in body.items() if k in WRITABLE_FIELDS and not _is_empty(v)}
     if "firstName" not in given:
-        raise _fail("firstName", "firstName is required", "Required")
+        # The code real servers give a missing field (christaylorcodes/ConnectWiseManageAPI issues #30 and #53).
+        raise _fail("firstName", "firstName is required", "MissingRequiredField")
     built: Record = {}
     company = _company(given["company"], ctx) if "company" in given else None
     for name, value in given.items():
@@ -242,8 +246,6 @@ def build_contact(body: object, ctx: ContactContext) -> Record:
             built[name] = _lookup(name, value, ctx)
         elif name in ("managerContact", "assistantContact"):
             built[name] = _contact_ref(name, value, ctx)
-        elif name == "companyLocation":
-            built[name] = {"id": _ref_id(name, value)}
         elif name == "types":
             built[name] = _types(value, ctx)
         elif name == "communicationItems":
@@ -267,6 +269,21 @@ def build_contact(body: object, ctx: ContactContext) -> Record:
     return {name: built[name] for name in FIELD_ORDER if name in built and not _is_empty(built[name])}
 
 
+def with_type_ids(body: object) -> object:
+    """A POST body with its `typeIds` (contact type ids, "passed in only during new contact creation": the OpenAPI
+    document's Contact) added to its `types`; other bodies unchanged. `typeIds` itself is never stored or shown."""
+    if not isinstance(body, Mapping) or body.get("typeIds") is None:
+        return body
+    type_ids = body["typeIds"]
+    if not isinstance(type_ids, list) or not all(_is_int(type_id) for type_id in type_ids):
+        raise _fail("typeIds", f"typeIds must be a list of contact type ids, e.g. [1, 11]; got {type_ids!r}")
+    types = body.get("types") or []
+    if not isinstance(types, list):
+        raise _fail("types", 'types must be a list of {"id": n} objects')
+    named = {t.get("id") for t in types if isinstance(t, Mapping)}
+    return {**body, "types": [*types, *({"id": type_id} for type_id in type_ids if type_id not in named)]}
+
+
 def display_name(record: Mapping[str, Any]) -> str:
     """How ConnectWise names a contact in references: first and last name."""
     return " ".join(part for part in (record.get("firstName"), record.get("lastName")) if part)
@@ -274,15 +291,27 @@ def display_name(record: Mapping[str, Any]) -> str:
 
 PATCH_OPS = ("add", "replace", "remove")
 
+# What a PATCH whose path points inside a reference (`company/identifier`, `site/id`) does. The PSA Developer
+# Guide ("Patch") warns against such paths: "you may receive a false 200 message" (answered, not applied); yet
+# ConnectPyse issue #26 reports `site/id` working, and django-connectwise patches `member/identifier` and `status/id`.
+ReferencePaths = Literal["ignored", "applied", "refused"]
+REFERENCE_PATHS: tuple[ReferencePaths, ...] = ("ignored", "applied", "refused")
+REFERENCE_FIELDS = frozenset({"company", "site", "managerContact", "assistantContact", *LOOKUP_REFERENCES})
 
-def apply_patch(current: Mapping[str, Any], operations: object) -> Record:
+
+def apply_patch(
+    current: Mapping[str, Any], operations: object, reference_paths: ReferencePaths = "ignored"
+) -> Record | None:
     """Apply a ConnectWise PATCH list (`[{"op": "replace", "path": "firstName", "value": "Z"}]`) to a body.
 
-    Paths name one top-level field (a leading `/` is tolerated); paths inside objects are refused.
+    Paths name one top-level field (a leading `/` is tolerated). A path inside a reference (`company/identifier`)
+    is skipped, applied (the reference then names the record with that key) or refused, as `reference_paths` says;
+    any other path inside an object is refused. None when no operation applies (the guide's false 200).
     """
     if not isinstance(operations, list) or not operations:
         raise InvalidObject('a PATCH body must be a non-empty list like [{"op": "replace", "path": "x", "value": 1}]')
     body = {k: v for k, v in current.items() if k not in READ_ONLY_FIELDS}
+    applied = 0
     for index, operation in enumerate(operations):
         if not isinstance(operation, Mapping):
             raise InvalidObject(f"PATCH operation {index} must be an object with op, path and value")
@@ -294,7 +323,17 @@ def apply_patch(current: Mapping[str, Any], operations: object) -> Record:
             raise _fail("path", f"PATCH operation {index} needs a path naming a field")
         name = path[1:] if path.startswith("/") else path
         if "/" in name:
-            raise _fail(name, f"PATCH path {path!r} points inside an object; replace the whole field instead")
+            head, _, key = name.partition("/")
+            inside = f"PATCH path {path!r} points inside an object; replace the whole field instead"
+            if head not in REFERENCE_FIELDS or "/" in key or not key or reference_paths == "refused":
+                raise _fail(name, inside + (f', e.g. {{"path": "{head}", "value": {{"{key}": ...}}}}' if key else ""))
+            if reference_paths == "ignored":
+                continue
+            if op == "remove" or "value" not in operation:
+                raise _fail(name, f"PATCH operation {index} ({op} {name}) needs a value naming the {head}")
+            body[head] = {key: operation["value"]}
+            applied += 1
+            continue
         if name in READ_ONLY_FIELDS:
             raise _fail(name, f"{name} is read-only")
         if name not in WRITABLE_FIELDS:
@@ -305,4 +344,5 @@ def apply_patch(current: Mapping[str, Any], operations: object) -> Record:
             if "value" not in operation:
                 raise _fail(name, f"PATCH operation {index} ({op} {name}) needs a value")
             body[name] = operation["value"]
-    return body
+        applied += 1
+    return body if applied else None

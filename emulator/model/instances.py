@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from cwmock.core.instance.secrets import secrets_of, without_secrets
 from cwmock.core.timestamps import iso_z
 from cwmock.emulator.model.errors import InvalidObject, NotFound
 from cwmock.emulator.model.versions import Moment
@@ -65,7 +66,10 @@ class Instance:
                 self.served[key] = ServedVersion(key[0], key[1], known.first, moment, known.times + 1)
 
     def to_json(self) -> dict[str, Any]:
-        """The registry's view of the instance."""
+        """The registry's view of the instance, its secrets left out (docs/fidelity.md#secrets)."""
+        document = self.document
+        if document is not None:
+            document = {**document, "configuration": without_secrets(document.get("configuration", {}))}
         return {
             "id": self.id,
             "token": self.token,
@@ -73,9 +77,16 @@ class Instance:
             "name": self.name,
             "tags": list(self.tags),
             "createdDate": iso_z(self.created),
-            "configuration": dict(self.configuration),
-            "document": self.document,
+            "configuration": without_secrets(self.configuration),
+            "document": document,
         }
+
+    def keep_secrets_of(self, earlier: Instance) -> None:
+        """Take back the secrets `to_json` left out, from the same instance as registered before."""
+        self.configuration = {**self.configuration, **secrets_of(earlier.configuration)}
+        if self.document is not None and earlier.document is not None:
+            configuration = {**self.document.get("configuration", {}), **secrets_of(earlier.document["configuration"])}
+            self.document = {**self.document, "configuration": configuration}
 
 
 class InstanceRegistry:
@@ -138,9 +149,16 @@ class InstanceRegistry:
         return {"nextId": self._next_id, "random": [version, list(internal), gauss]}
 
     def restore(self, state: dict[str, Any], instances: Iterable[Instance]) -> None:
-        """Replace everything with a snapshot's instances and counters."""
+        """Replace everything with a snapshot's instances and counters.
+
+        A snapshot holds no secrets; an instance registered now with the same id and token keeps its own.
+        """
+        earlier = {(i.id, i.token): i for i in self._by_id.values()}
         self.reset()
         for instance in instances:
+            same = earlier.get((instance.id, instance.token))
+            if same is not None:
+                instance.keep_secrets_of(same)
             self._by_id[instance.id] = instance
             self._by_token[instance.token] = instance
         self._next_id = int(state["nextId"])

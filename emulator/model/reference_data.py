@@ -7,21 +7,27 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from cwmock.emulator.model.companies import company_record, site_record
 from cwmock.fixtures import read_fixture
 
 DEFAULT_REFERENCE_FIXTURE = "reference_data.json"
 
-LOOKUP_TABLES = ("countries", "contactTypes", "relationships", "departments", "communicationTypes")
+LOOKUP_TABLES = (
+    "countries", "contactTypes", "relationships", "departments", "communicationTypes", "companyStatuses",
+    "companyTypes", "locations",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Company:
-    """A company as the native API lists it, with its sites."""
+    """A company with its sites: names for references, and the records the native API serves."""
 
     id: int
     identifier: str
     name: str
     sites: Mapping[int, str]
+    record: Mapping[str, Any] = field(default_factory=dict)
+    site_records: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -44,16 +50,18 @@ class ReferenceData:
     def from_json(cls, text: str) -> ReferenceData:
         """Parse the reference fixture format (see `fixtures/reference_data.json`)."""
         data = json.loads(text)
-        companies = {
-            int(c["id"]): Company(
-                id=int(c["id"]),
-                identifier=str(c["identifier"]),
-                name=str(c["name"]),
-                sites={int(s["id"]): str(s["name"]) for s in c.get("sites", [])},
-            )
-            for c in data["companies"]
-        }
         lookups = {table: {int(row["id"]): dict(row) for row in data.get(table, [])} for table in LOOKUP_TABLES}
+        companies = {}
+        for row in data["companies"]:
+            record = company_record(row, lookups)
+            companies[int(row["id"])] = Company(
+                id=int(row["id"]),
+                identifier=str(row["identifier"]),
+                name=str(row["name"]),
+                sites={int(s["id"]): str(s["name"]) for s in row.get("sites", [])},
+                record=record,
+                site_records={int(s["id"]): site_record(s, record) for s in row.get("sites", [])},
+            )
         return cls(companies=companies, lookups=lookups)
 
     @classmethod

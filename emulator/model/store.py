@@ -11,8 +11,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from cwmock.core.clock import Clock
-from cwmock.core.timestamps import format_cw
-from cwmock.emulator.model.contacts import ContactContext, Record, apply_patch, build_contact, display_name
+from cwmock.core.timestamps import UTC, format_cw
+from cwmock.emulator.model.contacts import (
+    ContactContext,
+    Record,
+    ReferencePaths,
+    apply_patch,
+    build_contact,
+    display_name,
+    with_type_ids,
+)
 from cwmock.emulator.model.errors import InvalidObject, NotFound
 from cwmock.emulator.model.reference_data import ReferenceData
 from cwmock.emulator.model.stamp_policy import StampPolicy
@@ -92,9 +100,12 @@ class Store:
         first_id: int = 1,
         *,
         contact_date_entered: bool = False,
+        patch_reference_paths: ReferencePaths = "ignored",
+        subsecond_stamps: bool = False,
     ) -> None:
         self.clock = clock
-        self.stamp_policy = StampPolicy()
+        self.patch_reference_paths: ReferencePaths = patch_reference_paths
+        self.stamp_policy = StampPolicy(subsecond=subsecond_stamps)
         self.reference = reference if reference is not None else ReferenceData.load()
         self._tenants = {
             creds.key: Tenant(
@@ -251,7 +262,7 @@ class Store:
         """Validate and store a new contact; returns it as written."""
         self.settle()
         tenant = self.tenant(company)
-        built = build_contact(body, tenant.context())
+        built = build_contact(with_type_ids(body), tenant.context())
         write = self._write(tenant, tenant.allocate_contact_id(), built, stamp, updated_by, visible_after)
         assert write.record is not None
         return write.record
@@ -295,7 +306,10 @@ class Store:
         self.settle()
         tenant = self.tenant(company)
         current = self._existing(tenant, contact_id)
-        built = build_contact(apply_patch(current, operations), tenant.context())
+        patched = apply_patch(current, operations, self.patch_reference_paths)
+        if patched is None:
+            return current  # every operation pointed inside a reference and was ignored: the guide's false 200
+        built = build_contact(patched, tenant.context())
         write = self._write(tenant, contact_id, built, stamp, updated_by, visible_after)
         assert write.record is not None
         return write.record
@@ -343,6 +357,14 @@ class Store:
         if record is None:
             raise NotFound(f"contact {contact_id} not found")
         return record
+
+    def stored_stamps(self, company: str) -> Callable[[Record], datetime] | None:
+        """How to read a listed contact's stamp as stored, fraction included; None when stamps are whole seconds
+        (then `_info.lastUpdated` says it all)."""
+        if not self.stamp_policy.subsecond:
+            return None
+        table = self.tenant(company).contacts
+        return lambda record: datetime.fromtimestamp(table.stamp_of(record["id"]), UTC)
 
     def list_contacts(
         self, company: str, *, updated_after: StampBound | None = None, predicate: Predicate | None = None

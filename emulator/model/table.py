@@ -41,6 +41,10 @@ class ContactTable:
         record: Record | None = self._records.get(contact_id)
         return record
 
+    def stamp_of(self, contact_id: int) -> float:
+        """The stamp a current record was stored with (epoch seconds, with any fraction it kept)."""
+        return self._stamps[contact_id]
+
     def put(self, contact_id: int, record: Record, stamp: float) -> None:
         """Insert or replace a record stamped `stamp` (epoch seconds)."""
         self.remove(contact_id)

@@ -38,9 +38,12 @@ def parse_page_request(page: str | None, page_size: str | None) -> PageRequest:
 
 
 def link_header(url: str, query: Sequence[tuple[str, str]], request: PageRequest, total: int) -> str:
-    """`first`/`prev`/`next`/`last` links repeating the query, each URL ending in `page=N`.
+    """The navigable `Link` header as the PSA Developer Guide ("Pagination", Navigable) shows it.
 
-    pyconnectwise reads the links with `page=(\\d+)>; rel="(.*?)"`, so `page` must come last.
+    Page 1 carries `next` then `last`, as in the guide's example; `first` and `prev` appear from page 2 on, `next`
+    only while a later page exists ("next and prev links will not be returned if there isn't a next or prev"), and
+    `last` always. Each URL repeats the query and ends in `page=N`: pyconnectwise reads the links with
+    `page=(\\d+)>; rel="(.*?)"`, so `page` must come last.
     """
     kept = [(k, v) for k, v in query if k.lower() != "page"]
     last = request.last_page(total)
@@ -48,8 +51,9 @@ def link_header(url: str, query: Sequence[tuple[str, str]], request: PageRequest
     def link(number: int, rel: str) -> str:
         return f'<{url}?{urlencode([*kept, ("page", str(number))])}>; rel="{rel}"'
 
-    links = [link(1, "first")]
+    links = []
     if request.page > 1:
+        links.append(link(1, "first"))
         links.append(link(min(request.page - 1, last), "prev"))
     if request.page < last:
         links.append(link(request.page + 1, "next"))
@@ -67,7 +71,15 @@ def parse_page_id(raw: str | None) -> int:
         raise invalid_field("pageId", f"pageId must be a contact id, got {raw!r}") from None
 
 
-def forward_link(url: str, query: Sequence[tuple[str, str]], last_id: int) -> str:
-    """The forward-only `Link` header: the complete next URL, the original query plus `pageId`."""
+def forward_link(url: str, query: Sequence[tuple[str, str]], last_id: int | None) -> str:
+    """The forward-only `Link` header, sent on every page (PSA Developer Guide, "Pagination", Forward-Only).
+
+    "There will always be a link header in the response for the next pageId", and that pageId "will be the last Id
+    you got in the request": so the last page with records still links on, to a page that comes back empty. An
+    empty page has no last id; cwmock then sends an empty `Link` value, which every follower reads as the end (a
+    guess: docs/fidelity.md#forward-only-paging).
+    """
+    if last_id is None:
+        return ""
     kept = [(k, v) for k, v in query if k.lower() != "pageid"]
     return f'<{url}?{urlencode([*kept, ("pageId", str(last_id))])}>; rel="next"'

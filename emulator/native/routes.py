@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Callable, Sequence
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -11,35 +10,20 @@ from starlette.routing import BaseRoute, Route
 
 from cwmock.emulator.config import EmulatorConfig
 from cwmock.emulator.http.bodies import read_json
-from cwmock.emulator.http.responses import (
-    dump_json,
-    emulator_error_response,
-    error_response,
-    json_array_response,
-    json_response,
-)
-from cwmock.emulator.http.wire import RenderedContacts, api_base_url, render_company, render_contact
+from cwmock.emulator.http.responses import dump_json, json_array_response, json_response
+from cwmock.emulator.http.wire import RenderedContacts, api_base_url, render_contact
 from cwmock.emulator.journal.request_state import annotate
 from cwmock.emulator.model.contacts import Record
-from cwmock.emulator.model.errors import EmulatorError, invalid_field
+from cwmock.emulator.model.errors import invalid_field
 from cwmock.emulator.model.store import Store, Tenant
-from cwmock.emulator.native.auth import AuthError, parse_basic, require_client_id
-from cwmock.emulator.native.paging import (
-    forward_link,
-    link_header,
-    parse_page_id,
-    parse_page_request,
-)
+from cwmock.emulator.native.companies import CompanyApi
+from cwmock.emulator.native.guard import ApiKeyGuard
+from cwmock.emulator.native.linked import LinkedApi
+from cwmock.emulator.native.listing import lowercase_params, page_of
+from cwmock.emulator.native.paging import forward_link, parse_page_id, parse_page_request
+from cwmock.emulator.native.rate_budget import RateBudget
 from cwmock.emulator.query.keyset import keyset_start
 from cwmock.emulator.query.list_request import ListQuery, native_list_query
-
-Handler = Callable[[Request], Awaitable[Response]]
-TenantHandler = Callable[[Request, Tenant], Awaitable[Response]]
-
-
-def lowercase_params(request: Request) -> dict[str, str]:
-    """Query parameters by lower-cased name (ConnectWise matches names case-insensitively)."""
-    return {key.lower(): value for key, value in request.query_params.multi_items()}
 
 
 class NativeApi:
@@ -49,42 +33,14 @@ class NativeApi:
         self.store = store
         self.config = config
         self.rendered = RenderedContacts()
+        budget = RateBudget(config.rate_limit_per_minute, store.server_now) if config.rate_limit_per_minute else None
+        self.guard = ApiKeyGuard(store, config.bad_credentials_status, budget)
 
     def base_url(self, request: Request) -> str:
         """The API root as the client addressed it."""
         return api_base_url(request.url.scheme, request.url.netloc, self.config.codebase)
 
-    def authenticated(self, handler: TenantHandler) -> Handler:
-        """Wrap a handler so it runs only for valid API keys, with the tenant they open."""
-
-        async def endpoint(request: Request) -> Response:
-            try:
-                require_client_id(request.headers)
-                creds = parse_basic(request.headers)
-            except AuthError as exc:
-                return error_response(401, "Unauthorized", str(exc))
-            tenant = self.store.authenticate(creds.company, creds.public_key, creds.private_key)
-            if tenant is None:
-                return error_response(401, "Unauthorized", "the company id or API keys are not valid")
-            annotate(request, tenant=tenant.credentials.company)
-            try:
-                return await handler(request, tenant)
-            except EmulatorError as exc:
-                return emulator_error_response(exc)
-
-        return endpoint
-
     # -- contacts ------------------------------------------------------------------------
-
-    def _page_of(self, request: Request, items: list[Any], serialize: Callable[[list[Any]], list[bytes]]) -> Response:
-        """One page of `items`, serialized, with the `Link` header."""
-        params = lowercase_params(request)
-        page = parse_page_request(params.get("page"), params.get("pagesize"))
-        url = f"{request.url.scheme}://{request.url.netloc}{request.url.path}"
-        link = link_header(url, request.query_params.multi_items(), page, len(items))
-        shown = items[page.slice(items)]
-        annotate(request, returned=len(shown), result_end=page.page >= page.last_page(len(items)))
-        return json_array_response(serialize(shown), headers={"Link": link})
 
     async def list_contacts(self, request: Request, tenant: Tenant) -> Response:
         """GET /company/contacts: conditions, childConditions, orderBy, fields; navigable or forward-only paging."""
@@ -92,14 +48,14 @@ class NativeApi:
         query = native_list_query(params)
         base = self.base_url(request)
 
-        def serialize(records: list[Record]) -> list[bytes]:
+        def serialize(records: Sequence[Record]) -> list[bytes]:
             if query.fields is None:
                 return self.rendered.json_many(records, base)
             return [dump_json(query.shape(render_contact(record, base))) for record in records]
 
         if request.headers.get("pagination-type", "").lower() == "forward-only":
             return self._forward_only(request, params, query, tenant, serialize)
-        return self._page_of(request, query.run(self.store, tenant.credentials.company), serialize)
+        return page_of(request, query.run(self.store, tenant.credentials.company), serialize)
 
     def _forward_only(
         self,
@@ -107,7 +63,7 @@ class NativeApi:
         params: dict[str, str],
         query: ListQuery,
         tenant: Tenant,
-        serialize: Callable[[list[Record]], list[bytes]],
+        serialize: Callable[[Sequence[Record]], list[bytes]],
     ) -> Response:
         if query.order:
             raise invalid_field("orderBy", "orderBy cannot be used with forward-only pagination (it orders by id)")
@@ -117,12 +73,10 @@ class NativeApi:
         start = keyset_start(records, after)
         shown = records[start : start + page.size]
         more = len(records) - start > page.size
-        headers = {}
-        if more:
-            url = f"{request.url.scheme}://{request.url.netloc}{request.url.path}"
-            headers["Link"] = forward_link(url, request.query_params.multi_items(), shown[-1]["id"])
+        url = f"{request.url.scheme}://{request.url.netloc}{request.url.path}"
+        link = forward_link(url, request.query_params.multi_items(), shown[-1]["id"] if shown else None)
         annotate(request, returned=len(shown), result_end=not more)
-        return json_array_response(serialize(shown), headers=headers)
+        return json_array_response(serialize(shown), headers={"Link": link})
 
     async def count_contacts(self, request: Request, tenant: Tenant) -> Response:
         """GET /company/contacts/count, with the same conditions as the list."""
@@ -157,20 +111,7 @@ class NativeApi:
         self.store.delete_contact(tenant.credentials.company, request.path_params["id"])
         return Response(status_code=204)
 
-    # -- companies and system ------------------------------------------------------------
-
-    async def list_companies(self, request: Request, tenant: Tenant) -> Response:
-        """GET /company/companies (read-only, so clients can discover valid company ids)."""
-        base = self.base_url(request)
-        companies = sorted(tenant.reference.companies.values(), key=lambda company: company.id)
-        return self._page_of(request, companies, lambda shown: [dump_json(render_company(c, base)) for c in shown])
-
-    async def get_company(self, request: Request, tenant: Tenant) -> Response:
-        """GET /company/companies/{id}."""
-        company = tenant.reference.companies.get(request.path_params["id"])
-        if company is None:
-            return error_response(404, "NotFound", f"company {request.path_params['id']} not found")
-        return json_response(render_company(company, self.base_url(request)))
+    # -- system ----------------------------------------------------------------------------
 
     async def system_info(self, request: Request, tenant: Tenant) -> Response:
         """GET /system/info."""
@@ -202,7 +143,7 @@ class NativeApi:
     def routes(self) -> list[BaseRoute]:
         """The route table: the login route at the root, the API under the codebase."""
         api = f"/{self.config.codebase}apis/3.0"
-        auth = self.authenticated
+        auth = self.guard
         return [
             Route("/login/companyinfo/{company}", self.company_info, methods=["GET"]),
             Route(f"{api}/company/contacts", auth(self.list_contacts), methods=["GET"]),
@@ -214,7 +155,7 @@ class NativeApi:
             Route(f"{api}/company/contacts/{{id:int}}", auth(self.replace_contact), methods=["PUT"]),
             Route(f"{api}/company/contacts/{{id:int}}", auth(self.patch_contact), methods=["PATCH"]),
             Route(f"{api}/company/contacts/{{id:int}}", auth(self.delete_contact), methods=["DELETE"]),
-            Route(f"{api}/company/companies", auth(self.list_companies), methods=["GET"]),
-            Route(f"{api}/company/companies/{{id:int}}", auth(self.get_company), methods=["GET"]),
             Route(f"{api}/system/info", auth(self.system_info), methods=["GET"]),
+            *CompanyApi(self.config.codebase, self.guard).routes(api),
+            *LinkedApi(self.store, self.config.codebase, self.guard).routes(api),
         ]

@@ -7,11 +7,14 @@ in-process, so a route or status that drifts from this document fails the suite.
 from __future__ import annotations
 
 from cwmock.emulator.config import EmulatorConfig
+from cwmock.emulator.model.setup_tables import SETUP_TABLES
+from cwmock.emulator.native.linked import EMPTY_LISTS
 from cwmock.emulator.openapi.admin import admin_paths
 from cwmock.emulator.openapi.schemas import (
     CHILD_CONDITIONS,
     CLIENT_ID,
     CONDITIONS,
+    CUSTOM_FIELD_CONDITIONS,
     FIELDS,
     NO_CONTENT,
     ORDER_BY,
@@ -42,6 +45,7 @@ def native_paths(api: str) -> Json:
             PAGINATION_TYPE,
             CONDITIONS,
             CHILD_CONDITIONS,
+            CUSTOM_FIELD_CONDITIONS,
             ORDER_BY,
             FIELDS,
             PAGE,
@@ -73,7 +77,7 @@ def native_paths(api: str) -> Json:
         f"{api}/company/contacts/count": {
             "get": {
                 "summary": "Count contacts matching the conditions",
-                "parameters": [*auth, CONDITIONS, CHILD_CONDITIONS],
+                "parameters": [*auth, CONDITIONS, CHILD_CONDITIONS, CUSTOM_FIELD_CONDITIONS],
                 "responses": {
                     "200": json_content(
                         {"type": "object", "required": ["count"], "properties": {"count": {"type": "integer"}}},
@@ -107,22 +111,7 @@ def native_paths(api: str) -> Json:
             },
             "delete": {"parameters": auth, "responses": {**NO_CONTENT, **error_responses(401, 404)}},
         },
-        f"{api}/company/companies": {
-            "get": {
-                "parameters": [*auth, PAGE, PAGE_SIZE],
-                "responses": {
-                    "200": json_content({"type": "array", "items": schema_ref("Company")}, "companies"),
-                    **error_responses(400, 401),
-                },
-            }
-        },
-        f"{api}/company/companies/{{id}}": {
-            **one,
-            "get": {
-                "parameters": auth,
-                "responses": {"200": json_content(schema_ref("Company"), "a company"), **error_responses(401, 404)},
-            },
-        },
+        **linked_paths(api),
         f"{api}/system/info": {
             "get": {
                 "parameters": auth,
@@ -130,6 +119,53 @@ def native_paths(api: str) -> Json:
             }
         },
     }
+
+
+def linked_paths(api: str) -> Json:
+    """Companies, sites, setup tables and what contacts link to: read-only, paged, filtered like contacts."""
+    auth = [CLIENT_ID]
+    filtered = [*auth, CONDITIONS, CHILD_CONDITIONS, ORDER_BY, FIELDS, PAGE, PAGE_SIZE]
+
+    def listing(item: str, description: str, statuses: tuple[int, ...] = (400, 401)) -> Json:
+        array = {"type": "array", "items": schema_ref(item)}
+        responses = {"200": json_content(array, description), **error_responses(*statuses)}
+        return {"get": {"parameters": filtered, "responses": responses}}
+
+    def one(item: str, description: str, *names: str) -> Json:
+        responses = {"200": json_content(schema_ref(item), description), **error_responses(401, 404)}
+        return {"parameters": [path_param(name) for name in names], "get": {"parameters": auth, "responses": responses}}
+
+    def under(item: str, description: str, *names: str) -> Json:
+        listed = listing(item, description, (400, 401, 404))
+        return {"parameters": [path_param(name) for name in names], **listed}
+
+    contact = f"{api}/company/contacts/{{id}}"
+    paths: Json = {
+        f"{api}/company/companies": listing("Company", "companies"),
+        f"{api}/company/companies/{{id}}": one("Company", "a company", "id"),
+        f"{api}/company/companies/{{id}}/sites": under("Object", "the company's sites", "id"),
+        f"{api}/company/companies/{{id}}/sites/{{site_id}}": one("Object", "a site", "id", "site_id"),
+        f"{contact}/communications": under("Object", "the contact's communication items", "id"),
+        f"{contact}/communications/{{item_id}}": one("Object", "a communication item", "id", "item_id"),
+        f"{contact}/image": {
+            "parameters": [path_param("id")],
+            "get": {
+                "parameters": auth,
+                "responses": {
+                    "200": {"description": "the contact's image", "content": {"image/png": {"schema": {}}}},
+                    **error_responses(401, 404),
+                },
+            },
+        },
+    }
+    for name in ("notes", "tracks", "portalSecurity"):
+        paths[f"{contact}/{name}"] = under("Object", "always empty: cwmock holds none", "id")
+    for table in SETUP_TABLES:
+        paths[f"{api}/{table}"] = listing("Object", f"the {table} setup table")
+        paths[f"{api}/{table}/{{id}}"] = one("Object", "one row", "id")
+    for empty in EMPTY_LISTS:
+        paths[f"{api}/{empty}"] = listing("Object", "always empty: cwmock holds none")
+    return paths
 
 
 def hub_paths() -> Json:

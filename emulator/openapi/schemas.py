@@ -62,6 +62,9 @@ CONDITIONS = query_param("conditions", "ConnectWise conditions, e.g. lastUpdated
 CHILD_CONDITIONS = query_param(
     "childConditions", "conditions on child collections, e.g. communicationItems/value like '%@x'"
 )
+CUSTOM_FIELD_CONDITIONS = query_param(
+    "customFieldConditions", 'conditions one custom field must satisfy, e.g. caption="TomNumber" and value != null'
+)
 ORDER_BY = query_param("orderBy", "field and direction, e.g. lastUpdated asc")
 FIELDS = query_param("fields", "comma-separated fields to return, e.g. id,_info/lastUpdated")
 CLIENT_ID = {"name": "clientId", "in": "header", "required": True, "schema": {"type": "string", "minLength": 1}}
@@ -80,7 +83,7 @@ SCHEMAS: Json = {
         "properties": {
             "code": {"type": "string"},
             "message": {"type": "string"},
-            "errors": {"type": "array", "items": {"type": "object"}},
+            "errors": {"type": "array", "items": {"type": "object"}, "nullable": True},
         },
     },
     "RateLimited": {
@@ -136,8 +139,16 @@ SCHEMAS: Json = {
     },
     "Company": {
         "type": "object",
-        "required": ["id", "identifier", "name"],
-        "properties": {"id": {"type": "integer"}, "identifier": {"type": "string"}, "name": {"type": "string"}},
+        "description": "A ConnectWise company (with `fields`, only the fields asked for)",
+        "properties": {
+            "id": {"type": "integer"},
+            "identifier": {"type": "string"},
+            "name": {"type": "string"},
+            "status": {"type": "object"},
+            "types": {"type": "array", "items": {"type": "object"}},
+            "deletedFlag": {"type": "boolean"},
+            "_info": schema_ref("Info"),
+        },
     },
     "Object": {"type": "object"},
 }

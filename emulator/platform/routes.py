@@ -23,10 +23,11 @@ from cwmock.emulator.http.bodies import read_json
 from cwmock.emulator.http.responses import json_response
 from cwmock.emulator.hub.auth import HubAuthError, parse_hub_authorization, secrets_match
 from cwmock.emulator.hub.routes import request_id_of
-from cwmock.emulator.model.errors import EmulatorError
+from cwmock.emulator.model.errors import EmulatorError, NotFound
 from cwmock.emulator.model.instances import Instance as Registered
 from cwmock.emulator.model.instances import InstanceRegistry
 from cwmock.emulator.model.store import Store
+from cwmock.emulator.platform.document import platform_document
 
 PLATFORM_PREFIX = "/elements/api-v2"
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -96,11 +97,17 @@ class PlatformApi:
 
         return wrapped
 
-    def _document(self, registered: Registered) -> dict[str, Any]:
-        return dict(registered.document) if registered.document is not None else registered.to_json()
+    def _stored(self, registered: Registered) -> dict[str, Any]:
+        """The whole instance JSON the platform holds (secrets included: never sent back)."""
+        if registered.document is None:
+            raise NotFound(f"instance {registered.id} was made through /__admin, not the platform API")
+        return dict(registered.document)
+
+    def _answer(self, registered: Registered, status: int = 200) -> Response:
+        return json_response(platform_document(parse_instance(self._stored(registered))), status=status)
 
     async def create(self, request: Request) -> Response:
-        """POST /instances with the instance JSON → 201 {id, token, createdDate, ...}."""
+        """POST /instances with the instance JSON → 201 and the platform's document of the instance."""
         body = await read_json(request, self.config.max_body_bytes)
         instance = parse_instance(body)
         configuration = instance.configuration
@@ -126,11 +133,11 @@ class PlatformApi:
         registered.document = stored.to_json()
         if self.listener is not None:
             self.listener.instance_created(registered, stored)
-        return json_response(registered.document, status=201)
+        return self._answer(registered, status=201)
 
     async def read(self, request: Request) -> Response:
         """GET /instances/{id}."""
-        return json_response(self._document(self.registry.get(request.path_params["id"])))
+        return self._answer(self.registry.get(request.path_params["id"]))
 
     async def patch(self, request: Request) -> Response:
         """PATCH /instances/{id} {"configuration": {...}}: merged, re-checked whole, effective at the next window."""
@@ -138,7 +145,7 @@ class PlatformApi:
         changes = await read_json(request, self.config.max_body_bytes)
         if not isinstance(changes, dict):
             return platform_error(request, 400, 'send {"configuration": {...keys to change...}}')
-        document = self._document(registered)
+        document = self._stored(registered)
         for key, value in changes.items():
             if key == "configuration" and isinstance(value, dict):
                 document["configuration"] = {**document.get("configuration", {}), **value}
@@ -153,7 +160,7 @@ class PlatformApi:
         registered.tags = list(instance.tags)
         if self.listener is not None:
             self.listener.instance_updated(registered, instance)
-        return json_response(registered.document)
+        return self._answer(registered)
 
     async def delete(self, request: Request) -> Response:
         """DELETE /instances/{id} → 200 {}; polling stops."""

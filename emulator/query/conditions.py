@@ -14,10 +14,10 @@ Grammar (keywords in any case, `and` binding tighter than `or`):
 
 from __future__ import annotations
 
-from cwmock.emulator.query.field_catalog import ResolvedField
+from cwmock.emulator.query.field_catalog import CONTACT_SCHEMA, CUSTOM_FIELD_SCHEMA, FieldNode, ResolvedField
 from cwmock.emulator.query.lexer import Dialect, Token
 from cwmock.emulator.query.parser import Collections, Parser
-from cwmock.emulator.query.predicates import Not, Predicate
+from cwmock.emulator.query.predicates import MATCH_ALL, AnyItem, Not, Predicate
 
 CONDITIONS = Dialect(
     name="conditions",
@@ -50,13 +50,20 @@ class _ConditionsParser(Parser):
         return Not(predicate) if negated else predicate
 
 
-def parse_conditions(text: str) -> Predicate:
-    """Parse a `conditions` value; blank text matches everything. Raises only QueryError."""
-    return _ConditionsParser(text, CONDITIONS, Collections.FORBID).parse()
+def parse_conditions(text: str, schema: FieldNode = CONTACT_SCHEMA) -> Predicate:
+    """Parse a `conditions` value (fields of `schema`); blank text matches everything. Raises only QueryError."""
+    return _ConditionsParser(text, CONDITIONS, Collections.FORBID, schema).parse()
 
 
-def parse_child_conditions(text: str) -> Predicate:
+def parse_custom_field_conditions(text: str) -> Predicate:
+    """Parse `customFieldConditions` (PSA Developer Guide: `caption="TomNumber" AND value != null`): a record
+    matches when one of its custom fields satisfies the whole condition. Raises only QueryError."""
+    where = _ConditionsParser(text, CONDITIONS, Collections.FORBID, CUSTOM_FIELD_SCHEMA).parse()
+    return where if where == MATCH_ALL else AnyItem(("customFields",), where)
+
+
+def parse_child_conditions(text: str, schema: FieldNode = CONTACT_SCHEMA) -> Predicate:
     """Parse `childConditions` (fields of communicationItems or types); a record matches when one item
     satisfies each single-list part, e.g. `communicationItems/value like "%@acme.com" and
     communicationItems/communicationType = "Email"` needs one item that is both. Raises only QueryError."""
-    return _ConditionsParser(text, CONDITIONS, Collections.REQUIRE).parse()
+    return _ConditionsParser(text, CONDITIONS, Collections.REQUIRE, schema).parse()

@@ -30,9 +30,11 @@ def describe(error: QueryError) -> str:
     return f"{error.message} at position {error.position} near '{token}'"
 
 
-def to_invalid_object(error: QueryError, parameter: str = "conditions") -> InvalidObject:
+def to_invalid_object(error: QueryError, parameter: str = "conditions", resource: str = "contact") -> InvalidObject:
     """The model-level 400 for a bad query parameter, naming the parameter as the field."""
-    return InvalidObject(f"{parameter} is invalid", [FieldError("InvalidCondition", describe(error), parameter)])
+    return InvalidObject(
+        f"{parameter} is invalid", [FieldError("InvalidCondition", describe(error), parameter, resource)]
+    )
 
 
 def connectwise_error_body(error: QueryError, parameter: str = "conditions") -> dict[str, Any]:

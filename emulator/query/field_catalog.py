@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 from cwmock.emulator.model.contacts import BOOL_FIELDS, ENUMS, LOOKUP_REFERENCES, STRING_FIELDS
@@ -58,7 +58,7 @@ _LINKS = _group("_info", Kind.OBJECT, links=True)
 _REFERENCE_KEYS = {"id": _ID, "identifier": _IDENTIFIER, "name": _NAME}
 
 CONTACT_SCHEMA = _group(
-    "",
+    "contact",
     Kind.OBJECT,
     _ID,
     *(_leaf(name, Kind.STRING) for name in ("firstName", "lastName", *STRING_FIELDS, *ENUMS)),
@@ -72,7 +72,6 @@ CONTACT_SCHEMA = _group(
     ),
     _group("managerContact", Kind.OBJECT, _ID, _NAME),
     _group("assistantContact", Kind.OBJECT, _ID, _NAME),
-    _group("companyLocation", Kind.OBJECT, _ID),
     _group(
         "communicationItems",
         Kind.COLLECTION,
@@ -88,6 +87,77 @@ CONTACT_SCHEMA = _group(
     _leaf("integratorTags", Kind.COLLECTION),
     _leaf("customFields", Kind.COLLECTION),
     _group("_info", Kind.OBJECT, _leaf("lastUpdated", Kind.INSTANT), _leaf("updatedBy", Kind.STRING), links=True),
+)
+
+_INFO_STAMPS = (_leaf("lastUpdated", Kind.INSTANT), _leaf("updatedBy", Kind.STRING))
+
+COMPANY_TEXT_FIELDS = (
+    "addressLine1", "addressLine2", "city", "state", "zip", "phoneNumber", "faxNumber", "website", "accountNumber",
+    "vendorIdentifier", "taxIdentifier", "mobileGuid", *(f"userDefinedField{n}" for n in range(1, 11)),
+)  # fmt: skip
+
+# The fields of a company a query may name (Company in ConnectWise Manage's OpenAPI document, 2025.x).
+COMPANY_SCHEMA = _group(
+    "company",
+    Kind.OBJECT,
+    _ID,
+    _IDENTIFIER,
+    _NAME,
+    _group("status", Kind.OBJECT, _ID, _NAME, _LINKS),
+    *(_leaf(name, Kind.STRING) for name in COMPANY_TEXT_FIELDS),
+    _group("country", Kind.OBJECT, _ID, _IDENTIFIER, _NAME, _LINKS),
+    _group("territory", Kind.OBJECT, _ID, _NAME, _LINKS),
+    _group("market", Kind.OBJECT, _ID, _NAME, _LINKS),
+    _group("defaultContact", Kind.OBJECT, _ID, _NAME, _LINKS),
+    _group("site", Kind.OBJECT, _ID, _NAME, _LINKS),
+    *(_leaf(name, Kind.BOOLEAN) for name in ("leadFlag", "unsubscribeFlag", "deletedFlag", "isVendorFlag")),
+    _group("types", Kind.COLLECTION, _ID, _NAME, _LINKS),
+    _group(
+        "_info",
+        Kind.OBJECT,
+        *_INFO_STAMPS,
+        _leaf("dateEntered", Kind.INSTANT),
+        _leaf("enteredBy", Kind.STRING),
+        links=True,
+    ),
+)
+
+
+def infer_schema(name: str, rows: Sequence[Mapping[str, object]]) -> FieldNode:
+    """The schema of a small read-only table, from the fields its rows hold (text that reads as an instant is one)."""
+    children: dict[str, FieldNode] = {}
+    for row in rows:
+        for key, value in row.items():
+            children.setdefault(key.lower(), _infer(key, value))
+    return FieldNode(name, Kind.OBJECT, children, links=name == "_info")
+
+
+def _infer(name: str, value: object) -> FieldNode:
+    if isinstance(value, bool):
+        return _leaf(name, Kind.BOOLEAN)
+    if isinstance(value, (int, float)):
+        return _leaf(name, Kind.NUMBER)
+    if isinstance(value, Mapping):
+        return infer_schema(name, [value])
+    if isinstance(value, list):
+        items = [item for item in value if isinstance(item, Mapping)]
+        return replace(infer_schema(name, items), kind=Kind.COLLECTION)
+    kind = Kind.INSTANT if isinstance(value, str) and _INSTANT_TEXT.fullmatch(value) else Kind.STRING
+    return _leaf(name, kind)
+
+
+_INSTANT_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+
+# A custom field's value (CustomFieldValue in the OpenAPI document), as `customFieldConditions` names its parts.
+CUSTOM_FIELD_SCHEMA = _group(
+    "custom field",
+    Kind.OBJECT,
+    _ID,
+    _leaf("caption", Kind.STRING),
+    _leaf("type", Kind.STRING),
+    _leaf("entryMethod", Kind.STRING),
+    _leaf("numberOfDecimals", Kind.NUMBER),
+    _leaf("value", Kind.STRING),
 )
 
 STAMP_PATH = ("_info", "lastUpdated")
@@ -112,12 +182,14 @@ def _suggest(names: Sequence[str], wanted: str) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def resolve_field(segments: Sequence[str], token: str, position: int, separator: str = "/") -> ResolvedField:
-    """Resolve a path like ("company", "id") or ("lastupdated",); QueryError naming it if unknown."""
-    alias = ALIASES.get(segments[0].lower()) if len(segments) == 1 else None
+def resolve_field(
+    segments: Sequence[str], token: str, position: int, separator: str = "/", schema: FieldNode = CONTACT_SCHEMA
+) -> ResolvedField:
+    """Resolve a path like ("company", "id") or ("lastupdated",) in `schema`; QueryError naming it if unknown."""
+    alias = ALIASES.get(segments[0].lower()) if len(segments) == 1 and "_info" in schema.children else None
     if alias is not None:
         segments = alias
-    node = CONTACT_SCHEMA
+    node = schema
     path: list[str] = []
     collection_depth = 0
     for segment in segments:
@@ -131,7 +203,7 @@ def resolve_field(segments: Sequence[str], token: str, position: int, separator:
             if not node.children and not node.links:
                 raise QueryError(f"'{where}' has no fields; it cannot be followed by '{segment}'", token, position)
             known = [child.name for child in node.children.values()]
-            scope = f"'{where}'" if path else "a contact"
+            scope = f"'{where}'" if path else f"a {schema.name}"
             raise QueryError(
                 f"unknown field '{segment}': {scope} has no such field{_suggest(known, segment)}",
                 token,
@@ -142,9 +214,9 @@ def resolve_field(segments: Sequence[str], token: str, position: int, separator:
     return ResolvedField(tuple(path), node.kind, collection_depth)
 
 
-def collection_depth(path: Sequence[str]) -> int:
+def collection_depth(path: Sequence[str], schema: FieldNode = CONTACT_SCHEMA) -> int:
     """How many leading segments of a canonical path name a collection (0 when none does)."""
-    node = CONTACT_SCHEMA
+    node = schema
     for index, segment in enumerate(path):
         if node.kind is Kind.COLLECTION:
             return index

@@ -6,21 +6,23 @@ Running it answers a top-level `lastUpdated > X` from the store's stamp index.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from cwmock.emulator.model.contacts import Record
 from cwmock.emulator.model.errors import InvalidObject
 from cwmock.emulator.model.store import Store
 from cwmock.emulator.query.ceql import parse_ceql
-from cwmock.emulator.query.conditions import parse_child_conditions, parse_conditions
+from cwmock.emulator.query.conditions import parse_child_conditions, parse_conditions, parse_custom_field_conditions
 from cwmock.emulator.query.errors import QueryError, to_invalid_object
+from cwmock.emulator.query.field_catalog import CONTACT_SCHEMA, FieldNode
 from cwmock.emulator.query.ordering import OrderKey, parse_order_by, sort_records
 from cwmock.emulator.query.predicates import MATCH_ALL, Predicate, compile_predicate, conjoin, stamp_lower_bound
 from cwmock.emulator.query.selection import FieldSelection, parse_fields, select_fields
 
 T = TypeVar("T")
+R = TypeVar("R", bound=Mapping[str, Any])
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ class ListQuery:
     def run(self, store: Store, company: str) -> list[Record]:
         """The matching visible contacts of `company`, ordered."""
         bound, residual = stamp_lower_bound(self.predicate)
-        test = compile_predicate(residual) if residual is not None else None
+        test = compile_predicate(residual, store.stored_stamps(company)) if residual is not None else None
         records = store.list_contacts(company, updated_after=bound, predicate=test)
         return sort_records(records, self.order) if self.order else records
 
@@ -42,34 +44,49 @@ class ListQuery:
         """A record cut down to the selected fields."""
         return select_fields(record, self.fields) if self.fields is not None else record
 
+    def apply(self, records: Iterable[R]) -> list[R]:
+        """The matching records of an in-memory table (companies, sites, lookup lists), ordered."""
+        test = compile_predicate(self.predicate)
+        matching = [record for record in records if test(record)]
+        return sort_records(matching, self.order) if self.order else matching
 
-def _parsed(parameter: str, text: str | None, parse: Callable[[str], T]) -> T | None:
+
+def _parsed(parameter: str, text: str | None, parse: Callable[[str], T], resource: str = "contact") -> T | None:
     if text is None:
         return None
     try:
         return parse(text)
     except QueryError as exc:
-        raise to_invalid_object(exc, parameter) from None
+        raise to_invalid_object(exc, parameter, resource) from None
 
 
-def native_list_query(params: Mapping[str, str]) -> ListQuery:
-    """From lower-cased native parameters: `conditions`, `childconditions`, `orderby`, `fields`."""
-    where = _parsed("conditions", params.get("conditions"), parse_conditions)
-    child = _parsed("childConditions", params.get("childconditions"), parse_child_conditions)
-    if params.get("customfieldconditions"):
-        raise InvalidObject("customFieldConditions is not supported by the emulator; filter with conditions")
-    return _assemble(where, child, params.get("orderby"), params.get("fields"))
+def native_list_query(params: Mapping[str, str], schema: FieldNode = CONTACT_SCHEMA) -> ListQuery:
+    """From lower-cased native parameters: `conditions`, `childconditions`, `orderby`, `fields` on `schema`'s fields."""
+    resource = schema.name
+
+    def parsed(parameter: str, parse: Callable[[str, FieldNode], T]) -> T | None:
+        return _parsed(parameter, params.get(parameter.lower()), lambda text: parse(text, schema), resource)
+
+    where = parsed("conditions", parse_conditions)
+    child = parsed("childConditions", parse_child_conditions)
+    custom = None
+    if params.get("customfieldconditions", "").strip():
+        if "customfields" not in schema.children:
+            raise InvalidObject(f"customFieldConditions: a {resource} has no custom fields")
+        custom = _parsed("customFieldConditions", params["customfieldconditions"], parse_custom_field_conditions,
+                         resource)  # fmt: skip
+    return ListQuery(
+        predicate=conjoin(where, child, custom),
+        order=parsed("orderBy", parse_order_by) or [],
+        fields=parsed("fields", parse_fields),
+    )
 
 
 def hub_list_query(params: Mapping[str, str]) -> ListQuery:
     """From hub parameters: CEQL `where`, `orderBy`, `fields`."""
     where = _parsed("where", params.get("where"), parse_ceql)
-    return _assemble(where, None, params.get("orderBy"), params.get("fields"))
-
-
-def _assemble(where: Predicate | None, child: Predicate | None, order_by: str | None, fields: str | None) -> ListQuery:
     return ListQuery(
-        predicate=conjoin(where, child),
-        order=_parsed("orderBy", order_by, parse_order_by) or [],
-        fields=_parsed("fields", fields, parse_fields),
+        predicate=conjoin(where),
+        order=_parsed("orderBy", params.get("orderBy"), parse_order_by) or [],
+        fields=_parsed("fields", params.get("fields"), parse_fields),
     )

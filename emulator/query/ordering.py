@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from cwmock.emulator.query.errors import QueryError
-from cwmock.emulator.query.field_catalog import Kind, parse_path, resolve_field, split_list
+from cwmock.emulator.query.field_catalog import CONTACT_SCHEMA, FieldNode, Kind, parse_path, resolve_field, split_list
 from cwmock.emulator.query.predicates import Path, Record, reader
 
 _DIRECTIONS = {"asc": False, "desc": True}
@@ -26,7 +26,7 @@ class OrderKey:
     descending: bool = False
 
 
-def parse_order_by(text: str) -> list[OrderKey]:
+def parse_order_by(text: str, schema: FieldNode = CONTACT_SCHEMA) -> list[OrderKey]:
     """Parse `orderBy` (`field [asc|desc]`, comma-separated); blank gives no keys. Raises only QueryError."""
     if not text.strip():
         return []
@@ -38,7 +38,7 @@ def parse_order_by(text: str) -> list[OrderKey]:
         if len(words) > 2:
             extra = item.index(words[2], len(words[0]))
             raise QueryError("expected one field and asc or desc", words[2], offset + extra)
-        field = resolve_field(parse_path(words[0], offset), words[0], offset)
+        field = resolve_field(parse_path(words[0], offset), words[0], offset, schema=schema)
         if not field.kind.scalar or field.collection_depth:
             raise QueryError(f"cannot sort by '{'/'.join(field.path)}': it is not a single value", words[0], offset)
         descending = False

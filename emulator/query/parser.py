@@ -12,7 +12,14 @@ from decimal import Decimal, InvalidOperation
 from enum import Enum
 
 from cwmock.emulator.query.errors import QueryError
-from cwmock.emulator.query.field_catalog import Kind, ResolvedField, collection_depth, resolve_field
+from cwmock.emulator.query.field_catalog import (
+    CONTACT_SCHEMA,
+    FieldNode,
+    Kind,
+    ResolvedField,
+    collection_depth,
+    resolve_field,
+)
 from cwmock.emulator.query.instants import parse_query_instant
 from cwmock.emulator.query.lexer import Dialect, Token, tokenize
 from cwmock.emulator.query.predicates import (
@@ -44,10 +51,13 @@ class Collections(Enum):
 class Parser:
     """Parses the shared grammar; a language supplies `comparison` for what follows a field name."""
 
-    def __init__(self, text: str, dialect: Dialect, collections: Collections) -> None:
+    def __init__(
+        self, text: str, dialect: Dialect, collections: Collections, schema: FieldNode = CONTACT_SCHEMA
+    ) -> None:
         self.text = text
         self.dialect = dialect
         self.collections = collections
+        self.schema = schema
         self.tokens = tokenize(text, dialect)
         self.index = 0
 
@@ -94,7 +104,7 @@ class Parser:
         predicate = self.disjunction(0)
         if self.peek().kind != "end":
             raise self.error("expected 'and', 'or' or the end of the query")
-        return wrap_collections(predicate) if self.collections is not Collections.FORBID else predicate
+        return wrap_collections(predicate, self.schema) if self.collections is not Collections.FORBID else predicate
 
     def disjunction(self, depth: int) -> Predicate:
         """`a or b or ...`."""
@@ -138,7 +148,7 @@ class Parser:
         """Resolve a name token to a comparable field, enforcing the collection policy."""
         assert isinstance(token.value, tuple), "name tokens carry their segments"
         sep = self.dialect.separator
-        field = resolve_field(token.value, token.text, token.position, sep)
+        field = resolve_field(token.value, token.text, token.position, sep, self.schema)
         name = field.display(sep)
         if not field.kind.scalar:
             hint = f", e.g. {name}{sep}id" if field.kind is Kind.OBJECT else ""
@@ -203,6 +213,12 @@ class Parser:
             if isinstance(value, datetime):
                 return value
             instant = parse_query_instant(value) if isinstance(value, str) else None
+            if instant is not None and self.dialect.brackets:
+                # PSA Developer Guide, "Conditions": datetimes "must be surrounded by square brackets".
+                raise self.error(
+                    f"'{name}' holds a datetime, written in square brackets: {name} > [{value}], not {token.text}",
+                    token,
+                )
             if instant is not None:
                 return instant
         raise self.error(f"'{name}' holds {_KIND_NAMES[kind]}; {token.text} is not one", token)
@@ -242,17 +258,17 @@ _KIND_NAMES = {
 }
 
 
-def _scope(p: Predicate) -> set[tuple[str, ...]]:
+def _scope(p: Predicate, schema: FieldNode) -> set[tuple[str, ...]]:
     """The collections the leaves of `p` lie in (() for top-level fields)."""
     if isinstance(p, (Compare, IsNull, Contains, Like, In)):
-        return {p.path[: collection_depth(p.path)]}
+        return {p.path[: collection_depth(p.path, schema)]}
     if isinstance(p, Not):
-        return _scope(p.operand)
+        return _scope(p.operand, schema)
     if isinstance(p, AnyItem):
         return {()}
     scopes: set[tuple[str, ...]] = set()
     for operand in p.operands:
-        scopes |= _scope(operand)
+        scopes |= _scope(operand, schema)
     return scopes
 
 
@@ -266,18 +282,18 @@ def _rebase(p: Predicate, depth: int) -> Predicate:
     return replace(p, operands=tuple(_rebase(o, depth) for o in p.operands))
 
 
-def wrap_collections(p: Predicate) -> Predicate:
+def wrap_collections(p: Predicate, schema: FieldNode = CONTACT_SCHEMA) -> Predicate:
     """Wrap each largest subtree that names fields of one collection only in `AnyItem`.
 
     So `communicationItems/value like "%@acme.com" and communicationItems/communicationType = "Email"`
     needs one item satisfying both, as ConnectWise's childConditions do.
     """
-    scopes = _scope(p)
+    scopes = _scope(p, schema)
     if len(scopes) == 1:
         (scope,) = scopes
         return p if not scope else AnyItem(scope, _rebase(p, len(scope)))
     if isinstance(p, Not):
-        return Not(wrap_collections(p.operand))
+        return Not(wrap_collections(p.operand, schema))
     if isinstance(p, (Compare, IsNull, Contains, Like, In, AnyItem)):
         return p
-    return replace(p, operands=tuple(wrap_collections(o) for o in p.operands))
+    return replace(p, operands=tuple(wrap_collections(o, schema) for o in p.operands))

@@ -167,10 +167,33 @@ def text_of(raw: Any) -> str | None:
 
 
 def like_regex(pattern: str) -> re.Pattern[str]:
-    """The regular expression a LIKE pattern stands for (case-folded)."""
+    """The regular expression a LIKE pattern stands for (case-folded).
+
+    `*` is ConnectWise's documented wildcard (PSA Developer Guide, "Conditions"); the rest is SQL Server's LIKE, which
+    the pattern reaches: `%` any run, `_` one character, `[abc]`, `[a-c]` and `[^abc]` one character of (or not of)
+    a set, so `[[]` is a literal `[`, as the guide's escaping table writes it. A `[` never closed is itself.
+    """
     wildcards = {"%": ".*", "*": ".*", "_": "."}
-    body = "".join(wildcards.get(char) or re.escape(char) for char in pattern.casefold())
-    return re.compile(body, re.DOTALL)
+    text = pattern.casefold()
+    parts: list[str] = []
+    index = 0
+    while index < len(text):
+        char = text[index]
+        close = text.find("]", index + 2) if char == "[" else -1
+        if close > 0:
+            parts.append(_char_class(text[index + 1 : close]))
+            index = close + 1
+            continue
+        parts.append(wildcards.get(char) or re.escape(char))
+        index += 1
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def _char_class(members: str) -> str:
+    negated = members.startswith("^") and len(members) > 1
+    body = members[1:] if negated else members
+    escaped = "".join(char if char == "-" and 0 < i < len(body) - 1 else re.escape(char) for i, char in enumerate(body))
+    return f"[{'^' if negated else ''}{escaped}]"
 
 
 # -- evaluation -----------------------------------------------------------------------------------
@@ -187,8 +210,16 @@ _OPERATORS: Mapping[str, Callable[[Any, Any], bool]] = {
 }
 
 
-def _compare(p: Compare) -> Test:
-    read = reader(p.path, p.kind)
+StampReader = Callable[[Any], datetime]
+
+
+def _reader(path: Path, kind: Kind, stamps: StampReader | None) -> Callable[[Any], Any]:
+    """`reader`, except that the update stamp comes from `stamps` (the stored stamp, fraction included) if given."""
+    return stamps if stamps is not None and path == STAMP_PATH else reader(path, kind)
+
+
+def _compare(p: Compare, stamps: StampReader | None) -> Test:
+    read = _reader(p.path, p.kind, stamps)
     literal = comparable(p.kind, p.value)
     operator = _OPERATORS[p.op]
 
@@ -207,8 +238,8 @@ def _text_test(path: Path, matches: Callable[[str], bool]) -> Test:
     return test
 
 
-def _in(p: In) -> Test:
-    read = reader(p.path, p.kind)
+def _in(p: In, stamps: StampReader | None) -> Test:
+    read = _reader(p.path, p.kind, stamps)
     values = frozenset(comparable(p.kind, v) for v in p.values)
 
     def test(record: Any) -> bool | None:
@@ -249,10 +280,13 @@ def _not(operand: Test) -> Test:
     return test
 
 
-def three_valued(p: Predicate) -> Test:
-    """Compile `p` to a function giving True, False or None (unknown) for a record."""
+def three_valued(p: Predicate, stamps: StampReader | None = None) -> Test:
+    """Compile `p` to a function giving True, False or None (unknown) for a record.
+
+    `stamps` reads a record's update stamp as stored, when it has more precision than `_info.lastUpdated` shows.
+    """
     if isinstance(p, Compare):
-        return _compare(p)
+        return _compare(p, stamps)
     if isinstance(p, IsNull):
         path = p.path
         return lambda record: lookup(record, path) is None
@@ -263,19 +297,19 @@ def three_valued(p: Predicate) -> Test:
         regex = like_regex(p.pattern)
         return _text_test(p.path, lambda value: regex.fullmatch(value) is not None)
     if isinstance(p, In):
-        return _in(p)
+        return _in(p, stamps)
     if isinstance(p, Not):
-        return _not(three_valued(p.operand))
+        return _not(three_valued(p.operand, stamps))
     if isinstance(p, And):
-        return _junction([three_valued(o) for o in p.operands], decisive=False)
+        return _junction([three_valued(o, stamps) for o in p.operands], decisive=False)
     if isinstance(p, Or):
-        return _junction([three_valued(o) for o in p.operands], decisive=True)
+        return _junction([three_valued(o, stamps) for o in p.operands], decisive=True)
     return _any_item(p.collection, three_valued(p.where))
 
 
-def compile_predicate(p: Predicate) -> Callable[[Record], bool]:
+def compile_predicate(p: Predicate, stamps: StampReader | None = None) -> Callable[[Record], bool]:
     """A record filter: True exactly when `p` is true for the record (unknown counts as no match)."""
-    test = three_valued(p)
+    test = three_valued(p, stamps)
     return lambda record: test(record) is True
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cwmock.emulator.query.errors import QueryError
-from cwmock.emulator.query.field_catalog import parse_path, resolve_field, split_list
+from cwmock.emulator.query.field_catalog import CONTACT_SCHEMA, FieldNode, parse_path, resolve_field, split_list
 from cwmock.emulator.query.predicates import Record
 
 
@@ -34,7 +34,7 @@ class FieldSelection:
         child.add(rest)
 
 
-def parse_fields(text: str) -> FieldSelection | None:
+def parse_fields(text: str, schema: FieldNode = CONTACT_SCHEMA) -> FieldSelection | None:
     """Parse `fields`; None (everything) for blank text. Raises only QueryError, naming the bad field."""
     if not text.strip():
         return None
@@ -42,7 +42,7 @@ def parse_fields(text: str) -> FieldSelection | None:
     for item, offset in split_list(text):
         if not item:
             raise QueryError("empty field name in fields; separate names with single commas", "", offset)
-        resolved = resolve_field(parse_path(item, offset), item, offset)
+        resolved = resolve_field(parse_path(item, offset), item, offset, schema=schema)
         selection.add(resolved.path)
     return selection
 

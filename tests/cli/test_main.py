@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 import httpx
 import pytest
 
-from cwmock.cli.commands import build_parser
+from cwmock.cli.commands import build_parser, emulator_config
 from cwmock.cli.main import main
 
 from support.ports import free_port
@@ -102,3 +102,24 @@ def test_cwmock_emulator_serves_the_dashboard_behind_its_admin_token() -> None:
         opened = httpx.get(dashboard, headers={"Authorization": "Bearer tok-123"}, timeout=5)
         assert opened.status_code == 200
         assert "This emulator runs on the system clock" not in opened.text, "the CLI's clock can be moved"
+
+
+@pytest.mark.parametrize("command", ["emulator", "up"])
+def test_the_fidelity_switches_reach_the_emulator_settings(command: str) -> None:
+    defaults = emulator_config(build_parser().parse_args([command]))
+    assert (defaults.patch_reference_paths, defaults.bad_credentials_status) == ("ignored", 401)
+    assert (defaults.rate_limit_per_minute, defaults.subsecond_stamps) == (None, False)
+    options = "--patch-reference-paths applied --bad-credentials-status 404 --rate-limit-per-minute 1000"
+    switched = emulator_config(
+        build_parser().parse_args([command, *options.split(), "--subsecond-stamps", "--contact-date-entered"])
+    )
+    assert (switched.patch_reference_paths, switched.bad_credentials_status) == ("applied", 404)
+    assert (switched.rate_limit_per_minute, switched.subsecond_stamps) == (1000, True)
+    assert switched.contact_date_entered, "cwmock up honours it too"
+
+
+def test_a_bad_switch_value_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["emulator", "--rate-limit-per-minute", "0"])
+    assert exit_info.value.code == 2
+    assert "rate_limit_per_minute must be 1 or more" in capsys.readouterr().err

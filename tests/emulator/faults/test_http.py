@@ -68,7 +68,7 @@ def test_status_fault_answers_the_next_n_matching_requests_with_connectwise_erro
     error = live.contacts()
     assert (error.status_code, error.json()) == (
         500,
-        {"code": "ConnectWiseApi", "message": "A timeout has occured. Please try again."},
+        {"code": "ConnectWiseApi", "message": "A timeout has occured. Please try again.", "errors": None},
     )
     listed = live.client.get(f"/__admin/faults/{fault['id']}").json()
     assert (listed["matched"], listed["fired"], listed["exhausted"]) == (5, 2, True), (

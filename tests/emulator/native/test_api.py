@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
@@ -44,12 +44,18 @@ async def test_post_returns_201_with_the_reference_wire_shape(cwmock_client: htt
     }
     assert contact["site"]["id"] == 136
     assert contact["site"]["name"] == "Earth"
-    assert contact["types"] == [{"id": 11, "name": "No Longer Employed"}]
+    assert contact["types"] == [
+        {
+            "id": 11,
+            "name": "No Longer Employed",
+            "_info": {"type_href": "http://cwmock.test/v4_6_release/apis/3.0//company/contacts/types/11"},
+        }
+    ]
     assert contact["inactiveFlag"] is False
     info = contact["_info"]
     assert info["lastUpdated"] == "2026-01-01T00:00:00Z"
     assert all(isinstance(v, str) for v in info.values()), "_info must be a map of strings only"
-    assert info["communications_href"].endswith("/company/contacts/1/communications")
+    assert info["communications_href"] == "http://cwmock.test/v4_6_release/apis/3.0//company/contacts/1/communications"
     assert "dateEntered" not in info, "contacts' _info carries no dateEntered"
     assert next(iter(contact)) == "id"
     assert list(contact)[-1] == "_info"
@@ -149,13 +155,15 @@ async def test_paging_link_header_repeats_the_query_and_ends_in_page(
     assert dict((rel, int(n)) for n, rel in pyconnectwise) == {"first": 1, "prev": 1, "next": 3, "last": 3}
 
 
-async def test_first_and_last_pages_have_no_prev_or_next(cwmock_client: httpx.AsyncClient) -> None:
+async def test_first_and_last_pages_link_as_the_developer_guide_shows(cwmock_client: httpx.AsyncClient) -> None:
     for _ in range(4):
         await create(cwmock_client, {"firstName": "p"})
     first = await cwmock_client.get(CONTACTS, params={"pageSize": 2})
-    assert set(links(first)) == {"first", "next", "last"}
+    assert [rel for _, rel in LINK.findall(first.headers["link"])] == ["next", "last"], "the guide's page-1 example"
     last = await cwmock_client.get(CONTACTS, params={"pageSize": 2, "page": 2})
-    assert set(links(last)) == {"first", "prev", "last"}
+    assert [rel for _, rel in LINK.findall(last.headers["link"])] == ["first", "prev", "last"], "no next at the end"
+    only = await cwmock_client.get(CONTACTS, params={"pageSize": 10})
+    assert [rel for _, rel in LINK.findall(only.headers["link"])] == ["last"], "one page: no next, no prev"
 
 
 async def test_pages_past_the_end_are_empty_and_default_size_is_25(cwmock_client: httpx.AsyncClient) -> None:
@@ -272,7 +280,8 @@ async def test_invalid_bodies_are_400_naming_the_field_and_change_nothing(
 @pytest.mark.parametrize(
     ("operations", "field"),
     [
-        ([{"op": "replace", "path": "company/id", "value": 2}], "company/id"),
+        ([{"op": "replace", "path": "communicationItems/0/value", "value": "x"}], "communicationItems/0/value"),
+        ([{"op": "replace", "path": "lastName/first", "value": "x"}], "lastName/first"),
         ([{"op": "replace", "path": "FirstName", "value": "x"}], "FirstName"),
         ([{"op": "replace", "path": "id", "value": 3}], "id"),
         ([{"op": "move", "path": "firstName", "value": "x"}], "op"),
@@ -324,3 +333,80 @@ async def test_unknown_ids_and_routes_are_connectwise_404s(cwmock_client: httpx.
         assert response.json()["code"] == "NotFound"
     wrong_method = await cwmock_client.post(f"{CONTACTS}/count", json={})
     assert wrong_method.status_code == 405
+
+
+async def test_error_bodies_carry_the_real_codes_and_errors_null(cwmock_client: httpx.AsyncClient) -> None:
+    """ConnectWiseManageAPI issues #30 and #53: `MissingRequiredField`; the Developer Guide: `"errors": null`."""
+    missing = await cwmock_client.post(CONTACTS, json={"lastName": "NoFirst"})
+    assert missing.status_code == 400
+    assert missing.json() == {
+        "code": "InvalidObject",
+        "message": "contact object is invalid",
+        "errors": [
+            {
+                "code": "MissingRequiredField",
+                "message": "firstName is required",
+                "resource": "contact",
+                "field": "firstName",
+            }
+        ],
+    }
+    not_found = await cwmock_client.get(f"{CONTACTS}/999")
+    assert not_found.json() == {"code": "NotFound", "message": "contact 999 not found", "errors": None}
+    unauthorized = await cwmock_client.get(CONTACTS, headers={"Authorization": "Basic eA=="})
+    assert (unauthorized.status_code, unauthorized.json()["errors"]) == (401, None)
+
+
+async def test_the_guides_patch_example_names_the_company_by_identifier(cwmock_client: httpx.AsyncClient) -> None:
+    """PSA Developer Guide, "Patch": `{"op": "replace", "path": "company", "value": {"identifier": ...}}`."""
+    contact = await create(cwmock_client)
+    url = f"{CONTACTS}/{contact['id']}"
+    whole = [
+        {"op": "replace", "path": "company", "value": {"identifier": "Globex"}},
+        {"op": "remove", "path": "site"},
+    ]
+    patched = await cwmock_client.patch(url, json=whole)
+    assert (patched.status_code, patched.json()["company"]["name"]) == (200, "Globex Corporation")
+    inside = [{"op": "replace", "path": "company/identifier", "value": "AcmeCorp"}]
+    false_200 = await cwmock_client.patch(url, json=inside)
+    assert false_200.status_code == 200, "the guide: you may receive a false 200"
+    assert false_200.json() == patched.json(), "answered, not applied"
+
+
+async def test_type_ids_assign_types_on_creation_only(cwmock_client: httpx.AsyncClient) -> None:
+    """The OpenAPI Contact: typeIds "can be passed in only during new contact creation (post)"."""
+    created = await cwmock_client.post(CONTACTS, json={"firstName": "T", "types": [{"id": 1}], "typeIds": [11, 1]})
+    assert created.status_code == 201, created.text
+    assert [t["id"] for t in created.json()["types"]] == [1, 11]
+    assert "typeIds" not in created.json()
+    url = f"{CONTACTS}/{created.json()['id']}"
+    replaced = await cwmock_client.put(url, json={"firstName": "T", "typeIds": [2]})
+    assert "types" not in replaced.json(), "a PUT does not read typeIds"
+    bad = await cwmock_client.post(CONTACTS, json={"firstName": "T", "typeIds": ["eleven"]})
+    assert (bad.status_code, bad.json()["errors"][0]["field"]) == (400, "typeIds")
+    unknown = await cwmock_client.post(CONTACTS, json={"firstName": "T", "typeIds": [99]})
+    assert (unknown.status_code, unknown.json()["errors"][0]["field"]) == (400, "types")
+
+
+LIMITED: dict[str, Callable[[int], dict[str, Any]]] = {
+    "userDefinedField3": lambda n: {"userDefinedField3": "u" * n},
+    "communicationItems/value": lambda n: {"communicationItems": [{"type": {"id": 1}, "value": "v" * n}]},
+    "communicationItems/extension": lambda n: {
+        "communicationItems": [{"type": {"id": 2}, "value": "555", "extension": "1" * n}]
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("field", "limit"),
+    [("userDefinedField3", 50), ("communicationItems/value", 250), ("communicationItems/extension", 15)],
+)
+async def test_the_openapi_field_limits_hold(cwmock_client: httpx.AsyncClient, field: str, limit: int) -> None:
+    """Max lengths of ConnectWise Manage's OpenAPI document (Contact, ContactCommunication)."""
+    refused = await cwmock_client.post(CONTACTS, json={"firstName": "L", **LIMITED[field](limit + 1)})
+    assert refused.status_code == 400
+    error = refused.json()["errors"][0]
+    assert (error["field"], error["code"]) == (field, "MaxLength")
+    assert f"the maximum is {limit}" in error["message"]
+    fits = await cwmock_client.post(CONTACTS, json={"firstName": "L", **LIMITED[field](limit)})
+    assert fits.status_code == 201, fits.text

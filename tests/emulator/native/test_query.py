@@ -99,16 +99,25 @@ async def test_forward_only_paging_follows_the_link_header(cwmock_client: httpx.
     while url is not None:
         response = await cwmock_client.get(url, headers=headers)
         assert response.status_code == 200
+        assert "link" in response.headers, "the Developer Guide: there will always be a link header"
         pages.append([c["id"] for c in response.json()])
-        link = response.headers.get("link")
-        match = re.fullmatch(r'<http://cwmock\.test([^>]*)>; rel="next"', link) if link else None
+        match = re.fullmatch(r'<http://cwmock\.test([^>]*)>; rel="next"', response.headers["link"])
         if match is None:
+            assert (response.headers["link"], pages[-1]) == ("", []), "only an empty page ends the chain"
             url = None
         else:
             url = match.group(1)
             assert "conditions=" in url, "the next URL keeps the original query"
-            assert url.endswith(f"pageId={pages[-1][-1]}")
-    assert pages == [[1, 2], [3, 4], [5]]
+            assert url.endswith(f"pageId={pages[-1][-1]}"), "the next pageId is the last id of this page"
+    assert pages == [[1, 2], [3, 4], [5], []]
+
+
+async def test_forward_only_sends_a_link_on_the_first_page_even_when_it_is_the_last(
+    cwmock_client: httpx.AsyncClient, people: Emulator
+) -> None:
+    """christaylorcodes/ConnectWiseManageAPI (Invoke-CWMAllResult) reports an error when the first page has none."""
+    response = await cwmock_client.get(CONTACTS, params={"pageSize": 1000}, headers={"pagination-type": "forward-only"})
+    assert response.headers["link"].endswith(f'pageId={response.json()[-1]["id"]}>; rel="next"')
 
 
 async def test_forward_only_refuses_order_by(cwmock_client: httpx.AsyncClient, people: Emulator) -> None:
@@ -116,3 +125,34 @@ async def test_forward_only_refuses_order_by(cwmock_client: httpx.AsyncClient, p
         CONTACTS, params={"orderBy": "lastName asc"}, headers={"pagination-type": "forward-only"}
     )
     assert (response.status_code, response.json()["errors"][0]["field"]) == (400, "orderBy")
+
+
+async def test_a_quoted_datetime_is_a_400_giving_the_bracketed_spelling(
+    cwmock_client: httpx.AsyncClient, people: Emulator
+) -> None:
+    response = await cwmock_client.get(CONTACTS, params={"conditions": 'lastUpdated > "2025-01-01T00:00:20Z"'})
+    assert response.status_code == 400
+    assert "_info/lastUpdated > [2025-01-01T00:00:20Z]" in response.json()["errors"][0]["message"]
+
+
+async def test_custom_field_conditions_need_one_custom_field_to_satisfy_them(cwmock_client: httpx.AsyncClient) -> None:
+    """PSA Developer Guide: `customFieldConditions=caption="TomNumber" AND value !=null`."""
+    tom = {"id": 5, "caption": "TomNumber", "type": "Text", "entryMethod": "EntryField", "value": "42"}
+    other = {"id": 6, "caption": "Colour", "type": "Text", "entryMethod": "EntryField", "value": "red"}
+    blank = {"id": 5, "caption": "TomNumber", "type": "Text", "entryMethod": "EntryField"}
+    for name, fields in (("Tom", [tom, other]), ("Blank", [blank, other]), ("None", [])):
+        assert (await cwmock_client.post(CONTACTS, json={"firstName": name, "customFields": fields})).status_code == 201
+
+    async def matching(text: str) -> list[str]:
+        response = await cwmock_client.get(CONTACTS, params={"customFieldConditions": text})
+        assert response.status_code == 200, response.text
+        return [c["firstName"] for c in response.json()]
+
+    assert await matching('caption="TomNumber" AND value !=null') == ["Tom"]
+    assert await matching('caption = "TomNumber"') == ["Tom", "Blank"]
+    assert await matching('caption = "Colour" and value = "42"') == [], "one custom field must satisfy the whole"
+    assert await matching("id = 6 and value like 'r*'") == ["Tom", "Blank"]
+    count = await cwmock_client.get(f"{CONTACTS}/count", params={"customFieldConditions": 'value = "42"'})
+    assert count.json() == {"count": 1}
+    bad = await cwmock_client.get(CONTACTS, params={"customFieldConditions": "colour = 'red'"})
+    assert (bad.status_code, bad.json()["errors"][0]["field"]) == (400, "customFieldConditions")

@@ -5,6 +5,7 @@ Left out: the admin calls that inject faults, move the clock (or long-poll it) a
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from typing import Any
 
@@ -60,7 +61,7 @@ def test_the_document_describes_every_emulated_route() -> None:
     assert "/elements/api-v2/hubs/crm/contacts" in documented
     assert "/__admin/faults" in documented
     routes = {getattr(route, "path", "") for route in EMULATOR.app.routes} - {"/openapi.json", "/__admin"}
-    templated = {path.replace("{id:int}", "{id}") for path in routes}
+    templated = {re.sub(r"\{(\w+):int\}", r"{\1}", path) for path in routes}
     assert templated <= documented, f"undocumented routes: {sorted(templated - documented)}"
 
 
@@ -89,7 +90,8 @@ async def test_unrouted_hub_paths_answer_in_the_hub_error_shape() -> None:
     assert "GET" in wrong_method.headers["allow"]
     assert "requestId" in wrong_method.json()
     native = await in_process("GET", "/v4_6_release/apis/3.0/nowhere")
-    assert set(native.json()) == {"code", "message"}, "the native API keeps ConnectWise's shape"
+    assert set(native.json()) == {"code", "message", "errors"}, "the native API keeps ConnectWise's shape"
+    assert native.json()["errors"] is None, "the Developer Guide's errors: null when there are none"
 
 
 @pytest.mark.anyio

@@ -66,7 +66,7 @@ async def test_the_seed_body_verbatim_creates_an_instance(
     assert created["id"] == 1
     assert created["token"]
     assert created["createdDate"].startswith("2026-01-01T00:00:00")
-    assert created["providerData"] == json.loads(SEED)["providerData"], "kept as given, never used"
+    assert "providerData" not in created, "accepted, never used, not part of the platform's document"
     assert created["configuration"]["baseUrl"] == "https://api-cloudelements/v4_6_release/apis/3.0"
     registered = emulator.registry.get(1)
     assert registered.tenant == "cloudelements", "chosen by company + public.key/private.key"
@@ -123,3 +123,24 @@ async def test_delete_and_events(client: httpx.AsyncClient, recorder: Recorder) 
     assert (await client.delete(f"{INSTANCES}/1", headers=AUTH)).status_code == 200
     assert recorder.calls[-1] == ("deleted", 1)
     assert (await client.get(f"{INSTANCES}/1", headers=AUTH)).status_code == 404
+
+
+async def test_the_answer_is_the_platforms_document_without_secrets(client: httpx.AsyncClient) -> None:
+    """Cloud Elements devportal, connectwisecrmrest "Authenticate": the example response's fields."""
+    body = json.loads(SEED)
+    body["configuration"]["event.notification.signature.key"] = "never-shown-signature-key"
+    created = (await client.post(INSTANCES, json=body, headers=AUTH)).json()
+    assert {"id", "name", "token", "createdDate", "element", "valid", "disabled", "eventsEnabled"} <= set(created)
+    assert {"id": 3012, "key": "connectwisecrmrest", "hub": "crm"}.items() <= created["element"].items()
+    assert (created["name"], created["valid"], created["disabled"]) == (body["name"], True, False)
+    assert created["eventsEnabled"] is True, "the seed enables events"
+    configuration = created["configuration"]
+    assert "private.key" not in configuration
+    assert "event.notification.signature.key" not in configuration
+    assert configuration["company"] == "cloudelements", "the rest of the configuration as given"
+    shown = json.dumps(created)
+    assert body["configuration"]["private.key"] not in shown
+    assert "never-shown-signature-key" not in shown
+    patched = await client.patch(f"{INSTANCES}/1", json={"name": "renamed"}, headers=AUTH)
+    assert patched.json() == {**created, "name": "renamed"}
+    assert (await client.get(f"{INSTANCES}/1", headers=AUTH)).json() == patched.json()

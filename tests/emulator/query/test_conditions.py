@@ -179,9 +179,39 @@ def test_literal_kinds() -> None:
     assert parse_conditions("company/id = '132'") == Compare(("company", "id"), Kind.NUMBER, "=", 132)
     assert parse_conditions("zip = 12345") == Compare(("zip",), Kind.STRING, "=", "12345")
     assert parse_conditions("inactiveFlag = TRUE") == Compare(("inactiveFlag",), Kind.BOOLEAN, "=", True)
-    assert parse_conditions('lastUpdated > "2016-08-20T18:04:26Z"') == Compare(
+    assert parse_conditions("lastUpdated > [2016-08-20T18:04:26Z]") == Compare(
         ("_info", "lastUpdated"), Kind.INSTANT, ">", datetime(2016, 8, 20, 18, 4, 26, tzinfo=UTC)
     )
+
+
+@pytest.mark.parametrize("quoted", ['"2016-08-20T18:04:26Z"', "'2016-08-20T18:04:26Z'"])
+def test_a_quoted_datetime_is_refused_with_the_bracketed_spelling(quoted: str) -> None:
+    """PSA Developer Guide, "Conditions": datetimes "must be surrounded by square brackets"."""
+    with pytest.raises(QueryError) as raised:
+        parse_conditions(f"lastUpdated > {quoted}")
+    assert "_info/lastUpdated > [2016-08-20T18:04:26Z]" in str(raised.value), "the message gives the fix"
+    assert (raised.value.token, raised.value.position) == (quoted, 14)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "matches"),
+    [
+        ("E*", "Evans", True),
+        ("%an%", "Evans", True),
+        ("_vans", "Evans", True),
+        ("[ef]vans", "Evans", True),
+        ("[^ef]vans", "Evans", False),
+        ("[a-f]vans", "Evans", True),
+        ("[[]x]", "[x]", True),
+        ("50[%]", "50%", True),
+        ("50[%]", "500", False),
+        ("a[", "a[", True),
+    ],
+)
+def test_like_patterns_read_as_sql_server_reads_them(pattern: str, value: str, matches: bool) -> None:
+    """`*` (the guide's wildcard) and SQL Server's `%`, `_` and `[...]` (the guide escapes `[` as `[[]`)."""
+    test = compile_predicate(parse_conditions(f'lastName like "{pattern}"'))
+    assert test({"lastName": value}) is matches
 
 
 def test_field_names_match_case_insensitively_and_resolve_to_the_record_spelling() -> None:
