@@ -63,8 +63,8 @@ ROUNDS = 10
 STAMPS = ("shuffled", "sorted")
 # uvicorn's event loop and HTTP parser, for the emulator and the floor alike: "auto" takes uvloop and httptools when
 # they are installed, as uvicorn does.
-STACKS = {"auto": {}, "uvloop+httptools": {"loop": "uvloop", "http": "httptools"},
-          "asyncio+h11": {"loop": "asyncio", "http": "h11"}}  # fmt: skip
+STACKS: dict[str, dict[str, object]] = {"auto": {}, "uvloop+httptools": {"loop": "uvloop", "http": "httptools"},
+                                         "asyncio+h11": {"loop": "asyncio", "http": "h11"}}  # fmt: skip
 
 
 # -- server side ---------------------------------------------------------------------------------------------------
@@ -108,7 +108,7 @@ def serve_emulator(size: int, stamps: str, stack: str, profile_to: str | None = 
     seed_seconds = time.perf_counter() - started
     sock = _bound_socket()
     print(json.dumps({"port": sock.getsockname()[1], "seed_seconds": seed_seconds}), flush=True)
-    server = uvicorn.Server(uvicorn_config(emulator.app, LOOPBACK, sock.getsockname()[1], **STACKS[stack]))
+    server = uvicorn.Server(uvicorn_config(emulator.app, LOOPBACK, sock.getsockname()[1], None, **STACKS[stack]))
     if profile_to is None:
         with suppress(KeyboardInterrupt):
             server.run(sockets=[sock])
@@ -144,7 +144,7 @@ def serve_floor(body_file: str, link: str, stack: str) -> None:
     sock = _bound_socket()
     print(json.dumps({"port": sock.getsockname()[1], "seed_seconds": 0.0}), flush=True)
     with suppress(KeyboardInterrupt):
-        uvicorn.Server(uvicorn_config(app, LOOPBACK, sock.getsockname()[1], **STACKS[stack])).run(sockets=[sock])
+        uvicorn.Server(uvicorn_config(app, LOOPBACK, sock.getsockname()[1], None, **STACKS[stack])).run(sockets=[sock])
 
 
 def _bound_socket() -> socket.socket:
