@@ -172,11 +172,13 @@ class Server:
 
 
 @contextmanager
-def server_process(*args: str, startup_timeout: float) -> Iterator[Server]:
-    """Run this script in server mode; yield once it reports its port; kill it afterwards."""
-    process = subprocess.Popen(
-        [sys.executable, __file__, *args], stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONHASHSEED": "0"}
-    )
+def server_process(*args: str, startup_timeout: float, checkout: Path | None = None) -> Iterator[Server]:
+    """Run this script in server mode (importing `cwmock` from `checkout` when given); yield once it reports its
+    port; kill it afterwards."""
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    if checkout is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(checkout), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    process = subprocess.Popen([sys.executable, __file__, *args], stdout=subprocess.PIPE, text=True, env=env)
     try:
         stdout = process.stdout
         assert stdout is not None
@@ -375,6 +377,7 @@ class Options:
     peers: list[str]
     peers_dir: Path
     stack: str = "auto"
+    baseline: Path | None = None
     profile: bool = False
 
 
@@ -405,6 +408,15 @@ def measure_size(size: int, stamps: str, options: Options) -> SizeResult:
         )
         endpoints = [Endpoint("cwmock", ours.port, target, ours.process.pid),
                      Endpoint("floor", floor.port, target, floor.process.pid)]  # fmt: skip
+        if options.baseline is not None:
+            baseline_args = ("serve-emulator", str(size), stamps, options.stack)
+            baseline = stack.enter_context(
+                server_process(*baseline_args, startup_timeout=3600, checkout=options.baseline)
+            )
+            # Its links name its own port: the same page but for that.
+            renamed = body.replace(f":{ours.port}/".encode(), f":{baseline.port}/".encode())
+            _check_same_page(baseline.port, target, renamed, headers)
+            endpoints.append(Endpoint("baseline", baseline.port, target, baseline.process.pid))
         peers = options.peers if stamps == "shuffled" else []
         modules, why = install(options.peers_dir) if peers else (None, "")
         for name in peers:
@@ -415,7 +427,7 @@ def measure_size(size: int, stamps: str, options: Options) -> SizeResult:
                 continue
             assert modules is not None
             peer = stack.enter_context(peer_server(name, modules, options.work_dir / "peers", PATH, body, link))
-            _check_same_page(peer.port, peer.target, body)
+            _check_same_page(peer.port, peer.target, body, {})
             endpoints.append(Endpoint(name, peer.port, peer.target, peer.pid))
         print(f"[{size:,} {stamps}] loading {', '.join(e.label for e in endpoints)}...", file=sys.stderr, flush=True)
         run_rounds(endpoints, headers, options.warmup, 1, options.max_seconds)
@@ -431,13 +443,13 @@ def measure_size(size: int, stamps: str, options: Options) -> SizeResult:
                       skipped)  # fmt: skip
 
 
-def _check_same_page(port: int, target: str, body: bytes) -> None:
-    """A peer must answer the same contacts as the emulator (json-server formats them its own way)."""
+def _check_same_page(port: int, target: str, body: bytes, headers: dict[str, str]) -> None:
+    """Another server must answer the same contacts as the emulator (json-server formats them its own way)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    _, answered = fetch(connection, target, {})
+    _, answered = fetch(connection, target, headers)
     connection.close()
     if answered != body and json.loads(answered) != json.loads(body):
-        raise RuntimeError(f"the peer on port {port} answers a different page at {target}")
+        raise RuntimeError(f"the server on port {port} answers a different page at {target}")
 
 
 # -- report --------------------------------------------------------------------------------------------------------
@@ -528,6 +540,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="100000",
         help="sizes that also get the sorted-stamps extra row (comma-separated; none for no row)",
     )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout of cwmock (e.g. a worktree of main) served beside ours, seeded alike, as `baseline`: "
+        "before and after measured side by side",
+    )
     parser.add_argument("--stack", choices=sorted(STACKS), default="auto", help="uvicorn loop and HTTP parser")
     parser.add_argument("--json", type=Path, default=Path("bench-emulator-list.json"), help="where to write JSON")
     parser.add_argument(
@@ -547,7 +565,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = []
     with tempfile.TemporaryDirectory(prefix="cwmock-bench-") as scratch:
         options = Options(args.requests, args.concurrency, args.max_seconds, args.warmup, Path(scratch), peers,
-                          args.peers_dir, args.stack)  # fmt: skip
+                          args.peers_dir, args.stack, args.baseline.resolve() if args.baseline else None)  # fmt: skip
         if args.profile:
             options.work_dir, options.profile = work_dir, True
         for size in sizes:
