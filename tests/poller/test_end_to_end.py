@@ -152,7 +152,8 @@ async def test_25_changes_make_3_notifications_of_at_most_10_events(harness: Har
     ids = await harness.control.bulk_create(TENANT, 25, stamp=harness.start_instant + timedelta(minutes=2))
     await harness.run_windows(1)
     arrivals = harness.receiver.arrivals()
-    assert [len(a.json()["message"]["events"]) for a in arrivals] == [10, 10, 5]
+    # Up to 8 deliveries are in flight at once, so the three may arrive in any order.
+    assert sorted((len(a.json()["message"]["events"]) for a in arrivals), reverse=True) == [10, 10, 5]
     assert_all_well_formed(harness)
     assert sorted(int(object_id) for object_id, _ in delivered_versions(harness)) == sorted(ids)
     assert len({a.webhook_id for a in arrivals}) == 3
