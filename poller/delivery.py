@@ -7,11 +7,15 @@
 - 410 Gone parks at once: the receiver says the endpoint is gone for good, so retrying is pointless
   (Standard Webhooks: "410 disables"); parking keeps the notification for redelivery when it is back.
 - A callback host that is not loopback and not explicitly allowed is parked without any connection or DNS lookup.
+- Up to `max_in_flight` attempts run at once (started oldest first, over the client's pooled keep-alive
+  connections); each entry keeps its webhook id, bytes and retry schedule, and its outcome is recorded the moment
+  its own attempt ends. Open Connectors promises no order between notifications, and neither does this poller.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -24,6 +28,7 @@ from cwmock.poller.state import OutboxEntry, PollerState
 
 CrashHook = Callable[[str], None]
 RETRY_AFTER_STATUSES = (429, 503)
+DEFAULT_MAX_IN_FLIGHT = 8
 
 
 def no_crash(point: str) -> None:
@@ -91,24 +96,44 @@ class Deliverer:
     allowed_hosts: tuple[str, ...] = ()
     crash: CrashHook = no_crash
     timeout: float = 2.0
+    max_in_flight: int = DEFAULT_MAX_IN_FLIGHT
 
     async def deliver_due(self) -> DeliveryReport:
-        """Attempt every entry due now, oldest first."""
+        """Attempt every entry due now, started oldest first, at most `max_in_flight` at a time.
+
+        Should one attempt raise (a crash hook, a bug), the others are cancelled and the error propagates: what was
+        not recorded stays due, as after a crash.
+        """
         report = DeliveryReport()
-        for entry in self.state.due(self.clock.now()):
-            result = await self.attempt(entry)
-            if result.delivered:
-                self.crash("after_ack")
-                self.state.mark_delivered(entry.number)
-                report.delivered += 1
-                continue
-            next_attempt = self.next_attempt(entry.attempts + 1, result)
-            self.state.mark_failed(entry.number, entry.attempts + 1, next_attempt, result.error)
-            if next_attempt is None:
-                report.parked += 1
-            else:
-                report.failed += 1
+        entries = iter(self.state.due(self.clock.now()))
+        workers = [asyncio.ensure_future(self._work(entries, report)) for _ in range(max(1, self.max_in_flight))]
+        try:
+            await asyncio.gather(*workers)
+        finally:
+            for worker in workers:
+                worker.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
         return report
+
+    async def _work(self, entries: Iterator[OutboxEntry], report: DeliveryReport) -> None:
+        """Take the next entry until none is left (the shared iterator hands each entry to one worker)."""
+        for entry in entries:
+            result = await self.attempt(entry)
+            self.record(entry, result, report)
+
+    def record(self, entry: OutboxEntry, result: AttemptResult, report: DeliveryReport) -> None:
+        """Store how `entry`'s attempt went: delivered, due again later, or parked."""
+        if result.delivered:
+            self.crash("after_ack")
+            self.state.mark_delivered(entry.number)
+            report.delivered += 1
+            return
+        next_attempt = self.next_attempt(entry.attempts + 1, result)
+        self.state.mark_failed(entry.number, entry.attempts + 1, next_attempt, result.error)
+        if next_attempt is None:
+            report.parked += 1
+        else:
+            report.failed += 1
 
     def next_attempt(self, attempts: int, result: AttemptResult) -> datetime | None:
         """When to try again after `attempts` attempts, or None to park."""

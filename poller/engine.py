@@ -17,7 +17,14 @@ from cwmock.core.clock import Clock
 from cwmock.core.instance.config import Instance
 from cwmock.core.instance.resources import ResourcePoller
 from cwmock.poller.classification import FoundVersion, SkippedRecord, read_version
-from cwmock.poller.delivery import CrashHook, Deliverer, DeliveryReport, RetryPolicy, no_crash
+from cwmock.poller.delivery import (
+    DEFAULT_MAX_IN_FLIGHT,
+    CrashHook,
+    Deliverer,
+    DeliveryReport,
+    RetryPolicy,
+    no_crash,
+)
 from cwmock.poller.hub_client import HubClient, HubError
 from cwmock.poller.notifications import InstanceIdentity, chunks, event_id, notification_body
 from cwmock.poller.signing import SIGNATURE_HEADER, signature_header
@@ -44,6 +51,7 @@ class EngineSettings:
     http_timeout: float = 2.0
     hub_timeout: float = DEFAULT_HUB_TIMEOUT
     allowed_hosts: tuple[str, ...] = ()
+    max_in_flight: int = DEFAULT_MAX_IN_FLIGHT
 
 
 @dataclass
@@ -173,6 +181,7 @@ class PollerEngine:
             self.settings.allowed_hosts,
             self.crash,
             timeout=self.settings.http_timeout,
+            max_in_flight=self.settings.max_in_flight,
         )
         return await deliverer.deliver_due()
 

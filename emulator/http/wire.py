@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from cwmock.emulator.http.responses import dump_json
@@ -108,42 +108,56 @@ class RenderedContacts:
     """Each stored contact version's wire JSON, serialized once per base URL and then reused.
 
     Stored records are never changed in place (every write stores a new one), so a record object identifies a
-    version. Entries keep their record alive, which keeps its `id()` from being reused while cached; the oldest
-    entry goes when `capacity` is reached, so memory stays bounded however many contacts a client walks through.
+    version. The cache holds each record it rendered, which keeps the record's `id()` from being reused by another
+    object while its bytes are cached: a cached `id()` can only be that very record, so a page is looked up by `id()`
+    alone, in C. The oldest record goes when `capacity` is reached, so memory stays bounded however many contacts a
+    client walks through; so does the number of base URLs (hosts a client addressed) kept at once.
     """
+
+    MAX_BASE_URLS = 4
 
     def __init__(self, capacity: int = DEFAULT_RENDER_CACHE_SIZE) -> None:
         self.capacity = capacity
-        self._entries: dict[int, tuple[Mapping[str, Any], str, bytes]] = {}
+        self._held: dict[int, Mapping[str, Any]] = {}
+        self._by_base: dict[str, dict[int, bytes]] = {}
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._held)
 
     def json(self, record: Mapping[str, Any], base_url: str) -> bytes:
         """`dump_json(render_contact(record, base_url))`, from the cache when this version was rendered before."""
-        entry = self._entries.get(id(record))
-        if entry is not None and entry[0] is record and entry[1] == base_url:
-            return entry[2]
-        return self._render(record, base_url, entry is None)
+        return self.json_many([record], base_url)[0]
 
-    def json_many(self, records: Iterable[Mapping[str, Any]], base_url: str) -> list[bytes]:
-        """`json` of each record; a page is a thousand of them, so the hit path is inlined here."""
-        entries = self._entries
-        result = []
-        for record in records:
-            entry = entries.get(id(record))
-            if entry is not None and entry[0] is record and entry[1] == base_url:
-                result.append(entry[2])
-            else:
-                result.append(self._render(record, base_url, entry is None))
-        return result
+    def json_many(self, records: Sequence[Mapping[str, Any]], base_url: str) -> list[bytes]:
+        """`json` of each record: a page is a thousand of them, so hits are looked up in C and only misses rendered."""
+        cache = self._by_base.get(base_url)
+        if cache is None:
+            cache = self._new_base(base_url)
+        found: list[bytes | None] = list(map(cache.get, map(id, records)))
+        if not all(found):  # wire JSON is never empty: a falsy entry is a miss
+            for index, record in enumerate(records):
+                if found[index] is None:
+                    found[index] = self._render(record, base_url, cache)
+        return found  # type: ignore[return-value]  # every None was replaced
 
-    def _render(self, record: Mapping[str, Any], base_url: str, new_entry: bool) -> bytes:
+    def _new_base(self, base_url: str) -> dict[int, bytes]:
+        if len(self._by_base) >= self.MAX_BASE_URLS:
+            del self._by_base[next(iter(self._by_base))]
+        cache: dict[int, bytes] = {}
+        self._by_base[base_url] = cache
+        return cache
+
+    def _render(self, record: Mapping[str, Any], base_url: str, cache: dict[int, bytes]) -> bytes:
         key = id(record)
         rendered = dump_json(render_contact(record, base_url))
-        if new_entry and len(self._entries) >= self.capacity:
-            del self._entries[next(iter(self._entries))]
-        self._entries[key] = (record, base_url, rendered)
+        if key not in self._held:
+            if len(self._held) >= self.capacity:
+                oldest = next(iter(self._held))
+                del self._held[oldest]
+                for other in self._by_base.values():
+                    other.pop(oldest, None)
+            self._held[key] = record
+        cache[key] = rendered
         return rendered
 
 

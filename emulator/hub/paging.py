@@ -24,6 +24,11 @@ class HubPage:
     after_id: int | None = None
     page: int = 1
 
+    @property
+    def offset(self) -> int:
+        """How many records come before an offset page."""
+        return (self.page - 1) * self.size
+
 
 def encode_token(last_id: int) -> str:
     """The opaque `elements-next-page-token` for "continue after `last_id`"."""

@@ -17,15 +17,15 @@ from cwmock.emulator.config import EmulatorConfig
 from cwmock.emulator.http.responses import json_response
 from cwmock.emulator.http.wire import api_base_url, render_contact
 from cwmock.emulator.hub.auth import HubAuthError, parse_hub_authorization, secrets_match
-from cwmock.emulator.hub.paging import HubPage, encode_token, parse_hub_page
+from cwmock.emulator.hub.paging import encode_token, parse_hub_page
 from cwmock.emulator.journal.request_state import annotate, request_moment
 from cwmock.emulator.model.contacts import Record
 from cwmock.emulator.model.errors import EmulatorError, NotFound
 from cwmock.emulator.model.instances import Instance, InstanceRegistry
 from cwmock.emulator.model.store import Store
 from cwmock.emulator.model.versions import Moment
-from cwmock.emulator.query.keyset import keyset_start
 from cwmock.emulator.query.list_request import hub_list_query
+from cwmock.emulator.query.planner import Window
 
 HUB_PREFIX = "/elements/api-v2/hubs/crm"
 InstanceHandler = Callable[[Request, Instance], Awaitable[Response]]
@@ -91,8 +91,9 @@ class HubApi:
         params = request.query_params
         query = hub_list_query(params)
         page = parse_hub_page(params.get("page"), params.get("pageSize"), params.get("nextPage"), bool(query.order))
-        records = query.run(self.store, instance.tenant)
-        shown = self._slice(records, page)
+        # Cursor pages are unordered queries, in id order: the page starts after the token's id (keyset paging).
+        window = Window(page.size, after_id=page.after_id) if page.cursor else Window(page.size, page.offset)
+        shown = query.page(self.store, instance.tenant, window).records
         self._served(request, instance, shown)
         annotate(request, returned=len(shown), result_end=len(shown) < page.size)
         base = self._base_url(request, instance)
@@ -102,16 +103,6 @@ class HubApi:
             headers["elements-next-page-token"] = encode_token(shown[-1]["id"])
         body = [query.shape(render_contact(record, base)) for record in shown]
         return json_response(body, headers=headers)
-
-    @staticmethod
-    def _slice(records: list[Record], page: HubPage) -> list[Record]:
-        if page.cursor:
-            # Cursor pages are unordered queries, which the store answers in id order: the page starts by bisection
-            # (scanning every match for each page made paging a large result quadratic).
-            start = 0 if page.after_id is None else keyset_start(records, page.after_id)
-            return records[start : start + page.size]
-        start = (page.page - 1) * page.size
-        return records[start : start + page.size]
 
     async def get_contact(self, request: Request, instance: Instance) -> Response:
         """GET /hubs/crm/contacts/{id}."""

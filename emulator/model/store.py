@@ -366,6 +366,11 @@ class Store:
         table = self.tenant(company).contacts
         return lambda record: datetime.fromtimestamp(table.stamp_of(record["id"]), UTC)
 
+    def visible_contacts(self, company: str) -> ContactTable:
+        """The tenant's visible contacts, once every write that is due became visible (read it, never write it)."""
+        self.settle()
+        return self.tenant(company).contacts
+
     def list_contacts(
         self, company: str, *, updated_after: StampBound | None = None, predicate: Predicate | None = None
     ) -> list[Record]:

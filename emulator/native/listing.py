@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from cwmock.emulator.http.responses import dump_json, json_array_response
 from cwmock.emulator.journal.request_state import annotate
-from cwmock.emulator.native.paging import link_header, parse_page_request
+from cwmock.emulator.native.paging import PageRequest, link_header, parse_page_request
 from cwmock.emulator.query.field_catalog import FieldNode
 from cwmock.emulator.query.list_request import native_list_query
 
@@ -26,10 +26,20 @@ def page_of(request: Request, items: Sequence[Any], serialize: Callable[[Sequenc
     """One page of `items` (`page`, `pageSize`), serialized, with the navigable `Link` header."""
     params = lowercase_params(request)
     page = parse_page_request(params.get("page"), params.get("pagesize"))
+    return navigable_page(request, page, items[page.offset : page.offset + page.size], len(items), serialize)
+
+
+def navigable_page(
+    request: Request,
+    page: PageRequest,
+    shown: Sequence[Any],
+    total: int,
+    serialize: Callable[[Sequence[Any]], list[bytes]],
+) -> Response:
+    """The page `shown` of a result of `total` items, serialized, with the navigable `Link` header."""
     url = f"{request.url.scheme}://{request.url.netloc}{request.url.path}"
-    link = link_header(url, request.query_params.multi_items(), page, len(items))
-    shown = items[page.slice(items)]
-    annotate(request, returned=len(shown), result_end=page.page >= page.last_page(len(items)))
+    link = link_header(url, request.query_params.multi_items(), page, total)
+    annotate(request, returned=len(shown), result_end=page.page >= page.last_page(total))
     return json_array_response(serialize(shown), headers={"Link": link})
 
 

@@ -20,10 +20,10 @@ class PageRequest:
     page: int = 1
     size: int = DEFAULT_PAGE_SIZE
 
-    def slice(self, items: Sequence[object]) -> slice:
-        """The slice of `items` this page covers (empty past the end)."""
-        start = (self.page - 1) * self.size
-        return slice(start, start + self.size)
+    @property
+    def offset(self) -> int:
+        """How many items come before this page."""
+        return (self.page - 1) * self.size
 
     def last_page(self, total: int) -> int:
         """The number of the last page (1 for an empty result)."""
@@ -45,11 +45,12 @@ def link_header(url: str, query: Sequence[tuple[str, str]], request: PageRequest
     `last` always. Each URL repeats the query and ends in `page=N`: pyconnectwise reads the links with
     `page=(\\d+)>; rel="(.*?)"`, so `page` must come last.
     """
-    kept = [(k, v) for k, v in query if k.lower() != "page"]
+    kept = urlencode([(k, v) for k, v in query if k.lower() != "page"])
+    prefix = f"{url}?{kept}&page=" if kept else f"{url}?page="  # encoded once, not once per link
     last = request.last_page(total)
 
     def link(number: int, rel: str) -> str:
-        return f'<{url}?{urlencode([*kept, ("page", str(number))])}>; rel="{rel}"'
+        return f'<{prefix}{number}>; rel="{rel}"'
 
     links = []
     if request.page > 1:

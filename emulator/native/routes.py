@@ -19,11 +19,11 @@ from cwmock.emulator.model.store import Store, Tenant
 from cwmock.emulator.native.companies import CompanyApi
 from cwmock.emulator.native.guard import ApiKeyGuard
 from cwmock.emulator.native.linked import LinkedApi
-from cwmock.emulator.native.listing import lowercase_params, page_of
+from cwmock.emulator.native.listing import lowercase_params, navigable_page
 from cwmock.emulator.native.paging import forward_link, parse_page_id, parse_page_request
 from cwmock.emulator.native.rate_budget import RateBudget
-from cwmock.emulator.query.keyset import keyset_start
 from cwmock.emulator.query.list_request import ListQuery, native_list_query
+from cwmock.emulator.query.planner import Window
 
 
 class NativeApi:
@@ -55,7 +55,10 @@ class NativeApi:
 
         if request.headers.get("pagination-type", "").lower() == "forward-only":
             return self._forward_only(request, params, query, tenant, serialize)
-        return page_of(request, query.run(self.store, tenant.credentials.company), serialize)
+        page = parse_page_request(params.get("page"), params.get("pagesize"))
+        found = query.page(self.store, tenant.credentials.company, Window(page.size, page.offset), count=True)
+        assert found.total is not None, "asked for the count"
+        return navigable_page(request, page, found.records, found.total, serialize)
 
     def _forward_only(
         self,
@@ -69,10 +72,10 @@ class NativeApi:
             raise invalid_field("orderBy", "orderBy cannot be used with forward-only pagination (it orders by id)")
         page = parse_page_request(None, params.get("pagesize"))
         after = parse_page_id(params.get("pageid"))
-        records = query.run(self.store, tenant.credentials.company)
-        start = keyset_start(records, after)
-        shown = records[start : start + page.size]
-        more = len(records) - start > page.size
+        # One record past the page tells whether there is a next one.
+        found = query.page(self.store, tenant.credentials.company, Window(page.size + 1, after_id=after)).records
+        shown = found[: page.size]
+        more = len(found) > page.size
         url = f"{request.url.scheme}://{request.url.netloc}{request.url.path}"
         link = forward_link(url, request.query_params.multi_items(), shown[-1]["id"] if shown else None)
         annotate(request, returned=len(shown), result_end=not more)
@@ -81,7 +84,7 @@ class NativeApi:
     async def count_contacts(self, request: Request, tenant: Tenant) -> Response:
         """GET /company/contacts/count, with the same conditions as the list."""
         query = native_list_query(lowercase_params(request))
-        return json_response({"count": len(query.run(self.store, tenant.credentials.company))})
+        return json_response({"count": query.count(self.store, tenant.credentials.company)})
 
     async def get_contact(self, request: Request, tenant: Tenant) -> Response:
         """GET /company/contacts/{id}."""

@@ -1,7 +1,8 @@
 """A list request, language-neutral: which contacts (predicate), in what order, which fields.
 
 The native API builds one from `conditions`/`childConditions`/`orderBy`/`fields`, the hub from CEQL `where`.
-Running it answers a top-level `lastUpdated > X` from the store's stamp index.
+A page of it is planned (cwmock.emulator.query.planner): a top-level `lastUpdated > X` is answered from the store's
+stamp index or by an id-order scan that stops when the page is full.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from cwmock.emulator.query.conditions import parse_child_conditions, parse_condi
 from cwmock.emulator.query.errors import QueryError, to_invalid_object
 from cwmock.emulator.query.field_catalog import CONTACT_SCHEMA, FieldNode
 from cwmock.emulator.query.ordering import OrderKey, parse_order_by, sort_records
-from cwmock.emulator.query.predicates import MATCH_ALL, Predicate, compile_predicate, conjoin, stamp_lower_bound
+from cwmock.emulator.query.planner import ResultPage, Window, count_matches, plain_result, plan_page
+from cwmock.emulator.query.predicates import MATCH_ALL, Predicate, compile_predicate, conjoin
 from cwmock.emulator.query.selection import FieldSelection, parse_fields, select_fields
 
 T = TypeVar("T")
@@ -34,11 +36,19 @@ class ListQuery:
     fields: FieldSelection | None = None
 
     def run(self, store: Store, company: str) -> list[Record]:
-        """The matching visible contacts of `company`, ordered."""
-        bound, residual = stamp_lower_bound(self.predicate)
-        test = compile_predicate(residual, store.stored_stamps(company)) if residual is not None else None
-        records = store.list_contacts(company, updated_after=bound, predicate=test)
-        return sort_records(records, self.order) if self.order else records
+        """Every matching visible contact of `company`, ordered."""
+        table, stamps = store.visible_contacts(company), store.stored_stamps(company)
+        return plain_result(table, self.predicate, self.order, stamps)
+
+    def page(self, store: Store, company: str, window: Window, *, count: bool = False) -> ResultPage:
+        """One window of the result (with the number of matches when `count`), doing only the work it needs."""
+        table, stamps = store.visible_contacts(company), store.stored_stamps(company)
+        return plan_page(table, self.predicate, self.order, window, count=count, stamps=stamps)
+
+    def count(self, store: Store, company: str) -> int:
+        """The number of matching visible contacts of `company`."""
+        table, stamps = store.visible_contacts(company), store.stored_stamps(company)
+        return count_matches(table, self.predicate, stamps)
 
     def shape(self, record: Record) -> Record:
         """A record cut down to the selected fields."""

@@ -3,6 +3,7 @@ signing and the egress guard, asserted on the calls respx recorded."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -21,7 +22,7 @@ from cwmock.contract_tests.oracle.notification_format import validate_notificati
 from cwmock.core.clock import ManualClock
 from cwmock.core.instance.config import parse_instance
 from cwmock.core.timestamps import format_cw, http_date
-from cwmock.poller.delivery import RetryPolicy
+from cwmock.poller.delivery import DEFAULT_MAX_IN_FLIGHT, RetryPolicy
 from cwmock.poller.engine import EngineSettings, PollerEngine, WindowReport
 from cwmock.poller.signing import signature_header
 from cwmock.poller.state import PollerState
@@ -253,3 +254,39 @@ async def test_the_seen_set_stays_bounded_by_the_window(world: World) -> None:
     assert world.engine.state.delivered_count() == 8 * 2
     delivered = [json.loads(call.request.content) for call in world.callback.calls]
     assert sum(len(d["message"]["events"]) for d in delivered) == 160
+
+
+async def test_deliveries_run_concurrently_up_to_the_bound_each_keeping_its_id_bytes_and_schedule(
+    world: World,
+) -> None:
+    in_flight = 0
+    most = 0
+    attempts: dict[str, int] = {}
+
+    async def receiver(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        for _ in range(5):  # let the other attempts start before this one answers
+            await asyncio.sleep(0)
+        in_flight -= 1
+        webhook_id = request.headers["Elements-Webhook-Id"]
+        attempts[webhook_id] = attempts.get(webhook_id, 0) + 1
+        failing = int(json.loads(request.content)["message"]["events"][0]["objectId"]) % 3 == 0
+        return httpx.Response(500 if failing and attempts[webhook_id] == 1 else 200)
+
+    world.callback.mock(side_effect=receiver)
+    world.records.extend(contact(n, S0 + timedelta(seconds=30)) for n in range(1, 100))  # one hub page
+    report = await world.window_at(S0 + timedelta(minutes=1))
+    assert most == DEFAULT_MAX_IN_FLIGHT, "attempts overlap, never more than the bound"
+    assert len(attempts) == 10
+    assert report.delivery.delivered + report.delivery.failed == 10
+    assert report.delivery.failed > 0
+    assert report.next_due == S0 + timedelta(minutes=1, seconds=8), "a failed attempt keeps its retry schedule"
+    first_bodies = {call.request.headers["Elements-Webhook-Id"]: call.request.content for call in world.callback.calls}
+    report = await world.window_at(report.next_due)
+    assert report.delivery.delivered == sum(1 for count in attempts.values() if count == 2)
+    assert world.engine.state.pending() == []
+    for call in world.callback.calls:
+        assert call.request.content == first_bodies[call.request.headers["Elements-Webhook-Id"]]
+    assert all(count <= 2 for count in attempts.values())

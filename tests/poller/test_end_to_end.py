@@ -152,7 +152,8 @@ async def test_25_changes_make_3_notifications_of_at_most_10_events(harness: Har
     ids = await harness.control.bulk_create(TENANT, 25, stamp=harness.start_instant + timedelta(minutes=2))
     await harness.run_windows(1)
     arrivals = harness.receiver.arrivals()
-    assert [len(a.json()["message"]["events"]) for a in arrivals] == [10, 10, 5]
+    # Up to 8 deliveries are in flight at once, so the three may arrive in any order.
+    assert sorted((len(a.json()["message"]["events"]) for a in arrivals), reverse=True) == [10, 10, 5]
     assert_all_well_formed(harness)
     assert sorted(int(object_id) for object_id, _ in delivered_versions(harness)) == sorted(ids)
     assert len({a.webhook_id for a in arrivals}) == 3
@@ -223,7 +224,9 @@ async def test_a_killed_poller_loses_nothing_and_resends_identically(build: Buil
     assert killed.outcome.crashed, killed.outcome.detail
     assert "exit -9" in killed.outcome.detail
     before = harness.receiver.arrivals()
-    assert len(before) == (1 if point in ("after_send", "after_ack") else 0)
+    # Deliveries run concurrently: the kill at the first send or ack may come after the other notification arrived.
+    sent_before = (1, 2) if point in ("after_send", "after_ack") else (0,)
+    assert len(before) in sent_before, before
     harness.target = ExternalCommandTarget(ONCE)
     await harness.run_windows(1)
     verdict = await harness.settle_and_judge()
@@ -232,9 +235,9 @@ async def test_a_killed_poller_loses_nothing_and_resends_identically(build: Buil
     arrivals = harness.receiver.arrivals()
     assert len(harness.receiver.deliveries()) == 2
     assert len(arrivals) == 2 + len(before)
-    if before:
-        [resent] = [a for a in arrivals[1:] if a.webhook_id == before[0].webhook_id]
-        assert resent.body == before[0].body
+    for early in before:
+        [resent] = [a for a in arrivals[len(before) :] if a.webhook_id == early.webhook_id]
+        assert resent.body == early.body
     assert_all_well_formed(harness)
 
 

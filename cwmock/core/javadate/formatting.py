@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from cwmock.core.javadate.calendar import epoch_ms, instant_from_ms
 from cwmock.core.javadate.errors import JavaDateParseError, JavaPatternError
+from cwmock.core.javadate.fixed_width import fixed_width_format
 from cwmock.core.javadate.parsing import MONTHS, WEEKDAYS, century_start, parse_prefix
 from cwmock.core.javadate.pattern import CompiledPattern, Field, Literal, compile_pattern
 from cwmock.core.javadate.zones import JavaZone, resolve_zone
@@ -30,11 +31,15 @@ _RESOLUTION = {
 class JavaDateFormat:
     """`new SimpleDateFormat(pattern, Locale.US)` with `setTimeZone(zone)`; or `milliseconds` (epoch ms)."""
 
-    def __init__(self, pattern: str, zone: str | JavaZone = "GMT") -> None:
+    def __init__(self, pattern: str, zone: str | JavaZone = "GMT", *, fast_path: bool = True) -> None:
+        """`fast_path`: read and write fixed-width numeric patterns in fixed-offset zones directly (same results;
+        False always runs the general emulation, which the fast path's tests compare it with)."""
         self.pattern = pattern
         self.zone = zone if isinstance(zone, JavaZone) else resolve_zone(zone)
         self.is_epoch_millis = pattern == EPOCH_MILLIS
         self._compiled = CompiledPattern(pattern, ()) if self.is_epoch_millis else compile_pattern(pattern)
+        fast = fast_path and not self.is_epoch_millis
+        self._fixed = fixed_width_format(self._compiled, self.zone) if fast else None
 
     def __repr__(self) -> str:
         return f"JavaDateFormat({self.pattern!r}, {self.zone.id!r})"
@@ -70,6 +75,10 @@ class JavaDateFormat:
         millis = epoch_ms(instant)
         if self.is_epoch_millis:
             return str(millis)
+        if self._fixed is not None:
+            text = self._fixed.format(millis)
+            if text is not None:
+                return text
         moment = instant_from_ms(millis)
         local = self.zone.local(moment)
         parts: list[str] = []
@@ -84,6 +93,10 @@ class JavaDateFormat:
         """Java's parse(text, ParsePosition(0)): the instant and the index after the consumed text."""
         if self.is_epoch_millis:
             return self._parse_epoch_millis(text), len(text)
+        if self._fixed is not None:
+            millis = self._fixed.parse(text)
+            if millis is not None:
+                return instant_from_ms(millis), len(text)
         self.check_parseable()
         if self.needs_now_to_parse and now is None:
             raise ValueError(

@@ -1,0 +1,206 @@
+"""The query planner: one page of a list query, doing no more work than the page needs.
+
+A list request wants a window of the ordered result: `limit` records after skipping `offset`, counted from the first
+id above `after_id` (keyset paging), and sometimes the number of matches (navigable paging's `Link: last`). The plain
+way (evaluate every candidate, sort, slice) costs the whole result on every page. For the common shape, a
+`lastUpdated` lower bound in id order, the planner picks one of two plans by the bound's selectivity, which the
+stamp index knows exactly:
+
+- a wide bound (most contacts match): scan ids in id order, keep those whose stamp satisfies the bound, and stop
+  once the window is full; it reads about `(offset + limit) / selectivity` contacts;
+- a narrow bound: take the matching ids from the stamp index (in stamp order) and select only the
+  `offset + limit` smallest, without sorting the rest; it reads every match once, but only their ids.
+
+The count comes from the index in O(log n). Other shapes (an `orderBy`, a residual predicate that needs a count)
+take the plain path. Either way the page is exactly the plain path's: the property test in
+tests/emulator/query/test_planner.py compares them over random data, stamps, ties and page positions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import Enum
+from itertools import islice
+from math import isqrt
+
+from cwmock.emulator.model.contacts import Record
+from cwmock.emulator.model.table import ContactTable, StampBound
+from cwmock.emulator.query.keyset import keyset_start
+from cwmock.emulator.query.ordering import OrderKey, sort_records
+from cwmock.emulator.query.predicates import Predicate, StampReader, compile_predicate, stamp_lower_bound
+
+# Relative cost of one contact read by the id-order scan against one index entry read by the index plan (the scan
+# does two C-level lookups and a comparison per contact; the index plan slices one tuple and compares one id).
+SCAN_COST_PER_CONTACT = 2.0
+INDEX_COST_PER_MATCH = 1.0
+# The sample of the index's ids that estimates the selection threshold (at most this many ids, sorted).
+SAMPLE_SIZE = 256
+
+
+class Plan(Enum):
+    """How a `lastUpdated` bound in id order is answered (chosen by estimated cost unless forced)."""
+
+    SCAN = "id-order scan"
+    INDEX = "index range and partial selection"
+
+
+@dataclass(frozen=True)
+class Window:
+    """Which part of the ordered result a request wants: `limit` records after skipping `offset`, counted from the
+    first id above `after_id` (None: from the start; keyset paging is by id, so only for id order)."""
+
+    limit: int
+    offset: int = 0
+    after_id: int | None = None
+
+    @property
+    def end(self) -> int:
+        """How many results, from the window's start, the page needs to have seen."""
+        return self.offset + self.limit
+
+
+@dataclass(frozen=True)
+class ResultPage:
+    """The window's records, and the number of matches (above `after_id`) when it was asked for."""
+
+    records: list[Record]
+    total: int | None = None
+
+
+def plan_page(
+    table: ContactTable,
+    predicate: Predicate,
+    order: list[OrderKey],
+    window: Window,
+    *,
+    count: bool = False,
+    plan: Plan | None = None,
+    stamps: StampReader | None = None,
+) -> ResultPage:
+    """The records of `window` (and the number of matches with `count`), exactly as the plain path gives them.
+
+    `plan` forces a plan for a `lastUpdated` bound (tests and benchmarks compare them); None chooses by cost.
+    `stamps` reads a record's stamp as stored when it has more precision than `_info.lastUpdated` shows.
+    """
+    if order:
+        if window.after_id is not None:
+            raise ValueError("keyset paging (after_id) is by id: it cannot be combined with an order")
+        return _sliced(plain_result(table, predicate, order, stamps), window, count)
+    bound, residual = stamp_lower_bound(predicate)
+    if residual is not None:
+        return _filtered(table, bound, compile_predicate(residual, stamps), window, count, plan)
+    if bound is None:
+        ids = table.ids_at(window.after_id, window.offset, window.end)
+        return ResultPage(table.records(ids), table.count_after(window.after_id) if count else None)
+    return _bounded(table, bound, window, count, plan)
+
+
+def count_matches(table: ContactTable, predicate: Predicate, stamps: StampReader | None = None) -> int:
+    """The number of matches: from the index in O(log n) for a bound alone."""
+    bound, residual = stamp_lower_bound(predicate)
+    if residual is None:
+        return len(table) if bound is None else table.count_updated_after(bound)
+    return len(plain_result(table, predicate, [], stamps))
+
+
+def plain_result(
+    table: ContactTable, predicate: Predicate, order: list[OrderKey], stamps: StampReader | None = None
+) -> list[Record]:
+    """Every match, ordered: the bound from the index, the rest evaluated, then sorted."""
+    bound, residual = stamp_lower_bound(predicate)
+    candidates = table.updated_after(bound) if bound is not None else list(table.in_id_order())
+    if residual is not None:
+        test = compile_predicate(residual, stamps)
+        candidates = [record for record in candidates if test(record)]
+    return sort_records(candidates, order) if order else candidates
+
+
+def _filtered(
+    table: ContactTable,
+    bound: StampBound | None,
+    test: Callable[[Record], bool],
+    window: Window,
+    count: bool,
+    plan: Plan | None,
+) -> ResultPage:
+    """A residual predicate is evaluated contact by contact: for a count on every candidate; without one, in id
+    order until the window is full, unless the bound leaves so few candidates that reading them all is cheaper."""
+    if count or (bound is not None and _chosen(plan, table, bound, window) is Plan.INDEX):
+        candidates = table.updated_after(bound) if bound is not None else list(table.in_id_order())
+        return _sliced([record for record in candidates if test(record)], window, count)
+    records = table.iter_records(table.scan_ids(window.after_id, bound))
+    return ResultPage(list(islice(filter(test, records), window.offset, window.end)))
+
+
+def _sliced(records: list[Record], window: Window, count: bool) -> ResultPage:
+    """The plain path's window over a whole result."""
+    start = 0 if window.after_id is None else keyset_start(records, window.after_id)
+    shown = records[start + window.offset : start + window.end]
+    return ResultPage(shown, len(records) - start if count else None)
+
+
+def _chosen(plan: Plan | None, table: ContactTable, bound: StampBound, window: Window) -> Plan:
+    return plan if plan is not None else estimated_plan(table, bound, window)
+
+
+def estimated_plan(table: ContactTable, bound: StampBound, window: Window) -> Plan:
+    """The cheaper plan by estimate: the scan reads about `end / selectivity` contacts, the index plan every match."""
+    matches = table.count_updated_after(bound)
+    if matches == 0:
+        return Plan.INDEX
+    # With keyset paging the scan starts at `after_id`; the fraction of matches left beyond it is unknown, so both
+    # plans are costed on the ids above it, assuming the matches spread evenly over them.
+    remaining = table.count_after(window.after_id)
+    selectivity = matches / len(table)
+    scan = min(window.end / selectivity, remaining) * SCAN_COST_PER_CONTACT
+    return Plan.SCAN if scan < matches * INDEX_COST_PER_MATCH else Plan.INDEX
+
+
+def _bounded(table: ContactTable, bound: StampBound, window: Window, count: bool, plan: Plan | None) -> ResultPage:
+    """`lastUpdated >/>= X` in id order: the scan or the index plan, whichever reads less."""
+    if _chosen(plan, table, bound, window) is Plan.SCAN:
+        ids = list(islice(table.scan_ids(window.after_id, bound), window.offset, window.end))
+        total = None
+        if count:
+            total = table.count_updated_after(bound)
+            if window.after_id is not None:
+                total = _count_above(table.ids_updated_after(bound), window.after_id)
+        return ResultPage(table.records(ids), total)
+    ids = table.ids_updated_after(bound)
+    if window.after_id is not None:
+        after = window.after_id
+        ids = [contact_id for contact_id in ids if contact_id > after]
+    chosen = smallest(ids, window.end)[window.offset :]
+    return ResultPage(table.records(chosen), len(ids) if count else None)
+
+
+def _count_above(ids: Iterable[int], after_id: int) -> int:
+    return sum(1 for contact_id in ids if contact_id > after_id)
+
+
+def smallest(ids: list[int], k: int) -> list[int]:
+    """The `k` smallest of distinct `ids`, ascending, without sorting them all when `k` is a small part of them.
+
+    A sorted sample estimates a threshold a little above the k-th smallest; one pass keeps the ids under it and only
+    those are sorted. Should the sample mislead (fewer than `k` kept), all of them are sorted instead.
+    """
+    if k <= 0:
+        return []
+    n = len(ids)
+    if n <= SAMPLE_SIZE or 2 * k >= n:
+        return sorted(ids)[:k]
+    step = n // SAMPLE_SIZE
+    sample = sorted(ids[::step])
+    # The sample rank of the k-th smallest, plus a margin of a few standard deviations so one pass nearly always
+    # keeps enough.
+    rank = k * len(sample) // n
+    rank += 3 * isqrt(rank + 1) + 2
+    if rank >= len(sample):
+        return sorted(ids)[:k]
+    threshold = sample[rank]
+    kept = [contact_id for contact_id in ids if contact_id <= threshold]
+    if len(kept) < k:
+        return sorted(ids)[:k]
+    kept.sort()
+    return kept[:k]
