@@ -102,7 +102,7 @@ class AdminContacts:
         write = self._write_options(options)
         tenant = self._tenant(request)
         bodies = generate_contacts(count, self.store.reference, seed or 0)
-        ids = [self.store.create_contact(tenant, body, **write)["id"] for body in bodies]
+        ids = [record["id"] for record in self.store.create_contacts(tenant, bodies, **write)]
         return json_response({"ids": ids}, status=201)
 
     async def touch(self, request: Request) -> Response:
@@ -137,7 +137,7 @@ class AdminContacts:
                 raise invalid_field("fixture", str(exc)) from None
         write = self._write_options(options)
         tenant = self._tenant(request)
-        ids = [self.store.create_contact(tenant, body, **write)["id"] for body in bodies]
+        ids = [record["id"] for record in self.store.create_contacts(tenant, bodies, **write)]
         return json_response({"ids": ids}, status=201)
 
     async def set_visibility_delay(self, request: Request) -> Response:

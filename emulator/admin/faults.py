@@ -31,6 +31,7 @@ from cwmock.emulator.faults.kinds import (
 from cwmock.emulator.faults.page_mutation import PageMutation
 from cwmock.emulator.faults.scope import FaultScope, PathPattern
 from cwmock.emulator.http.responses import json_response
+from cwmock.emulator.model.contacts import apply_patch
 from cwmock.emulator.model.errors import InvalidObject, invalid_field
 from cwmock.emulator.model.store import Store
 
@@ -94,7 +95,7 @@ def parse_mutation(value: object, store: Store) -> PageMutation:
     if tenant is None:
         raise invalid_field("tenant", "the mutation needs the tenant (a login company id, e.g. cwmock)")
     try:
-        return PageMutation(
+        mutation = PageMutation(
             op=value.get("op"),  # type: ignore[arg-type]  # checked by PageMutation
             tenant=store.tenant(tenant).credentials.company,
             contact_id=int_option(value, "id", minimum=1),
@@ -104,6 +105,13 @@ def parse_mutation(value: object, store: Store) -> PageMutation:
         )
     except ValueError as exc:
         raise invalid_field("mutation", str(exc)) from None
+    # Checked now, so a mutation that could never apply is refused here rather than failing between two pages.
+    # (Whether its contact id exists is known only when it applies; a failure then is listed on the fault.)
+    if mutation.contact is not None:
+        store.check_contact_body(mutation.tenant, mutation.contact)
+    if mutation.operations is not None:
+        apply_patch({}, mutation.operations)
+    return mutation
 
 
 def parse_action(kind: str, options: dict[str, Any], store: Store, clock: Clock) -> Action:

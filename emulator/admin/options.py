@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from cwmock.core.timestamps import parse_iso
-from cwmock.emulator.http.bodies import read_json
+from cwmock.emulator.http.bodies import read_optional_json
 from cwmock.emulator.http.responses import emulator_error_response
 from cwmock.emulator.model.errors import EmulatorError, InvalidObject, invalid_field
 
@@ -19,9 +19,9 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 async def options_body(request: Request) -> dict[str, Any]:
     """The request's JSON object, or {} when it has no body."""
-    if not (await request.body()).strip():
+    body = await read_optional_json(request)
+    if body is None:
         return {}
-    body = await read_json(request)
     if not isinstance(body, dict):
         raise InvalidObject(f"the admin request body must be a JSON object, got {type(body).__name__}")
     return body
