@@ -12,7 +12,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from cwmock.emulator.admin.options import handles_errors, instant_option, int_option, number_option, options_body
+from cwmock.core.validation import check_text
+from cwmock.emulator.admin.options import (
+    duration_option,
+    handles_errors,
+    instant_option,
+    int_option,
+    options_body,
+    query_duration,
+)
 from cwmock.emulator.http.responses import json_response
 from cwmock.emulator.model.contact_sets import load_contact_bodies
 from cwmock.emulator.model.errors import InvalidObject, invalid_field
@@ -36,12 +44,10 @@ class AdminContacts:
     @staticmethod
     def _write_options(options: dict[str, Any]) -> dict[str, Any]:
         updated_by = options.get("updatedBy")
-        if updated_by is not None and not isinstance(updated_by, str):
-            raise invalid_field("updatedBy", "updatedBy must be a string")
         return {
-            "stamp": instant_option(options, "stamp"),
-            "updated_by": updated_by,
-            "visible_after": number_option(options, "visibleAfter"),
+            "stamp": instant_option(options, "stamp", clock=True),
+            "updated_by": None if updated_by is None else check_text("updatedBy", updated_by),
+            "visible_after": duration_option(options, "visibleAfter"),
         }
 
     async def create(self, request: Request) -> Response:
@@ -80,13 +86,7 @@ class AdminContacts:
 
     async def delete(self, request: Request) -> Response:
         """DELETE /contacts/{id}[?visibleAfter=S] → 204."""
-        raw = request.query_params.get("visibleAfter")
-        delay = None
-        if raw is not None:
-            try:
-                delay = float(raw)
-            except ValueError:
-                raise invalid_field("visibleAfter", f"visibleAfter must be a number of seconds, got {raw!r}") from None
+        delay = query_duration(request, "visibleAfter")
         self.store.delete_contact(self._tenant(request), request.path_params["id"], visible_after=delay)
         return Response(status_code=204)
 
@@ -98,7 +98,7 @@ class AdminContacts:
             raise invalid_field("count", "count (how many contacts to generate) is required")
         if count > MAX_BULK_CONTACTS:
             raise invalid_field("count", f"count may be at most {MAX_BULK_CONTACTS} per call; call again for more")
-        seed = int_option(options, "seed", default=0)
+        seed = int_option(options, "seed", minimum=-(2**63), default=0)
         write = self._write_options(options)
         tenant = self._tenant(request)
         bodies = generate_contacts(count, self.store.reference, seed or 0)
@@ -117,6 +117,10 @@ class AdminContacts:
             ids = self.store.latest_ids(tenant)[:count]
         elif not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
             raise invalid_field("ids", "ids must be a list of contact ids")
+        elif len(ids) > MAX_BULK_CONTACTS:
+            raise invalid_field(
+                "ids", f"ids may list at most {MAX_BULK_CONTACTS} contacts per call; call again for more"
+            )
         write = self._write_options(options)
         write.pop("updated_by")
         touched = self.store.touch_contacts(tenant, ids, **write)
@@ -143,7 +147,7 @@ class AdminContacts:
     async def set_visibility_delay(self, request: Request) -> Response:
         """PUT /visibility-delay {"seconds": d}: later writes become visible at stamp + d."""
         options = await options_body(request)
-        seconds = number_option(options, "seconds")
+        seconds = duration_option(options, "seconds")
         if seconds is None:
             raise invalid_field("seconds", "seconds is required")
         self.store.set_visibility_delay(self._tenant(request), seconds)

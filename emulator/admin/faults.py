@@ -7,6 +7,7 @@ scope. Unknown keys are refused, so a misspelt option never silently widens a fa
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from starlette.requests import Request
@@ -14,7 +15,15 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from cwmock.core.clock import Clock, ManualClock
-from cwmock.emulator.admin.options import handles_errors, instant_option, int_option, number_option, options_body
+from cwmock.core.validation import MAX_DURATION_SECONDS, MAX_ID, InputError
+from cwmock.emulator.admin.options import (
+    duration_option,
+    handles_errors,
+    instant_option,
+    int_option,
+    number_option,
+    options_body,
+)
 from cwmock.emulator.faults.kinds import (
     FAULT_KINDS,
     Action,
@@ -46,6 +55,7 @@ ACTION_KEYS: dict[str, set[str]] = {
     "skew": {"seconds"},
 }
 MUTATION_KEYS = {"op", "tenant", "id", "contact", "operations", "stamp"}
+MAX_REAL_LATENCY_SECONDS = 300.0
 
 
 def _string_option(options: dict[str, Any], key: str) -> str | None:
@@ -98,10 +108,10 @@ def parse_mutation(value: object, store: Store) -> PageMutation:
         mutation = PageMutation(
             op=value.get("op"),  # type: ignore[arg-type]  # checked by PageMutation
             tenant=store.tenant(tenant).credentials.company,
-            contact_id=int_option(value, "id", minimum=1),
+            contact_id=int_option(value, "id", minimum=1, maximum=MAX_ID),
             contact=value.get("contact"),
             operations=value.get("operations"),
-            stamp=instant_option(value, "stamp"),
+            stamp=instant_option(value, "stamp", clock=True),
         )
     except ValueError as exc:
         raise invalid_field("mutation", str(exc)) from None
@@ -119,12 +129,13 @@ def parse_action(kind: str, options: dict[str, Any], store: Store, clock: Clock)
     if kind == "status":
         return StatusFault(int_option(options, "status", default=500) or 500)
     if kind == "rate_limit":
-        return RateLimitFault(int_option(options, "retryAfter", default=30) or 0)
+        return RateLimitFault(int_option(options, "retryAfter", maximum=MAX_DURATION_SECONDS, default=30) or 0)
     if kind == "latency":
-        seconds = number_option(options, "seconds")
+        mode = options.get("mode", "emulated")
+        # Real latency holds a request open on the event loop: at most a long-poll's 300 s (our choice).
+        seconds = duration_option(options, "seconds", maximum=MAX_REAL_LATENCY_SECONDS if mode == "real" else math.inf)
         if seconds is None:
             raise invalid_field("seconds", "latency needs seconds (how long the response is delayed)")
-        mode = options.get("mode", "emulated")
         if mode == "emulated" and not isinstance(clock, ManualClock):
             raise invalid_field(
                 "mode", 'emulated latency moves a ManualClock; this emulator runs on wall time, so use "real"'
@@ -136,7 +147,7 @@ def parse_action(kind: str, options: dict[str, Any], store: Store, clock: Clock)
         return MutateBetweenPages(parse_mutation(options.get("mutation"), store))
     if kind == "precision":
         return PrecisionPolicy(options.get("precision"))  # type: ignore[arg-type]  # checked by PrecisionPolicy
-    seconds = number_option(options, "seconds", minimum=None)
+    seconds = duration_option(options, "seconds", signed=True)
     if seconds is None:
         raise invalid_field("seconds", "skew needs seconds (server clock minus the admin clock; negative is behind)")
     return SkewPolicy(seconds)
@@ -154,6 +165,8 @@ def add_fault(faults: HttpFaults, options: dict[str, Any], store: Store, clock: 
         action = parse_action(kind, options, store, clock)
         scope = None if is_policy else parse_scope(options, default_times=1 if kind == "mutate_between_pages" else None)
         return faults.add(action, scope)
+    except InputError:
+        raise  # already names its key and bound
     except ValueError as exc:
         raise InvalidObject(f"the {kind} fault is not valid: {exc}") from None
 

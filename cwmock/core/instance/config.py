@@ -20,6 +20,7 @@ from cwmock.core.instance.values import (
     read_whole_number,
 )
 from cwmock.core.timestamps import UTC, parse_iso
+from cwmock.core.validation import MAX_DURATION_SECONDS
 
 ELEMENT_KEY = "connectwisecrmrest"
 POLLER_CONFIGURATION = "event.poller.configuration"
@@ -175,6 +176,7 @@ def _configuration(value: object, problems: Problems) -> InstanceConfiguration |
             unit="minutes",
             example=15,
             minimum=1,
+            maximum=MAX_DURATION_SECONDS // 60,
         )
     nulls = read_bool(config.get("filter.response.nulls"), (*path, "filter.response.nulls"), problems, True)
     vendor_type = config.get("event.vendor.type")
