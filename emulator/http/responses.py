@@ -68,8 +68,13 @@ def rate_limited_response(retry_after: int) -> Response:
     return json_response(body, status=429, headers={"Retry-After": str(retry_after)})
 
 
+def error_status(error: EmulatorError) -> int:
+    """The HTTP status of a model error (400 unless it is a 404, 413 or 415)."""
+    return next((s for cls, s in ERROR_STATUS.items() if isinstance(error, cls)), 400)
+
+
 def emulator_error_response(error: EmulatorError) -> Response:
     """Map a model error to its HTTP status and body."""
-    status = next((s for cls, s in ERROR_STATUS.items() if isinstance(error, cls)), 400)
+    status = error_status(error)
     details = [{"code": e.code, "message": e.message, "resource": e.resource, "field": e.field} for e in error.errors]
     return json_response(error_body(error.code, error.message, details), status)

@@ -20,7 +20,7 @@ from cwmock.core.instance.config import Instance, parse_instance
 from cwmock.core.instance.errors import InstanceConfigError
 from cwmock.emulator.config import EmulatorConfig
 from cwmock.emulator.http.bodies import read_json
-from cwmock.emulator.http.responses import json_response
+from cwmock.emulator.http.responses import error_status, json_response
 from cwmock.emulator.hub.auth import HubAuthError, parse_hub_authorization, secrets_match
 from cwmock.emulator.hub.routes import request_id_of
 from cwmock.emulator.model.errors import EmulatorError, NotFound
@@ -93,7 +93,7 @@ class PlatformApi:
             except InstanceConfigError as exc:
                 return _problems_response(request, exc)
             except EmulatorError as exc:
-                return platform_error(request, 404 if exc.code == "NotFound" else 400, exc.message)
+                return platform_error(request, error_status(exc), exc.message)
 
         return wrapped
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from cwmock.core.validation.errors import InputError, MediaTypeError
@@ -56,14 +57,44 @@ def _constant(name: str) -> float:
 def read_json_document(raw: bytes | str, *, key: str = "body", max_depth: int = MAX_JSON_DEPTH) -> Any:
     """Parse `raw` as one JSON document under the rules above; InputError (naming `key`) says what is wrong."""
     try:
-        document = json.loads(raw, parse_int=_integer, parse_float=_float, parse_constant=_constant)
+        # Decoded strictly here: json.loads would let UTF-8-encoded surrogates through ('surrogatepass').
+        text = raw if isinstance(raw, str) else raw.decode(json.detect_encoding(raw))
+        document = json.loads(text, parse_int=_integer, parse_float=_float, parse_constant=_constant)
     except RecursionError:
         raise InputError(key, f"{key} is nested more than {max_depth} levels deep") from None
     except InputError as exc:
         raise InputError(key, f"{key}: {exc.message}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(key, f"{key} is not valid JSON: {exc}") from None
-    return check_json_value(document, key=key, max_depth=max_depth)
+    if _SUSPICIOUS.search(text):
+        return check_json_value(document, key=key, max_depth=max_depth)  # find which string, and where
+    if _too_deep(document, max_depth):
+        raise InputError(key, f"{key} is nested more than {max_depth} levels deep")
+    return document
+
+
+# A NUL or a lone surrogate can only reach a parsed string as itself or as a \u escape; the numbers were checked
+# while parsing. So a document whose text holds neither needs only its depth checked (the common, fast case).
+_SUSPICIOUS = re.compile("\\\\u(?:0000|[dD][89a-fA-F])|[\x00\ud800-\udfff]")
+
+
+def _too_deep(document: Any, max_depth: int) -> bool:
+    level = [document]
+    depth = 0
+    while level:
+        depth += 1
+        following = []
+        for container in level:
+            kind = type(container)
+            if kind is not dict and kind is not list:
+                continue
+            if depth > max_depth:
+                return True
+            for member in container.values() if kind is dict else container:
+                if type(member) is dict or type(member) is list:
+                    following.append(member)
+        level = following
+    return False
 
 
 def check_json_value(value: Any, *, key: str = "body", max_depth: int = MAX_JSON_DEPTH) -> Any:

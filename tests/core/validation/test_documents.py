@@ -41,6 +41,8 @@ def test_other_content_types_are_refused(header: str) -> None:
         (b'{"firstName": "\\ud800"}', "body/firstName: the value contains a lone surrogate"),
         (b'{"\\u0000": 1}', "the key contains a NUL"),
         (b"\xff\xfe\x00", "not valid JSON"),
+        (b'["\xed\xa0\x80"]', "not valid JSON"),  # a surrogate encoded as UTF-8 bytes (CESU-8)
+        ('["\ud800"]', "lone surrogate"),  # a Python str may hold one as itself
         (b"{", "not valid JSON"),
     ],
 )
@@ -53,6 +55,7 @@ def test_hostile_documents_are_refused_with_what_is_wrong(raw: bytes, problem: s
 def test_documents_within_the_rules_read_as_json() -> None:
     nested = "[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH
     assert read_json_document(nested) is not None
+    assert read_json_document('{"s": "é"}'.encode("utf-16")) == {"s": "é"}
     assert read_json_document(b'{"n": -9223372036854775807, "f": 1.5e300, "s": "\xc3\xa9"}') == {
         "n": -(2**63) + 1,
         "f": 1.5e300,
