@@ -21,6 +21,7 @@ from cwmock.emulator.admin.options import (
     options_body,
     query_duration,
 )
+from cwmock.emulator.http.params import IdRoute
 from cwmock.emulator.http.responses import json_response
 from cwmock.emulator.model.contact_sets import load_contact_bodies
 from cwmock.emulator.model.errors import InvalidObject, invalid_field
@@ -169,9 +170,9 @@ class AdminContacts:
             Route(f"{base}/contacts", handles_errors(self.create), methods=["POST"]),
             Route(f"{base}/contacts/bulk", handles_errors(self.bulk_create), methods=["POST"]),
             Route(f"{base}/contacts/touch", handles_errors(self.touch), methods=["POST"]),
-            Route(f"{base}/contacts/{{id:int}}", handles_errors(self.replace), methods=["PUT"]),
-            Route(f"{base}/contacts/{{id:int}}", handles_errors(self.patch), methods=["PATCH"]),
-            Route(f"{base}/contacts/{{id:int}}", handles_errors(self.delete), methods=["DELETE"]),
+            IdRoute(f"{base}/contacts/{{id:int}}", handles_errors(self.replace), methods=["PUT"]),
+            IdRoute(f"{base}/contacts/{{id:int}}", handles_errors(self.patch), methods=["PATCH"]),
+            IdRoute(f"{base}/contacts/{{id:int}}", handles_errors(self.delete), methods=["DELETE"]),
             Route(f"{base}/seed", handles_errors(self.seed), methods=["POST"]),
             Route(f"{base}/visibility-delay", handles_errors(self.set_visibility_delay), methods=["PUT"]),
             Route(f"{base}/date-entered", handles_errors(self.set_date_entered), methods=["PUT"]),

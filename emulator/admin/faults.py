@@ -39,6 +39,7 @@ from cwmock.emulator.faults.kinds import (
 )
 from cwmock.emulator.faults.page_mutation import PageMutation
 from cwmock.emulator.faults.scope import FaultScope, PathPattern
+from cwmock.emulator.http.params import IdRoute
 from cwmock.emulator.http.responses import json_response
 from cwmock.emulator.model.contacts import apply_patch
 from cwmock.emulator.model.errors import InvalidObject, invalid_field
@@ -208,6 +209,6 @@ class AdminFaults:
             Route("/faults", handles_errors(self.add), methods=["POST"]),
             Route("/faults", handles_errors(self.list_faults), methods=["GET"]),
             Route("/faults", handles_errors(self.clear), methods=["DELETE"]),
-            Route("/faults/{id:int}", handles_errors(self.get), methods=["GET"]),
-            Route("/faults/{id:int}", handles_errors(self.remove), methods=["DELETE"]),
+            IdRoute("/faults/{id:int}", handles_errors(self.get), methods=["GET"]),
+            IdRoute("/faults/{id:int}", handles_errors(self.remove), methods=["DELETE"]),
         ]

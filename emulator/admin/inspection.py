@@ -13,6 +13,7 @@ from cwmock.core.timestamps import iso_z
 from cwmock.core.validation import id_from_text
 from cwmock.emulator.admin.options import handles_errors, options_body, query_instant
 from cwmock.emulator.http.bodies import read_json
+from cwmock.emulator.http.params import IdRoute
 from cwmock.emulator.http.responses import json_response
 from cwmock.emulator.journal.ring import Journal
 from cwmock.emulator.model.errors import InvalidObject, invalid_field
@@ -144,9 +145,9 @@ class AdminInspect:
             Route("/journal", handles_errors(self.clear_journal), methods=["DELETE"]),
             Route("/instances", handles_errors(self.create_instance), methods=["POST"]),
             Route("/instances", handles_errors(self.list_instances), methods=["GET"]),
-            Route("/instances/{id:int}", handles_errors(self.get_instance), methods=["GET"]),
-            Route("/instances/{id:int}", handles_errors(self.delete_instance), methods=["DELETE"]),
-            Route("/instances/{id:int}/served", handles_errors(self.served), methods=["GET"]),
+            IdRoute("/instances/{id:int}", handles_errors(self.get_instance), methods=["GET"]),
+            IdRoute("/instances/{id:int}", handles_errors(self.delete_instance), methods=["DELETE"]),
+            IdRoute("/instances/{id:int}/served", handles_errors(self.served), methods=["GET"]),
             Route("/reset", handles_errors(self.reset), methods=["POST"]),
             Route("/snapshot", handles_errors(self.snapshot), methods=["GET"]),
             Route("/restore", handles_errors(self.restore), methods=["POST"]),

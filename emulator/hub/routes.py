@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from cwmock.emulator.config import EmulatorConfig
+from cwmock.emulator.http.params import IdRoute
 from cwmock.emulator.http.responses import error_status, json_response
 from cwmock.emulator.http.wire import api_base_url, render_contact
 from cwmock.emulator.hub.auth import HubAuthError, parse_hub_authorization, secrets_match
@@ -122,5 +123,5 @@ class HubApi:
         """The hub's routes."""
         return [
             Route(f"{HUB_PREFIX}/contacts", self.authenticated(self.list_contacts), methods=["GET"]),
-            Route(f"{HUB_PREFIX}/contacts/{{id:int}}", self.authenticated(self.get_contact), methods=["GET"]),
+            IdRoute(f"{HUB_PREFIX}/contacts/{{id:int}}", self.authenticated(self.get_contact), methods=["GET"]),
         ]

@@ -20,6 +20,7 @@ from cwmock.core.instance.config import Instance, parse_instance
 from cwmock.core.instance.errors import InstanceConfigError
 from cwmock.emulator.config import EmulatorConfig
 from cwmock.emulator.http.bodies import read_json
+from cwmock.emulator.http.params import IdRoute
 from cwmock.emulator.http.responses import error_status, json_response
 from cwmock.emulator.hub.auth import HubAuthError, parse_hub_authorization, secrets_match
 from cwmock.emulator.hub.routes import request_id_of
@@ -180,8 +181,8 @@ class PlatformApi:
         base = f"{PLATFORM_PREFIX}/instances"
         return [
             Route(base, auth(self.create), methods=["POST"]),
-            Route(f"{base}/{{id:int}}", auth(self.read), methods=["GET"]),
-            Route(f"{base}/{{id:int}}", auth(self.patch), methods=["PATCH"]),
-            Route(f"{base}/{{id:int}}", auth(self.delete), methods=["DELETE"]),
-            Route(f"{base}/{{id:int}}/events", auth(self.events), methods=["GET"]),
+            IdRoute(f"{base}/{{id:int}}", auth(self.read), methods=["GET"]),
+            IdRoute(f"{base}/{{id:int}}", auth(self.patch), methods=["PATCH"]),
+            IdRoute(f"{base}/{{id:int}}", auth(self.delete), methods=["DELETE"]),
+            IdRoute(f"{base}/{{id:int}}/events", auth(self.events), methods=["GET"]),
         ]
