@@ -77,10 +77,7 @@ def parse_scope(options: dict[str, Any], *, default_times: int | None = None) ->
     path, regex = _string_option(options, "path"), _string_option(options, "pathRegex")
     if path is not None and regex is not None:
         raise invalid_field("pathRegex", "send path (a glob) or pathRegex, not both")
-    try:
-        pattern = PathPattern.of(path or "*", regex)
-    except Exception as exc:  # re.error
-        raise invalid_field("pathRegex", f"pathRegex is not a valid regular expression: {exc}") from None
+    pattern = PathPattern.of(path or "*", regex)  # InputError names path or pathRegex
     probability = number_option(options, "probability")
     if probability is not None and probability > 1:
         raise invalid_field("probability", f"probability must be between 0 and 1, got {probability}")

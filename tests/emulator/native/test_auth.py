@@ -5,10 +5,11 @@ from __future__ import annotations
 import base64
 
 import pytest
-from support.in_process import CONTACTS, HUB_CONTACTS, INSTANCES, client_of, whole_emulator
 
 from cwmock.emulator.config import EmulatorConfig
 from cwmock.emulator.native.auth import CLIENT_ID
+
+from support.in_process import CONTACTS, HUB_CONTACTS, INSTANCES, client_of, whole_emulator
 
 pytestmark = pytest.mark.anyio
 
