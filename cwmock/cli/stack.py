@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 from starlette.routing import BaseRoute
 
 from cwmock.core.clock import Clock, ManualClock
@@ -28,7 +27,7 @@ from cwmock.dashboard.app import mount_dashboard
 from cwmock.emulator.app import Emulator, create_emulator
 from cwmock.emulator.config import EmulatorConfig
 from cwmock.emulator.http.paths import UI_PREFIX
-from cwmock.emulator.http.server import uvicorn_config
+from cwmock.emulator.http.server import make_server
 from cwmock.emulator.http.tls import TlsMaterial
 from cwmock.emulator.model.contact_sets import SAMPLE_CONTACTS, load_contact_bodies
 from cwmock.emulator.model.instances import InstanceRegistry
@@ -105,13 +104,11 @@ class Stack:
         self.receiver = Receiver(options.clock, signature_keys=[DEMO_SIGNATURE_KEY])
         mount_dashboard(self.emulator, self.receiver, self.supervisor)
         self.servers = [
-            uvicorn.Server(uvicorn_config(self.emulator.app, options.host, options.port)),
-            uvicorn.Server(uvicorn_config(create_receiver_app(self.receiver), options.host, options.receiver_port)),
+            make_server(self.emulator.app, options.host, options.port),
+            make_server(create_receiver_app(self.receiver), options.host, options.receiver_port),
         ]
         if options.tls is not None and options.tls_port is not None:
-            self.servers.append(
-                uvicorn.Server(uvicorn_config(self.emulator.app, options.host, options.tls_port, options.tls))
-            )
+            self.servers.append(make_server(self.emulator.app, options.host, options.tls_port, options.tls))
         self.instance: dict[str, Any] = {}
 
     def _progress(self) -> tuple[datetime, int]:

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
+from cwmock.emulator.http.draining import Draining, draining_of
 from cwmock.receiver.inbox import Receiver
 from cwmock.receiver.records import Arrival, Delivery, ScriptEntry
 
@@ -106,8 +107,11 @@ async def notification(request: Request) -> Response:
     query = request.scope.get("query_string", b"").decode("latin-1")
     _, response = _receiver(request).accept(request.method, request.url.path, query, headers, body)
     if response.delay > 0:
-        # Real time on purpose: the point is to make the sender's HTTP client time out.
-        await asyncio.sleep(response.delay)
+        # Real time on purpose: the point is to make the sender's HTTP client time out. A stopping server cuts it
+        # short, so Ctrl-C never waits for it.
+        pause = asyncio.sleep(response.delay)
+        draining = draining_of(request.app)
+        await (draining.unless_stopping(pause) if draining is not None else pause)
     return Response(response.body, status_code=response.status, headers=dict(response.headers))
 
 
@@ -265,4 +269,5 @@ def create_receiver_app(receiver: Receiver) -> Starlette:
     ]
     app = Starlette(routes=routes)
     app.state.receiver = receiver
+    app.state.draining = Draining()
     return app

@@ -20,6 +20,7 @@ from cwmock.emulator.admin.options import (
     query_duration,
     query_instant,
 )
+from cwmock.emulator.http.draining import draining_of
 from cwmock.emulator.http.responses import error_response, json_response
 from cwmock.emulator.model.errors import invalid_field
 
@@ -96,7 +97,10 @@ class AdminClock:
             raise invalid_field("until", "until=ISO-8601 instant is required")
         timeout = query_duration(request, "timeout", maximum=MAX_LONG_POLL_SECONDS)
         follower = request.query_params.get("follower")
-        reached = await clock.wait_until(until, 30.0 if timeout is None else timeout, follower=follower)
+        waiting = clock.wait_until(until, 30.0 if timeout is None else timeout, follower=follower)
+        draining = draining_of(request.app)
+        # A server that is stopping answers an open long-poll at once (not reached) rather than holding the stop.
+        reached = bool(await draining.unless_stopping(waiting)) if draining is not None else await waiting
         return json_response({"reached": reached, "now": iso_z(clock.now())})
 
     async def detach(self, request: Request, clock: ManualClock) -> Response:
