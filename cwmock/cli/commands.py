@@ -117,6 +117,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="also deliver notifications to this non-loopback host (repeatable; default: loopback only)",
     )
     up.add_argument("--state-dir", type=Path, help="keep the poller's state here (default: a temporary directory)")
+    up.add_argument(
+        "--reset-state",
+        action="store_true",
+        help="move a damaged poller state in --state-dir aside (<file>.damaged-N) and start a new one",
+    )
     contract = commands.add_parser(
         "contract",
         help="run the contract suite against a poller (pytest --pyargs cwmock.contract_tests)",
@@ -227,6 +232,7 @@ def run_up(args: argparse.Namespace) -> int:
         ca_file=ca_file,
         allowed_hosts=tuple(args.allow_callback_host),
         state_dir=args.state_dir,
+        reset_state=args.reset_state,
         print_line=lambda text: print(text, flush=True),
     )
     return asyncio.run(run_stack(options))

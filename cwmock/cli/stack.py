@@ -61,6 +61,7 @@ class StackOptions:
     ca_file: Path | None = None
     allowed_hosts: tuple[str, ...] = ()
     state_dir: Path | None = None
+    reset_state: bool = False
     print_line: Callable[[str], None] = field(default=print)
 
 
@@ -93,6 +94,7 @@ class Stack:
             state_root,
             EngineSettings(allowed_hosts=options.allowed_hosts),
             progress=self._progress,
+            reset_damaged_state=options.reset_state,
         )
 
         def platform(
