@@ -13,6 +13,7 @@ from pathlib import Path
 from cwmock.cli.stack import StackOptions, run_stack
 from cwmock.core.clock import ManualClock, SystemClock
 from cwmock.core.timestamps import parse_iso
+from cwmock.core.validation import InputError, id_from_text
 from cwmock.dashboard.app import mount_dashboard
 from cwmock.emulator.app import DEFAULT_START, Emulator, create_emulator
 from cwmock.emulator.config import DEFAULT_CODEBASE, EmulatorConfig
@@ -24,6 +25,7 @@ from cwmock.emulator.model.contacts import REFERENCE_PATHS
 from cwmock.emulator.model.store import seed_contacts
 from cwmock.emulator.native.auth import basic_authorization
 from cwmock.poller.cli import add_poller_parser, run_poller
+from cwmock.receiver.inbox import DEFAULT_MAX_BODY_BYTES
 
 ADMIN_EXPOSED = (
     "cwmock: refusing to listen on {host} without --admin-token: anyone who can reach that address could reset, "
@@ -92,6 +94,13 @@ def _add_emulator_options(parser: argparse.ArgumentParser, default_port: int) ->
     )
 
 
+def _positive_whole(text: str) -> int:
+    try:
+        return id_from_text("the value", text, minimum=1)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -108,6 +117,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_emulator_options(up, 8000)
     up.add_argument("--receiver-port", type=int, default=8001, help="webhook receiver port (default: %(default)s)")
+    up.add_argument(
+        "--receiver-max-body-bytes",
+        type=_positive_whole,
+        default=DEFAULT_MAX_BODY_BYTES,
+        metavar="BYTES",
+        help="the receiver answers a larger notification 413 and keeps no body (default: %(default)s)",
+    )
     up.add_argument("--tls-port", type=int, default=8443, help="with --tls: the HTTPS port (default: %(default)s)")
     up.add_argument(
         "--allow-callback-host",
@@ -233,6 +249,7 @@ def run_up(args: argparse.Namespace) -> int:
         allowed_hosts=tuple(args.allow_callback_host),
         state_dir=args.state_dir,
         reset_state=args.reset_state,
+        receiver_max_body_bytes=args.receiver_max_body_bytes,
         print_line=lambda text: print(text, flush=True),
     )
     return asyncio.run(run_stack(options))

@@ -38,7 +38,7 @@ from cwmock.fixtures import SEED_INSTANCE, read_fixture
 from cwmock.poller.engine import EngineSettings
 from cwmock.poller.supervisor import PollerSupervisor
 from cwmock.receiver.app import create_receiver_app
-from cwmock.receiver.inbox import Receiver
+from cwmock.receiver.inbox import DEFAULT_MAX_BODY_BYTES, Receiver
 
 DEMO_SIGNATURE_KEY = "cwmock-demo-signature-key"
 CALLBACK_PATH = "/mycoolapp"
@@ -62,6 +62,7 @@ class StackOptions:
     allowed_hosts: tuple[str, ...] = ()
     state_dir: Path | None = None
     reset_state: bool = False
+    receiver_max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     print_line: Callable[[str], None] = field(default=print)
 
 
@@ -103,7 +104,9 @@ class Stack:
             return PlatformApi(store, registry, clock, cfg, self.supervisor).routes()
 
         self.emulator: Emulator = create_emulator(config, options.clock, extra_routes=platform)
-        self.receiver = Receiver(options.clock, signature_keys=[DEMO_SIGNATURE_KEY])
+        self.receiver = Receiver(
+            options.clock, signature_keys=[DEMO_SIGNATURE_KEY], max_body_bytes=options.receiver_max_body_bytes
+        )
         mount_dashboard(self.emulator, self.receiver, self.supervisor)
         self.servers = [
             make_server(self.emulator.app, options.host, options.port),
