@@ -97,7 +97,7 @@ def create_emulator(
     faults = HttpFaults(store.stamp_policy)
     admin_routes = [
         *AdminClock(clock).routes(),
-        *AdminContacts(store).routes(),
+        *AdminContacts(store, config.fixtures_dir).routes(),
         *AdminInspect(store, registry, journal, clock).routes(),
         *AdminFaults(faults, store, clock).routes(),
     ]

@@ -88,10 +88,23 @@ def _add_emulator_options(parser: argparse.ArgumentParser, default_port: int) ->
         help="compare lastUpdated with its fraction while showing whole seconds (a guess; default: whole seconds)",
     )
     parser.add_argument(
+        "--fixtures-dir",
+        type=_directory,
+        metavar="DIR",
+        help="a directory of your own contact sets, which /__admin/tenants/T/seed may name besides the package's",
+    )
+    parser.add_argument(
         "--admin-token",
         default=os.environ.get("CWMOCK_ADMIN_TOKEN") or None,
         help="require 'Authorization: Bearer TOKEN' on /__admin calls; needed off loopback (env CWMOCK_ADMIN_TOKEN)",
     )
+
+
+def _directory(text: str) -> Path:
+    path = Path(text).expanduser()
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a directory")
+    return path
 
 
 def _positive_whole(text: str) -> int:
@@ -159,6 +172,7 @@ def emulator_config(args: argparse.Namespace) -> EmulatorConfig:
         bad_credentials_status=args.bad_credentials_status,
         rate_limit_per_minute=args.rate_limit_per_minute,
         subsecond_stamps=args.subsecond_stamps,
+        fixtures_dir=args.fixtures_dir,
     )
 
 

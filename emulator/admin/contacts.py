@@ -6,6 +6,7 @@ the clock's time), `updatedBy`, `visibleAfter` (seconds after the stamp at which
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
@@ -34,8 +35,9 @@ MAX_BULK_CONTACTS = 10_000
 class AdminContacts:
     """Create, update, delete, bulk-create, touch and seed contacts of a tenant."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, fixtures_dir: Path | None = None) -> None:
         self.store = store
+        self.fixtures_dir = fixtures_dir
 
     @staticmethod
     def _tenant(request: Request) -> str:
@@ -136,8 +138,10 @@ class AdminContacts:
                 raise invalid_field("contacts", "contacts must be a list of contact bodies")
         else:
             fixture = options.get("fixture", "contacts/sample.json")
+            if not isinstance(fixture, str):
+                raise invalid_field("fixture", "fixture must be the relative path of a contact-set fixture")
             try:
-                bodies = load_contact_bodies(str(fixture))
+                bodies = load_contact_bodies(fixture, self.fixtures_dir)
             except (FileNotFoundError, ValueError) as exc:
                 raise invalid_field("fixture", str(exc)) from None
         write = self._write_options(options)
