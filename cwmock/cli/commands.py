@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ipaddress
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -35,7 +37,7 @@ ADMIN_EXPOSED = (
 
 
 def _add_emulator_options(parser: argparse.ArgumentParser, default_port: int) -> None:
-    parser.add_argument("--host", default=LOOPBACK, help="interface to bind (default: %(default)s)")
+    parser.add_argument("--host", type=_host, default=LOOPBACK, help="interface to bind (default: %(default)s)")
     parser.add_argument("--port", type=int, default=default_port, help="port to listen on (default: %(default)s)")
     parser.add_argument("--codebase", default=DEFAULT_CODEBASE, help="API codebase segment (default: %(default)s)")
     parser.add_argument(
@@ -98,6 +100,26 @@ def _add_emulator_options(parser: argparse.ArgumentParser, default_port: int) ->
         default=os.environ.get("CWMOCK_ADMIN_TOKEN") or None,
         help="require 'Authorization: Bearer TOKEN' on /__admin calls; needed off loopback (env CWMOCK_ADMIN_TOKEN)",
     )
+
+
+_HOST_NAME = re.compile(
+    r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?"
+)
+
+
+def _host(text: str) -> str:
+    """An interface to bind: an IP address (IPv6 with or without brackets) or a host name, exactly as written."""
+    if text != text.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} has spaces around it; write --host {text.strip() or '127.0.0.1'}")
+    literal = text[1:-1] if text.startswith("[") and text.endswith("]") else text
+    try:
+        ipaddress.ip_address(literal)
+        return text
+    except ValueError:
+        pass
+    if len(text) > 253 or _HOST_NAME.fullmatch(text) is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an IP address or a host name; e.g. --host 127.0.0.1")
+    return text
 
 
 def _directory(text: str) -> Path:
