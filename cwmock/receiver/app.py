@@ -13,7 +13,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
-from cwmock.core.validation import InputError, check_json_content_type, id_from_text, read_json_document
+from cwmock.core.validation import (
+    InputError,
+    check_json_content_type,
+    check_whole_number,
+    id_from_text,
+    read_json_document,
+)
+from cwmock.emulator.http.bodies import read_limited
 from cwmock.emulator.http.draining import Draining, draining_of
 from cwmock.receiver.inbox import Receiver
 from cwmock.receiver.records import Arrival, Delivery, ScriptEntry
@@ -124,7 +131,7 @@ async def notification(request: Request) -> Response:
     receiver = _receiver(request)
     headers = tuple((name.decode("latin-1"), value.decode("latin-1")) for name, value in request.scope["headers"])
     query = request.scope.get("query_string", b"").decode("latin-1")
-    body = await _bounded_body(request, receiver.max_body_bytes)
+    body = await read_limited(request, receiver.max_body_bytes)
     if body is None:
         receiver.accept_too_large(request.method, request.url.path, query, headers)
         message = f"the notification is larger than {receiver.max_body_bytes} bytes, the most this receiver keeps"
@@ -137,21 +144,6 @@ async def notification(request: Request) -> Response:
         draining = draining_of(request.app)
         await (draining.unless_stopping(pause) if draining is not None else pause)
     return Response(response.body, status_code=response.status, headers=dict(response.headers))
-
-
-async def _bounded_body(request: Request, limit: int) -> bytes | None:
-    """The body, or None once it runs past `limit` bytes (the rest is not read into memory)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and (len(declared) > 18 or int(declared) > limit):
-        return None
-    chunks = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _int_param(request: Request, name: str) -> int | None:
@@ -189,7 +181,7 @@ async def _json_body(request: Request) -> Any:
         check_json_content_type(request.headers.get("content-type"))
     except InputError as exc:
         raise UnsupportedMediaType(exc.message) from None
-    raw = await _bounded_body(request, MAX_CONTROL_BODY_BYTES)
+    raw = await read_limited(request, MAX_CONTROL_BODY_BYTES)
     if raw is None:
         raise TooLarge(f"the request body is larger than {MAX_CONTROL_BODY_BYTES} bytes")
     try:
@@ -225,14 +217,12 @@ def _add_script(receiver: Receiver, spec: Any) -> None:
 
 
 def _whole(key: str, value: object) -> int:
-    """A whole number given as a JSON integer or its digits (`"500"`)."""
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 18:
-        return int(value)
+    """A whole number given as a JSON integer (`500`, `500.0`) or its digits (`"500"`)."""
+    if isinstance(value, str):
+        return id_from_text(key, value)
     if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{key} must be a whole number, got {json.dumps(value)[:60]}")
-    return value
+        value = int(value)
+    return check_whole_number(key, value)
 
 
 def _header_pairs(value: object) -> list[tuple[str, str]]:

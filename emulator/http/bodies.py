@@ -20,19 +20,27 @@ class BodyTooLarge(EmulatorError):
         super().__init__("RequestTooLarge", f"the request body is larger than {limit} bytes")
 
 
-async def read_body(request: Request, limit: int = DEFAULT_MAX_BODY_BYTES) -> bytes:
-    """The raw body; 413 past `limit` bytes (read no further than that)."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and (len(declared) > 18 or int(declared) > limit):
-        raise BodyTooLarge(limit)
+async def read_limited(request: Request, limit: int) -> bytes | None:
+    """The raw body, or None once it runs past `limit` bytes (the rest is never read into memory)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and (len(declared) > 18 or int(declared) > limit):
+        return None
     chunks = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise BodyTooLarge(limit)
+            return None
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+async def read_body(request: Request, limit: int = DEFAULT_MAX_BODY_BYTES) -> bytes:
+    """The raw body; 413 past `limit` bytes (read no further than that)."""
+    body = await read_limited(request, limit)
+    if body is None:
+        raise BodyTooLarge(limit)
+    return body
 
 
 async def read_json(request: Request, limit: int = DEFAULT_MAX_BODY_BYTES, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
