@@ -11,7 +11,7 @@ from starlette.routing import BaseRoute, Route
 
 from cwmock.core.clock import Clock, ClockArgumentError, ClockBusyError, ManualClock, QuiesceTimeoutError
 from cwmock.core.timestamps import iso_z
-from cwmock.core.validation import check_speed
+from cwmock.core.validation import check_speed, check_text
 from cwmock.emulator.admin.options import (
     duration_option,
     handles_errors,
@@ -26,6 +26,7 @@ from cwmock.emulator.model.errors import invalid_field
 
 ClockEndpoint = Callable[[Request, ManualClock], Awaitable[Response]]
 MAX_LONG_POLL_SECONDS = 300.0
+MAX_NAME_LENGTH = 200  # a follower's name is kept while it follows (our choice)
 
 
 class AdminClock:
@@ -97,6 +98,8 @@ class AdminClock:
             raise invalid_field("until", "until=ISO-8601 instant is required")
         timeout = query_duration(request, "timeout", maximum=MAX_LONG_POLL_SECONDS)
         follower = request.query_params.get("follower")
+        if follower is not None:
+            check_text("follower", follower, max_length=MAX_NAME_LENGTH)
         waiting = clock.wait_until(until, 30.0 if timeout is None else timeout, follower=follower)
         draining = draining_of(request.app)
         # A server that is stopping answers an open long-poll at once (not reached) rather than holding the stop.

@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from cwmock.core.clock import Clock, ManualClock
-from cwmock.core.validation import MAX_DURATION_SECONDS, MAX_ID, InputError
+from cwmock.core.validation import MAX_DURATION_SECONDS, MAX_ID, MAX_PATTERN_LENGTH, InputError, check_text
 from cwmock.emulator.admin.options import (
     duration_option,
     handles_errors,
@@ -63,7 +63,7 @@ def _string_option(options: dict[str, Any], key: str) -> str | None:
     value = options.get(key)
     if value is not None and not isinstance(value, str):
         raise invalid_field(key, f"{key} must be a string, got {value!r}")
-    return value
+    return None if value is None else check_text(key, value, max_length=MAX_PATTERN_LENGTH)
 
 
 def _refuse_unknown(options: dict[str, Any], allowed: set[str], what: str) -> None:
