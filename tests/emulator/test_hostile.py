@@ -71,6 +71,49 @@ NATIVE_ENDPOINTS = [
     Endpoint("GET", f"{API}/company/companies", NATIVE, query={"page": "1"}),
     Endpoint("GET", f"{API}/company/companies/{{id:int}}", NATIVE, path_values={"id": "2"}),
     Endpoint("GET", f"{API}/system/info", NATIVE),
+    *(
+        Endpoint("GET", f"{API}/{listed}", NATIVE, query={"conditions": "id > 0", "fields": "id", "page": "1"})
+        for listed in (
+            "company/contacts/types",
+            "company/communicationTypes",
+            "company/companies/statuses",
+            "company/companies/types",
+            "system/locations",
+            "sales/activities",
+            "system/documents",
+            "company/configurations",
+            "service/tickets",
+            "sales/opportunities",
+            "project/projects",
+        )
+    ),
+    *(
+        Endpoint("GET", f"{API}/{one}/{{id:int}}", NATIVE, path_values={"id": "1"})
+        for one in (
+            "company/contacts/types",
+            "company/communicationTypes",
+            "company/companies/statuses",
+            "company/companies/types",
+            "system/locations",
+        )
+    ),
+    Endpoint("GET", f"{API}/company/companies/{{id:int}}/sites", NATIVE, path_values={"id": "2"}),
+    Endpoint(
+        "GET",
+        f"{API}/company/companies/{{id:int}}/sites/{{site_id:int}}",
+        NATIVE,
+        path_values={"id": "2", "site_id": "1"},
+    ),
+    *(
+        Endpoint("GET", f"{API}/company/contacts/{{id:int}}/{linked}", NATIVE, path_values={"id": "1"})
+        for linked in ("communications", "image", "notes", "tracks", "portalSecurity")
+    ),
+    Endpoint(
+        "GET",
+        f"{API}/company/contacts/{{id:int}}/communications/{{item_id:int}}",
+        NATIVE,
+        path_values={"id": "1", "item_id": "1"},
+    ),
 ]
 HUB_ENDPOINTS = [
     Endpoint(
