@@ -23,6 +23,7 @@ from cwmock.emulator.config import EmulatorConfig
 from cwmock.emulator.faults.kinds import HttpFaults
 from cwmock.emulator.faults.middleware import FaultInjector
 from cwmock.emulator.http.date_header import ClockDateHeader
+from cwmock.emulator.http.draining import Draining
 from cwmock.emulator.http.paths import ADMIN_PREFIX, OPENAPI_PATH
 from cwmock.emulator.http.responses import error_response, json_response
 from cwmock.emulator.http.slashes import CollapseSlashes
@@ -96,7 +97,7 @@ def create_emulator(
     faults = HttpFaults(store.stamp_policy)
     admin_routes = [
         *AdminClock(clock).routes(),
-        *AdminContacts(store).routes(),
+        *AdminContacts(store, config.fixtures_dir).routes(),
         *AdminInspect(store, registry, journal, clock).routes(),
         *AdminFaults(faults, store, clock).routes(),
     ]
@@ -122,6 +123,7 @@ def create_emulator(
         ],
         exception_handlers={HTTPException: http_error, Exception: server_error},
     )
+    app.state.draining = Draining()  # set by the server as it stops: long-polls and real latency answer at once
     return Emulator(config=config, clock=clock, store=store, registry=registry, journal=journal, app=app, faults=faults)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from cwmock.emulator.http.bodies import DEFAULT_MAX_BODY_BYTES
@@ -56,6 +57,9 @@ class EmulatorConfig:
     # Compare update stamps with their fraction while `_info.lastUpdated` shows whole seconds (undocumented: a
     # guess, off by default). docs/fidelity.md#stamp-precision
     subsecond_stamps: bool = False
+    # A directory of the user's own contact sets, which POST /__admin/tenants/T/seed {"fixture": ...} may name
+    # besides the package's (--fixtures-dir); nothing else on the host is ever read.
+    fixtures_dir: Path | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "codebase", normalize_codebase(self.codebase))
@@ -70,6 +74,8 @@ class EmulatorConfig:
             raise ValueError(f"bad_credentials_status must be 401 or 404, got {self.bad_credentials_status!r}")
         if self.rate_limit_per_minute is not None and self.rate_limit_per_minute < 1:
             raise ValueError(f"rate_limit_per_minute must be 1 or more (or None), got {self.rate_limit_per_minute}")
+        if self.fixtures_dir is not None and not Path(self.fixtures_dir).is_dir():
+            raise ValueError(f"fixtures_dir {self.fixtures_dir} is not a directory")
         keys = [t.key for t in self.tenants]
         if len(set(keys)) != len(keys):
             raise ValueError(f"tenant company ids must be unique (case-insensitively): {keys}")

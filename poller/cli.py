@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import signal
+import sqlite3
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from cwmock.core.timestamps import iso_z, parse_iso
 from cwmock.poller.delivery import CrashHook, RetryPolicy, no_crash
 from cwmock.poller.engine import CRASH_POINTS, EngineSettings, PollerEngine, PollerSetupError
 from cwmock.poller.scheduler import EmulatorClock, FollowableClock, run_schedule
-from cwmock.poller.state import PollerState
+from cwmock.poller.state import STATE_FILE, PollerState, StateError, damaged
 
 CRASH_ENV = "CWMOCK_POLLER_CRASH_AT"
 ALLOW_HOSTS_ENV = "CWMOCK_ALLOW_HOSTS"
@@ -63,6 +64,12 @@ def _engine_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--retry-base", type=float, default=8.0, help="retry k is due BASE**k s after a failure")
     parser.add_argument("--retries", type=int, default=5, help="retries before a notification is parked")
     parser.add_argument("--allow-host", action="append", default=[], help="a non-loopback callback host to allow")
+    parser.add_argument(
+        "--reset-state",
+        action="store_true",
+        help="if the state file is damaged, move it aside (<file>.damaged-N) and start a new state; "
+        "without it a damaged state is refused",
+    )
 
 
 def kill_at(point: str | None) -> CrashHook:
@@ -148,7 +155,7 @@ class OnceEnvironment:
 def poller_once(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     """One window; prints `{"next_due": ISO | null}` as the last line."""
     found = OnceEnvironment.read(env)
-    state = PollerState.open(found.state_dir)
+    state = PollerState.open(found.state_dir, reset_damaged=args.reset_state)
     try:
         engine = PollerEngine(
             found.instance,
@@ -170,7 +177,7 @@ def poller_once(args: argparse.Namespace, env: Mapping[str, str]) -> int:
 async def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     instance = _load_instance(args.instance)
     minutes = instance.configuration.refresh_interval_minutes or DEFAULT_REFRESH_MINUTES
-    state = PollerState.open(args.state_dir)
+    state = PollerState.open(args.state_dir, reset_damaged=args.reset_state)
     async with httpx.AsyncClient(timeout=60.0) as admin:
         clock: FollowableClock
         emulator_clock = None
@@ -249,7 +256,12 @@ def run_poller(args: argparse.Namespace, env: Mapping[str, str] | None = None) -
             return _parked(args)
         if args.poller_command == "redeliver":
             return _redeliver(args)
-    except (UsageError, InstanceConfigError, PollerSetupError) as error:
+    except (UsageError, InstanceConfigError, PollerSetupError, StateError) as error:
         print(f"cwmock poller {args.poller_command}: {error}", file=sys.stderr)
+        return 2
+    except sqlite3.DatabaseError as error:  # damage found only while reading: the same advice as at opening
+        state_dir = getattr(args, "state_dir", None) or env.get("CWMOCK_STATE_DIR", "")
+        print(f"cwmock poller {args.poller_command}: {damaged(Path(state_dir) / STATE_FILE, f'failed ({error})')}",
+              file=sys.stderr)  # fmt: skip
         return 2
     raise AssertionError(f"unhandled poller command {args.poller_command!r}")

@@ -23,6 +23,7 @@ from email.utils import parsedate_to_datetime
 import httpx
 
 from cwmock.core.clock import Clock
+from cwmock.core.validation import MAX_DURATION_SECONDS, shift
 from cwmock.poller.egress import egress_refusal
 from cwmock.poller.state import OutboxEntry, PollerState
 
@@ -43,8 +44,12 @@ class RetryPolicy:
     retries: int = 5
 
     def delay_after(self, failed_attempt: int) -> timedelta:
-        """How long after attempt `failed_attempt` (1-based) failed the next attempt is due."""
-        return timedelta(seconds=self.base_seconds**failed_attempt)
+        """How long after attempt `failed_attempt` (1-based) failed the next attempt is due (36,500 days at most)."""
+        try:
+            seconds = self.base_seconds**failed_attempt
+        except OverflowError:
+            seconds = MAX_DURATION_SECONDS
+        return timedelta(seconds=min(seconds, MAX_DURATION_SECONDS))
 
     def exhausted(self, attempts: int) -> bool:
         """Whether `attempts` attempts used up the first one and every retry."""
@@ -76,13 +81,15 @@ def retry_after(response: httpx.Response, now: datetime) -> timedelta | None:
     text = response.headers.get("retry-after", "").strip()
     if not text:
         return None
-    if text.isdigit():
-        return timedelta(seconds=int(text))
+    if text.isascii() and text.isdigit():
+        # A receiver may ask for any delay; more than 36,500 days is held at that (docs/limits.md#time).
+        seconds = int(text) if len(text) <= 12 else MAX_DURATION_SECONDS
+        return timedelta(seconds=min(seconds, MAX_DURATION_SECONDS))
     try:
         when = parsedate_to_datetime(text)
     except (TypeError, ValueError):
         return None
-    return max(when - now, timedelta(0)) if when.tzinfo is not None else None
+    return min(max(when - now, timedelta(0)), timedelta(seconds=MAX_DURATION_SECONDS)) if when.tzinfo else None
 
 
 @dataclass
@@ -140,7 +147,7 @@ class Deliverer:
         if result.park_now or self.policy.exhausted(attempts):
             return None
         delay = result.retry_after if result.retry_after is not None else self.policy.delay_after(attempts)
-        return self.clock.now() + delay
+        return shift(self.clock.now(), delay.total_seconds())
 
     async def attempt(self, entry: OutboxEntry) -> AttemptResult:
         """POST the entry once."""

@@ -1,4 +1,9 @@
-"""The egress guard: notifications go only to loopback or explicitly allowed hosts, decided without DNS."""
+"""The egress guard: notifications go only to loopback or explicitly allowed hosts, decided without DNS.
+
+The decision reads the URL's literal host and nothing else: a literal loopback address (127.0.0.0/8, ::1), the
+name `localhost`, or a host the user allowed. Any other name is held without a lookup, `*.localhost` included:
+RFC 6761 asks resolvers to answer it with loopback, but the system resolver may send it to DNS.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ def egress_refusal(url: str, allowed_hosts: tuple[str, ...] = ()) -> str | None:
         return f"callback URL {url!r} cannot be parsed"
     if not host:
         return f"callback URL {url!r} has no host"
-    if host in LOOPBACK_NAMES or host.endswith(".localhost") or host in (h.lower() for h in allowed_hosts):
+    if host in LOOPBACK_NAMES or host in (h.strip().lower() for h in allowed_hosts):
         return None
     try:
         if ipaddress.ip_address(host).is_loopback:

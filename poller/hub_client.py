@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, quote
 import httpx
 
 from cwmock.core.timestamps import UTC
+from cwmock.core.validation import read_json_document
 
 # With no `pageSize` in the instance or its url, the hub's largest page (docs/emulator/hub.md): a 100,000-record
 # window takes 100 round trips instead of 500.
@@ -119,8 +120,8 @@ class HubClient:
         if response.status_code != 200:
             raise HubError(f"GET {url} answered {response.status_code}: {response.text[:300]}")
         try:
-            records = response.json()
-        except ValueError as error:
+            records = read_json_document(response.content, key="the page")
+        except ValueError as error:  # InputError (too deep, not finite, not text) is a ValueError
             raise HubError(f"GET {url} did not answer JSON: {error}") from error
         if not isinstance(records, list):
             raise HubError(f"GET {url} answered {type(records).__name__}, expected a JSON array of records")

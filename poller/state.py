@@ -5,7 +5,9 @@ commit in one transaction, so a crash leaves either all of them or none."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,8 +17,11 @@ from pathlib import Path
 from cwmock.core.timestamps import EPOCH, iso_z
 
 STATE_FILE = "cwmock-poller.sqlite3"
+STATE_FORMAT = "cwmock-poller-state/1"
 PENDING = "pending"
 PARKED = "parked"
+_TABLES = {"meta", "cursors", "seen", "outbox"}
+_SIDE_FILES = ("-wal", "-shm")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -173,6 +178,78 @@ class StateTransaction:
         )
 
 
+class StateError(RuntimeError):
+    """The state file cannot be used (empty, truncated, corrupt, or not a poller's); the message gives the way out."""
+
+
+def damaged(path: Path, why: str) -> StateError:
+    """The error for a state file that cannot be used, saying why and what to do."""
+    return StateError(
+        f"the poller state {path} {why}, so it cannot be used; starting afresh instead would deliver every version "
+        "again under new webhook ids. Keep the file to inspect it, then run again with --reset-state: the damaged "
+        f"file is moved aside (to {path.name}.damaged-N) and a new state is started."
+    )
+
+
+def _create(path: Path) -> None:
+    """Make a new, complete state file at `path`: built under another name and renamed, so it never exists half
+    made (a crash while creating it leaves no empty file for the next run to trip on)."""
+    for stale in path.parent.glob(f".{path.name}.new-*"):
+        stale.unlink(missing_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.new-", dir=path.parent)
+    os.close(fd)
+    try:
+        connection = sqlite3.connect(temporary, isolation_level=None)
+        try:
+            connection.executescript(_SCHEMA)
+            connection.execute("INSERT INTO meta (key, value) VALUES ('format', ?)", (STATE_FORMAT,))
+            connection.execute("PRAGMA journal_mode=WAL")
+        finally:
+            connection.close()  # the last close checkpoints the WAL into the file
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def _set_aside(path: Path) -> Path:
+    """Move a damaged state file (and its WAL files) to the first free `<name>.damaged-N`; returns where."""
+    number = 1
+    while (aside := path.with_name(f"{path.name}.damaged-{number}")).exists():
+        number += 1
+    os.replace(path, aside)
+    for suffix in _SIDE_FILES:
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            os.replace(side, aside.with_name(aside.name + suffix))
+    return aside
+
+
+def _check(connection: sqlite3.Connection, path: Path) -> None:
+    """Refuse a state file that is not a whole poller state (the checks read it; they change nothing)."""
+    if path.stat().st_size == 0:
+        raise damaged(path, "is empty (0 bytes)")
+    try:
+        verdict = [str(row[0]) for row in connection.execute("PRAGMA quick_check")]
+        tables = {str(row[0]) for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError as error:
+        raise damaged(path, f"is not a readable SQLite database ({error})") from None
+    if verdict != ["ok"]:
+        raise damaged(path, f"is corrupt (SQLite's check: {'; '.join(verdict)[:300]})")
+    if not tables >= _TABLES:
+        raise damaged(
+            path, f"is a SQLite database but not a poller state (it lacks {', '.join(sorted(_TABLES - tables))})"
+        )
+    row = connection.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+    if row is not None and row[0] != STATE_FORMAT:
+        raise damaged(path, f"has format {row[0]!r}, not {STATE_FORMAT!r}")
+
+
 class PollerState:
     """The state directory's database."""
 
@@ -180,13 +257,40 @@ class PollerState:
         self._db = connection
 
     @classmethod
-    def open(cls, state_dir: Path) -> PollerState:
-        """Open (creating if needed) the state in `state_dir`."""
+    def open(cls, state_dir: Path, *, reset_damaged: bool = False) -> PollerState:
+        """Open the state in `state_dir`, creating it when there is none.
+
+        A state file that cannot be used raises `StateError`, never a silent fresh start; with `reset_damaged`
+        (`--reset-state`) such a file is moved aside to `<name>.damaged-N` and a new state is started instead.
+        """
         state_dir.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(state_dir / STATE_FILE, isolation_level=None, timeout=30.0)
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=FULL")
-        connection.executescript(_SCHEMA)
+        path = state_dir / STATE_FILE
+        if not path.exists():
+            _create(path)
+        try:
+            return cls._open_existing(path)
+        except StateError:
+            if not reset_damaged:
+                raise
+        _set_aside(path)
+        _create(path)
+        return cls._open_existing(path)
+
+    @classmethod
+    def _open_existing(cls, path: Path) -> PollerState:
+        connection = sqlite3.connect(path, isolation_level=None, timeout=30.0)
+        try:
+            _check(connection, path)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=FULL")
+            # Files made before the format was recorded get it now (their tables were checked above).
+            connection.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('format', ?)", (STATE_FORMAT,))
+        except sqlite3.DatabaseError as error:
+            connection.close()
+            raise damaged(path, f"could not be opened ({error})") from None
+        except BaseException:
+            connection.close()
+            raise
         return cls(connection)
 
     def close(self) -> None:

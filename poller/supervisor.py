@@ -26,7 +26,7 @@ from cwmock.poller.delivery import DeliveryReport
 from cwmock.poller.engine import EngineSettings, PollerEngine, WindowReport
 from cwmock.poller.event_log import EventLog
 from cwmock.poller.scheduler import run_schedule
-from cwmock.poller.state import PollerState
+from cwmock.poller.state import PollerState, StateError
 
 LOG = logging.getLogger("cwmock.poller.supervisor")
 DEFAULT_REFRESH_MINUTES = 15
@@ -89,8 +89,11 @@ class PollerSupervisor:
         state_root: Path,
         settings: EngineSettings | None = None,
         progress: Progress | None = None,
+        *,
+        reset_damaged_state: bool = False,
     ) -> None:
         self.clock = clock
+        self.reset_damaged_state = reset_damaged_state
         self.hub_url = hub_url
         self.user_secret = user_secret
         self.organization_secret = organization_secret
@@ -151,7 +154,14 @@ class PollerSupervisor:
         return queued, (await engine.deliver_only() if queued else DeliveryReport())
 
     def _start(self, registered: Registered, instance: Instance, first_window: datetime) -> None:
-        state = PollerState.open(self.state_root / f"instance-{registered.id}")
+        try:
+            state = PollerState.open(
+                self.state_root / f"instance-{registered.id}", reset_damaged=self.reset_damaged_state
+            )
+        except StateError as error:
+            # Never a silent fresh start (it would deliver every version again): this instance is not polled.
+            LOG.error("instance %s is not polled: %s (cwmock up --reset-state)", registered.id, error)
+            return
         hub_auth = f"User {self.user_secret}, Organization {self.organization_secret}, Element {registered.token}"
         engine = _ObservedEngine(
             instance,

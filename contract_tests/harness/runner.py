@@ -22,6 +22,7 @@ from cwmock.contract_tests.oracle.verdict import Verdict
 from cwmock.contract_tests.timeline.case import Case
 from cwmock.contract_tests.timeline.page import write_page
 from cwmock.core.timestamps import parse_iso
+from cwmock.core.validation import read_json_document
 from cwmock.emulator.config import EmulatorConfig
 from cwmock.receiver.inbox import Receiver
 
@@ -57,7 +58,7 @@ class HarnessSettings:
 
 def _poller_configuration(configuration: Mapping[str, Any]) -> dict[str, Any]:
     raw = configuration.get("event.poller.configuration", {})
-    parsed = json.loads(raw) if isinstance(raw, str) else raw
+    parsed = read_json_document(raw, key="event.poller.configuration") if isinstance(raw, str) else raw
     return dict(parsed) if isinstance(parsed, Mapping) else {}
 
 

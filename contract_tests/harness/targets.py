@@ -6,7 +6,6 @@ External commands follow the external-poller protocol: docs/contract-suite/proto
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import shlex
 import subprocess
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from cwmock.core.timestamps import iso_z, parse_iso
+from cwmock.core.validation import InputError, read_json_document
 
 DEFAULT_POLLER_TIMEOUT = 30.0
 DEFAULT_HTTP_TIMEOUT = 2.0
@@ -79,8 +79,8 @@ def parse_next_due(stdout: str) -> datetime | None:
     if not lines:
         raise ValueError('the poller printed nothing; its last line must be {"next_due": ISO-8601 or null}')
     try:
-        last = json.loads(lines[-1])
-    except json.JSONDecodeError:
+        last = read_json_document(lines[-1], key="the last line")
+    except InputError:
         raise ValueError(f'the last line must be {{"next_due": ...}} JSON, got {lines[-1][:200]!r}') from None
     if not isinstance(last, dict) or "next_due" not in last:
         raise ValueError(f'the last line must be an object with "next_due", got {lines[-1][:200]!r}')

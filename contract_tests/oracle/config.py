@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -10,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from cwmock.contract_tests.oracle.inputs import parse_instant
+from cwmock.core.validation import read_json_document
 
 RESOURCE = "contacts"
 HISTORY_STAMP_FIELD = "_info.lastUpdated"
@@ -105,8 +105,8 @@ def _resource(configuration: Mapping[str, Any]) -> Mapping[str, Any]:
     raw = configuration.get("event.poller.configuration")
     if isinstance(raw, str):
         try:
-            raw = json.loads(raw)
-        except ValueError as exc:
+            raw = read_json_document(raw, key="the string")
+        except ValueError as exc:  # InputError is a ValueError
             raise ValueError(f"event.poller.configuration is a string but not JSON: {exc}") from None
     if not isinstance(raw, Mapping) or not isinstance(raw.get(RESOURCE), Mapping):
         raise ValueError(f"event.poller.configuration must hold a {RESOURCE!r} object (the only resource judged)")

@@ -127,6 +127,8 @@ class FormatJudge:
                 f"(arrivals {seqs}); a resend must repeat the same id with the same bytes"
             )
         for arrival in delivery.arrivals:
+            if arrival.too_large:  # refused 413 by the receiver's size limit: no body was kept to judge
+                continue
             problems += self._signature(arrival.seq, arrival.header(SIGNATURE_HEADER), arrival.body)
         for body_index, body in enumerate(delivery.bodies):
             prefix = f"body {body_index + 1}: " if len(delivery.bodies) > 1 else ""

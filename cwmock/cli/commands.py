@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ipaddress
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -13,6 +15,7 @@ from pathlib import Path
 from cwmock.cli.stack import StackOptions, run_stack
 from cwmock.core.clock import ManualClock, SystemClock
 from cwmock.core.timestamps import parse_iso
+from cwmock.core.validation import InputError, id_from_text
 from cwmock.dashboard.app import mount_dashboard
 from cwmock.emulator.app import DEFAULT_START, Emulator, create_emulator
 from cwmock.emulator.config import DEFAULT_CODEBASE, EmulatorConfig
@@ -24,6 +27,7 @@ from cwmock.emulator.model.contacts import REFERENCE_PATHS
 from cwmock.emulator.model.store import seed_contacts
 from cwmock.emulator.native.auth import basic_authorization
 from cwmock.poller.cli import add_poller_parser, run_poller
+from cwmock.receiver.inbox import DEFAULT_MAX_BODY_BYTES
 
 ADMIN_EXPOSED = (
     "cwmock: refusing to listen on {host} without --admin-token: anyone who can reach that address could reset, "
@@ -33,7 +37,7 @@ ADMIN_EXPOSED = (
 
 
 def _add_emulator_options(parser: argparse.ArgumentParser, default_port: int) -> None:
-    parser.add_argument("--host", default=LOOPBACK, help="interface to bind (default: %(default)s)")
+    parser.add_argument("--host", type=_host, default=LOOPBACK, help="interface to bind (default: %(default)s)")
     parser.add_argument("--port", type=int, default=default_port, help="port to listen on (default: %(default)s)")
     parser.add_argument("--codebase", default=DEFAULT_CODEBASE, help="API codebase segment (default: %(default)s)")
     parser.add_argument(
@@ -86,10 +90,50 @@ def _add_emulator_options(parser: argparse.ArgumentParser, default_port: int) ->
         help="compare lastUpdated with its fraction while showing whole seconds (a guess; default: whole seconds)",
     )
     parser.add_argument(
+        "--fixtures-dir",
+        type=_directory,
+        metavar="DIR",
+        help="a directory of your own contact sets, which /__admin/tenants/T/seed may name besides the package's",
+    )
+    parser.add_argument(
         "--admin-token",
         default=os.environ.get("CWMOCK_ADMIN_TOKEN") or None,
         help="require 'Authorization: Bearer TOKEN' on /__admin calls; needed off loopback (env CWMOCK_ADMIN_TOKEN)",
     )
+
+
+_HOST_NAME = re.compile(
+    r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?"
+)
+
+
+def _host(text: str) -> str:
+    """An interface to bind: an IP address (IPv6 with or without brackets) or a host name, exactly as written."""
+    if text != text.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} has spaces around it; write --host {text.strip() or '127.0.0.1'}")
+    literal = text[1:-1] if text.startswith("[") and text.endswith("]") else text
+    try:
+        ipaddress.ip_address(literal)
+        return text
+    except ValueError:
+        pass
+    if len(text) > 253 or _HOST_NAME.fullmatch(text) is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an IP address or a host name; e.g. --host 127.0.0.1")
+    return text
+
+
+def _directory(text: str) -> Path:
+    path = Path(text).expanduser()
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a directory")
+    return path
+
+
+def _positive_whole(text: str) -> int:
+    try:
+        return id_from_text("the value", text, minimum=1)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -108,6 +152,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_emulator_options(up, 8000)
     up.add_argument("--receiver-port", type=int, default=8001, help="webhook receiver port (default: %(default)s)")
+    up.add_argument(
+        "--receiver-max-body-bytes",
+        type=_positive_whole,
+        default=DEFAULT_MAX_BODY_BYTES,
+        metavar="BYTES",
+        help="the receiver answers a larger notification 413 and keeps no body (default: %(default)s)",
+    )
     up.add_argument("--tls-port", type=int, default=8443, help="with --tls: the HTTPS port (default: %(default)s)")
     up.add_argument(
         "--allow-callback-host",
@@ -117,6 +168,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="also deliver notifications to this non-loopback host (repeatable; default: loopback only)",
     )
     up.add_argument("--state-dir", type=Path, help="keep the poller's state here (default: a temporary directory)")
+    up.add_argument(
+        "--reset-state",
+        action="store_true",
+        help="move a damaged poller state in --state-dir aside (<file>.damaged-N) and start a new one",
+    )
     contract = commands.add_parser(
         "contract",
         help="run the contract suite against a poller (pytest --pyargs cwmock.contract_tests)",
@@ -138,6 +194,7 @@ def emulator_config(args: argparse.Namespace) -> EmulatorConfig:
         bad_credentials_status=args.bad_credentials_status,
         rate_limit_per_minute=args.rate_limit_per_minute,
         subsecond_stamps=args.subsecond_stamps,
+        fixtures_dir=args.fixtures_dir,
     )
 
 
@@ -227,6 +284,8 @@ def run_up(args: argparse.Namespace) -> int:
         ca_file=ca_file,
         allowed_hosts=tuple(args.allow_callback_host),
         state_dir=args.state_dir,
+        reset_state=args.reset_state,
+        receiver_max_body_bytes=args.receiver_max_body_bytes,
         print_line=lambda text: print(text, flush=True),
     )
     return asyncio.run(run_stack(options))

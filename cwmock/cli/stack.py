@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 from starlette.routing import BaseRoute
 
 from cwmock.core.clock import Clock, ManualClock
@@ -28,7 +27,7 @@ from cwmock.dashboard.app import mount_dashboard
 from cwmock.emulator.app import Emulator, create_emulator
 from cwmock.emulator.config import EmulatorConfig
 from cwmock.emulator.http.paths import UI_PREFIX
-from cwmock.emulator.http.server import uvicorn_config
+from cwmock.emulator.http.server import make_server
 from cwmock.emulator.http.tls import TlsMaterial
 from cwmock.emulator.model.contact_sets import SAMPLE_CONTACTS, load_contact_bodies
 from cwmock.emulator.model.instances import InstanceRegistry
@@ -39,7 +38,7 @@ from cwmock.fixtures import SEED_INSTANCE, read_fixture
 from cwmock.poller.engine import EngineSettings
 from cwmock.poller.supervisor import PollerSupervisor
 from cwmock.receiver.app import create_receiver_app
-from cwmock.receiver.inbox import Receiver
+from cwmock.receiver.inbox import DEFAULT_MAX_BODY_BYTES, Receiver
 
 DEMO_SIGNATURE_KEY = "cwmock-demo-signature-key"
 CALLBACK_PATH = "/mycoolapp"
@@ -62,6 +61,8 @@ class StackOptions:
     ca_file: Path | None = None
     allowed_hosts: tuple[str, ...] = ()
     state_dir: Path | None = None
+    reset_state: bool = False
+    receiver_max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     print_line: Callable[[str], None] = field(default=print)
 
 
@@ -94,6 +95,7 @@ class Stack:
             state_root,
             EngineSettings(allowed_hosts=options.allowed_hosts),
             progress=self._progress,
+            reset_damaged_state=options.reset_state,
         )
 
         def platform(
@@ -102,16 +104,16 @@ class Stack:
             return PlatformApi(store, registry, clock, cfg, self.supervisor).routes()
 
         self.emulator: Emulator = create_emulator(config, options.clock, extra_routes=platform)
-        self.receiver = Receiver(options.clock, signature_keys=[DEMO_SIGNATURE_KEY])
+        self.receiver = Receiver(
+            options.clock, signature_keys=[DEMO_SIGNATURE_KEY], max_body_bytes=options.receiver_max_body_bytes
+        )
         mount_dashboard(self.emulator, self.receiver, self.supervisor)
         self.servers = [
-            uvicorn.Server(uvicorn_config(self.emulator.app, options.host, options.port)),
-            uvicorn.Server(uvicorn_config(create_receiver_app(self.receiver), options.host, options.receiver_port)),
+            make_server(self.emulator.app, options.host, options.port),
+            make_server(create_receiver_app(self.receiver), options.host, options.receiver_port),
         ]
         if options.tls is not None and options.tls_port is not None:
-            self.servers.append(
-                uvicorn.Server(uvicorn_config(self.emulator.app, options.host, options.tls_port, options.tls))
-            )
+            self.servers.append(make_server(self.emulator.app, options.host, options.tls_port, options.tls))
         self.instance: dict[str, Any] = {}
 
     def _progress(self) -> tuple[datetime, int]:

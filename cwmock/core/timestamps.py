@@ -35,7 +35,10 @@ def parse_iso(text: str) -> datetime:
         raise ValueError(f"{text!r} is not an ISO-8601 instant such as 2026-01-01T00:15:00Z") from None
     if parsed.tzinfo is None:
         raise ValueError(f"{text!r} has no timezone; add 'Z' or an offset such as +00:00")
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is before the first representable instant in UTC
+        raise ValueError(f"{text!r} is outside the years 0001-9999 once in UTC") from None
 
 
 def http_date(instant: datetime) -> str:

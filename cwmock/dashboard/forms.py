@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,6 +11,9 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 
 from cwmock.core.timestamps import UTC, parse_iso
+from cwmock.core.validation import InputError, id_from_text, read_json_document
+from cwmock.core.validation.numbers import MAX_NUMBER_TEXT
+from cwmock.emulator.http.bodies import read_limited
 
 MAX_FORM_BYTES = 1 << 20
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -34,11 +36,9 @@ class Form:
     @classmethod
     async def read(cls, request: Request) -> Form:
         """Parse the request's form body (empty: no field); refuse other content types and bodies over 1 MiB."""
-        body = b""
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > MAX_FORM_BYTES:
-                raise FormError("", f"the form is larger than {MAX_FORM_BYTES} bytes")
+        body = await read_limited(request, MAX_FORM_BYTES)
+        if body is None:
+            raise FormError("", f"the form is larger than {MAX_FORM_BYTES} bytes")
         content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
         if body and content_type != FORM_TYPE:
             raise FormError("", f"send the form as {FORM_TYPE} (got {content_type or 'no content type'})")
@@ -63,6 +63,8 @@ class Form:
         if raw is None:
             return None
         try:
+            if len(raw) > MAX_NUMBER_TEXT:  # the magnitude is checked by the rule of whatever takes the number
+                raise ValueError(raw)
             value = float(raw)
         except ValueError:
             raise FormError(name, f"{label or name} must be a number, got {raw!r}") from None
@@ -78,9 +80,9 @@ class Form:
         if raw is None:
             return None
         try:
-            value = int(raw)
-        except ValueError:
-            raise FormError(name, f"{label or name} must be a whole number, got {raw!r}") from None
+            value = id_from_text(label or name, raw)
+        except InputError as exc:
+            raise FormError(name, exc.message) from None
         if minimum is not None and value < minimum:
             raise FormError(name, f"{label or name} must be at least {minimum}, got {value}")
         return value
@@ -91,8 +93,8 @@ class Form:
         if raw is None:
             return None
         try:
-            return [int(part) for part in raw.replace(",", " ").split()]
-        except ValueError:
+            return [id_from_text(label or name, part) for part in raw.replace(",", " ").split()]
+        except InputError:
             raise FormError(name, f"{label or name} must be whole numbers separated by commas, got {raw!r}") from None
 
     def instant(self, name: str, *, label: str | None = None) -> datetime | None:
@@ -118,9 +120,10 @@ class Form:
         if raw is None:
             return None
         try:
-            value = json.loads(raw)
-        except ValueError as exc:
-            raise FormError(name, f"{label or name} is not valid JSON: {exc}") from None
+            value = read_json_document(raw, key=label or name)
+        except InputError as exc:
+            message = exc.message if "not valid JSON" in exc.message else f"{label or name}: {exc.message}"
+            raise FormError(name, message) from None
         if not isinstance(value, dict):
             raise FormError(name, f"{label or name} must be a JSON object ({{...}}), got {type(value).__name__}")
         return value

@@ -18,6 +18,7 @@ from starlette.templating import Jinja2Templates
 from cwmock.contract_tests.timeline.page import STYLE as TIMELINE_STYLE
 from cwmock.core.clock import ClockArgumentError, ClockBusyError, QuiesceTimeoutError
 from cwmock.core.timestamps import UTC
+from cwmock.core.validation import InputError
 from cwmock.dashboard.forms import Form, FormError
 from cwmock.dashboard.guard import SESSION_COOKIE, authenticated
 from cwmock.dashboard.sources import NotJudgeable, Sources
@@ -56,7 +57,15 @@ def failure(error: Exception) -> tuple[str, int]:
 
 
 # The errors a form's action can raise and the page reports; anything else is a bug and propagates.
-ACTION_ERRORS = (FormError, EmulatorError, ClockArgumentError, ClockBusyError, QuiesceTimeoutError, NotJudgeable)
+ACTION_ERRORS = (
+    FormError,
+    EmulatorError,
+    InputError,
+    ClockArgumentError,
+    ClockBusyError,
+    QuiesceTimeoutError,
+    NotJudgeable,
+)
 
 
 def redirect(path: str, notice: str) -> Response:

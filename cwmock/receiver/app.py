@@ -13,6 +13,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
+from cwmock.core.validation import (
+    InputError,
+    check_json_content_type,
+    check_whole_number,
+    id_from_text,
+    read_json_document,
+)
+from cwmock.emulator.http.bodies import read_limited
+from cwmock.emulator.http.draining import Draining, draining_of
 from cwmock.receiver.inbox import Receiver
 from cwmock.receiver.records import Arrival, Delivery, ScriptEntry
 
@@ -21,8 +30,25 @@ ADMIN_PREFIX = "/__receiver"
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
+MAX_CONTROL_BODY_BYTES = 1_048_576
+
+
 class BadRequest(ValueError):
-    """A control request the receiver refuses; answered 400 with the message."""
+    """A control request the receiver refuses; answered with `status` (400 unless a subclass says) and the message."""
+
+    status = 400
+
+
+class UnsupportedMediaType(BadRequest):
+    """A control body that is not JSON (415)."""
+
+    status = 415
+
+
+class TooLarge(BadRequest):
+    """A control body over 1 MiB (413)."""
+
+    status = 413
 
 
 def _receiver(request: Request) -> Receiver:
@@ -48,6 +74,7 @@ def arrival_json(arrival: Arrival) -> dict[str, Any]:
         "body": text,
         "body_base64": base64.b64encode(arrival.body).decode("ascii"),
         "status": arrival.status,
+        "too_large": arrival.too_large,
         "signature": {
             "status": verdict.status.value,
             "ok": verdict.ok,
@@ -90,7 +117,7 @@ def _guarded(where: str, endpoint: Endpoint) -> Endpoint:
         try:
             return await endpoint(request)
         except BadRequest as exc:
-            return JSONResponse({"error": str(exc)}, status_code=400)
+            return JSONResponse({"error": str(exc)}, status_code=exc.status)
         except Exception as exc:
             _receiver(request).record_error(f"{where} {request.method} {request.url.path}", exc)
             message = f"{type(exc).__name__} inside the cwmock receiver; it is re-raised in the test by check()"
@@ -100,14 +127,22 @@ def _guarded(where: str, endpoint: Endpoint) -> Endpoint:
 
 
 async def notification(request: Request) -> Response:
-    """Record a notification and answer it as scripted (default 200 `{}`)."""
-    body = await request.body()
+    """Record a notification and answer it as scripted (default 200 `{}`); one over the size limit is 413."""
+    receiver = _receiver(request)
     headers = tuple((name.decode("latin-1"), value.decode("latin-1")) for name, value in request.scope["headers"])
     query = request.scope.get("query_string", b"").decode("latin-1")
-    _, response = _receiver(request).accept(request.method, request.url.path, query, headers, body)
+    body = await read_limited(request, receiver.max_body_bytes)
+    if body is None:
+        receiver.accept_too_large(request.method, request.url.path, query, headers)
+        message = f"the notification is larger than {receiver.max_body_bytes} bytes, the most this receiver keeps"
+        return JSONResponse({"message": message}, status_code=413)
+    _, response = receiver.accept(request.method, request.url.path, query, headers, body)
     if response.delay > 0:
-        # Real time on purpose: the point is to make the sender's HTTP client time out.
-        await asyncio.sleep(response.delay)
+        # Real time on purpose: the point is to make the sender's HTTP client time out. A stopping server cuts it
+        # short, so Ctrl-C never waits for it.
+        pause = asyncio.sleep(response.delay)
+        draining = draining_of(request.app)
+        await (draining.unless_stopping(pause) if draining is not None else pause)
     return Response(response.body, status_code=response.status, headers=dict(response.headers))
 
 
@@ -116,8 +151,10 @@ def _int_param(request: Request, name: str) -> int | None:
     if raw is None or raw == "":
         return None
     try:
-        return int(raw)
-    except ValueError:
+        return id_from_text(name, raw)
+    except InputError as exc:
+        if raw.strip().lstrip("+-").isdigit():
+            raise BadRequest(exc.message) from None
         raise BadRequest(f"{name} must be an integer, got {raw!r}") from None
 
 
@@ -139,10 +176,18 @@ async def list_deliveries(request: Request) -> Response:
 
 
 async def _json_body(request: Request) -> Any:
+    """The control request's JSON: the content type, 1 MiB and the JSON rules of docs/limits.md#json."""
     try:
-        return json.loads(await request.body())
-    except ValueError as exc:
-        raise BadRequest(f"the request body is not JSON ({exc})") from None
+        check_json_content_type(request.headers.get("content-type"))
+    except InputError as exc:
+        raise UnsupportedMediaType(exc.message) from None
+    raw = await read_limited(request, MAX_CONTROL_BODY_BYTES)
+    if raw is None:
+        raise TooLarge(f"the request body is larger than {MAX_CONTROL_BODY_BYTES} bytes")
+    try:
+        return read_json_document(raw)
+    except InputError as exc:
+        raise BadRequest(f"the request body is not JSON the receiver reads ({exc.message})") from None
 
 
 _SCRIPT_FIELDS = {"status", "times", "delay", "retry_after", "body", "headers"}
@@ -159,16 +204,31 @@ def _add_script(receiver: Receiver, spec: Any) -> None:
         raise BadRequest(f"retry_after must be seconds or an HTTP date, got {json.dumps(retry_after)}")
     try:
         receiver.script(
-            int(spec.get("status", 200)),
-            times=int(spec.get("times", 1)),
+            _whole("status", spec.get("status", 200)),
+            times=_whole("times", spec.get("times", 1)),
             delay=float(spec.get("delay", 0.0)),
             retry_after=retry_after,
             # A string is sent as is; any other JSON value is sent serialised.
             body=body if body is None or isinstance(body, str) else json.dumps(body),
-            headers=[(str(name), str(value)) for name, value in spec.get("headers", [])],
+            headers=_header_pairs(spec.get("headers", [])),
         )
-    except (TypeError, ValueError) as exc:
-        raise BadRequest(f"bad script {json.dumps(spec)}: {exc}") from None
+    except (TypeError, ValueError) as exc:  # InputError is a ValueError
+        raise BadRequest(f"bad script {json.dumps(spec)[:300]}: {exc}") from None
+
+
+def _whole(key: str, value: object) -> int:
+    """A whole number given as a JSON integer (`500`, `500.0`) or its digits (`"500"`)."""
+    if isinstance(value, str):
+        return id_from_text(key, value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return check_whole_number(key, value)
+
+
+def _header_pairs(value: object) -> list[tuple[str, str]]:
+    if not isinstance(value, list) or not all(isinstance(pair, list) and len(pair) == 2 for pair in value):
+        raise ValueError('headers must be a list of [name, value] pairs, e.g. [["X-Trace", "1"]]')
+    return [(str(name), str(value)) for name, value in value]
 
 
 async def show_scripts(request: Request) -> Response:
@@ -265,4 +325,5 @@ def create_receiver_app(receiver: Receiver) -> Starlette:
     ]
     app = Starlette(routes=routes)
     app.state.receiver = receiver
+    app.state.draining = Draining()
     return app

@@ -26,6 +26,8 @@ from cwmock.receiver.records import (
 from cwmock.receiver.signatures import SIGNATURE_HEADER, SignatureStatus, SignatureVerdict, verify
 
 Predicate = Callable[[Sequence[Arrival]], bool]
+# A notification carries at most 10 events (Events Overview); 10 MiB holds one many times over (our choice).
+DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,17 @@ def _wake(future: asyncio.Future[None]) -> None:
 class Receiver:
     """Records every notification, answers as scripted, and lets tests query and wait."""
 
-    def __init__(self, clock: Clock, signature_keys: Sequence[str] = (), *, allow_legacy_sha1: bool = False) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        signature_keys: Sequence[str] = (),
+        *,
+        allow_legacy_sha1: bool = False,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    ) -> None:
+        if isinstance(max_body_bytes, bool) or not isinstance(max_body_bytes, int) or max_body_bytes < 1:
+            raise ValueError(f"max_body_bytes must be a whole number of bytes, 1 or more; got {max_body_bytes!r}")
+        self.max_body_bytes = max_body_bytes
         self._clock = clock
         self._keys = tuple(signature_keys)
         self.allow_legacy_sha1 = allow_legacy_sha1
@@ -120,6 +132,27 @@ class Receiver:
             self._arrivals.append(arrival)
             self._notify()
             return arrival, response
+
+    def accept_too_large(self, method: str, path: str, query: str, headers: Headers) -> Arrival:
+        """Record a notification whose body was over `max_body_bytes`: answered 413, its body not kept, no script
+        used, its signature not judged (there is no body to judge it by)."""
+        with self._lock:
+            self._last_seq += 1
+            arrival = Arrival(
+                seq=self._last_seq,
+                arrived_at=self._clock.now(),
+                method=method,
+                path=path,
+                query=query,
+                headers=headers,
+                body=b"",
+                status=413,
+                signature=SignatureVerdict(SignatureStatus.INVALID, "the body was too large to keep, so not checked"),
+                too_large=True,
+            )
+            self._arrivals.append(arrival)
+            self._notify()
+            return arrival
 
     def record_error(self, where: str, error: BaseException) -> None:
         """Keep an exception raised inside the receiver so the test's next check or wait raises it."""

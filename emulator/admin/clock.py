@@ -11,12 +11,22 @@ from starlette.routing import BaseRoute, Route
 
 from cwmock.core.clock import Clock, ClockArgumentError, ClockBusyError, ManualClock, QuiesceTimeoutError
 from cwmock.core.timestamps import iso_z
-from cwmock.emulator.admin.options import handles_errors, instant_option, number_option, options_body, query_instant
+from cwmock.core.validation import check_speed, check_text
+from cwmock.emulator.admin.options import (
+    duration_option,
+    handles_errors,
+    instant_option,
+    options_body,
+    query_duration,
+    query_instant,
+)
+from cwmock.emulator.http.draining import draining_of
 from cwmock.emulator.http.responses import error_response, json_response
 from cwmock.emulator.model.errors import invalid_field
 
 ClockEndpoint = Callable[[Request, ManualClock], Awaitable[Response]]
 MAX_LONG_POLL_SECONDS = 300.0
+MAX_NAME_LENGTH = 200  # a follower's name is kept while it follows (our choice)
 
 
 class AdminClock:
@@ -49,7 +59,7 @@ class AdminClock:
     async def set(self, request: Request, clock: ManualClock) -> Response:
         """POST /clock/set {"instant": ISO, "allowBackwards"?: bool}."""
         options = await options_body(request)
-        instant = instant_option(options, "instant")
+        instant = instant_option(options, "instant", clock=True)
         if instant is None:
             raise invalid_field("instant", 'send {"instant": "2026-01-01T00:00:00Z"}')
         clock.set(instant, allow_backwards=options.get("allowBackwards") is True)
@@ -58,8 +68,8 @@ class AdminClock:
     async def advance(self, request: Request, clock: ManualClock) -> Response:
         """POST /clock/advance {"seconds": S} or {"to": ISO}: runs everything due on the way, in order."""
         options = await options_body(request)
-        seconds = number_option(options, "seconds")
-        to = instant_option(options, "to")
+        seconds = duration_option(options, "seconds")
+        to = instant_option(options, "to", clock=True)
         if (seconds is None) == (to is None):
             raise invalid_field("seconds", 'send exactly one of {"seconds": S} or {"to": ISO}')
         result = await clock.advance(seconds, to=to)
@@ -74,9 +84,11 @@ class AdminClock:
     async def follow(self, request: Request, clock: ManualClock) -> Response:
         """POST /clock/follow {"offsetSeconds"?: S, "speed"?: F}: follow wall time."""
         options = await options_body(request)
-        offset = number_option(options, "offsetSeconds", minimum=None)
-        speed = number_option(options, "speed")
-        clock.follow_wall(None if offset is None else timedelta(seconds=offset), 1.0 if speed is None else speed)
+        offset = duration_option(options, "offsetSeconds", signed=True)
+        speed = options.get("speed")
+        clock.follow_wall(
+            None if offset is None else timedelta(seconds=offset), 1.0 if speed is None else check_speed("speed", speed)
+        )
         return json_response(clock.status().to_json())
 
     async def wait(self, request: Request, clock: ManualClock) -> Response:
@@ -84,14 +96,14 @@ class AdminClock:
         until = query_instant(request, "until")
         if until is None:
             raise invalid_field("until", "until=ISO-8601 instant is required")
-        raw_timeout = request.query_params.get("timeout", "30")
-        try:
-            timeout = float(raw_timeout)
-        except ValueError:
-            raise invalid_field("timeout", f"timeout must be seconds, got {raw_timeout!r}") from None
-        if not 0 <= timeout <= MAX_LONG_POLL_SECONDS:
-            raise invalid_field("timeout", f"timeout must be between 0 and {MAX_LONG_POLL_SECONDS:g} seconds")
-        reached = await clock.wait_until(until, timeout, follower=request.query_params.get("follower"))
+        timeout = query_duration(request, "timeout", maximum=MAX_LONG_POLL_SECONDS)
+        follower = request.query_params.get("follower")
+        if follower is not None:
+            check_text("follower", follower, max_length=MAX_NAME_LENGTH)
+        waiting = clock.wait_until(until, 30.0 if timeout is None else timeout, follower=follower)
+        draining = draining_of(request.app)
+        # A server that is stopping answers an open long-poll at once (not reached) rather than holding the stop.
+        reached = bool(await draining.unless_stopping(waiting)) if draining is not None else await waiting
         return json_response({"reached": reached, "now": iso_z(clock.now())})
 
     async def detach(self, request: Request, clock: ManualClock) -> Response:

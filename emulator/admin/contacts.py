@@ -6,13 +6,23 @@ the clock's time), `updatedBy`, `visibleAfter` (seconds after the stamp at which
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from cwmock.emulator.admin.options import handles_errors, instant_option, int_option, number_option, options_body
+from cwmock.core.validation import check_text
+from cwmock.emulator.admin.options import (
+    duration_option,
+    handles_errors,
+    instant_option,
+    int_option,
+    options_body,
+    query_duration,
+)
+from cwmock.emulator.http.params import IdRoute
 from cwmock.emulator.http.responses import json_response
 from cwmock.emulator.model.contact_sets import load_contact_bodies
 from cwmock.emulator.model.errors import InvalidObject, invalid_field
@@ -25,8 +35,9 @@ MAX_BULK_CONTACTS = 10_000
 class AdminContacts:
     """Create, update, delete, bulk-create, touch and seed contacts of a tenant."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, fixtures_dir: Path | None = None) -> None:
         self.store = store
+        self.fixtures_dir = fixtures_dir
 
     @staticmethod
     def _tenant(request: Request) -> str:
@@ -36,12 +47,10 @@ class AdminContacts:
     @staticmethod
     def _write_options(options: dict[str, Any]) -> dict[str, Any]:
         updated_by = options.get("updatedBy")
-        if updated_by is not None and not isinstance(updated_by, str):
-            raise invalid_field("updatedBy", "updatedBy must be a string")
         return {
-            "stamp": instant_option(options, "stamp"),
-            "updated_by": updated_by,
-            "visible_after": number_option(options, "visibleAfter"),
+            "stamp": instant_option(options, "stamp", clock=True),
+            "updated_by": None if updated_by is None else check_text("updatedBy", updated_by),
+            "visible_after": duration_option(options, "visibleAfter"),
         }
 
     async def create(self, request: Request) -> Response:
@@ -80,13 +89,7 @@ class AdminContacts:
 
     async def delete(self, request: Request) -> Response:
         """DELETE /contacts/{id}[?visibleAfter=S] → 204."""
-        raw = request.query_params.get("visibleAfter")
-        delay = None
-        if raw is not None:
-            try:
-                delay = float(raw)
-            except ValueError:
-                raise invalid_field("visibleAfter", f"visibleAfter must be a number of seconds, got {raw!r}") from None
+        delay = query_duration(request, "visibleAfter")
         self.store.delete_contact(self._tenant(request), request.path_params["id"], visible_after=delay)
         return Response(status_code=204)
 
@@ -98,11 +101,11 @@ class AdminContacts:
             raise invalid_field("count", "count (how many contacts to generate) is required")
         if count > MAX_BULK_CONTACTS:
             raise invalid_field("count", f"count may be at most {MAX_BULK_CONTACTS} per call; call again for more")
-        seed = int_option(options, "seed", default=0)
+        seed = int_option(options, "seed", minimum=-(2**63), default=0)
         write = self._write_options(options)
         tenant = self._tenant(request)
         bodies = generate_contacts(count, self.store.reference, seed or 0)
-        ids = [self.store.create_contact(tenant, body, **write)["id"] for body in bodies]
+        ids = [record["id"] for record in self.store.create_contacts(tenant, bodies, **write)]
         return json_response({"ids": ids}, status=201)
 
     async def touch(self, request: Request) -> Response:
@@ -117,6 +120,10 @@ class AdminContacts:
             ids = self.store.latest_ids(tenant)[:count]
         elif not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
             raise invalid_field("ids", "ids must be a list of contact ids")
+        elif len(ids) > MAX_BULK_CONTACTS:
+            raise invalid_field(
+                "ids", f"ids may list at most {MAX_BULK_CONTACTS} contacts per call; call again for more"
+            )
         write = self._write_options(options)
         write.pop("updated_by")
         touched = self.store.touch_contacts(tenant, ids, **write)
@@ -131,19 +138,21 @@ class AdminContacts:
                 raise invalid_field("contacts", "contacts must be a list of contact bodies")
         else:
             fixture = options.get("fixture", "contacts/sample.json")
+            if not isinstance(fixture, str):
+                raise invalid_field("fixture", "fixture must be the relative path of a contact-set fixture")
             try:
-                bodies = load_contact_bodies(str(fixture))
+                bodies = load_contact_bodies(fixture, self.fixtures_dir)
             except (FileNotFoundError, ValueError) as exc:
                 raise invalid_field("fixture", str(exc)) from None
         write = self._write_options(options)
         tenant = self._tenant(request)
-        ids = [self.store.create_contact(tenant, body, **write)["id"] for body in bodies]
+        ids = [record["id"] for record in self.store.create_contacts(tenant, bodies, **write)]
         return json_response({"ids": ids}, status=201)
 
     async def set_visibility_delay(self, request: Request) -> Response:
         """PUT /visibility-delay {"seconds": d}: later writes become visible at stamp + d."""
         options = await options_body(request)
-        seconds = number_option(options, "seconds")
+        seconds = duration_option(options, "seconds")
         if seconds is None:
             raise invalid_field("seconds", "seconds is required")
         self.store.set_visibility_delay(self._tenant(request), seconds)
@@ -165,9 +174,9 @@ class AdminContacts:
             Route(f"{base}/contacts", handles_errors(self.create), methods=["POST"]),
             Route(f"{base}/contacts/bulk", handles_errors(self.bulk_create), methods=["POST"]),
             Route(f"{base}/contacts/touch", handles_errors(self.touch), methods=["POST"]),
-            Route(f"{base}/contacts/{{id:int}}", handles_errors(self.replace), methods=["PUT"]),
-            Route(f"{base}/contacts/{{id:int}}", handles_errors(self.patch), methods=["PATCH"]),
-            Route(f"{base}/contacts/{{id:int}}", handles_errors(self.delete), methods=["DELETE"]),
+            IdRoute(f"{base}/contacts/{{id:int}}", handles_errors(self.replace), methods=["PUT"]),
+            IdRoute(f"{base}/contacts/{{id:int}}", handles_errors(self.patch), methods=["PATCH"]),
+            IdRoute(f"{base}/contacts/{{id:int}}", handles_errors(self.delete), methods=["DELETE"]),
             Route(f"{base}/seed", handles_errors(self.seed), methods=["POST"]),
             Route(f"{base}/visibility-delay", handles_errors(self.set_visibility_delay), methods=["PUT"]),
             Route(f"{base}/date-entered", handles_errors(self.set_date_entered), methods=["PUT"]),

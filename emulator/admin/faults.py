@@ -7,6 +7,7 @@ scope. Unknown keys are refused, so a misspelt option never silently widens a fa
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from starlette.requests import Request
@@ -14,7 +15,15 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from cwmock.core.clock import Clock, ManualClock
-from cwmock.emulator.admin.options import handles_errors, instant_option, int_option, number_option, options_body
+from cwmock.core.validation import MAX_DURATION_SECONDS, MAX_ID, MAX_PATTERN_LENGTH, InputError, check_text
+from cwmock.emulator.admin.options import (
+    duration_option,
+    handles_errors,
+    instant_option,
+    int_option,
+    number_option,
+    options_body,
+)
 from cwmock.emulator.faults.kinds import (
     FAULT_KINDS,
     Action,
@@ -30,7 +39,9 @@ from cwmock.emulator.faults.kinds import (
 )
 from cwmock.emulator.faults.page_mutation import PageMutation
 from cwmock.emulator.faults.scope import FaultScope, PathPattern
+from cwmock.emulator.http.params import IdRoute
 from cwmock.emulator.http.responses import json_response
+from cwmock.emulator.model.contacts import apply_patch
 from cwmock.emulator.model.errors import InvalidObject, invalid_field
 from cwmock.emulator.model.store import Store
 
@@ -45,13 +56,14 @@ ACTION_KEYS: dict[str, set[str]] = {
     "skew": {"seconds"},
 }
 MUTATION_KEYS = {"op", "tenant", "id", "contact", "operations", "stamp"}
+MAX_REAL_LATENCY_SECONDS = 300.0
 
 
 def _string_option(options: dict[str, Any], key: str) -> str | None:
     value = options.get(key)
     if value is not None and not isinstance(value, str):
         raise invalid_field(key, f"{key} must be a string, got {value!r}")
-    return value
+    return None if value is None else check_text(key, value, max_length=MAX_PATTERN_LENGTH)
 
 
 def _refuse_unknown(options: dict[str, Any], allowed: set[str], what: str) -> None:
@@ -65,10 +77,7 @@ def parse_scope(options: dict[str, Any], *, default_times: int | None = None) ->
     path, regex = _string_option(options, "path"), _string_option(options, "pathRegex")
     if path is not None and regex is not None:
         raise invalid_field("pathRegex", "send path (a glob) or pathRegex, not both")
-    try:
-        pattern = PathPattern.of(path or "*", regex)
-    except Exception as exc:  # re.error
-        raise invalid_field("pathRegex", f"pathRegex is not a valid regular expression: {exc}") from None
+    pattern = PathPattern.of(path or "*", regex)  # InputError names path or pathRegex
     probability = number_option(options, "probability")
     if probability is not None and probability > 1:
         raise invalid_field("probability", f"probability must be between 0 and 1, got {probability}")
@@ -94,16 +103,23 @@ def parse_mutation(value: object, store: Store) -> PageMutation:
     if tenant is None:
         raise invalid_field("tenant", "the mutation needs the tenant (a login company id, e.g. cwmock)")
     try:
-        return PageMutation(
+        mutation = PageMutation(
             op=value.get("op"),  # type: ignore[arg-type]  # checked by PageMutation
             tenant=store.tenant(tenant).credentials.company,
-            contact_id=int_option(value, "id", minimum=1),
+            contact_id=int_option(value, "id", minimum=1, maximum=MAX_ID),
             contact=value.get("contact"),
             operations=value.get("operations"),
-            stamp=instant_option(value, "stamp"),
+            stamp=instant_option(value, "stamp", clock=True),
         )
     except ValueError as exc:
         raise invalid_field("mutation", str(exc)) from None
+    # Checked now, so a mutation that could never apply is refused here rather than failing between two pages.
+    # (Whether its contact id exists is known only when it applies; a failure then is listed on the fault.)
+    if mutation.contact is not None:
+        store.check_contact_body(mutation.tenant, mutation.contact)
+    if mutation.operations is not None:
+        apply_patch({}, mutation.operations)
+    return mutation
 
 
 def parse_action(kind: str, options: dict[str, Any], store: Store, clock: Clock) -> Action:
@@ -111,12 +127,13 @@ def parse_action(kind: str, options: dict[str, Any], store: Store, clock: Clock)
     if kind == "status":
         return StatusFault(int_option(options, "status", default=500) or 500)
     if kind == "rate_limit":
-        return RateLimitFault(int_option(options, "retryAfter", default=30) or 0)
+        return RateLimitFault(int_option(options, "retryAfter", maximum=MAX_DURATION_SECONDS, default=30) or 0)
     if kind == "latency":
-        seconds = number_option(options, "seconds")
+        mode = options.get("mode", "emulated")
+        # Real latency holds a request open on the event loop: at most a long-poll's 300 s (our choice).
+        seconds = duration_option(options, "seconds", maximum=MAX_REAL_LATENCY_SECONDS if mode == "real" else math.inf)
         if seconds is None:
             raise invalid_field("seconds", "latency needs seconds (how long the response is delayed)")
-        mode = options.get("mode", "emulated")
         if mode == "emulated" and not isinstance(clock, ManualClock):
             raise invalid_field(
                 "mode", 'emulated latency moves a ManualClock; this emulator runs on wall time, so use "real"'
@@ -128,7 +145,7 @@ def parse_action(kind: str, options: dict[str, Any], store: Store, clock: Clock)
         return MutateBetweenPages(parse_mutation(options.get("mutation"), store))
     if kind == "precision":
         return PrecisionPolicy(options.get("precision"))  # type: ignore[arg-type]  # checked by PrecisionPolicy
-    seconds = number_option(options, "seconds", minimum=None)
+    seconds = duration_option(options, "seconds", signed=True)
     if seconds is None:
         raise invalid_field("seconds", "skew needs seconds (server clock minus the admin clock; negative is behind)")
     return SkewPolicy(seconds)
@@ -146,6 +163,8 @@ def add_fault(faults: HttpFaults, options: dict[str, Any], store: Store, clock: 
         action = parse_action(kind, options, store, clock)
         scope = None if is_policy else parse_scope(options, default_times=1 if kind == "mutate_between_pages" else None)
         return faults.add(action, scope)
+    except InputError:
+        raise  # already names its key and bound
     except ValueError as exc:
         raise InvalidObject(f"the {kind} fault is not valid: {exc}") from None
 
@@ -187,6 +206,6 @@ class AdminFaults:
             Route("/faults", handles_errors(self.add), methods=["POST"]),
             Route("/faults", handles_errors(self.list_faults), methods=["GET"]),
             Route("/faults", handles_errors(self.clear), methods=["DELETE"]),
-            Route("/faults/{id:int}", handles_errors(self.get), methods=["GET"]),
-            Route("/faults/{id:int}", handles_errors(self.remove), methods=["DELETE"]),
+            IdRoute("/faults/{id:int}", handles_errors(self.get), methods=["GET"]),
+            IdRoute("/faults/{id:int}", handles_errors(self.remove), methods=["DELETE"]),
         ]

@@ -10,13 +10,15 @@ from starlette.routing import BaseRoute, Route
 
 from cwmock.core.clock import Clock
 from cwmock.core.timestamps import iso_z
+from cwmock.core.validation import id_from_text
 from cwmock.emulator.admin.options import handles_errors, options_body, query_instant
 from cwmock.emulator.http.bodies import read_json
+from cwmock.emulator.http.params import IdRoute
 from cwmock.emulator.http.responses import json_response
 from cwmock.emulator.journal.ring import Journal
 from cwmock.emulator.model.errors import InvalidObject, invalid_field
 from cwmock.emulator.model.instances import InstanceRegistry
-from cwmock.emulator.model.snapshot import restore_snapshot, take_snapshot
+from cwmock.emulator.model.snapshot import SNAPSHOT_MAX_DEPTH, restore_snapshot, take_snapshot
 from cwmock.emulator.model.store import Store
 from cwmock.emulator.model.versions import Version
 
@@ -39,10 +41,7 @@ class AdminInspect:
         self.store.settle()
         tenant_names = [request.query_params["tenant"]] if "tenant" in request.query_params else None
         raw_id = request.query_params.get("id")
-        try:
-            contact_id = None if raw_id is None else int(raw_id)
-        except ValueError:
-            raise invalid_field("id", f"id must be a contact id, got {raw_id!r}") from None
+        contact_id = None if raw_id is None else id_from_text("id", raw_id)
         since, until = query_instant(request, "since"), query_instant(request, "until")
         names = tenant_names or [creds.company for creds in self.store.tenants]
         versions = []
@@ -131,7 +130,7 @@ class AdminInspect:
 
     async def restore(self, request: Request) -> Response:
         """POST /restore with a snapshot body → the state it describes."""
-        snapshot = await read_json(request, limit=1 << 30)
+        snapshot = await read_json(request, limit=1 << 30, max_depth=SNAPSHOT_MAX_DEPTH)
         if not isinstance(snapshot, dict):
             raise InvalidObject("a snapshot is a JSON object from GET /__admin/snapshot")
         restore_snapshot(self.store, self.registry, snapshot)
@@ -146,9 +145,9 @@ class AdminInspect:
             Route("/journal", handles_errors(self.clear_journal), methods=["DELETE"]),
             Route("/instances", handles_errors(self.create_instance), methods=["POST"]),
             Route("/instances", handles_errors(self.list_instances), methods=["GET"]),
-            Route("/instances/{id:int}", handles_errors(self.get_instance), methods=["GET"]),
-            Route("/instances/{id:int}", handles_errors(self.delete_instance), methods=["DELETE"]),
-            Route("/instances/{id:int}/served", handles_errors(self.served), methods=["GET"]),
+            IdRoute("/instances/{id:int}", handles_errors(self.get_instance), methods=["GET"]),
+            IdRoute("/instances/{id:int}", handles_errors(self.delete_instance), methods=["DELETE"]),
+            IdRoute("/instances/{id:int}/served", handles_errors(self.served), methods=["GET"]),
             Route("/reset", handles_errors(self.reset), methods=["POST"]),
             Route("/snapshot", handles_errors(self.snapshot), methods=["GET"]),
             Route("/restore", handles_errors(self.restore), methods=["POST"]),

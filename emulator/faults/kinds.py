@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal
 
+from cwmock.core.validation import MAX_DURATION_SECONDS, check_duration, check_whole_number
 from cwmock.emulator.faults.page_mutation import PageMutation
 from cwmock.emulator.faults.registry import FaultRegistry
 from cwmock.emulator.faults.scope import FaultScope
@@ -60,8 +61,7 @@ class RateLimitFault:
     retry_after: int = 30
 
     def __post_init__(self) -> None:
-        if self.retry_after < 0:
-            raise ValueError(f"retryAfter must be zero or more seconds, got {self.retry_after}")
+        check_whole_number("retryAfter", self.retry_after, minimum=0, maximum=MAX_DURATION_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -72,8 +72,7 @@ class LatencyFault:
     mode: LatencyMode = "emulated"
 
     def __post_init__(self) -> None:
-        if not self.seconds >= 0:
-            raise ValueError(f"seconds must be zero or more, got {self.seconds}")
+        check_duration("seconds", self.seconds)
         if self.mode not in ("emulated", "real"):
             raise ValueError(f"mode must be emulated or real, got {self.mode!r}")
 
@@ -106,6 +105,9 @@ class SkewPolicy:
     """Server time = the emulator's clock + `seconds` (negative: behind), for stamps written and `Date`."""
 
     seconds: float
+
+    def __post_init__(self) -> None:
+        check_duration("seconds", self.seconds, minimum=-MAX_DURATION_SECONDS)
 
 
 RequestAction = StatusFault | RateLimitFault | LatencyFault | MalformedJsonFault | MutateBetweenPages

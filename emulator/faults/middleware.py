@@ -34,6 +34,7 @@ from cwmock.emulator.faults.kinds import (
     RateLimitFault,
     StatusFault,
 )
+from cwmock.emulator.http.draining import Draining, draining_of
 from cwmock.emulator.http.paths import is_control_path
 from cwmock.emulator.http.responses import error_response, rate_limited_response
 from cwmock.emulator.hub.auth import HubAuthError, parse_hub_authorization
@@ -125,7 +126,7 @@ class FaultInjector:
             outgoing = self._mutating(outgoing, mutations)
         latencies = [f.action for f in fired if isinstance(f.action, LatencyFault)]
         if latencies:
-            outgoing = self._delaying(outgoing, latencies)
+            outgoing = self._delaying(scope, outgoing, latencies)
         replacing = next((f for f in fired if isinstance(f.action, (StatusFault, RateLimitFault))), None)
         if replacing is not None:
             self._attribute(scope)
@@ -152,18 +153,21 @@ class FaultInjector:
             # The page was answered already; the failure belongs in the fault's listing, not in a response.
             fault.errors.append(str(exc))
 
-    def _delaying(self, send: Send, latencies: list[LatencyFault]) -> Send:
+    def _delaying(self, scope: Scope, send: Send, latencies: list[LatencyFault]) -> Send:
+        draining = draining_of(scope.get("app"))
+
         async def delay_start(message: Message) -> None:
             if message["type"] == "http.response.start":
                 for latency in latencies:
-                    await self._wait(latency)
+                    await self._wait(latency, draining)
             await send(message)
 
         return delay_start
 
-    async def _wait(self, latency: LatencyFault) -> None:
+    async def _wait(self, latency: LatencyFault, draining: Draining | None) -> None:
         if latency.mode == "real":
-            await asyncio.sleep(latency.seconds)
+            pause = asyncio.sleep(latency.seconds)
+            await (draining.unless_stopping(pause) if draining is not None else pause)  # a stop cuts it short
         else:
             assert isinstance(self.clock, ManualClock), "the admin API accepts emulated latency on a ManualClock only"
             self.clock.elapse(latency.seconds)

@@ -4,26 +4,34 @@ from __future__ import annotations
 
 import fnmatch
 import random
-import re
 from dataclasses import dataclass, field
 from typing import Any
+
+from cwmock.core.validation import LinearRegex, check_glob
 
 
 @dataclass(frozen=True)
 class PathPattern:
-    """A glob (`fnmatch`: `*` matches any run of characters, `/` included) or a regex matched on the whole path."""
+    """A glob (`fnmatch`: `*` matches any run of characters, `/` included) or a regex matched on the whole path.
+
+    A regex is RE2 syntax, matched in linear time (docs/limits.md#patterns); InputError when it is refused.
+    """
 
     text: str = "*"
     regex: bool = False
+    _linear: LinearRegex | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        # Checked (and compiled) when the fault is added, not on the first request.
         if self.regex:
-            re.compile(self.text)  # fail when the fault is added, not on the first request
+            object.__setattr__(self, "_linear", LinearRegex("pathRegex", self.text))
+        else:
+            check_glob("path", self.text)
 
     def matches(self, path: str) -> bool:
         """True when `path` (the URL path, no query) matches."""
-        if self.regex:
-            return re.fullmatch(self.text, path) is not None
+        if self._linear is not None:
+            return self._linear.fullmatch(path)
         return fnmatch.fnmatchcase(path, self.text)
 
     @classmethod

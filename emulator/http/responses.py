@@ -9,14 +9,23 @@ from typing import Any
 from starlette.responses import Response
 
 from cwmock.emulator.http.bodies import BodyTooLarge
-from cwmock.emulator.model.errors import EmulatorError, InvalidObject, NotFound
+from cwmock.emulator.model.errors import EmulatorError, InvalidObject, NotFound, UnsupportedMediaType
 
-ERROR_STATUS: dict[type[EmulatorError], int] = {InvalidObject: 400, NotFound: 404, BodyTooLarge: 413}
+ERROR_STATUS: dict[type[EmulatorError], int] = {
+    InvalidObject: 400,
+    NotFound: 404,
+    BodyTooLarge: 413,
+    UnsupportedMediaType: 415,
+}
 
 
 def dump_json(data: Any) -> bytes:
-    """Compact JSON, as ConnectWise sends it."""
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    """Compact JSON, as ConnectWise sends it; never fails on text (a lone surrogate is written as `\\udxxx`)."""
+    try:
+        return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        # The edges refuse such text, so only data stored by other means gets here: answer it, escaped, not a 500.
+        return json.dumps(data, separators=(",", ":"), ensure_ascii=True).encode("ascii")
 
 
 def json_response(data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
@@ -59,8 +68,13 @@ def rate_limited_response(retry_after: int) -> Response:
     return json_response(body, status=429, headers={"Retry-After": str(retry_after)})
 
 
+def error_status(error: EmulatorError) -> int:
+    """The HTTP status of a model error (400 unless it is a 404, 413 or 415)."""
+    return next((s for cls, s in ERROR_STATUS.items() if isinstance(error, cls)), 400)
+
+
 def emulator_error_response(error: EmulatorError) -> Response:
     """Map a model error to its HTTP status and body."""
-    status = next((s for cls, s in ERROR_STATUS.items() if isinstance(error, cls)), 400)
+    status = error_status(error)
     details = [{"code": e.code, "message": e.message, "resource": e.resource, "field": e.field} for e in error.errors]
     return json_response(error_body(error.code, error.message, details), status)

@@ -13,9 +13,13 @@ from typing import Any
 import uvicorn
 from starlette.types import ASGIApp
 
+from cwmock.emulator.http.draining import Draining, draining_of
 from cwmock.emulator.http.tls import TlsMaterial
 
 LOOPBACK = "127.0.0.1"
+# On Ctrl-C or SIGTERM, requests still open (a long-poll, a scripted receiver delay, real latency) get this long
+# to finish; then they are cancelled, so a stop never waits on one (our choice: docs/limits.md#shutdown).
+SHUTDOWN_GRACE_SECONDS = 1.0
 
 
 def is_loopback(host: str) -> bool:
@@ -39,6 +43,7 @@ def uvicorn_config(
             "server_header": False,
             "log_level": "warning",
             "lifespan": "off",
+            "timeout_graceful_shutdown": SHUTDOWN_GRACE_SECONDS,
             **extra,
             **options,
         }
@@ -53,13 +58,38 @@ def uvicorn_config(
     return loaded
 
 
+class Server(uvicorn.Server):
+    """A uvicorn server that, as it begins to stop, tells its app (`Draining`) so open requests answer at once."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.draining: Draining | None = draining_of(config.app)
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        if self.draining is not None:
+            self.draining.clear()
+        await super().startup(sockets)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        if self.draining is not None:
+            self.draining.set()
+        await super().shutdown(sockets)
+
+
+def make_server(
+    app: ASGIApp, host: str = LOOPBACK, port: int = 8000, tls: TlsMaterial | None = None, **options: object
+) -> Server:
+    """A `Server` for `app` with cwmock's uvicorn settings (see `uvicorn_config`)."""
+    return Server(uvicorn_config(app, host, port, tls, **options))
+
+
 def serve(
     app: ASGIApp, host: str = LOOPBACK, port: int = 8000, tls: TlsMaterial | None = None, **options: object
 ) -> None:
-    """Run `app` until interrupted (over HTTPS with `tls`); Ctrl-C (or SIGTERM) stops cleanly."""
+    """Run `app` until interrupted (over HTTPS with `tls`); Ctrl-C (or SIGTERM) stops cleanly and promptly."""
     # uvicorn re-raises the signal it captured once it has shut down; that is a clean stop for us.
     with contextlib.suppress(KeyboardInterrupt):
-        uvicorn.Server(uvicorn_config(app, host, port, tls, **options)).run()
+        make_server(app, host, port, tls, **options).run()
 
 
 @dataclass
@@ -78,7 +108,7 @@ class BackgroundServer:
     def __post_init__(self) -> None:
         if self.tls is not None:
             self.scheme = "https"
-        self._server: uvicorn.Server | None = None
+        self._server: Server | None = None
         self._thread: threading.Thread | None = None
 
     @property
@@ -98,7 +128,7 @@ class BackgroundServer:
             sock.close()
             raise
         self.port = sock.getsockname()[1]
-        server = uvicorn.Server(uvicorn_config(self.app, self.host, self.port, self.tls, **options))
+        server = make_server(self.app, self.host, self.port, self.tls, **options)
         self._server = server
         self._thread = threading.Thread(
             target=lambda: asyncio.run(server.serve(sockets=[sock])),

@@ -7,6 +7,7 @@ import binascii
 import json
 from dataclasses import dataclass
 
+from cwmock.core.validation import read_json_document
 from cwmock.emulator.http.params import positive_int
 from cwmock.emulator.model.errors import invalid_field
 
@@ -40,9 +41,9 @@ def decode_token(token: str) -> int:
     """The id a `nextPage` token continues after; a 400 naming `nextPage` if it is not one of ours."""
     try:
         padded = token + "=" * (-len(token) % 4)
-        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        data = read_json_document(base64.urlsafe_b64decode(padded.encode()), key="nextPage")
         after = data["after"]
-    except (binascii.Error, ValueError, TypeError, KeyError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, TypeError, KeyError, UnicodeError):  # InputError is a ValueError
         raise invalid_field("nextPage", "nextPage is not a token from elements-next-page-token") from None
     if isinstance(after, bool) or not isinstance(after, int):
         raise invalid_field("nextPage", "nextPage is not a token from elements-next-page-token")

@@ -14,13 +14,14 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from cwmock.emulator.config import EmulatorConfig
-from cwmock.emulator.http.responses import json_response
+from cwmock.emulator.http.params import IdRoute
+from cwmock.emulator.http.responses import error_status, json_response
 from cwmock.emulator.http.wire import api_base_url, render_contact
 from cwmock.emulator.hub.auth import HubAuthError, parse_hub_authorization, secrets_match
 from cwmock.emulator.hub.paging import encode_token, parse_hub_page
 from cwmock.emulator.journal.request_state import annotate, request_moment
 from cwmock.emulator.model.contacts import Record
-from cwmock.emulator.model.errors import EmulatorError, NotFound
+from cwmock.emulator.model.errors import EmulatorError
 from cwmock.emulator.model.instances import Instance, InstanceRegistry
 from cwmock.emulator.model.store import Store
 from cwmock.emulator.model.versions import Moment
@@ -69,8 +70,7 @@ class HubApi:
                 response = await handler(request, instance)
             except EmulatorError as exc:
                 details = "; ".join(f"{e.field}: {e.message}" for e in exc.errors)
-                status = 404 if isinstance(exc, NotFound) else 400
-                return hub_error(status, f"{exc.message}" + (f" ({details})" if details else ""), request_id)
+                return hub_error(error_status(exc), f"{exc.message}" + (f" ({details})" if details else ""), request_id)
             response.headers["elements-request-id"] = request_id
             return response
 
@@ -114,5 +114,5 @@ class HubApi:
         """The hub's routes."""
         return [
             Route(f"{HUB_PREFIX}/contacts", self.authenticated(self.list_contacts), methods=["GET"]),
-            Route(f"{HUB_PREFIX}/contacts/{{id:int}}", self.authenticated(self.get_contact), methods=["GET"]),
+            IdRoute(f"{HUB_PREFIX}/contacts/{{id:int}}", self.authenticated(self.get_contact), methods=["GET"]),
         ]

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from cwmock.core.validation import InputError, check_json_value
 from cwmock.emulator.model.errors import FieldError, InvalidObject
 from cwmock.emulator.model.reference_data import ReferenceData
 from cwmock.emulator.model.references import reference_id
@@ -94,7 +95,10 @@ SERVER_DEFAULTS: Mapping[str, Any] = {
 
 @dataclass(frozen=True)
 class ContactContext:
-    """What validation needs besides the body: reference data, other contacts, fresh ids."""
+    """What validation needs besides the body: reference data, other contacts, fresh ids.
+
+    `next_item_id` is called only once the whole body is valid, so a refused body consumes no id.
+    """
 
     reference: ReferenceData
     contact_name: Callable[[int], str | None]
@@ -190,7 +194,7 @@ def _communication_items(value: object, ctx: ContactContext) -> list[Record]:
         _string("communicationItems/value", item_value)
         row = types[type_id]
         built: Record = {
-            "id": item["id"] if _is_int(item.get("id")) else ctx.next_item_id(),
+            "id": item["id"] if _is_int(item.get("id")) else None,  # a new item's id is allocated once all is valid
             "type": ctx.reference.embedded(("communicationTypes", type_id), {"id": type_id, "name": row["name"]}),
             "value": item_value,
         }
@@ -232,6 +236,11 @@ def build_contact(body: object, ctx: ContactContext) -> Record:
     if not isinstance(body, Mapping):
         raise InvalidObject(f"the request body must be a JSON object, got {type(body).__name__}")
     given = {k: v for k, v in body.items() if k in WRITABLE_FIELDS and not _is_empty(v)}
+    for name, value in given.items():
+        try:  # every string valid text, every number finite, nesting bounded: what every client can read back
+            check_json_value(value, key=name)
+        except InputError as exc:
+            raise _fail(exc.key, exc.message) from None
     if "firstName" not in given:
         # The code real servers give a missing field (christaylorcodes/ConnectWiseManageAPI issues #30 and #53).
         raise _fail("firstName", "firstName is required", "MissingRequiredField")
@@ -266,6 +275,9 @@ def build_contact(body: object, ctx: ContactContext) -> Record:
             built[name] = _string(name, value)
     for name, default in SERVER_DEFAULTS.items():
         built.setdefault(name, default)
+    for item in built.get("communicationItems", ()):
+        if item["id"] is None:
+            item["id"] = ctx.next_item_id()
     return {name: built[name] for name in FIELD_ORDER if name in built and not _is_empty(built[name])}
 
 

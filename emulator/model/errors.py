@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from cwmock.core.validation import InputError, MediaTypeError
+
 
 @dataclass(frozen=True)
 class FieldError:
@@ -45,3 +47,17 @@ class NotFound(EmulatorError):
 def invalid_field(field_name: str, message: str, code: str = "InvalidField") -> InvalidObject:
     """A 400 naming one offending field."""
     return InvalidObject("contact object is invalid", [FieldError(code, message, field_name)])
+
+
+class UnsupportedMediaType(EmulatorError):
+    """A body sent with a content type the endpoint does not read (HTTP 415)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("UnsupportedMediaType", message)
+
+
+def refused(error: InputError) -> EmulatorError:
+    """The model error for a value an input rule refused: 415 for a content type, else a 400 naming the key."""
+    if isinstance(error, MediaTypeError):
+        return UnsupportedMediaType(error.message)
+    return InvalidObject(error.message, [FieldError("InvalidField", error.message, error.key)])

@@ -149,21 +149,29 @@ class InstanceRegistry:
         return {"nextId": self._next_id, "random": [version, list(internal), gauss]}
 
     def restore(self, state: dict[str, Any], instances: Iterable[Instance]) -> None:
-        """Replace everything with a snapshot's instances and counters.
+        """Replace everything with a snapshot's instances and counters (checked first: a bad state changes nothing).
 
         A snapshot holds no secrets; an instance registered now with the same id and token keeps its own.
         """
+        next_id = state["nextId"]
+        if isinstance(next_id, bool) or not isinstance(next_id, int):
+            raise ValueError(f"nextId must be a whole number, got {next_id!r}")
+        version, internal, gauss = state["random"]
+        source = random.Random()
+        source.setstate((version, tuple(internal), gauss))
+        restored = list(instances)
+        if len({i.id for i in restored}) != len(restored) or len({i.token for i in restored}) != len(restored):
+            raise ValueError("two instances share an id or a token")
         earlier = {(i.id, i.token): i for i in self._by_id.values()}
         self.reset()
-        for instance in instances:
+        for instance in restored:
             same = earlier.get((instance.id, instance.token))
             if same is not None:
                 instance.keep_secrets_of(same)
             self._by_id[instance.id] = instance
             self._by_token[instance.token] = instance
-        self._next_id = int(state["nextId"])
-        version, internal, gauss = state["random"]
-        self._random.setstate((version, tuple(internal), gauss))
+        self._next_id = next_id
+        self._random = source
 
     def reset(self, tenant: str | None = None) -> None:
         """Forget every instance (or those of one tenant); a full reset also restarts ids and tokens."""

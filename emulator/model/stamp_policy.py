@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from cwmock.core.timestamps import UTC, to_utc_second
+from cwmock.core.validation import shift
 
 Precision = Literal["seconds", "minutes"]
 
@@ -26,8 +27,8 @@ class StampPolicy:
     subsecond: bool = False
 
     def server_time(self, clock_time: datetime) -> datetime:
-        """The server's time when the emulator's clock reads `clock_time`."""
-        return clock_time + self.skew
+        """The server's time when the emulator's clock reads `clock_time` (held within the years 0001-9999)."""
+        return shift(clock_time, self.skew.total_seconds()) if self.skew else clock_time
 
     def stored(self, instant: datetime) -> datetime:
         """`instant` as the server stores it: in UTC, truncated to the policy's precision."""

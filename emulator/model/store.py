@@ -6,12 +6,13 @@ the tenant's version history; a write with a visibility delay becomes visible to
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from cwmock.core.clock import Clock
 from cwmock.core.timestamps import UTC, format_cw
+from cwmock.core.validation import InputError, check_clock_instant, check_duration, check_text, shift
 from cwmock.emulator.model.contacts import (
     ContactContext,
     Record,
@@ -21,7 +22,7 @@ from cwmock.emulator.model.contacts import (
     display_name,
     with_type_ids,
 )
-from cwmock.emulator.model.errors import InvalidObject, NotFound
+from cwmock.emulator.model.errors import InvalidObject, NotFound, refused
 from cwmock.emulator.model.reference_data import ReferenceData
 from cwmock.emulator.model.stamp_policy import StampPolicy
 from cwmock.emulator.model.table import ContactTable, StampBound
@@ -65,25 +66,67 @@ class Tenant:
         self.next_contact_id += 1
         return allocated
 
-    def allocate_item_id(self) -> int:
-        """The next communication item id."""
-        allocated = self.next_item_id
-        self.next_item_id += 1
-        return allocated
-
     def current(self, contact_id: int) -> Record | None:
         """The last written state of a contact, visible or not (None if absent or deleted)."""
         latest = self.history.latest(contact_id)
         return None if latest is None else latest.record
 
-    def context(self) -> ContactContext:
-        """What contact validation needs from this tenant."""
+    def context(self, item_ids: ItemIds, staged: Mapping[int, str] | None = None) -> ContactContext:
+        """What contact validation needs: reference data, contact names (`staged`: contacts about to be created)
+        and new communication item ids, drawn from `item_ids` (committed with `ItemIds.commit` once valid)."""
 
         def contact_name(contact_id: int) -> str | None:
+            if staged is not None and contact_id in staged:
+                return staged[contact_id]
             record = self.current(contact_id)
             return None if record is None else display_name(record)
 
-        return ContactContext(self.reference, contact_name, self.allocate_item_id)
+        return ContactContext(self.reference, contact_name, item_ids.allocate)
+
+
+@dataclass
+class ItemIds:
+    """Communication item ids drawn while bodies are validated, given back to the tenant only when all were valid."""
+
+    tenant: Tenant
+    next: int = 0
+
+    def __post_init__(self) -> None:
+        self.next = self.tenant.next_item_id
+
+    def allocate(self) -> int:
+        """The next item id of this draft."""
+        allocated = self.next
+        self.next += 1
+        return allocated
+
+    def commit(self) -> None:
+        """Every body drawing from this draft was valid: the tenant continues after the ids it used."""
+        self.tenant.next_item_id = self.next
+
+
+@dataclass(frozen=True)
+class WriteOptions:
+    """What a write carries besides its record, checked before anything is written."""
+
+    stamp: datetime | None
+    updated_by: str | None
+    delay: float
+
+
+def write_options(
+    tenant: Tenant, stamp: datetime | None, updated_by: str | None, visible_after: float | None
+) -> WriteOptions:
+    """Check a write's stamp, author and visibility delay (the tenant's when not given); InvalidObject names one."""
+    try:
+        if stamp is not None and stamp.tzinfo is not None:
+            check_clock_instant("stamp", stamp)
+        if updated_by is not None:
+            check_text("updatedBy", updated_by)
+        delay = tenant.visibility_delay if visible_after is None else check_duration("visibleAfter", visible_after)
+    except InputError as exc:
+        raise refused(exc) from None
+    return WriteOptions(stamp, updated_by, delay)
 
 
 class Store:
@@ -175,9 +218,11 @@ class Store:
 
     def set_visibility_delay(self, company: str, seconds: float) -> None:
         """From now on, a change stamped T in this tenant becomes visible to reads at T + `seconds`."""
-        if seconds < 0:
-            raise InvalidObject(f"a visibility delay cannot be negative, got {seconds}")
-        self.tenant(company).visibility_delay = seconds
+        try:
+            checked = check_duration("seconds", seconds)
+        except InputError as exc:
+            raise refused(exc) from None
+        self.tenant(company).visibility_delay = checked
 
     def set_date_entered(self, company: str, enabled: bool) -> None:
         """Switch `_info.dateEntered` (stamped when a contact is created) on or off for this tenant's new contacts.
@@ -217,33 +262,23 @@ class Store:
 
     # -- writes ---------------------------------------------------------------------------
 
-    def _write(
-        self,
-        tenant: Tenant,
-        contact_id: int,
-        body: Record | None,
-        stamp: datetime | None,
-        updated_by: str | None,
-        visible_after: float | None,
-    ) -> Write:
+    def _write(self, tenant: Tenant, contact_id: int, body: Record | None, options: WriteOptions) -> Write:
+        """Record one write; everything that can be refused was checked before (it never raises)."""
         now = self.server_now()
         written = Moment(now, self.next_sequence())
-        instant = self.stamp_policy.stored(stamp if stamp is not None else now)
+        instant = self.stamp_policy.stored(options.stamp if options.stamp is not None else now)
         record: Record | None = None
         if body is not None:
             record = {"id": contact_id, **body}
             record["_info"] = {
                 "lastUpdated": format_cw(instant),
-                "updatedBy": updated_by if updated_by is not None else tenant.credentials.member,
+                "updatedBy": options.updated_by if options.updated_by is not None else tenant.credentials.member,
             }
             entered = _date_entered(tenant, contact_id, instant)
             if entered is not None:
                 record["_info"]["dateEntered"] = entered
-        delay = tenant.visibility_delay if visible_after is None else visible_after
-        if delay < 0:
-            raise InvalidObject(f"a visibility delay cannot be negative, got {delay}")
         # With no delay a write is visible at once, whatever its stamp (a future stamp is just skew).
-        visible_from = max(now, instant + timedelta(seconds=delay)) if delay > 0 else now
+        visible_from = max(now, shift(instant, options.delay)) if options.delay > 0 else now
         write = Write(tenant.credentials.company, contact_id, instant if body is not None else None, record,
                       written, visible_from)  # fmt: skip
         tenant.history.record(write)
@@ -260,18 +295,64 @@ class Store:
         visible_after: float | None = None,
     ) -> Record:
         """Validate and store a new contact; returns it as written."""
+        return self.create_contacts(
+            company, [body], stamp=stamp, updated_by=updated_by, visible_after=visible_after, numbered=False
+        )[0]
+
+    def create_contacts(
+        self,
+        company: str,
+        bodies: Iterable[object],
+        *,
+        stamp: datetime | None = None,
+        updated_by: str | None = None,
+        visible_after: float | None = None,
+        numbered: bool = True,
+    ) -> list[Record]:
+        """Validate every body, then store them all as new contacts in order: all of them or, if one is refused,
+        none (its error says which, unless `numbered` is False). A body may refer to one created before it."""
         self.settle()
         tenant = self.tenant(company)
-        built = build_contact(with_type_ids(body), tenant.context())
-        write = self._write(tenant, tenant.allocate_contact_id(), built, stamp, updated_by, visible_after)
-        assert write.record is not None
-        return write.record
+        options = write_options(tenant, stamp, updated_by, visible_after)
+        pending = list(bodies)
+        item_ids = ItemIds(tenant)
+        staged: dict[int, str] = {}
+        built_bodies = []
+        for index, body in enumerate(pending):
+            try:
+                built = build_contact(with_type_ids(body), tenant.context(item_ids, staged))
+            except InvalidObject as exc:
+                if not numbered:
+                    raise
+                raise InvalidObject(f"contact {index + 1} of {len(pending)}: {exc.message}", exc.errors) from None
+            staged[tenant.next_contact_id + index] = display_name(built)
+            built_bodies.append(built)
+        item_ids.commit()
+        created = []
+        for built in built_bodies:
+            record = self._write(tenant, tenant.allocate_contact_id(), built, options).record
+            assert record is not None
+            created.append(record)
+        return created
+
+    def check_contact_body(self, company: str, body: object) -> None:
+        """Validate `body` as a create would (InvalidObject if refused), changing nothing."""
+        tenant = self.tenant(company)
+        build_contact(with_type_ids(body), tenant.context(ItemIds(tenant)))
 
     def _existing(self, tenant: Tenant, contact_id: int) -> Record:
         current = tenant.current(contact_id)
         if current is None:
             raise NotFound(f"contact {contact_id} not found")
         return current
+
+    def _update(self, tenant: Tenant, contact_id: int, body: object, options: WriteOptions) -> Record:
+        item_ids = ItemIds(tenant)
+        built = build_contact(body, tenant.context(item_ids))
+        item_ids.commit()
+        record = self._write(tenant, contact_id, built, options).record
+        assert record is not None
+        return record
 
     def replace_contact(
         self,
@@ -287,10 +368,7 @@ class Store:
         self.settle()
         tenant = self.tenant(company)
         self._existing(tenant, contact_id)
-        built = build_contact(body, tenant.context())
-        write = self._write(tenant, contact_id, built, stamp, updated_by, visible_after)
-        assert write.record is not None
-        return write.record
+        return self._update(tenant, contact_id, body, write_options(tenant, stamp, updated_by, visible_after))
 
     def patch_contact(
         self,
@@ -306,20 +384,18 @@ class Store:
         self.settle()
         tenant = self.tenant(company)
         current = self._existing(tenant, contact_id)
+        options = write_options(tenant, stamp, updated_by, visible_after)
         patched = apply_patch(current, operations, self.patch_reference_paths)
         if patched is None:
             return current  # every operation pointed inside a reference and was ignored: the guide's false 200
-        built = build_contact(patched, tenant.context())
-        write = self._write(tenant, contact_id, built, stamp, updated_by, visible_after)
-        assert write.record is not None
-        return write.record
+        return self._update(tenant, contact_id, patched, options)
 
     def delete_contact(self, company: str, contact_id: int, *, visible_after: float | None = None) -> None:
         """Remove a contact (NotFound if it is not there)."""
         self.settle()
         tenant = self.tenant(company)
         self._existing(tenant, contact_id)
-        self._write(tenant, contact_id, None, None, None, visible_after)
+        self._write(tenant, contact_id, None, write_options(tenant, None, None, visible_after))
 
     def touch_contacts(
         self,
@@ -334,11 +410,13 @@ class Store:
         tenant = self.tenant(company)
         ids = list(contact_ids)
         current = [self._existing(tenant, contact_id) for contact_id in ids]
+        options = write_options(tenant, stamp, None, visible_after)
         instant = stamp if stamp is not None else self.server_now()
         touched = []
         for contact_id, record in zip(ids, current, strict=True):
             body = {k: v for k, v in record.items() if k not in ("id", "_info")}
-            write = self._write(tenant, contact_id, body, instant, record["_info"]["updatedBy"], visible_after)
+            each = WriteOptions(instant, record["_info"]["updatedBy"], options.delay)
+            write = self._write(tenant, contact_id, body, each)
             assert write.record is not None
             touched.append(write.record)
         return touched
@@ -398,5 +476,5 @@ def _date_entered(tenant: Tenant, contact_id: int, instant: datetime) -> str | N
 
 
 def seed_contacts(store: Store, company: str, bodies: Iterable[object], stamp: datetime | None = None) -> list[Record]:
-    """Create each body as a contact of `company` (stamped `stamp`, or the clock's time)."""
-    return [store.create_contact(company, body, stamp=stamp) for body in bodies]
+    """Create each body as a contact of `company` (stamped `stamp`, or the clock's time): all of them, or none."""
+    return store.create_contacts(company, bodies, stamp=stamp)

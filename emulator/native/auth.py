@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 from dataclasses import dataclass
 
 from starlette.datastructures import Headers
@@ -33,8 +32,9 @@ def parse_basic(headers: Headers) -> ApiKeyCredentials:
     if scheme.lower() != "basic" or not token.strip():
         raise AuthError("Authorization must use the Basic scheme with ConnectWise API keys")
     try:
+        # A header holding non-ASCII characters is a ValueError before it is a base64 (binascii) error.
         decoded = base64.b64decode(token.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError) as exc:
+    except ValueError as exc:  # binascii.Error and UnicodeDecodeError are ValueErrors
         raise AuthError("the Basic credentials are not valid base64 of UTF-8 text") from exc
     user, colon, private_key = decoded.partition(":")
     company, plus, public_key = user.partition("+")

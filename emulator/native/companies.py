@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from cwmock.emulator.http.params import IdRoute
 from cwmock.emulator.http.responses import json_response
 from cwmock.emulator.http.wire import api_base_url, render_company, render_site
 from cwmock.emulator.model.errors import NotFound
@@ -85,13 +86,13 @@ class CompanyApi:
         guard = self.guard
         routes: list[BaseRoute] = [
             Route(f"{api}/company/companies", guard(self.list_companies), methods=["GET"]),
-            Route(f"{api}/company/companies/{{id:int}}", guard(self.get_company), methods=["GET"]),
-            Route(f"{api}/company/companies/{{id:int}}/sites", guard(self.list_sites), methods=["GET"]),
-            Route(f"{api}/company/companies/{{id:int}}/sites/{{site_id:int}}", guard(self.get_site), methods=["GET"]),
+            IdRoute(f"{api}/company/companies/{{id:int}}", guard(self.get_company), methods=["GET"]),
+            IdRoute(f"{api}/company/companies/{{id:int}}/sites", guard(self.list_sites), methods=["GET"]),
+            IdRoute(f"{api}/company/companies/{{id:int}}/sites/{{site_id:int}}", guard(self.get_site), methods=["GET"]),
         ]
         for endpoint in SETUP_TABLES:
             routes.append(Route(f"{api}/{endpoint}", guard(self._setup_list(endpoint)), methods=["GET"]))
-            routes.append(Route(f"{api}/{endpoint}/{{id:int}}", guard(self._setup_one(endpoint)), methods=["GET"]))
+            routes.append(IdRoute(f"{api}/{endpoint}/{{id:int}}", guard(self._setup_one(endpoint)), methods=["GET"]))
         return routes
 
 

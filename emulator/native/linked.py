@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from cwmock.emulator.http.params import IdRoute
 from cwmock.emulator.http.responses import dump_json, json_response
 from cwmock.emulator.http.wire import api_base_url, render_communication
 from cwmock.emulator.model.errors import NotFound
@@ -101,4 +102,6 @@ class LinkedApi:
             *((f"{contact}/{name}", self.empty_contact_list) for name in EMPTY_CONTACT_LISTS),
             *((f"{api}/{path}", self.empty_list) for path in EMPTY_LISTS),
         ]
-        return [Route(path, guard(handler), methods=["GET"]) for path, handler in handlers]
+        return [
+            (IdRoute if ":int}" in path else Route)(path, guard(handler), methods=["GET"]) for path, handler in handlers
+        ]

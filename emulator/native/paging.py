@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from cwmock.core.validation import InputError, id_from_text
 from cwmock.emulator.http.params import positive_int
 from cwmock.emulator.model.errors import invalid_field
 
@@ -67,9 +68,9 @@ def parse_page_id(raw: str | None) -> int:
     if raw is None:
         return 0
     try:
-        return int(raw)
-    except ValueError:
-        raise invalid_field("pageId", f"pageId must be a contact id, got {raw!r}") from None
+        return id_from_text("pageId", raw)
+    except InputError as exc:
+        raise invalid_field("pageId", f"pageId must be a contact id: {exc.message}") from None
 
 
 def forward_link(url: str, query: Sequence[tuple[str, str]], last_id: int | None) -> str:

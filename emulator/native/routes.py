@@ -10,6 +10,7 @@ from starlette.routing import BaseRoute, Route
 
 from cwmock.emulator.config import EmulatorConfig
 from cwmock.emulator.http.bodies import read_json
+from cwmock.emulator.http.params import IdRoute
 from cwmock.emulator.http.responses import dump_json, json_array_response, json_response
 from cwmock.emulator.http.wire import RenderedContacts, api_base_url, render_contact
 from cwmock.emulator.journal.request_state import annotate
@@ -154,10 +155,10 @@ class NativeApi:
             Route(f"{api}/company/contacts", auth(self.create_contact), methods=["POST"]),
             Route(f"{api}/company/contacts/", auth(self.create_contact), methods=["POST"]),
             Route(f"{api}/company/contacts/count", auth(self.count_contacts), methods=["GET"]),
-            Route(f"{api}/company/contacts/{{id:int}}", auth(self.get_contact), methods=["GET"]),
-            Route(f"{api}/company/contacts/{{id:int}}", auth(self.replace_contact), methods=["PUT"]),
-            Route(f"{api}/company/contacts/{{id:int}}", auth(self.patch_contact), methods=["PATCH"]),
-            Route(f"{api}/company/contacts/{{id:int}}", auth(self.delete_contact), methods=["DELETE"]),
+            IdRoute(f"{api}/company/contacts/{{id:int}}", auth(self.get_contact), methods=["GET"]),
+            IdRoute(f"{api}/company/contacts/{{id:int}}", auth(self.replace_contact), methods=["PUT"]),
+            IdRoute(f"{api}/company/contacts/{{id:int}}", auth(self.patch_contact), methods=["PATCH"]),
+            IdRoute(f"{api}/company/contacts/{{id:int}}", auth(self.delete_contact), methods=["DELETE"]),
             Route(f"{api}/system/info", auth(self.system_info), methods=["GET"]),
             *CompanyApi(self.config.codebase, self.guard).routes(api),
             *LinkedApi(self.store, self.config.codebase, self.guard).routes(api),

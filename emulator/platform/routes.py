@@ -20,7 +20,8 @@ from cwmock.core.instance.config import Instance, parse_instance
 from cwmock.core.instance.errors import InstanceConfigError
 from cwmock.emulator.config import EmulatorConfig
 from cwmock.emulator.http.bodies import read_json
-from cwmock.emulator.http.responses import json_response
+from cwmock.emulator.http.params import IdRoute
+from cwmock.emulator.http.responses import error_status, json_response
 from cwmock.emulator.hub.auth import HubAuthError, parse_hub_authorization, secrets_match
 from cwmock.emulator.hub.routes import request_id_of
 from cwmock.emulator.model.errors import EmulatorError, NotFound
@@ -93,7 +94,7 @@ class PlatformApi:
             except InstanceConfigError as exc:
                 return _problems_response(request, exc)
             except EmulatorError as exc:
-                return platform_error(request, 404 if exc.code == "NotFound" else 400, exc.message)
+                return platform_error(request, error_status(exc), exc.message)
 
         return wrapped
 
@@ -180,8 +181,8 @@ class PlatformApi:
         base = f"{PLATFORM_PREFIX}/instances"
         return [
             Route(base, auth(self.create), methods=["POST"]),
-            Route(f"{base}/{{id:int}}", auth(self.read), methods=["GET"]),
-            Route(f"{base}/{{id:int}}", auth(self.patch), methods=["PATCH"]),
-            Route(f"{base}/{{id:int}}", auth(self.delete), methods=["DELETE"]),
-            Route(f"{base}/{{id:int}}/events", auth(self.events), methods=["GET"]),
+            IdRoute(f"{base}/{{id:int}}", auth(self.read), methods=["GET"]),
+            IdRoute(f"{base}/{{id:int}}", auth(self.patch), methods=["PATCH"]),
+            IdRoute(f"{base}/{{id:int}}", auth(self.delete), methods=["DELETE"]),
+            IdRoute(f"{base}/{{id:int}}/events", auth(self.events), methods=["GET"]),
         ]

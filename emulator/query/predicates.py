@@ -166,27 +166,60 @@ def text_of(raw: Any) -> str | None:
     return str(raw).casefold()
 
 
-def like_regex(pattern: str) -> re.Pattern[str]:
-    """The regular expression a LIKE pattern stands for (case-folded).
+def like_matcher(pattern: str) -> Callable[[str], bool]:
+    """Whether a (case-folded) value matches a LIKE pattern.
 
     `*` is ConnectWise's documented wildcard (PSA Developer Guide, "Conditions"); the rest is SQL Server's LIKE, which
     the pattern reaches: `%` any run, `_` one character, `[abc]`, `[a-c]` and `[^abc]` one character of (or not of)
     a set, so `[[]` is a literal `[`, as the guide's escaping table writes it. A `[` never closed is itself.
+
+    Without backtracking: the pattern is split at its any-run wildcards into pieces of fixed length, the first
+    matched at the start, the last at the end, each middle one at its leftmost place after the one before (which is
+    never wrong for such patterns). So it costs at most len(value) × len(pattern), where one regular expression
+    with many `.*` could take exponential time.
     """
-    wildcards = {"%": ".*", "*": ".*", "_": "."}
-    text = pattern.casefold()
-    parts: list[str] = []
+    pieces: list[list[str]] = [[]]
+    for token in _like_tokens(pattern.casefold()):
+        if token is None:
+            pieces.append([])
+        else:
+            pieces[-1].append(token)
+    compiled = [(re.compile("".join(piece), re.DOTALL), len(piece)) for piece in pieces]
+    if len(compiled) == 1:
+        whole = compiled[0][0]
+        return lambda value: whole.fullmatch(value) is not None
+    (first, _), *middle, (last, last_length) = compiled
+
+    def matches(value: str) -> bool:
+        start = first.match(value)
+        end = len(value) - last_length
+        if start is None or end < start.end() or last.match(value, end) is None:
+            return False
+        position = start.end()
+        for piece, _length in middle:
+            found = piece.search(value, position, end)
+            if found is None:
+                return False
+            position = found.end()
+        return True
+
+    return matches
+
+
+def _like_tokens(text: str) -> list[str | None]:
+    """The pattern as regexes of one character each; None for an any-run wildcard (`%` or `*`)."""
+    tokens: list[str | None] = []
     index = 0
     while index < len(text):
         char = text[index]
         close = text.find("]", index + 2) if char == "[" else -1
         if close > 0:
-            parts.append(_char_class(text[index + 1 : close]))
+            tokens.append(_char_class(text[index + 1 : close]))
             index = close + 1
             continue
-        parts.append(wildcards.get(char) or re.escape(char))
+        tokens.append(None if char in "%*" else "." if char == "_" else re.escape(char))
         index += 1
-    return re.compile("".join(parts), re.DOTALL)
+    return tokens
 
 
 def _char_class(members: str) -> str:
@@ -294,8 +327,7 @@ def three_valued(p: Predicate, stamps: StampReader | None = None) -> Test:
         needle = p.text.casefold()
         return _text_test(p.path, lambda value: needle in value)
     if isinstance(p, Like):
-        regex = like_regex(p.pattern)
-        return _text_test(p.path, lambda value: regex.fullmatch(value) is not None)
+        return _text_test(p.path, like_matcher(p.pattern))
     if isinstance(p, In):
         return _in(p, stamps)
     if isinstance(p, Not):

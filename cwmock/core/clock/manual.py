@@ -20,12 +20,22 @@ from cwmock.core.clock.errors import ClockArgumentError, ClockBusyError, require
 from cwmock.core.clock.scheduler import DeadlineHandle, DeadlineScheduler, Follower, FollowerState, OnReached
 from cwmock.core.clock.wall import Clock, SystemClock
 from cwmock.core.timestamps import iso_z
+from cwmock.core.validation import (
+    CLOCK_EARLIEST,
+    CLOCK_LATEST,
+    InputError,
+    check_clock_instant,
+    check_duration,
+    check_speed,
+)
 
 __all__ = ["AdvanceResult", "ClockObserver", "ClockStatus", "ManualClock"]
 
 ClockMode = Literal["frozen", "following"]
 ClockObserver = Callable[[datetime], None]
 DEFAULT_QUIESCE_TIMEOUT = 5.0
+# The following-mode timer sleeps at most this long at a time, so a far deadline at a slow speed never overflows.
+MAX_WALL_WAIT = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,8 @@ class ManualClock:
     - `set` jumps: sleepers it passes are woken once, at the new instant. Going back (`allow_backwards=True`)
       wakes nobody; sleepers keep their deadlines and wake when the clock reaches them again.
     - While an advance runs, `set`, `freeze`, `follow_wall` and a second `advance` raise `ClockBusyError`.
+    - The clock stays within `CLOCK_EARLIEST` .. `CLOCK_LATEST` (docs/limits.md#time): a move past them is refused,
+      and following wall time, or emulated latency, holds at the last instant rather than passing it.
     """
 
     def __init__(
@@ -85,7 +97,7 @@ class ManualClock:
         self.quiesce_timeout = quiesce_timeout
         self._wall: Clock = wall if wall is not None else SystemClock()
         self._mode: ClockMode = "frozen"
-        self._pinned: datetime | None = require_aware(start)
+        self._pinned: datetime | None = _in_range("start", require_aware(start))
         self._anchor_emulated = self._pinned
         self._anchor_wall = self._pinned
         self._speed = 1.0
@@ -101,8 +113,13 @@ class ManualClock:
         """The emulated instant (during an advance: exactly the step being run)."""
         if self._pinned is not None:
             return self._pinned
-        wall_elapsed = self._wall.now() - self._anchor_wall
-        return self._anchor_emulated + _scaled(wall_elapsed, self._speed)
+        elapsed_us = math.floor(_microseconds(self._wall.now() - self._anchor_wall) * self._speed)
+        anchor = self._anchor_emulated
+        if elapsed_us >= _microseconds(CLOCK_LATEST - anchor):
+            return CLOCK_LATEST
+        if elapsed_us <= _microseconds(CLOCK_EARLIEST - anchor):
+            return CLOCK_EARLIEST
+        return anchor + timedelta(microseconds=elapsed_us)
 
     def next_deadline(self) -> datetime | None:
         """The earliest instant something waits for (a sleeper, long-poll or registered deadline), or None."""
@@ -184,7 +201,7 @@ class ManualClock:
     def set(self, instant: datetime, *, allow_backwards: bool = False) -> None:
         """Jump to `instant`; going back in time must be asked for explicitly."""
         self._refuse_if_advancing("set")
-        target = require_aware(instant)
+        target = _in_range("instant", require_aware(instant))
         current = self.now()
         if target < current and not allow_backwards:
             raise ClockArgumentError(
@@ -238,7 +255,9 @@ class ManualClock:
         """
         if not (seconds >= 0 and math.isfinite(seconds)):
             raise ClockArgumentError(f"cannot let {seconds} s elapse; it must be zero or more seconds")
-        target = self.now() + timedelta(seconds=seconds)
+        _checked(check_duration, "seconds", seconds)
+        current = self.now()
+        target = min(current + timedelta(seconds=seconds), CLOCK_LATEST) if current < CLOCK_LATEST else current
         if self._advancing_to is None:
             self.set(target)
             return
@@ -263,8 +282,11 @@ class ManualClock:
         self._refuse_if_advancing("follow_wall")
         if not (speed > 0 and math.isfinite(speed)):
             raise ClockArgumentError(f"speed must be a positive finite factor, got {speed}; use freeze() to stop")
+        _checked(check_speed, "speed", speed)
         current = self.now()
-        start = current if offset is None else self._wall.now() + offset
+        if offset is not None:
+            _checked(check_duration, "offsetSeconds", offset.total_seconds(), minimum=-math.inf)
+        start = current if offset is None else _in_range("the followed instant", self._wall.now() + offset)
         if start < current:
             raise ClockArgumentError(
                 f"follow_wall with offset {offset} would move the clock back from {iso_z(current)} "
@@ -299,9 +321,10 @@ class ManualClock:
                 raise ClockArgumentError(
                     f"cannot advance by {seconds} s; use set(..., allow_backwards=True) to go back"
                 )
-            return current + timedelta(seconds=seconds)
+            _checked(check_duration, "seconds", seconds)
+            return _in_range("the advanced-to instant", current + timedelta(seconds=seconds))
         assert to is not None
-        target = require_aware(to)
+        target = _in_range("to", require_aware(to))
         if target < current:
             raise ClockArgumentError(
                 f"cannot advance to {iso_z(target)}: it is before now ({iso_z(current)}); "
@@ -365,14 +388,25 @@ class ManualClock:
                 continue
             # Round the wall wait up so that, once it is over, now() has surely reached `earliest`.
             emulated_us = _microseconds(earliest - current)
-            wall_wait = timedelta(microseconds=math.ceil(emulated_us / self._speed) + 1)
+            wall_wait = min(timedelta(microseconds=math.ceil(emulated_us / self._speed) + 1), MAX_WALL_WAIT)
             await self._wall.sleep_until(self._wall.now() + wall_wait)
         if self._timer is asyncio.current_task():
             self._timer = self._timer_target = None
 
 
-def _scaled(elapsed: timedelta, speed: float) -> timedelta:
-    return timedelta(microseconds=math.floor(_microseconds(elapsed) * speed))
+def _checked(rule: Callable[..., object], key: str, value: float, **bounds: float) -> None:
+    """Apply an input rule of `cwmock.core.validation`, refusing with the clock's own error."""
+    try:
+        rule(key, value, **bounds)
+    except InputError as exc:
+        raise ClockArgumentError(exc.message) from None
+
+
+def _in_range(key: str, instant: datetime) -> datetime:
+    try:
+        return check_clock_instant(key, instant)
+    except InputError as exc:
+        raise ClockArgumentError(exc.message) from None
 
 
 def _microseconds(delta: timedelta) -> int:

@@ -20,6 +20,7 @@ from cwmock.core.instance.values import (
     read_whole_number,
 )
 from cwmock.core.timestamps import UTC, parse_iso
+from cwmock.core.validation import MAX_DURATION_SECONDS, InputError, check_json_value, read_json_document
 
 ELEMENT_KEY = "connectwisecrmrest"
 POLLER_CONFIGURATION = "event.poller.configuration"
@@ -87,12 +88,11 @@ def format_created_date(instant: datetime) -> str:
 def parse_instance(body: Mapping[str, Any] | str) -> Instance:
     """Check and type an instance JSON (a mapping or its text); InstanceConfigError lists every problem."""
     problems = Problems()
-    if isinstance(body, str):
-        try:
-            body = json.loads(body)
-        except json.JSONDecodeError as error:
-            problems.add((), f"not valid JSON: {error}")
-            problems.raise_if_any()
+    try:  # bounded nesting, finite numbers, valid text: docs/limits.md#json
+        body = read_json_document(body, key="the instance JSON") if isinstance(body, str) else check_json_value(body)
+    except InputError as error:
+        problems.add((), str(error))
+        problems.raise_if_any()
     root = read_object(body, (), problems, what="element, configuration and name")
     problems.raise_if_any()
     assert root is not None, "read_object reports a non-object"
@@ -175,6 +175,7 @@ def _configuration(value: object, problems: Problems) -> InstanceConfiguration |
             unit="minutes",
             example=15,
             minimum=1,
+            maximum=MAX_DURATION_SECONDS // 60,
         )
     nulls = read_bool(config.get("filter.response.nulls"), (*path, "filter.response.nulls"), problems, True)
     vendor_type = config.get("event.vendor.type")
@@ -254,9 +255,9 @@ def _decoded(value: object, path: Path, problems: Problems) -> object:
     if not isinstance(value, str):
         return value
     try:
-        return json.loads(value)
-    except json.JSONDecodeError as error:
-        problems.add(path, f"is a string but not valid JSON ({error}); give a JSON object or its JSON text")
+        return read_json_document(value, key="the string")
+    except InputError as error:
+        problems.add(path, f"is a string but not usable JSON ({error}); give a JSON object or its JSON text")
         return {}
 
 

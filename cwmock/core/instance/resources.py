@@ -14,6 +14,7 @@ from cwmock.core.instance.values import read_bool, read_object, read_text, read_
 from cwmock.core.javadate.errors import JavaDateError, UnknownZoneError
 from cwmock.core.javadate.formatting import EPOCH_MILLIS, JavaDateFormat
 from cwmock.core.javadate.zones import resolve_zone
+from cwmock.core.validation import MAX_DURATION_SECONDS
 
 DEFAULT_TIMEZONE = "GMT"
 DEFAULT_ID_FIELD = "id"
@@ -191,7 +192,9 @@ def _parse_url(value: object, path: Path, problems: Problems) -> UrlTemplate | N
 def _seconds(config: Mapping[str, Any], key: str, path: Path, problems: Problems, default: timedelta) -> timedelta:
     if config.get(key) is None:
         return default
-    seconds = read_whole_number(config[key], (*path, key), problems, unit="seconds", example=10)
+    seconds = read_whole_number(
+        config[key], (*path, key), problems, unit="seconds", example=10, maximum=MAX_DURATION_SECONDS
+    )
     return default if seconds is None else timedelta(seconds=seconds)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from cwmock.core.instance.errors import Path, Problems
+from cwmock.core.validation import MAX_ID, MAX_ID_DIGITS
 
 _WHOLE_NUMBER = re.compile(r"\s*[0-9]+\s*")
 _PLACEHOLDER = re.compile(r"<[^<>]+>")
@@ -46,26 +47,44 @@ def read_bool(value: object, path: Path, problems: Problems, default: bool) -> b
 
 
 def read_whole_number(
-    value: object, path: Path, problems: Problems, *, unit: str, example: int, minimum: int = 0
+    value: object,
+    path: Path,
+    problems: Problems,
+    *,
+    unit: str,
+    example: int,
+    minimum: int = 0,
+    maximum: int = MAX_ID,
 ) -> int | None:
-    """A whole number given as a JSON number or a string of digits; None (with a problem) otherwise."""
+    """A whole number given as a JSON number or a string of digits, within [minimum, maximum]; None (with a
+    problem) otherwise."""
     number: int | None = None
     if isinstance(value, bool):
         number = None
     elif isinstance(value, int):
         number = value
     elif (isinstance(value, float) and value.is_integer()) or (
-        isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value)
+        isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value) and len(value.strip()) <= MAX_ID_DIGITS
     ):
         number = int(value)
+    elif isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value):
+        number = maximum + 1  # too many digits to convert: reported as too large below
     if number is None:
         if not problems.has(path):
-            problems.add(path, f"{value!r} is not a whole number of {unit}; give e.g. {example}")
+            problems.add(path, f"{_shown(value)} is not a whole number of {unit}; give e.g. {example}")
         return None
     if number < minimum:
         problems.add(path, f"{number} {unit} is too small; the least allowed is {minimum}")
         return None
+    if number > maximum:
+        problems.add(path, f"{_shown(value)} {unit} is too large; the most allowed is {maximum:,}")
+        return None
     return number
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:30]}... ({len(text)} characters)"
 
 
 def read_text(value: object, path: Path, problems: Problems, *, required: bool, what: str) -> str | None:

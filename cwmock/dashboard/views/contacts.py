@@ -12,6 +12,7 @@ from starlette.routing import BaseRoute, Route
 from cwmock.dashboard.forms import Form, FormError
 from cwmock.dashboard.pages import Pages, redirect, run_form
 from cwmock.dashboard.sources import Sources
+from cwmock.emulator.http.params import IdRoute
 from cwmock.emulator.model.contacts import READ_ONLY_FIELDS, display_name
 from cwmock.emulator.model.errors import NotFound
 from cwmock.emulator.model.store import Store, Tenant
@@ -208,8 +209,8 @@ class Contacts:
         return [
             Route("/tenants/{tenant}", self.tenant_page_get, methods=["GET"]),
             Route("/tenants/{tenant}/contacts", self.create, methods=["POST"]),
-            Route(contact, self.contact_page_get, methods=["GET"]),
-            Route(f"{contact}/edit", self.edit, methods=["POST"]),
-            Route(f"{contact}/touch", self.touch, methods=["POST"]),
-            Route(f"{contact}/delete", self.delete, methods=["POST"]),
+            IdRoute(contact, self.contact_page_get, methods=["GET"]),
+            IdRoute(f"{contact}/edit", self.edit, methods=["POST"]),
+            IdRoute(f"{contact}/touch", self.touch, methods=["POST"]),
+            IdRoute(f"{contact}/delete", self.delete, methods=["POST"]),
         ]

@@ -13,6 +13,7 @@ from cwmock.dashboard.pages import Pages, redirect, run_form
 from cwmock.dashboard.sources import Sources
 from cwmock.emulator.admin.faults import add_fault
 from cwmock.emulator.faults.kinds import FAULT_KINDS, FAULT_STATUSES
+from cwmock.emulator.http.params import IdRoute
 
 # Form fields that become admin options as they are typed: text, whole numbers, numbers (skew may be negative).
 TEXT_OPTIONS = ("mode", "precision", "path", "pathRegex", "method")
@@ -110,5 +111,5 @@ class Faults:
             Route("/faults", self.show, methods=["GET"]),
             Route("/faults", self.add, methods=["POST"]),
             Route("/faults/clear", self.clear, methods=["POST"]),
-            Route("/faults/{id:int}/remove", self.remove, methods=["POST"]),
+            IdRoute("/faults/{id:int}/remove", self.remove, methods=["POST"]),
         ]

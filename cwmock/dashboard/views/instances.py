@@ -9,12 +9,13 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from cwmock.dashboard.forms import Form, FormError
 from cwmock.dashboard.masking import MASK, mask_secrets
 from cwmock.dashboard.pages import Pages, redirect, run_form
 from cwmock.dashboard.sources import Sources, instance_document
+from cwmock.emulator.http.params import IdRoute
 from cwmock.emulator.model.errors import NotFound
 from cwmock.emulator.model.instances import Instance
 from cwmock.poller.egress import egress_refusal
@@ -138,6 +139,6 @@ class Instances:
     def routes(self) -> list[BaseRoute]:
         """Routes relative to `/__ui`."""
         return [
-            Route("/instances/{id:int}", self.show, methods=["GET"]),
-            Route("/instances/{id:int}/redeliver", self.redeliver, methods=["POST"]),
+            IdRoute("/instances/{id:int}", self.show, methods=["GET"]),
+            IdRoute("/instances/{id:int}/redeliver", self.redeliver, methods=["POST"]),
         ]

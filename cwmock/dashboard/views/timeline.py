@@ -7,12 +7,13 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from cwmock.contract_tests.timeline.model import build_timeline
 from cwmock.contract_tests.timeline.page import render_fragment, render_page
 from cwmock.dashboard.pages import Pages
 from cwmock.dashboard.sources import NotJudgeable, Sources
+from cwmock.emulator.http.params import IdRoute
 from cwmock.emulator.model.errors import NotFound
 
 
@@ -59,6 +60,6 @@ class Timelines:
     def routes(self) -> list[BaseRoute]:
         """Routes relative to `/__ui`."""
         return [
-            Route("/instances/{id:int}/timeline", self.show, methods=["GET"]),
-            Route("/instances/{id:int}/timeline.html", self.download, methods=["GET"]),
+            IdRoute("/instances/{id:int}/timeline", self.show, methods=["GET"]),
+            IdRoute("/instances/{id:int}/timeline.html", self.download, methods=["GET"]),
         ]

@@ -1,0 +1,138 @@
+"""JSON documents read from outside: the content type, then bounded nesting, numbers and strings.
+
+One reader for every JSON a user can send (request bodies, a poller configuration given as JSON text, a page token):
+nesting at most `MAX_JSON_DEPTH` levels, integers within a signed 64-bit range, floats finite (no `NaN`, no
+`Infinity`, no `1e400`), every string and key valid text (`text.text_problem`). Sizes are bounded by each edge,
+which knows its limit. The bounds are cwmock's choice; ConnectWise documents none.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import Any
+
+from cwmock.core.validation.errors import InputError, MediaTypeError
+from cwmock.core.validation.text import text_problem
+
+MAX_JSON_DEPTH = 64
+MAX_JSON_INTEGER = 2**63 - 1
+_MAX_INTEGER_DIGITS = len(str(MAX_JSON_INTEGER))
+# curl -d sends application/x-www-form-urlencoded; the documented examples use it, so it is read as JSON too.
+JSON_MEDIA_TYPES = ("application/json", "application/x-www-form-urlencoded")
+
+
+def check_json_content_type(header: str | None) -> None:
+    """Refuse (MediaTypeError) a body whose Content-Type is not JSON; absent, `application/json`, `*/*+json` pass."""
+    if header is None or not header.strip():
+        return
+    media_type = header.split(";", 1)[0].strip().lower()
+    if media_type in JSON_MEDIA_TYPES or media_type.endswith("+json"):
+        return
+    raise MediaTypeError(
+        "content-type", f"the body is sent as {media_type[:80]!r}; send JSON with Content-Type: application/json"
+    )
+
+
+def _integer(literal: str) -> int:
+    value = int(literal) if len(literal.lstrip("-")) <= _MAX_INTEGER_DIGITS else None
+    if value is None or abs(value) > MAX_JSON_INTEGER:
+        shown = literal if len(literal) <= 30 else f"{literal[:20]}... ({len(literal)} digits)"
+        raise InputError("body", f"the integer {shown} is out of range; JSON integers must be within ±(2^63-1)")
+    return value
+
+
+def _float(literal: str) -> float:
+    value = float(literal)
+    if not math.isfinite(value):
+        raise InputError("body", f"the number {literal[:30]} is too large to represent; numbers must be finite")
+    return value
+
+
+def _constant(name: str) -> float:
+    raise InputError("body", f"{name} is not JSON; numbers must be finite")
+
+
+def read_json_document(raw: bytes | str, *, key: str = "body", max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """Parse `raw` as one JSON document under the rules above; InputError (naming `key`) says what is wrong."""
+    try:
+        # Decoded strictly here: json.loads would let UTF-8-encoded surrogates through ('surrogatepass').
+        text = raw if isinstance(raw, str) else raw.decode(json.detect_encoding(raw))
+        document = json.loads(text, parse_int=_integer, parse_float=_float, parse_constant=_constant)
+    except RecursionError:
+        raise InputError(key, f"{key} is nested more than {max_depth} levels deep") from None
+    except InputError as exc:
+        raise InputError(key, f"{key}: {exc.message}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(key, f"{key} is not valid JSON: {exc}") from None
+    if _SUSPICIOUS.search(text):
+        return check_json_value(document, key=key, max_depth=max_depth)  # find which string, and where
+    if _too_deep(document, max_depth):
+        raise InputError(key, f"{key} is nested more than {max_depth} levels deep")
+    return document
+
+
+# A NUL or a lone surrogate can only reach a parsed string as itself or as a \u escape; the numbers were checked
+# while parsing. So a document whose text holds neither needs only its depth checked (the common, fast case).
+_SUSPICIOUS = re.compile("\\\\u(?:0000|[dD][89a-fA-F])|[\x00\ud800-\udfff]")
+
+
+def _too_deep(document: Any, max_depth: int) -> bool:
+    level = [document]
+    depth = 0
+    while level:
+        depth += 1
+        following = []
+        for container in level:
+            kind = type(container)
+            if kind is not dict and kind is not list:
+                continue
+            if depth > max_depth:
+                return True
+            for member in container.values() if kind is dict else container:
+                if type(member) is dict or type(member) is list:
+                    following.append(member)
+        level = following
+    return False
+
+
+def check_json_value(value: Any, *, key: str = "body", max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """`value` when it is JSON cwmock can store and send back: the rules above, checked without recursion."""
+    pending: list[tuple[Any, str, int]] = [(value, key, 1)]
+    while pending:
+        item, where, depth = pending.pop()
+        if isinstance(item, dict):
+            _check_depth(where, depth, max_depth)
+            for name, member in item.items():
+                if not isinstance(name, str):
+                    raise InputError(where, f"{where} has a key that is not a string: {type(name).__name__}")
+                _check_string(f"{where}/{name[:40]}", name, "key")
+                pending.append((member, f"{where}/{name[:40]}", depth + 1))
+        elif isinstance(item, (list, tuple)):
+            _check_depth(where, depth, max_depth)
+            pending.extend((member, f"{where}/{index}", depth + 1) for index, member in enumerate(item))
+        elif isinstance(item, str):
+            _check_string(where, item, "value")
+        elif isinstance(item, bool) or item is None:
+            continue
+        elif isinstance(item, int):
+            if abs(item) > MAX_JSON_INTEGER:
+                raise InputError(where, f"{where} is out of range; JSON integers must be within ±(2^63-1)")
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                raise InputError(where, f"{where} must be a finite number, got {item!r}")
+        else:
+            raise InputError(where, f"{where} is a {type(item).__name__}, which JSON cannot carry")
+    return value
+
+
+def _check_depth(where: str, depth: int, max_depth: int) -> None:
+    if depth > max_depth:
+        raise InputError(where, f"{where} is nested more than {max_depth} levels deep")
+
+
+def _check_string(where: str, text: str, what: str) -> None:
+    problem = text_problem(text)
+    if problem is not None:
+        raise InputError(where, f"{where}: the {what} {problem}")

@@ -1,0 +1,133 @@
+"""Issue 19, breakage 8: a zero-byte state file used to restart the poller from scratch without a word (every
+version delivered again under new webhook ids); other damage ended in a raw sqlite3 traceback."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from cwmock.cli.main import main
+from cwmock.fixtures import read_fixture
+from cwmock.poller.state import STATE_FILE, PollerState, StateError
+
+NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+def used_state(directory: Path) -> Path:
+    """A state directory a poller has written to: a cursor and a delivered count."""
+    state = PollerState.open(directory)
+    with state.transaction() as tx:
+        tx.set_last_poll("contacts", NOW)
+        tx.set_meta("instance_id", "1")
+    state.close()
+    return directory / STATE_FILE
+
+
+def damage(path: Path, how: str) -> None:
+    if how == "empty":
+        path.write_bytes(b"")
+    elif how == "truncated":
+        path.write_bytes(path.read_bytes()[:100])
+    elif how == "garbage":
+        path.write_bytes(b"not a database at all\n" * 200)
+    else:  # a SQLite database, but not a poller's state
+        path.unlink()
+        other = sqlite3.connect(path)
+        other.execute("CREATE TABLE notes (text TEXT)")
+        other.commit()
+        other.close()
+
+
+@pytest.mark.parametrize("how", ["empty", "truncated", "garbage", "foreign"])
+def test_a_damaged_state_file_is_refused_with_the_way_out(tmp_path: Path, how: str) -> None:
+    path = used_state(tmp_path)
+    damage(path, how)
+    kept = path.read_bytes()
+    with pytest.raises(StateError) as refused:
+        PollerState.open(tmp_path)
+    message = str(refused.value)
+    assert str(path) in message
+    assert "--reset-state" in message
+    assert path.read_bytes() == kept, "the damaged file is left as it was, for inspection"
+
+
+@pytest.mark.parametrize("how", ["empty", "garbage"])
+def test_reset_state_moves_the_damaged_file_aside_and_starts_afresh(tmp_path: Path, how: str) -> None:
+    path = used_state(tmp_path)
+    damage(path, how)
+    kept = path.read_bytes()
+    state = PollerState.open(tmp_path, reset_damaged=True)
+    assert state.last_poll("contacts") is None
+    state.close()
+    assert (tmp_path / f"{STATE_FILE}.damaged-1").read_bytes() == kept
+    again = PollerState.open(tmp_path, reset_damaged=True)  # a usable state is kept, not reset
+    again.close()
+    assert not (tmp_path / f"{STATE_FILE}.damaged-2").exists()
+
+
+def test_a_usable_state_opens_as_it_was(tmp_path: Path) -> None:
+    used_state(tmp_path)
+    state = PollerState.open(tmp_path, reset_damaged=True)
+    assert state.last_poll("contacts") == NOW
+    assert state.meta("instance_id") == "1"
+    state.close()
+
+
+def test_a_new_state_is_never_seen_half_made(tmp_path: Path) -> None:
+    """The file appears complete or not at all, so a crash while creating it cannot leave an empty one."""
+    PollerState.open(tmp_path).close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [STATE_FILE]
+    assert (tmp_path / STATE_FILE).stat().st_size > 0
+
+
+def write_protocol_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    body = json.loads(read_fixture("instances/seed_example_polling.json"))
+    instance = tmp_path / "instance.json"
+    instance.write_text(json.dumps({**body, "id": 1, "token": "t", "createdDate": "2026-01-01T00:00:00Z"}))
+    env = {
+        "CWMOCK_INSTANCE": str(instance),
+        "CWMOCK_HUB_URL": "http://127.0.0.1:9/elements/api-v2",
+        "CWMOCK_HUB_AUTH": "x",
+        "CWMOCK_STATE_DIR": str(tmp_path / "state"),
+        "CWMOCK_NOW": "2026-01-01T00:00:00Z",
+        "CWMOCK_START": "2026-01-01T00:00:00Z",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return tmp_path / "state"
+
+
+@pytest.mark.parametrize("verb", [["once"], ["parked", "--state-dir", "{dir}"], ["redeliver", "--state-dir", "{dir}"]])
+def test_the_poller_command_refuses_a_damaged_state_with_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], verb: list[str]
+) -> None:
+    state_dir = write_protocol_env(tmp_path, monkeypatch)
+    damage(used_state(state_dir), "empty")
+    assert main(["poller", *(part.format(dir=state_dir) for part in verb)]) == 2
+    error = capsys.readouterr().err
+    assert "--reset-state" in error
+    assert "Traceback" not in error
+
+
+def test_the_supervisor_of_cwmock_up_leaves_a_damaged_instance_state_alone(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from cwmock.core.clock import ManualClock
+    from cwmock.core.instance.config import parse_instance
+    from cwmock.emulator.model.instances import InstanceRegistry
+    from cwmock.poller.supervisor import PollerSupervisor
+
+    registry = InstanceRegistry()
+    registered = registry.create("cloudelements", "i", NOW)
+    damage(used_state(tmp_path / f"instance-{registered.id}"), "garbage")
+    supervisor = PollerSupervisor(ManualClock(NOW), "http://127.0.0.1:9", "u", "o", tmp_path)
+    instance = parse_instance(read_fixture("instances/seed_example_polling.json"))
+    with caplog.at_level(logging.ERROR, logger="cwmock.poller.supervisor"):
+        supervisor.instance_created(registered, instance)
+    assert "--reset-state" in caplog.text
+    assert supervisor.events(registered.id) == []
