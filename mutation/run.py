@@ -7,7 +7,7 @@ so a mutant of `poller/windowing.py` would be called `poller.windowing...` while
 the checkout as it installs (`cwmock/` with `emulator/`, `poller/`, `contract_tests/` and `fixtures/` inside it,
 `tests/` beside it, and a pyproject.toml with the [tool.mutmut] settings below) and runs mutmut there.
 
-    python mutation/run.py run [--changed [--base main]] [--area poller|oracle] [--module PATH] [--max-children N]
+    python mutation/run.py [--area poller|oracle] [--module PATH] run [--changed [--base main] | --survivors]
     python mutation/run.py report [--markdown]      # the per-module table of what the last runs found
     python mutation/run.py changed [--base main]    # the mutant names --changed would run
     python mutation/run.py show NAME                # a mutant's diff
@@ -102,6 +102,10 @@ MUTMUT_SETTINGS = {
     "timeout_multiplier": 4.0,
     "timeout_constant": 10.0,
 }
+# A mutant `mypy --strict` rejects could never pass `tox -e type`: mutmut marks it caught without running a test.
+# The copies mutmut makes of each function repeat its annotated attributes, hence no-redef; and its trampolines
+# carry `type: ignore`s that mypy may find unused.
+TYPE_CHECK = ["mypy", "--strict", "--no-warn-unused-ignores", "--disable-error-code", "no-redef", "-O", "json"]
 
 
 def mangled(function: str) -> str:
@@ -151,9 +155,11 @@ def mutmut_settings() -> str:
     """The [tool.mutmut] table for the staged pyproject.toml: always every target, whatever this run tests (mutmut
     copies a file it does not mutate over its mutated copy, with a newer mtime, and would then take that copy for
     an already mutated one)."""
+    staged = sorted({t.staged for t in TARGETS})
     settings: dict[str, object] = {
         **MUTMUT_SETTINGS,
-        "only_mutate": sorted({t.staged for t in TARGETS}),
+        "only_mutate": staged,
+        "type_check_command": [*TYPE_CHECK, *staged],
         "pytest_add_cli_args_test_selection": list(TEST_SELECTION),
     }
     lines = ["", "[tool.mutmut]"] + [
@@ -228,34 +234,43 @@ def changed_globs(base: str, targets: Sequence[Target]) -> list[str]:
 # -- results ------------------------------------------------------------------------------------------------------
 
 STATUS_BY_EXIT_CODE = {1: "killed", 3: "killed", 0: "survived", 36: "timeout", -24: "timeout", 24: "timeout"}
-STATUS_BY_EXIT_CODE |= {152: "timeout", 255: "timeout", 5: "no tests", 33: "no tests", 37: "killed"}
+STATUS_BY_EXIT_CODE |= {152: "timeout", 255: "timeout", 5: "no tests", 33: "no tests", 37: "mypy"}
+
+
+COLUMNS = ("mutants", "mypy", "killed", "timed out", "survived", "equivalent", "no tests")
 
 
 @dataclass
 class Tally:
-    """What the mutants of one module came to."""
+    """What the mutants of one module came to (`mypy`: rejected by `mypy --strict` before any test ran)."""
 
+    mutants: int = 0
+    mypy: int = 0
     killed: int = 0
-    survived: int = 0
     timeout: int = 0
+    survived: int = 0
     equivalent: int = 0
     no_tests: int = 0
-    other: int = 0
 
     @property
-    def judged(self) -> int:
-        """Mutants that count for the kill rate: all but the equivalent ones."""
-        return self.killed + self.survived + self.timeout + self.no_tests + self.other
+    def tested(self) -> int:
+        """Mutants the tests had to judge: all but those mypy rejected and the equivalent ones."""
+        return self.mutants - self.mypy - self.equivalent
 
     @property
     def rate(self) -> float:
-        """Killed or timed out, over all non-equivalent mutants."""
-        return (self.killed + self.timeout) / self.judged if self.judged else 1.0
+        """Killed or timed out by the tests, over the mutants they had to judge."""
+        return (self.killed + self.timeout) / self.tested if self.tested else 1.0
 
     def add(self, other: Tally) -> None:
         """Sum another tally into this one."""
-        for name in ("killed", "survived", "timeout", "equivalent", "no_tests", "other"):
+        for name in ("mutants", "mypy", "killed", "timeout", "survived", "equivalent", "no_tests"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def cells(self) -> tuple[str, ...]:
+        """The table's cells for it."""
+        counts = (self.mutants, self.mypy, self.killed, self.timeout, self.survived, self.equivalent, self.no_tests)
+        return (*(str(n) for n in counts), f"{self.rate:.1%}")
 
 
 @dataclass(frozen=True)
@@ -322,15 +337,17 @@ def results(work: Path, targets: Sequence[Target]) -> dict[str, dict[str, str]]:
 
 
 def tally(statuses: dict[str, str], equivalents: Mapping[str, object]) -> Tally:
-    """Count one module's mutants; a listed equivalent counts as equivalent whatever mutmut said."""
+    """Count one module's mutants; a listed equivalent counts as equivalent whatever mutmut said. A mutant not
+    checked yet, or with a status of its own, counts against the rate like a survivor."""
     counts = Counter("equivalent" if name in equivalents else status for name, status in statuses.items())
     return Tally(
+        mutants=len(statuses),
+        mypy=counts["mypy"],
         killed=counts["killed"],
-        survived=counts["survived"],
         timeout=counts["timeout"],
+        survived=counts["survived"],
         equivalent=counts["equivalent"],
         no_tests=counts["no tests"],
-        other=sum(n for s, n in counts.items() if s not in ("killed", "survived", "timeout", "equivalent", "no tests")),
     )
 
 
@@ -339,7 +356,7 @@ def report(work: Path, targets: Sequence[Target], *, markdown: bool) -> tuple[st
     change; and whether every target is met with no survivor left untriaged."""
     found = results(work, targets)
     equivalents, stale = checked_equivalents(work, targets, found)
-    header = ("module", "killed", "survived", "timed out", "equivalent", "no tests", "kill rate")
+    header = ("module", *COLUMNS, "kill rate")
     rows: list[tuple[str, ...]] = []
     met = True
     for area in dict.fromkeys(t.area for t in targets):
@@ -348,11 +365,11 @@ def report(work: Path, targets: Sequence[Target], *, markdown: bool) -> tuple[st
             counts = tally(found[target.path], equivalents)
             total.add(counts)
             name = target.path + (f" ({', '.join(target.functions)})" if target.functions else "")
-            rows.append((name, *_counts(counts)))
+            rows.append((name, *counts.cells()))
         ok = total.rate >= TARGET_RATE[area]
         met &= ok
         verdict = f"{'met' if ok else 'MISSED'}: target ≥ {TARGET_RATE[area]:.0%}"
-        rows.append((f"**{area}** ({verdict})", *_counts(total)))
+        rows.append((f"**{area}** ({verdict})", *total.cells()))
     survivors = [
         f"  {name}: {mutant_change(work, target, name)}"
         for target in targets
@@ -385,11 +402,6 @@ def checked_equivalents(
                 else:
                     stale.append(f"  {name}: listed {listed[name].change!r}, now {now!r}")
     return valid, stale
-
-
-def _counts(counts: Tally) -> tuple[str, ...]:
-    return (*(str(n) for n in (counts.killed, counts.survived, counts.timeout, counts.equivalent, counts.no_tests)),
-            f"{counts.rate:.1%}")  # fmt: skip
 
 
 def _markdown(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -445,6 +457,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     run_parser = commands.add_parser("run", help="mutate and test (everything, or --changed)")
     run_parser.add_argument("--changed", action="store_true", help="only functions changed since --base")
     run_parser.add_argument("--base", default="main", help="the git revision --changed compares with")
+    run_parser.add_argument("--survivors", action="store_true", help="only mutants that survived the last runs")
     run_parser.add_argument("--max-children", type=int, default=2, help="mutants tested at once (default 2)")
     report_parser = commands.add_parser("report", help="the per-module table of the results so far")
     report_parser.add_argument("--markdown", action="store_true", help="as a Markdown table, for the docs")
@@ -465,6 +478,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "stage":
         print(stage(args.work))
         return 0
+    if args.command == "run" and args.survivors:
+        equivalents = load_equivalents()
+        left = [
+            name
+            for statuses in results(args.work, targets).values()
+            for name, status in statuses.items()
+            if status == "survived" and name not in equivalents
+        ]
+        if not left:
+            print("no untriaged survivor to run again")
+            return 0
+        return run(args.work, targets, left, args.max_children)
     if args.command == "changed" or args.changed:
         globs = changed_globs(args.base, targets)
         if args.command == "changed":

@@ -117,6 +117,10 @@ def x_window_bounds__mutmut_2(a, b):
 
 def x_window_bounds__mutmut_3(a, b):
     return None
+
+
+def x_window_bounds__mutmut_4(a, b):
+    return a < None
 """
 
 
@@ -144,13 +148,14 @@ def equivalent(repository: Path, number: int, change: str) -> None:
 
 def test_the_report_counts_each_module_and_lists_every_untriaged_survivor_with_its_change(repository: Path) -> None:
     work = repository / "work"
-    mutated_module(work, {"1": 0, "2": 1, "3": 36})
+    mutated_module(work, {"1": 0, "2": 1, "3": 36, "4": 37})  # survived, killed, timed out, rejected by mypy
     done = script(repository, "--work", str(work), "--module", "poller/windowing.py", "report", "--markdown")
     assert done.returncode == 1, "a survivor is left untriaged"
     lines = done.stdout.splitlines()
-    assert lines[0] == "| module | killed | survived | timed out | equivalent | no tests | kill rate |"
-    assert lines[2] == "| poller/windowing.py | 1 | 1 | 1 | 0 | 0 | 66.7% |"
-    assert lines[3] == "| **poller core** (MISSED: target ≥ 90%) | 1 | 1 | 1 | 0 | 0 | 66.7% |"
+    header = "| module | mutants | mypy | killed | timed out | survived | equivalent | no tests | kill rate |"
+    assert lines[0] == header
+    assert lines[2] == "| poller/windowing.py | 4 | 1 | 1 | 1 | 1 | 0 | 0 | 66.7% |"
+    assert lines[3] == "| **poller core** (MISSED: target ≥ 90%) | 4 | 1 | 1 | 1 | 1 | 0 | 0 | 66.7% |"
     assert "  cwmock.poller.windowing.x_window_bounds__mutmut_1: return a < b → return a <= b" in lines
 
 
@@ -161,7 +166,7 @@ def test_a_listed_equivalent_is_excluded_from_the_rate(repository: Path) -> None
     done = script(repository, "--work", str(work), "--module", "poller/windowing.py", "report")
     assert done.returncode == 0, done.stdout
     rows = [line.split() for line in done.stdout.splitlines()]
-    assert ["poller/windowing.py", "1", "0", "1", "1", "0", "100.0%"] in rows
+    assert ["poller/windowing.py", "3", "0", "1", "1", "0", "1", "0", "100.0%"] in rows
     assert "Surviving" not in done.stdout
 
 
