@@ -245,7 +245,7 @@ async def run_month(
                 # Settle as the harness does: no faults or scripts to clear, no delays to wait out, so one interval
                 # more and a window; the poller exits after it (--max-windows) and detaches from the clock.
                 arrivals = receiver_server.receiver.arrivals()
-                harness.settle_facts = SettleFacts(arrivals_before=arrivals[-1].seq if arrivals else 0)
+                harness.settle_facts = SettleFacts(arrivals[-1].seq if arrivals else 0, len(harness.windows) + 1)
                 await window_at(s0 + timedelta(seconds=(windows + 1) * interval))
                 process.wait(60)
                 if process.returncode != 0:

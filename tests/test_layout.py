@@ -43,8 +43,9 @@ def _packages() -> dict[str, Path]:
 
 PACKAGES = _packages()
 TESTS = CHECKOUT / "tests"
-# tests/ mirrors the packages; these folders are not packages: shared helpers, whole-stack tests, the docs' examples.
-TEST_FOLDERS_OF_THEIR_OWN = {"support", "e2e", "docs"}
+# tests/ mirrors the packages; these folders are not packages: shared helpers, whole-stack tests, the docs' examples,
+# the mutation-testing script (mutation/run.py).
+TEST_FOLDERS_OF_THEIR_OWN = {"support", "e2e", "docs", "mutation"}
 
 
 def _test_folders() -> list[Path]:

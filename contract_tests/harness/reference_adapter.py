@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import ssl
-import traceback
 from dataclasses import dataclass, field, replace
 
 import httpx
 
-from cwmock.contract_tests.harness.targets import PollOutcome, WindowContext
+from cwmock.contract_tests.harness.targets import PollOutcome, WindowContext, crash_outcome
 from cwmock.core.clock import ManualClock
 from cwmock.core.instance.config import parse_instance
 from cwmock.poller.delivery import CrashHook, no_crash
 from cwmock.poller.engine import EngineSettings, PollerEngine, WindowReport
 from cwmock.poller.state import PollerState
+
+
+class InjectedCrash(RuntimeError):
+    """Raised by a crash hook the suite armed: the window dies at a known crash point, on purpose."""
 
 
 class CrashOnce:
@@ -26,7 +29,7 @@ class CrashOnce:
     def __call__(self, reached: str) -> None:
         if reached == self.point and not self.fired:
             self.fired = True
-            raise RuntimeError(f"simulated crash at {reached}")
+            raise InjectedCrash(f"simulated crash at {reached}")
 
 
 @dataclass
@@ -41,12 +44,12 @@ class ReferencePoller:
     ssl_context: ssl.SSLContext | None = None
 
     async def poll_once(self, context: WindowContext) -> PollOutcome:
-        """Run one window; an exception is reported as a crash (the state directory keeps what committed)."""
+        """Run one window; an exception is reported as a crash (the state directory keeps what committed), injected
+        when a crash hook the suite armed raised it."""
         try:
             report = await self.run(context)
         except Exception as error:  # a crash of the target, reported to the harness rather than raised
-            detail = "".join(traceback.format_exception(type(error), error, error.__traceback__))
-            return PollOutcome(crashed=True, detail=detail[-4000:])
+            return crash_outcome(error, injected=isinstance(error, InjectedCrash))
         return PollOutcome(next_due=report.next_due, detail=report.summary())
 
     async def run(self, context: WindowContext) -> WindowReport:

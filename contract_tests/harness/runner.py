@@ -15,9 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from cwmock.contract_tests.harness.emulator_control import EmulatorControl
-from cwmock.contract_tests.harness.targets import DEFAULT_HTTP_TIMEOUT, PollerTarget, PollOutcome, WindowContext
+from cwmock.contract_tests.harness.targets import (
+    DEFAULT_HTTP_TIMEOUT,
+    PollerTarget,
+    PollOutcome,
+    WindowContext,
+    crash_outcome,
+)
 from cwmock.contract_tests.oracle.config import InstanceFacts
-from cwmock.contract_tests.oracle.inputs import History, JournalLog, ServedLog, SettleFacts, Window
+from cwmock.contract_tests.oracle.inputs import Crash, History, JournalLog, ServedLog, SettleFacts, Window
 from cwmock.contract_tests.oracle.verdict import Verdict
 from cwmock.contract_tests.timeline.case import Case
 from cwmock.contract_tests.timeline.page import write_page
@@ -60,6 +66,10 @@ def _poller_configuration(configuration: Mapping[str, Any]) -> dict[str, Any]:
     raw = configuration.get("event.poller.configuration", {})
     parsed = read_json_document(raw, key="event.poller.configuration") if isinstance(raw, str) else raw
     return dict(parsed) if isinstance(parsed, Mapping) else {}
+
+
+def _crash(outcome: PollOutcome) -> Crash:
+    return Crash(outcome.detail or "the window did not finish", outcome.output, outcome.injected)
 
 
 def _seconds(value: Any, default: float) -> float:
@@ -149,11 +159,15 @@ class Harness:
         )
 
     async def run_window(self) -> WindowRecord:
-        """One invocation of the target at the clock's current instant."""
+        """One invocation of the target at the clock's current instant (an in-process target's exception is
+        recorded as its crash in this window, as a non-zero exit would be)."""
         assert self.instance, "call start() before running windows"
         begin = await self.control.sequence()
         now = await self.control.server_now()
-        outcome = await self.target.poll_once(self.context(now))
+        try:
+            outcome = await self.target.poll_once(self.context(now))
+        except Exception as error:  # the target's failure is evidence for the oracle, not the harness's own error
+            outcome = crash_outcome(error)
         end = await self.control.sequence()
         record = WindowRecord(len(self.windows) + 1, now, begin, end, outcome)
         self.windows.append(record)
@@ -181,7 +195,7 @@ class Harness:
         await self.control.clear_faults()
         self.receiver.clear_scripts()
         arrivals = self.receiver.arrivals()
-        self.settle_facts = SettleFacts(arrivals_before=arrivals[-1].seq if arrivals else 0)
+        self.settle_facts = SettleFacts(arrivals[-1].seq if arrivals else 0, first_window=len(self.windows) + 1)
         history = await self.control.history(self.tenant)
         longest_delay = max(
             ((parse_iso(v["visibleFrom"]) - parse_iso(v["stamp"])).total_seconds() for v in history["versions"]),
@@ -204,6 +218,13 @@ class Harness:
             settled.append(await self.run_window())
         return settled
 
+    def oracle_windows(self) -> list[Window]:
+        """The windows run so far as the oracle reads them, each with its crash (if the target did not finish it)."""
+        return [
+            Window(w.index, w.start, w.begin_seq, w.end_seq, _crash(w.outcome) if w.outcome.crashed else None)
+            for w in self.windows
+        ]
+
     async def judge(self) -> Verdict:
         """The oracle's verdict on everything delivered so far (call `settle()` first); its inputs stay in `case`."""
         assert self.settle_facts is not None, "settle() before judge(): the verdict is taken after the settle"
@@ -212,7 +233,7 @@ class Harness:
             history=History.from_json(await self.control.history(self.tenant)),
             served=ServedLog.from_json(await self.control.served(self.instance["id"])),
             journal=JournalLog.from_json(await self.control.journal()),
-            windows=[Window(w.index, w.start, w.begin_seq, w.end_seq, w.outcome.crashed) for w in self.windows],
+            windows=self.oracle_windows(),
             arrivals=self.receiver.arrivals(),
             settle=self.settle_facts,
         )

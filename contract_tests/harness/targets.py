@@ -8,7 +8,9 @@ from __future__ import annotations
 import asyncio
 import os
 import shlex
+import signal
 import subprocess
+import traceback
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,6 +24,8 @@ DEFAULT_POLLER_TIMEOUT = 30.0
 DEFAULT_HTTP_TIMEOUT = 2.0
 # A zone with a 45-minute offset makes local-time formatting bugs visible.
 NON_UTC_TZ = "Asia/Kathmandu"
+# How much of a crashed poller's stderr (or traceback) a window keeps for the report.
+OUTPUT_TAIL = 4000
 
 
 @dataclass(frozen=True)
@@ -53,11 +57,17 @@ class WindowContext:
 
 @dataclass(frozen=True)
 class PollOutcome:
-    """How a window ended: when the poller next has work (None = nothing pending), and whether it crashed."""
+    """How a window ended: when the poller next has work (None = nothing pending), and whether it crashed.
+
+    For a crash, `detail` is its cause (exit status, timeout, protocol error, exception), `output` the tail of what
+    the poller printed on stderr (or its traceback), and `injected` says the suite made it crash on purpose.
+    """
 
     next_due: datetime | None = None
     crashed: bool = False
     detail: str = ""
+    output: str = ""
+    injected: bool = False
 
 
 class PollerTarget(Protocol):
@@ -94,11 +104,17 @@ def parse_next_due(stdout: str) -> datetime | None:
 
 @dataclass
 class ExternalCommandTarget:
-    """Any poller as a command, run once per window with the `CWMOCK_*` environment."""
+    """Any poller as a command, run once per window with the `CWMOCK_*` environment.
+
+    `injected_crash` is set only by the suite, when `extra_env` arms a crash point of cwmock's reference poller
+    (`cwmock poller once` kills itself there with SIGKILL): that kill is then reported as injected, not as the
+    poller's own crash.
+    """
 
     command: Sequence[str] | str
     timeout: float = DEFAULT_POLLER_TIMEOUT
     extra_env: Mapping[str, str] = field(default_factory=dict)
+    injected_crash: str | None = None
 
     @property
     def name(self) -> str:
@@ -109,7 +125,7 @@ class ExternalCommandTarget:
         return shlex.split(self.command) if isinstance(self.command, str) else list(self.command)
 
     async def poll_once(self, context: WindowContext) -> PollOutcome:
-        """Run the command; a non-zero exit or a timeout is a crash (the state directory is kept)."""
+        """Run the command; a non-zero exit, a timeout or a protocol error is a crash (the state directory is kept)."""
         env = {**os.environ, **context.environment(), **self.extra_env}
         return await asyncio.to_thread(self._run, env)
 
@@ -119,17 +135,37 @@ class ExternalCommandTarget:
                 self._argv(), env=env, capture_output=True, text=True, timeout=self.timeout, check=False
             )
         except subprocess.TimeoutExpired as exc:
-            return PollOutcome(crashed=True, detail=f"killed after --poller-timeout {self.timeout:g} s: {_tail(exc)}")
+            return PollOutcome(
+                crashed=True, detail=f"killed after --poller-timeout {self.timeout:g} s", output=_tail(exc.stderr)
+            )
         except OSError as exc:
             return PollOutcome(crashed=True, detail=f"could not start {self.name!r}: {exc}")
         if done.returncode != 0:
-            return PollOutcome(crashed=True, detail=f"exit {done.returncode}: {done.stderr.strip()[-2000:]}")
+            injected = self.injected_crash is not None and done.returncode == -signal.SIGKILL
+            cause = _exit_cause(done.returncode) + (f" at {self.injected_crash}" if injected else "")
+            return PollOutcome(crashed=True, detail=cause, output=_tail(done.stderr), injected=injected)
         try:
             return PollOutcome(next_due=parse_next_due(done.stdout))
         except ValueError as exc:
-            return PollOutcome(crashed=True, detail=f"protocol error: {exc}")
+            return PollOutcome(crashed=True, detail=f"protocol error: {exc}", output=_tail(done.stderr))
 
 
-def _tail(exc: subprocess.TimeoutExpired) -> str:
-    stderr = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else (exc.stderr or "")
-    return stderr.strip()[-2000:]
+def crash_outcome(error: BaseException, *, injected: bool = False) -> PollOutcome:
+    """An in-process target's exception as a crashed window: its type and message, and the traceback's tail."""
+    trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    cause = f"raised {type(error).__name__}" + (f": {error}" if str(error) else "")
+    return PollOutcome(crashed=True, detail=cause, output=trace.strip()[-OUTPUT_TAIL:], injected=injected)
+
+
+def _exit_cause(returncode: int) -> str:
+    if returncode < 0:
+        try:
+            return f"killed by signal {signal.Signals(-returncode).name}"
+        except ValueError:
+            return f"killed by signal {-returncode}"
+    return f"exit status {returncode}"
+
+
+def _tail(stderr: str | bytes | None) -> str:
+    text = stderr.decode(errors="replace") if isinstance(stderr, bytes) else (stderr or "")
+    return text.strip()[-OUTPUT_TAIL:]

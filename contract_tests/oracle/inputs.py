@@ -243,6 +243,22 @@ class JournalLog:
 
 
 @dataclass(frozen=True)
+class Crash:
+    """How a window ended without finishing: why, the tail of what the poller printed, and who caused it."""
+
+    cause: str
+    """E.g. `exit status 1`, `killed after --poller-timeout 30 s`, `protocol error: ...`, `raised KeyError: 'id'`."""
+    output: str = ""
+    """The tail of the poller's stderr (of the traceback, for an in-process target)."""
+    injected: bool = False
+    """True when the suite made it crash on purpose (a known crash point of cwmock's reference poller)."""
+
+    def describe(self) -> str:
+        """E.g. `the poller crashed: exit status 1`, or `a crash the suite injected: ...`."""
+        return ("a crash the suite injected: " if self.injected else "the poller crashed: ") + self.cause
+
+
+@dataclass(frozen=True)
 class Window:
     """One invocation of the target: its start (server time, the CWMOCK_NOW value) and its sequence span.
 
@@ -256,14 +272,20 @@ class Window:
     start: datetime
     begin_seq: int
     end_seq: int
-    # The target exited non-zero (or was killed) in this window: like a faulted response, it makes the window unclean.
-    crashed: bool = False
+    # The target did not finish this window (non-zero exit, killed, protocol error, exception): like a faulted
+    # response it makes the window unclean, and unless the suite injected it, it is a finding of its own.
+    crash: Crash | None = None
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None:
             raise ValueError(f"window {self.index}: start {self.start!r} is naive; pass an aware UTC datetime")
         if self.end_seq < self.begin_seq:
             raise ValueError(f"window {self.index}: end_seq {self.end_seq} is before begin_seq {self.begin_seq}")
+
+    @property
+    def crashed(self) -> bool:
+        """True when the target did not finish this window."""
+        return self.crash is not None
 
     @property
     def s(self) -> datetime:
@@ -277,9 +299,11 @@ class Window:
 
 @dataclass(frozen=True)
 class SettleFacts:
-    """What the harness knows about the settle: the receiver's last arrival seq when it began (0 if none)."""
+    """What the harness knows about the settle: the receiver's last arrival seq when it began (0 if none), and the
+    index of the settle's first window (every window from it on ran in the settle)."""
 
     arrivals_before: int
+    first_window: int
 
     def before(self, arrival: Arrival) -> bool:
         """True when `arrival` came before the settle began."""

@@ -22,6 +22,7 @@ from cwmock.contract_tests.oracle.inputs import (
     Window,
     format_second,
 )
+from cwmock.contract_tests.oracle.liveness import crash_findings, settle_findings
 from cwmock.contract_tests.oracle.verdict import Finding, FindingKind, Verdict
 from cwmock.contract_tests.oracle.windows import (
     Reading,
@@ -69,6 +70,12 @@ class _Context:
     def requirement_evidence(self, found: Requirement) -> list[str]:
         facts, status = self.facts, found.window
         items = [f"{self.visibility(found.version)}, so throughout {status.describe()}"]
+        if found.retried is not None:
+            items.append(
+                f"the poller crashed in window {status.index} after being served the whole result, no response "
+                f"faulted, and it stayed visible throughout {found.retried.describe()}: a poller that committed in "
+                f"window {status.index} holds it, one that did not fetches it again"
+            )
         if found.previous is None:
             items.append(
                 f"no complete window before it, so every stamp after s₀ = {format_second(facts.created)} was due"
@@ -188,7 +195,8 @@ def judge(
     arrivals: Sequence[Arrival],
     settle: SettleFacts,
 ) -> Verdict:
-    """Judge one instance after the settle: every required version in exactly one delivery, nothing forbidden."""
+    """Judge one instance after the settle: every window finished, the settle caught up, every required version in
+    exactly one delivery, nothing forbidden."""
     if served.instance != instance.id:
         raise ValueError(f"the served log is instance {served.instance}'s, but instance {instance.id} is judged")
     check_windows(windows)
@@ -205,7 +213,10 @@ def judge(
             carriers.setdefault(key, []).append(delivery)
 
     reasons = list(instance.unsupported())
-    findings: list[Finding] = []
+    findings = crash_findings(statuses)
+    unsettled, unknown_settle = settle_findings(statuses, settle)
+    findings += unsettled
+    reasons += unknown_settle
     required: set[VersionKey] = set()
     unknown = [s.index for s in statuses if not s.known]
     for key, versions in sorted(_group_history(history, instance).items()):

@@ -10,8 +10,13 @@ from cwmock.contract_tests.oracle.inputs import VersionKey, format_second
 
 
 class FindingKind(str, enum.Enum):
-    """What went wrong with one version or one notification."""
+    """What went wrong with one version, one notification, or one window the poller ran."""
 
+    CRASHED = "crashed"
+    """A window the poller did not finish (non-zero exit, killed at the timeout, protocol error, exception) and the
+    suite did not make it crash."""
+    UNSETTLED = "unsettled"
+    """The settle ran no window that was clean and complete, so nothing shows the poller caught up."""
     MISSING = "missing"
     """A required version no delivery carried."""
     DUPLICATED = "duplicated"
@@ -41,10 +46,16 @@ class Finding:
     windows: tuple[int, ...] = ()
     webhook_ids: tuple[str, ...] = ()
     notification_ids: tuple[str, ...] = ()
+    output: tuple[str, ...] = ()
+    """For CRASHED: the last lines the poller printed on stderr (or its traceback)."""
 
     @property
     def subject(self) -> str:
-        """The version, or the notification when the finding is about one (always for MALFORMED)."""
+        """The version, the window(s) for CRASHED and UNSETTLED, or the notification (always for MALFORMED)."""
+        if self.kind is FindingKind.CRASHED:
+            return "window " + ", ".join(map(str, self.windows))
+        if self.kind is FindingKind.UNSETTLED:
+            return "settle"
         if self.version is not None and self.kind is not FindingKind.MALFORMED:
             return str(self.version)
         ids = ", ".join(self.notification_ids) or "without id"
@@ -52,11 +63,12 @@ class Finding:
         return f"notification {ids} (webhook id {hooks})"
 
     def lines(self) -> list[str]:
-        """`KIND subject: evidence` — one line, or a headline and one indented line per problem."""
+        """`KIND subject: evidence` — one line, or a headline and one indented line per problem (or output line)."""
         head = f"{self.kind.name} {self.subject}"
         if self.kind is FindingKind.MALFORMED:
             return [f"{head}:", *(f"    - {item}" for item in self.evidence)]
-        return [f"{head}: " + "; ".join(self.evidence) + "."]
+        end = ":" if self.output else "."
+        return [f"{head}: " + "; ".join(self.evidence) + end, *(f"    | {line}" for line in self.output)]
 
 
 @dataclass(frozen=True)
@@ -120,6 +132,16 @@ class Verdict:
     def early(self) -> tuple[Finding, ...]:
         """EARLY findings."""
         return self.of_kind(FindingKind.EARLY)
+
+    @property
+    def crashed(self) -> tuple[Finding, ...]:
+        """CRASHED findings."""
+        return self.of_kind(FindingKind.CRASHED)
+
+    @property
+    def unsettled(self) -> tuple[Finding, ...]:
+        """UNSETTLED findings."""
+        return self.of_kind(FindingKind.UNSETTLED)
 
     def headline(self) -> str:
         """PASS, FAIL or INCONCLUSIVE with the counts."""

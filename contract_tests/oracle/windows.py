@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from cwmock.contract_tests.oracle.config import InstanceFacts
 from cwmock.contract_tests.oracle.inputs import HistoryVersion, JournalLog, JournalRecord, Window, format_second
+from cwmock.emulator.model.versions import Moment
 
 
 class Reading(enum.Enum):
@@ -31,6 +32,8 @@ class WindowStatus:
     complete: bool | None
     requests: int
     faults: tuple[str, ...] = ()
+    hub_clean: bool | None = None
+    """No hub response of the window was faulted (`clean` also needs the poller not to have crashed)."""
 
     @property
     def index(self) -> int:
@@ -44,6 +47,15 @@ class WindowStatus:
     def is_complete(self, reading: Reading) -> bool:
         """Complete, reading an unknown status as `reading` says."""
         return self.complete if self.complete is not None else reading is Reading.DEFINITE
+
+    def served_whole(self, reading: Reading) -> bool:
+        """The poller crashed in this window, but only after a response ended the result, none of them faulted: it
+        was served every version visible throughout (docs/design.md#required-versions, clause 2)."""
+        if self.window.crash is None:
+            return False
+        if self.hub_clean is None or self.complete is None:
+            return reading is Reading.POSSIBLE and self.hub_clean is not False and self.complete is not False
+        return self.hub_clean and self.complete
 
     @property
     def known(self) -> bool:
@@ -65,8 +77,9 @@ def _describe_fault(entry: JournalRecord) -> str:
 def window_statuses(windows: Sequence[Window], journal: JournalLog, instance_id: int) -> list[WindowStatus]:
     """Each window's status from this instance's hub requests with begin_seq < seq ≤ end_seq.
 
-    A window in which the poller crashed is not clean, whatever its responses: a crash is a fault the suite caused,
-    and a version seen only by a window that died before committing could not have been delivered.
+    A window in which the poller crashed is not clean, whatever its responses: a version seen only by a window that
+    died before committing could not have been delivered. (Whether the crash is also a finding is liveness's
+    question: docs/design.md#liveness.)
 
     When the ring dropped entries (`dropped` > 0) and the oldest kept one is later than the window's first
     possible seq, entries of the window may be lost: what the kept ones prove stays (a fault makes it faulted, a
@@ -81,13 +94,13 @@ def window_statuses(windows: Sequence[Window], journal: JournalLog, instance_id:
     statuses = []
     for window, entries in zip(windows, held, strict=True):
         lossy = journal.dropped > 0 and (oldest is None or oldest > window.begin_seq + 1)
-        faults = tuple(_describe_fault(e) for e in entries if e.faulted)
-        if window.crashed:
-            faults = ("the poller crashed in this window", *faults)
+        hub_faults = tuple(_describe_fault(e) for e in entries if e.faulted)
+        faults = hub_faults if window.crash is None else (window.crash.describe(), *hub_faults)
         ended = any(e.result_end for e in entries)
-        clean: bool | None = False if faults else (None if lossy else True)
+        hub_clean: bool | None = False if hub_faults else (None if lossy else True)
+        clean = False if faults else hub_clean
         complete: bool | None = True if ended else (None if lossy else False)
-        statuses.append(WindowStatus(window, clean, complete, len(entries), faults))
+        statuses.append(WindowStatus(window, clean, complete, len(entries), faults, hub_clean))
     return statuses
 
 
@@ -114,12 +127,14 @@ def check_windows(windows: Sequence[Window]) -> None:
 
 @dataclass(frozen=True)
 class Requirement:
-    """Why a version was required: the clean window k it was visible throughout and the bound it met."""
+    """Why a version was required: the window k it was visible throughout and the bound it met; `retried` is the
+    clean window after k when k is a window the poller crashed in after being served the whole result."""
 
     version: HistoryVersion
     window: WindowStatus
     previous: WindowStatus | None
     lower_bound: datetime
+    retried: WindowStatus | None = None
 
 
 class WindowTimeline:
@@ -165,13 +180,25 @@ class WindowTimeline:
             before = previous[at]
             lower = facts.created if before is None else self._starts[before] - poll_delay
             status = self.statuses[at]
-            if (
-                status.is_clean(reading)
-                and stamp >= lower
-                and not (facts.filter_by_current_date and stamp > self._starts[at])
-            ):
-                return Requirement(version, status, None if before is None else self.statuses[before], lower)
+            if stamp < lower or (facts.filter_by_current_date and stamp > self._starts[at]):
+                continue
+            earlier = None if before is None else self.statuses[before]
+            if status.is_clean(reading):
+                return Requirement(version, status, earlier, lower)
+            retried = self._retried_after_crash(at, ended, reading)
+            if retried is not None:
+                return Requirement(version, status, earlier, lower, retried)
         return None
+
+    def _retried_after_crash(self, at: int, ended: Moment | None, reading: Reading) -> WindowStatus | None:
+        """The clean window right after window `at`, when the poller crashed in `at` after being served the whole
+        result and the version stayed visible throughout that next window too; else None."""
+        if at + 1 >= len(self.statuses) or not self.statuses[at].served_whole(reading):
+            return None
+        following = self.statuses[at + 1]
+        if not following.is_clean(reading) or (ended is not None and ended.seq <= self._ends[at + 1]):
+            return None
+        return following
 
     def holding(self, seq: int) -> WindowStatus | None:
         """The window that ran when `seq` was handed out, if any."""

@@ -65,9 +65,12 @@ def delivered_versions(harness: Harness) -> list[tuple[str, str]]:
     return [(e["objectId"], e["date"]) for e in delivered_events(harness)]
 
 
-def assert_passed(verdict: Verdict, *, parked: bool = False) -> None:
-    """The verdict passes; and PARKED findings appear only when the scenario expects some."""
+def assert_passed(verdict: Verdict, *, required: int, parked: bool = False) -> None:
+    """The verdict passes, with exactly the `required` versions the scenario expects (at least one: a scenario that
+    requires nothing passes a poller that does nothing); PARKED findings appear only when the scenario expects some."""
+    assert required > 0, "a scenario states what it requires, and requires something (docs/design.md#liveness)"
     assert verdict.passed, verdict.report()
+    assert verdict.required == required, f"expected {required} required version(s):\n{verdict.report()}"
     if not parked:
         assert not verdict.parked, "a transient receiver failure must be retried, not parked:\n" + verdict.report()
 
@@ -98,7 +101,7 @@ def crashing(target: PollerTarget, point: str) -> PollerTarget:
         return replace(target, crash=CrashOnce(point), reports=[])
     if is_reference_command(target):
         assert isinstance(target, ExternalCommandTarget)
-        return replace(target, extra_env={**target.extra_env, CRASH_ENV: point})
+        return replace(target, extra_env={**target.extra_env, CRASH_ENV: point}, injected_crash=point)
     pytest.skip(
         f"crash points ({point}) are known only for cwmock's reference poller; {target.name!r} is judged on "
         "restarts between windows (every external run is a fresh process)"

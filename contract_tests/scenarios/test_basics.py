@@ -27,8 +27,7 @@ async def test_one_create_gives_one_event(cwmock_harness: Harness) -> None:
     await cwmock_harness.control.create_contact(TENANT, {"firstName": "Ada"}, stamp=start + timedelta(minutes=1))
     await cwmock_harness.run_windows(1)
     verdict = await cwmock_harness.settle_and_judge()
-    assert_passed(verdict)
-    assert verdict.required == 1
+    assert_passed(verdict, required=1)
     assert len(delivered_events(cwmock_harness)) == 1
 
 
@@ -45,8 +44,7 @@ async def test_the_seeds_configuration_makes_every_event_created(cwmock_harness:
     )
     await cwmock_harness.run_windows(1)
     verdict = await cwmock_harness.settle_and_judge()
-    assert_passed(verdict)
-    assert verdict.required == 2
+    assert_passed(verdict, required=2)
     assert [e["eventType"] for e in delivered_events(cwmock_harness)] == ["CREATED", "CREATED"]
 
 
@@ -57,7 +55,7 @@ async def test_an_update_inside_the_second_a_window_starts_is_delivered(cwmock_h
     await cwmock_harness.control.create_contact(TENANT, {"firstName": "Same second"}, stamp=boundary)
     await cwmock_harness.run_windows(1)
     verdict = await cwmock_harness.settle_and_judge()
-    assert_passed(verdict)
+    assert_passed(verdict, required=1)
 
 
 async def test_a_burst_inside_the_windows_own_second_is_delivered_exactly_once(cwmock_harness: Harness) -> None:
@@ -71,8 +69,7 @@ async def test_a_burst_inside_the_windows_own_second_is_delivered_exactly_once(c
     await harness.control.replace_contact(TENANT, before[0]["id"], {"firstName": "Before 0", "lastName": "Again"})
     await harness.run_windows(1)
     verdict = await harness.settle_and_judge()
-    assert_passed(verdict)
-    assert verdict.required == 6
+    assert_passed(verdict, required=6)
     assert sorted(delivered_versions(harness)) == sorted((str(c["id"]), second(boundary)) for c in before + after)
 
 
@@ -87,7 +84,7 @@ async def test_several_updates_between_windows_give_one_event_with_the_last_vers
         )
     await cwmock_harness.run_windows(1)
     verdict = await cwmock_harness.settle_and_judge()
-    assert_passed(verdict)
+    assert_passed(verdict, required=1)
     events = delivered_events(cwmock_harness)
     assert [e["date"] for e in events] == [second(start + timedelta(minutes=3))]
 
@@ -97,7 +94,7 @@ async def test_more_than_ten_changes_come_in_notifications_of_at_most_ten(cwmock
     await cwmock_harness.control.bulk_create(TENANT, 23, stamp=start + timedelta(minutes=5))
     await cwmock_harness.run_windows(1)
     verdict = await cwmock_harness.settle_and_judge()
-    assert_passed(verdict)
+    assert_passed(verdict, required=23)
     sizes = sorted(len(d.arrivals[0].json()["message"]["events"]) for d in cwmock_harness.receiver.deliveries())
     assert sizes[-1] <= 10
     assert sum(sizes) == 23
@@ -116,7 +113,7 @@ async def test_deletes_make_no_events_and_nothing_is_fabricated(cwmock_harness: 
     await harness.control.delete_contact(TENANT, brief["id"])
     await harness.run_windows(1)
     verdict = await harness.settle_and_judge()
-    assert_passed(verdict)
+    assert_passed(verdict, required=2)
     events = delivered_events(harness)
     assert {e["eventType"] for e in events} <= {"CREATED", "UPDATED"}
     assert sorted(e["objectId"] for e in events) == sorted([str(kept["id"]), str(gone["id"])])
@@ -130,5 +127,5 @@ async def test_records_from_before_the_instance_are_not_backfilled(cwmock_harnes
     new = await cwmock_harness.control.create_contact(TENANT, {"firstName": "New"}, stamp=start + timedelta(seconds=1))
     await cwmock_harness.run_windows(1)
     verdict = await cwmock_harness.settle_and_judge()
-    assert_passed(verdict)
+    assert_passed(verdict, required=1)
     assert delivered_versions(cwmock_harness) == [(str(new["id"]), second(start + timedelta(seconds=1)))]

@@ -39,7 +39,7 @@ async def test_a_restart_between_windows_keeps_pending_retries(cwmock_harness: H
     harness.target = restarted(harness.target)
     await run_due_windows(harness)
     verdict = await harness.settle_and_judge()
-    assert_passed(verdict)
+    assert_passed(verdict, required=5)
     assert sorted(int(object_id) for object_id, _ in delivered_versions(harness)) == sorted(first + second)
 
 
@@ -53,11 +53,12 @@ async def test_a_crash_inside_a_window_loses_nothing_and_resends_identically(
     created = await harness.control.bulk_create(TENANT, 12, stamp=harness.start_instant + timedelta(minutes=3))
     [crashed] = await harness.run_windows(1)
     assert crashed.outcome.crashed, f"the poller was to crash at {point}: {crashed.outcome.detail}"
+    assert crashed.outcome.injected, f"the crash at {point} is the suite's: {crashed.outcome.detail}"
     before = harness.receiver.arrivals()
     harness.target = restarted(steady)
     await harness.run_windows(1)
     verdict = await harness.settle_and_judge()
-    assert_passed(verdict)
+    assert_passed(verdict, required=12)
     assert sorted(int(object_id) for object_id, _ in delivered_versions(harness)) == sorted(created)
     for sent in before:
         resent = harness.receiver.arrivals(webhook_id=sent.webhook_id)

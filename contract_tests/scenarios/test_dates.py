@@ -55,7 +55,7 @@ async def test_the_default_wire_shape_has_no_date_entered(cwmock_harness: Harnes
     assert "dateEntered" not in created["_info"]
     await cwmock_harness.run_windows(1)
     verdict = await cwmock_harness.settle_and_judge()
-    assert_passed(verdict)
+    assert_passed(verdict, required=1)
     records = [r for a in cwmock_harness.receiver.arrivals() for r in a.json()["message"]["raw"]["contacts"]]
     assert records
     assert all("dateEntered" not in r["_info"] for r in records)
@@ -75,8 +75,7 @@ async def test_date_entered_as_the_created_field_makes_updates_updated(cwmock_ha
     fresh = await harness.control.create_contact(TENANT, {"firstName": "New"}, stamp=start + timedelta(minutes=21))
     await harness.run_windows(1)
     verdict = await harness.settle_and_judge()
-    assert_passed(verdict)
-    assert verdict.required == 3
+    assert_passed(verdict, required=3)
     kinds = {(e["objectId"], e["date"]): e["eventType"] for e in delivered_events(harness)}
     assert kinds == {
         (str(created["id"]), second(start + timedelta(minutes=1))): "CREATED",
@@ -95,8 +94,7 @@ async def test_other_zones_and_date_formats(cwmock_harness: Harness) -> None:
     same = await harness.control.create_contact(TENANT, {"firstName": "Same second"}, stamp=boundary)
     await harness.run_windows(1)
     verdict = await harness.settle_and_judge()
-    assert_passed(verdict)
-    assert verdict.required == 2
+    assert_passed(verdict, required=2)
     assert sorted(delivered_versions(harness)) == sorted(
         [(str(early["id"]), second(boundary - timedelta(minutes=5))), (str(same["id"]), second(boundary))]
     )

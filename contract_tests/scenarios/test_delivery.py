@@ -56,7 +56,7 @@ async def test_a_500_is_retried_with_the_same_id_and_bytes(cwmock_harness: Harne
     cwmock_harness.receiver.script(500, times=2)
     version = await _one_change_through(cwmock_harness)
     verdict = await _settle(cwmock_harness)
-    assert_passed(verdict)
+    assert_passed(verdict, required=1)
     _assert_one_delivery(cwmock_harness, version, attempts=3)
 
 
@@ -66,7 +66,7 @@ async def test_a_receiver_timeout_is_retried_with_the_same_id_and_bytes(cwmock_h
     cwmock_harness.receiver.script(200, delay=SHORT_HTTP_TIMEOUT * 4)
     version = await _one_change_through(cwmock_harness)
     verdict = await _settle(cwmock_harness)
-    assert_passed(verdict)
+    assert_passed(verdict, required=1)
     _assert_one_delivery(cwmock_harness, version, attempts=2)
 
 
@@ -74,7 +74,7 @@ async def test_a_429_is_retried_no_sooner_than_retry_after(cwmock_harness: Harne
     cwmock_harness.receiver.script(429, retry_after=RETRY_AFTER)
     version = await _one_change_through(cwmock_harness)
     verdict = await _settle(cwmock_harness)
-    assert_passed(verdict)
+    assert_passed(verdict, required=1)
     _assert_one_delivery(cwmock_harness, version, attempts=2)
     refused, retried = cwmock_harness.receiver.arrivals()[:2]
     assert retried.arrived_at - refused.arrived_at >= timedelta(seconds=RETRY_AFTER)
@@ -85,7 +85,7 @@ async def test_a_410_is_not_retried_and_is_reported_parked(cwmock_harness: Harne
     cwmock_harness.receiver.script(410)
     await _one_change_through(cwmock_harness)
     verdict = await _settle(cwmock_harness)
-    assert_passed(verdict, parked=True)
+    assert_passed(verdict, required=1, parked=True)
     assert len(verdict.parked) == 1, verdict.report()
     assert [a.status for a in cwmock_harness.receiver.arrivals()] == [410]
 
@@ -98,7 +98,7 @@ async def test_a_notification_refused_on_every_retry_is_parked(cwmock_harness: H
     retries = await run_due_windows(cwmock_harness, limit=20)
     assert retries, "a refused notification is retried"
     verdict = await _settle(cwmock_harness)
-    assert_passed(verdict, parked=True)
+    assert_passed(verdict, required=1, parked=True)
     assert len(verdict.parked) == 1, verdict.report()
     arrivals = cwmock_harness.receiver.arrivals()
     assert {a.status for a in arrivals} == {503}, "nothing is sent again once parked"
@@ -115,7 +115,7 @@ async def test_a_signed_instance_signs_every_attempt(cwmock_harness: Harness) ->
     await cwmock_harness.run_windows(1)
     await run_due_windows(cwmock_harness)
     verdict = await _settle(cwmock_harness)
-    assert_passed(verdict)
+    assert_passed(verdict, required=12)
     arrivals = cwmock_harness.receiver.arrivals()
     assert len(arrivals) >= 3
     assert all(a.signature.ok for a in arrivals), [a.signature for a in arrivals]

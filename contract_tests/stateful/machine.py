@@ -1,9 +1,10 @@
 """The stateful property test's machine: random runs of writes, clock steps, windows, receiver failures, hub faults
 and crashes over the whole stack (served emulator, served receiver, any poller target), judged by the oracle.
 
-Safety (nothing DUPLICATED, FABRICATED, EARLY or MALFORMED, no event for a version never written) is an invariant
-checked after every step on what has arrived so far; Required (every required version delivered) is checked in
-`teardown()`, after the harness's settle. The machine owns one event loop per run: Hypothesis drives it from sync
+Safety (no window CRASHED unless the machine injected it; nothing DUPLICATED, FABRICATED, EARLY or MALFORMED; no
+event for a version never written) is an invariant checked after every step on what has happened so far; Required
+(every required version delivered, and a settle that caught up) is checked in `teardown()`, after the harness's
+settle. The machine owns one event loop per run: Hypothesis drives it from sync
 code, and every async call of a run goes through that loop.
 """
 
@@ -105,6 +106,7 @@ class PollerContractMachine(RuleBasedStateMachine):
         self.broken = False  # a step raised: teardown then only cleans up, so the first error is the one reported
         self.checked_seq = 0
         self.judged_seq = 0
+        self.judged_windows = 0
         self.writes_since_window = 0
 
     # -- plumbing --------------------------------------------------------------------------------------------
@@ -294,11 +296,16 @@ class PollerContractMachine(RuleBasedStateMachine):
 
     @invariant()
     def nothing_forbidden_has_arrived(self) -> None:
-        """The oracle's safety clauses on what has arrived so far (run only when something new arrived)."""
-        arrivals = self.stack.receiver.arrivals(since_seq=self.judged_seq)
-        if not arrivals or self.harness is None:
+        """The oracle's safety clauses on what has arrived and what the windows did so far (run only when something
+        new arrived or a new window did not finish)."""
+        if self.harness is None:
             return
-        self.judged_seq = arrivals[-1].seq
+        arrivals = self.stack.receiver.arrivals(since_seq=self.judged_seq)
+        crashed = [w for w in self.harness.windows[self.judged_windows :] if w.outcome.crashed]
+        self.judged_windows = len(self.harness.windows)
+        if not arrivals and not crashed:
+            return
+        self.judged_seq = arrivals[-1].seq if arrivals else self.judged_seq
         failures = safety_failures(self._run(verdict_so_far(self.harness)))
         if failures:
             self.broken = True

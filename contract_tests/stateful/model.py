@@ -11,6 +11,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from cwmock.contract_tests.harness.reference_adapter import InjectedCrash
 from cwmock.contract_tests.oracle.inputs import format_second, parse_instant, utc_second
 from cwmock.receiver.records import Arrival
 
@@ -157,10 +158,6 @@ def instance_variants() -> st.SearchStrategy[InstanceVariant]:
     )
 
 
-class SimulatedCrash(RuntimeError):
-    """Raised inside an in-process target by `CrashSwitch`: the window dies at that point."""
-
-
 class CrashSwitch:
     """An in-process crash hook the machine arms for one window: raises at the armed point, once."""
 
@@ -180,4 +177,4 @@ class CrashSwitch:
     def __call__(self, reached: str) -> None:
         if reached == self.armed:
             self.armed = None
-            raise SimulatedCrash(f"simulated crash at {reached}")
+            raise InjectedCrash(f"simulated crash at {reached}")

@@ -1,18 +1,20 @@
 """The oracle's safety clauses mid-run: what has arrived so far, judged as if the settle began now.
 
-DUPLICATED, FABRICATED, EARLY and MALFORMED are final once an arrival shows them, so the stateful test checks them
-after every step; MISSING and PARKED only mean something after the settle.
+CRASHED, DUPLICATED, FABRICATED, EARLY and MALFORMED are final once a window or an arrival shows them, so the
+stateful test checks them after every step; MISSING, PARKED and UNSETTLED only mean something after the settle.
 """
 
 from __future__ import annotations
 
 from cwmock.contract_tests.harness.runner import Harness
 from cwmock.contract_tests.oracle.config import InstanceFacts
-from cwmock.contract_tests.oracle.inputs import History, JournalLog, ServedLog, SettleFacts, Window
+from cwmock.contract_tests.oracle.inputs import History, JournalLog, ServedLog, SettleFacts
 from cwmock.contract_tests.oracle.judge import judge
 from cwmock.contract_tests.oracle.verdict import Finding, FindingKind, Verdict
 
-SAFETY_KINDS = frozenset({FindingKind.DUPLICATED, FindingKind.FABRICATED, FindingKind.EARLY, FindingKind.MALFORMED})
+SAFETY_KINDS = frozenset(
+    {FindingKind.CRASHED, FindingKind.DUPLICATED, FindingKind.FABRICATED, FindingKind.EARLY, FindingKind.MALFORMED}
+)
 
 
 async def verdict_so_far(harness: Harness) -> Verdict:
@@ -24,14 +26,14 @@ async def verdict_so_far(harness: Harness) -> Verdict:
         history=History.from_json(await control.history(harness.tenant)),
         served=ServedLog.from_json(await control.served(harness.instance["id"])),
         journal=JournalLog.from_json(await control.journal()),
-        windows=[Window(w.index, w.start, w.begin_seq, w.end_seq) for w in harness.windows],
+        windows=harness.oracle_windows(),
         arrivals=arrivals,
-        settle=SettleFacts(arrivals_before=arrivals[-1].seq if arrivals else 0),
+        settle=SettleFacts(arrivals[-1].seq if arrivals else 0, first_window=len(harness.windows) + 1),
     )
 
 
 def safety_failures(verdict: Verdict) -> list[Finding]:
-    """The findings no later step can undo: DUPLICATED, FABRICATED, EARLY, MALFORMED."""
+    """The findings no later step can undo: CRASHED, DUPLICATED, FABRICATED, EARLY, MALFORMED."""
     return [finding for finding in verdict.findings if finding.kind in SAFETY_KINDS]
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from cwmock.contract_tests.oracle.config import InstanceFacts
-from cwmock.contract_tests.oracle.inputs import History, JournalLog, ServedLog, SettleFacts, Window
+from cwmock.contract_tests.oracle.inputs import Crash, History, JournalLog, ServedLog, SettleFacts, Window
 from cwmock.contract_tests.timeline.case import Case
 from cwmock.core.clock import ManualClock
 from cwmock.core.timestamps import iso_z
@@ -95,7 +95,11 @@ class Sources:
         versions = [v.to_json() for v in store.tenant(instance.tenant).history.versions()]
         served = sorted(instance.served.values(), key=lambda v: (v.first.seq, v.id))
         entries = [entry.to_json() for entry in journal.entries(None)]
-        windows = [Window(w.index, w.start, w.begin_seq, w.end_seq, w.crashed) for w in supervisor.windows(instance_id)]
+        unfinished = Crash("the window did not finish (an error, or cancelled by a PATCH, DELETE or shutdown)")
+        windows = [
+            Window(w.index, w.start, w.begin_seq, w.end_seq, unfinished if w.crashed else None)
+            for w in supervisor.windows(instance_id)
+        ]
         arrivals = self.arrivals_for(instance)
         return Case(
             instance=facts,
@@ -106,5 +110,7 @@ class Sources:
             ),
             windows=windows,
             arrivals=arrivals,
-            settle=SettleFacts(arrivals_before=arrivals[-1].seq if arrivals else 0),
+            # A live instance has no settle: every window so far stands for one, so the verdict is the one a settle
+            # beginning now would reach if nothing more arrived.
+            settle=SettleFacts(arrivals_before=arrivals[-1].seq if arrivals else 0, first_window=1),
         )

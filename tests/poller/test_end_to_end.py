@@ -218,11 +218,13 @@ async def test_strict_mode_is_the_documented_lossy_algorithm(build: BuildHarness
 @pytest.mark.parametrize("point", ["after_fetch", "after_commit", "after_send", "after_ack"])
 @pytest.mark.parametrize("kind", ["external"], indirect=True)
 async def test_a_killed_poller_loses_nothing_and_resends_identically(build: BuildHarness, point: str) -> None:
-    harness = await build(poller=ExternalCommandTarget(ONCE, extra_env={"CWMOCK_POLLER_CRASH_AT": point}))
+    armed = ExternalCommandTarget(ONCE, extra_env={"CWMOCK_POLLER_CRASH_AT": point}, injected_crash=point)
+    harness = await build(poller=armed)
     created = await harness.control.bulk_create(TENANT, 12, stamp=harness.start_instant + timedelta(minutes=3))
     [killed] = await harness.run_windows(1)
     assert killed.outcome.crashed, killed.outcome.detail
-    assert "exit -9" in killed.outcome.detail
+    assert killed.outcome.injected, killed.outcome.detail
+    assert killed.outcome.detail == f"killed by signal SIGKILL at {point}"
     before = harness.receiver.arrivals()
     # Deliveries run concurrently: the kill at the first send or ack may come after the other notification arrived.
     sent_before = (1, 2) if point in ("after_send", "after_ack") else (0,)
@@ -266,7 +268,8 @@ async def test_an_in_process_crash_is_reported_and_recovered(build: BuildHarness
     )
     [crashed] = await harness.run_windows(1)
     assert crashed.outcome.crashed
-    assert f"simulated crash at {point}" in crashed.outcome.detail
+    assert crashed.outcome.injected
+    assert crashed.outcome.detail == f"raised InjectedCrash: simulated crash at {point}"
     verdict = await harness.settle_and_judge()
     assert verdict.passed, verdict.report()
     assert delivered_versions(harness) == [(str(created["id"]), stamp(harness.start_instant + timedelta(seconds=1)))]

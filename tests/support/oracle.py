@@ -13,6 +13,7 @@ from typing import Any
 
 from cwmock.contract_tests.oracle.config import InstanceFacts
 from cwmock.contract_tests.oracle.inputs import (
+    Crash,
     History,
     HistoryVersion,
     JournalLog,
@@ -138,12 +139,15 @@ class Scenario:
         )
         return keys
 
-    def end(self, *, crashed: bool = False) -> Window:
-        """End the open window (`crashed`: the target exited non-zero in it)."""
+    def end(self, *, crashed: bool = False, crash: Crash | None = None) -> Window:
+        """End the open window (`crashed`: the target exited non-zero in it, a crash the suite injected; `crash`:
+        any other)."""
         assert self._open is not None, "begin a window first"
         index, start, begin_seq = self._open
         self._open = None
-        window = Window(index, start, begin_seq, self.seq, crashed)
+        if crashed and crash is None:
+            crash = Crash("killed by signal SIGKILL at after_fetch", injected=True)
+        window = Window(index, start, begin_seq, self.seq, crash)
         self.windows.append(window)
         return window
 
@@ -155,6 +159,7 @@ class Scenario:
         complete: bool = True,
         requests: int = 1,
         crashed: bool = False,
+        crash: Crash | None = None,
     ) -> Window:
         """A window of `requests` hub requests; the last ends the result when `complete`; one faulted if `fault`."""
         self.begin(start)
@@ -162,7 +167,7 @@ class Scenario:
             self.request(result_end=complete and number == requests - 1)
         if fault is not None:
             self.request(fault=fault, status=503)
-        return self.end(crashed=crashed)
+        return self.end(crashed=crashed, crash=crash)
 
     def notify(
         self,
@@ -211,10 +216,17 @@ class Scenario:
         return History(self.seq, versions)
 
     def case(
-        self, *, settle: int | None = None, dropped: int = 0, keep_from: int = 0, arrivals: list[Arrival] | None = None
+        self,
+        *,
+        settle: int | None = None,
+        settled_from: int | None = None,
+        dropped: int = 0,
+        keep_from: int = 0,
+        arrivals: list[Arrival] | None = None,
     ) -> Case:
         """The oracle's inputs; `settle` = last arrival seq before the settle (default: every arrival);
-        `keep_from` drops journal entries numbered below it."""
+        `settled_from` = the settle's first window (default: the last window); `keep_from` drops journal entries."""
+        first = settled_from if settled_from is not None else (self.windows[-1].index if self.windows else 1)
         entries = tuple(e for e in self.journal if e.moment.seq >= keep_from)
         return Case(
             instance=self.facts,
@@ -223,14 +235,22 @@ class Scenario:
             journal=JournalLog(entries, dropped=dropped, capacity=100),
             windows=self.windows,
             arrivals=self.arrivals if arrivals is None else arrivals,
-            settle=SettleFacts(len(self.arrivals) if settle is None else settle),
+            settle=SettleFacts(len(self.arrivals) if settle is None else settle, first),
         )
 
     def judge(
-        self, *, settle: int | None = None, dropped: int = 0, keep_from: int = 0, arrivals: list[Arrival] | None = None
+        self,
+        *,
+        settle: int | None = None,
+        settled_from: int | None = None,
+        dropped: int = 0,
+        keep_from: int = 0,
+        arrivals: list[Arrival] | None = None,
     ) -> Verdict:
         """Judge the case (arguments as for `case`)."""
-        return self.case(settle=settle, dropped=dropped, keep_from=keep_from, arrivals=arrivals).judge()
+        return self.case(
+            settle=settle, settled_from=settled_from, dropped=dropped, keep_from=keep_from, arrivals=arrivals
+        ).judge()
 
 
 def record(key: VersionKey) -> dict[str, Any]:

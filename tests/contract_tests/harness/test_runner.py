@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -12,9 +13,11 @@ from typing import Any
 import pytest
 
 from cwmock.contract_tests.harness.emulator_control import EmulatorControl
+from cwmock.contract_tests.harness.reference_adapter import CrashOnce, ReferencePoller
 from cwmock.contract_tests.harness.runner import Harness, HarnessSettings
-from cwmock.contract_tests.harness.targets import ExternalCommandTarget, parse_next_due
+from cwmock.contract_tests.harness.targets import ExternalCommandTarget, PollOutcome, WindowContext, parse_next_due
 from cwmock.contract_tests.oracle.inputs import VersionKey
+from cwmock.contract_tests.oracle.verdict import FindingKind
 from cwmock.fixtures import read_fixture
 from cwmock.receiver.server import ReceiverServer
 from cwmock.testing.plugin import LiveEmulator
@@ -65,9 +68,67 @@ async def test_a_crash_is_recorded_and_the_next_window_continues(harness: Harnes
     harness.target = ExternalCommandTarget([sys.executable, "-c", "import sys; sys.exit(3)"])
     crashed = await harness.run_window()
     assert crashed.outcome.crashed
-    assert "exit 3" in crashed.outcome.detail
+    assert crashed.outcome.detail == "exit status 3"
+    assert not crashed.outcome.injected
     harness.target = ExternalCommandTarget(NAIVE)
     assert not (await harness.run_window()).outcome.crashed
+
+
+async def test_a_protocol_error_is_a_crash_with_what_the_poller_printed(harness: Harness) -> None:
+    harness.target = ExternalCommandTarget([sys.executable, "-c", "import sys; print('oops', file=sys.stderr)"])
+    record = await harness.run_window()
+    assert record.outcome.crashed
+    assert record.outcome.detail.startswith("protocol error: the poller printed nothing")
+    assert record.outcome.output == "oops"
+
+
+async def test_a_kill_is_injected_only_where_the_suite_armed_one(harness: Harness) -> None:
+    kill = [sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"]
+    harness.target = ExternalCommandTarget(kill)
+    unarmed = await harness.run_window()
+    assert (unarmed.outcome.detail, unarmed.outcome.injected) == ("killed by signal SIGKILL", False)
+    harness.target = ExternalCommandTarget(kill, injected_crash="after_fetch")
+    armed = await harness.run_window()
+    assert (armed.outcome.detail, armed.outcome.injected) == ("killed by signal SIGKILL at after_fetch", True)
+    harness.target = ExternalCommandTarget([sys.executable, "-c", "raise SystemExit(4)"], injected_crash="after_fetch")
+    other = await harness.run_window()
+    assert (other.outcome.detail, other.outcome.injected) == ("exit status 4", False)
+
+
+@dataclass
+class Raises:
+    """An in-process target whose window raises."""
+
+    name: str = "raises KeyError"
+
+    async def poll_once(self, context: WindowContext) -> PollOutcome:
+        raise KeyError("id")
+
+
+async def test_an_in_process_target_that_raises_is_recorded_as_its_crash_and_judged_crashed(harness: Harness) -> None:
+    harness.target = Raises()
+    record = await harness.run_window()
+    assert (record.outcome.crashed, record.outcome.injected) == (True, False)
+    assert record.outcome.detail == "raised KeyError: 'id'"
+    assert record.outcome.output.startswith("Traceback (most recent call last):")
+    verdict = await harness.settle_and_judge()
+    assert [f.kind for f in verdict.findings] == [FindingKind.CRASHED, FindingKind.CRASHED, FindingKind.UNSETTLED]
+    assert "    | KeyError: 'id'" in verdict.report()
+
+
+async def test_a_reference_poller_crash_the_suite_did_not_arm_is_not_injected(harness: Harness) -> None:
+    def broken_hook(point: str) -> None:
+        raise ValueError(f"bug at {point}")
+
+    harness.target = ReferencePoller(crash=broken_hook)
+    record = await harness.run_window()
+    assert (record.outcome.detail, record.outcome.injected) == ("raised ValueError: bug at after_fetch", False)
+    harness.target = ReferencePoller(crash=CrashOnce("after_fetch"))
+    record = await harness.run_window()
+    assert (record.outcome.detail, record.outcome.injected) == (
+        "raised InjectedCrash: simulated crash at after_fetch",
+        True,
+    )
 
 
 async def test_a_poller_past_its_timeout_is_killed(harness: Harness) -> None:

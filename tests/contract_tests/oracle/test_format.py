@@ -219,7 +219,9 @@ def test_kept_entries_still_prove_a_fault_in_a_window_with_drops() -> None:
     world.request(fault="hub-503", status=503)
     world.end()
     verdict = world.judge(dropped=1, keep_from=4)  # seq 3, the result end, was dropped
-    assert verdict.passed, verdict.report()
+    # Nothing required and conclusive: only the settle's own finding, since its one window was faulted.
+    assert [f.kind for f in verdict.findings] == [FindingKind.UNSETTLED], verdict.report()
+    assert not verdict.inconclusive, verdict.report()
     assert "window 1 (faulted, complete unknown" in verdict.report()
 
 

@@ -38,6 +38,7 @@ class WindowStep:
     clean: bool
     complete: bool
     mid_write: WriteStep | None
+    crashed: bool = False  # a crash the suite injected, at the window's end
 
 
 writes = st.builds(WriteStep, st.integers(1, 4), st.sampled_from([-90, -61, -30, -1, 0, 0, 0, 1, 5]))
@@ -50,15 +51,19 @@ steps = st.lists(
         st.builds(AdvanceStep, st.sampled_from([0.4, 1, 30, 60, 61, 300, 900])),
         st.builds(AdvanceStep, st.sampled_from([0.4, 1, 30, 60, 61, 300, 900])),
         st.builds(WindowStep, mostly, mostly, st.none() | writes),
-        st.builds(WindowStep, mostly, mostly, st.none() | writes),
+        st.builds(WindowStep, mostly, mostly, st.none() | writes, st.booleans()),
     ),
     min_size=6,
     max_size=30,
 )
 
 
-def build(world: Scenario, plan: list[object]) -> list[tuple[Window, bool, bool]]:
-    windows: list[tuple[Window, bool, bool]] = []
+Built = tuple[Window, bool, bool]  # a window, whether its hub responses were clean, whether one ended the result
+
+
+def build(world: Scenario, plan: list[object]) -> list[Built]:
+    """The plan's steps, then the settle: one clean, complete window a refresh interval later."""
+    windows: list[Built] = []
     world.now = at(seconds=0.5)
 
     def write(step: WriteStep) -> None:
@@ -79,23 +84,34 @@ def build(world: Scenario, plan: list[object]) -> list[tuple[Window, bool, bool]
                 world.request(result_end=step.complete)
             if not step.clean:
                 world.request(fault="hub-503", status=503)
-            windows.append((world.end(), step.clean, step.complete))
+            windows.append((world.end(crashed=step.crashed), step.clean, step.complete))
+    world.now += timedelta(minutes=15)
+    windows.append((world.window(world.now), True, True))
     return windows
 
 
-def model_required(world: Scenario, windows: list[tuple[Window, bool, bool]]) -> set[VersionKey]:
+def model_required(world: Scenario, windows: list[Built]) -> set[VersionKey]:
+    """Clauses 1-4 of docs/design.md#required-versions, clause 2 with its crash case, read straight from the page."""
     facts, required = world.facts, set()
+
+    def clean(k: int) -> bool:
+        return windows[k][1] and not windows[k][0].crashed
+
     for write in world.writes:
         stamp = utc_second(write.stamp)
         ends = [m.seq for m in (write.superseded, write.deleted) if m is not None]
-        for k, (window, clean, _) in enumerate(windows):
+        throughout = [
+            write.became_visible.seq <= w.begin_seq and all(end > w.end_seq for end in ends) for w, _, _ in windows
+        ]
+        for k, (window, hub_clean, complete) in enumerate(windows):
             complete_before = [w for w, _, complete in windows[:k] if complete]
             lower = complete_before[-1].s - timedelta(seconds=facts.poll_delay) if complete_before else facts.created
+            served_whole = window.crashed and hub_clean and complete
+            retried = served_whole and k + 1 < len(windows) and clean(k + 1) and throughout[k + 1]
             if (
-                clean
+                (clean(k) or retried)
                 and stamp > facts.created
-                and write.became_visible.seq <= window.begin_seq
-                and all(end > window.end_seq for end in ends)
+                and throughout[k]
                 and stamp >= lower
                 and (not facts.filter_by_current_date or stamp <= window.s)
             ):

@@ -7,13 +7,8 @@ import json
 import pytest
 from hypothesis import Phase, settings
 
-from cwmock.contract_tests.stateful.model import (
-    SIGNATURE_KEY,
-    CrashSwitch,
-    InstanceVariant,
-    ReceiverFailure,
-    SimulatedCrash,
-)
+from cwmock.contract_tests.harness.reference_adapter import InjectedCrash
+from cwmock.contract_tests.stateful.model import SIGNATURE_KEY, CrashSwitch, InstanceVariant, ReceiverFailure
 from cwmock.contract_tests.stateful.settings import PROFILE_ENV, profile_name, stateful_settings
 from cwmock.fixtures import read_fixture
 
@@ -50,7 +45,7 @@ def test_the_crash_switch_fires_once_at_the_armed_point() -> None:
     switch("after_fetch")  # not armed: nothing happens
     switch.arm("after_send")
     switch("after_fetch")
-    with pytest.raises(SimulatedCrash, match="simulated crash at after_send"):
+    with pytest.raises(InjectedCrash, match="simulated crash at after_send"):
         switch("after_send")
     switch("after_send")  # fired already
     assert switch.disarm() is False

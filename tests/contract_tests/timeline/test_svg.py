@@ -75,8 +75,10 @@ def test_each_arrival_is_drawn_with_its_answer() -> None:
 def test_findings_link_to_their_evidence_and_are_labelled() -> None:
     svg = drawn()
     links = [a for a in svg.iter(f"{SVG}a") if "finding" in (a.get("class") or "")]
-    assert [a.get("href") for a in links] == ["#finding-1"]
-    assert links[0].get("aria-label") == "finding 1: MISSING contact 2 @ 2026-01-01T00:06:00Z"
+    # The world's settle is its last window, faulted and incomplete: the oracle's liveness rule adds UNSETTLED.
+    assert [a.get("href") for a in links] == ["#finding-1", "#finding-2"]
+    assert links[0].get("aria-label") == "finding 1: UNSETTLED settle"
+    assert links[1].get("aria-label") == "finding 2: MISSING contact 2 @ 2026-01-01T00:06:00Z"
 
 
 def test_an_instance_with_nothing_to_draw_still_renders() -> None:
