@@ -35,7 +35,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -66,7 +66,7 @@ class Case:
     what: str
     method: str
     path: str
-    headers: dict[str, str | bytes]
+    headers: Mapping[str, str | bytes]
     content: bytes | None = None
     params: dict[str, str] | None = None
 
@@ -148,20 +148,20 @@ def battery(seed_json: str) -> list[Case]:
         ("/__admin/tenants/cwmock/seed", '{"fixture": "/etc/hostname"}'),
         ("/__admin/tenants/cwmock/seed", '{"contacts": [{"firstName": "ok"}, {"firstName": "\\ud800"}]}'),
     ]  # fmt: skip
-    for path, body in admin_magnitudes:
-        cases.append(Case("admin", f"{path} {body[:50]}", "POST", path, dict(JSON), body.encode()))
+    for path, options in admin_magnitudes:
+        cases.append(Case("admin", f"{path} {options[:50]}", "POST", path, dict(JSON), options.encode()))
     cases.append(Case("admin", "visibility delay 1e308", "PUT", "/__admin/tenants/cwmock/visibility-delay", dict(JSON),
                       b'{"seconds": 1e308}'))  # fmt: skip
     cases.append(Case("admin", "delete visibleAfter nan", "DELETE", "/__admin/tenants/cwmock/contacts/1", {},
                       params={"visibleAfter": "nan"}))  # fmt: skip
     for content_type in ("text/plain", "multipart/form-data; boundary=x"):
-        for api, path, auth, body in (
+        for api, path, auth, sent in (
             ("native", API, NATIVE, b'{"firstName": "A"}'),
             ("platform", INSTANCES, {"Authorization": ACCOUNT}, seed_json.encode()),
             ("admin", "/__admin/tenants/cwmock/contacts", {}, b'{"contact": {"firstName": "A"}}'),
             ("receiver", "/__receiver/script", {}, b'{"status": 500}'),
         ):
-            cases.append(Case(api, f"{content_type} body", "POST", path, {**auth, "content-type": content_type}, body))
+            cases.append(Case(api, f"{content_type} body", "POST", path, {**auth, "content-type": content_type}, sent))
     for script in ('{"status": 429, "retry_after": -5}', '{"delay": 1e308}', '{"status": 1e308}',
                    '{"headers": [["X Bad", "v"]]}'):  # fmt: skip
         cases.append(Case("receiver", f"script {script}", "POST", "/__receiver/script", dict(JSON), script.encode()))
@@ -220,8 +220,12 @@ async def run_case(case: Case) -> Outcome:
             faults = [fault.to_json() for fault in emulator.faults.all()]
             return json.dumps([snapshot, faults], sort_keys=True)
 
-    headers = {name: (value.replace("@", token) if isinstance(value, str) and case.api == "hub" else value)
-               for name, value in case.headers.items()}  # fmt: skip
+    headers = [
+        (name.encode(), (value.replace("@", token) if case.api == "hub" else value).encode("latin-1"))
+        if isinstance(value, str)
+        else (name.encode(), value)
+        for name, value in case.headers.items()
+    ]
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://figures.test") as client:
         before = state()
@@ -288,7 +292,7 @@ def dns_lookups() -> list[str]:
             raise socket.gaierror("figures: no lookup is made")
         return real(host, *args, **kwargs)
 
-    socket.getaddrinfo = watching  # type: ignore[assignment]
+    socket.getaddrinfo = watching
     try:
         for url in ("http://app.localhost:9/x", "http://a.b.localhost:9/x", "http://localhost.:9/x",
                     "http://mycoolapp.com/x", "http://169.254.169.254/x", "http://127.0.0.1:9/x"):  # fmt: skip
@@ -296,7 +300,7 @@ def dns_lookups() -> list[str]:
                 with contextlib.suppress(httpx.HTTPError):
                     httpx.post(url, content=b"{}", timeout=0.5)
     finally:
-        socket.getaddrinfo = real  # type: ignore[assignment]
+        socket.getaddrinfo = real
     return looked_up
 
 
@@ -352,32 +356,34 @@ def main() -> int:
     cases = battery(json.dumps(json.loads(read_fixture(SEED_INSTANCE))))
     outcomes = [asyncio.run(run_case(case)) for case in cases]
     failing = [(case, outcome) for case, outcome in zip(cases, outcomes, strict=True) if outcome.status >= 500]
-    figures = {
-        "machine": machine(),
+    bricking = [case.what for case, outcome in zip(cases, outcomes, strict=True) if outcome.bricked]
+    traces = [case.what for case, outcome in zip(cases, outcomes, strict=True) if outcome.trace]
+    kinds = sorted({outcome.kind for _, outcome in failing})
+    resets, lookups, stop = silent_resets(), dns_lookups(), stop_time()
+    where = machine()
+    figures: dict[str, Any] = {
+        "machine": where,
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "commit": commit(),
         "hostile_cases": len(cases),
         "cases_answered_5xx": len(failing),
-        "kinds_of_5xx": sorted({outcome.kind for _, outcome in failing}),
-        "admin_calls_leaving_500s": [c.what for c, o in zip(cases, outcomes, strict=True) if o.bricked],
-        "refused_writes_changing_the_store": [c.what for c, o in zip(cases, outcomes, strict=True) if o.trace],
-        "silent_state_resets": silent_resets(),
-        "dns_lookups_by_the_egress_guard": dns_lookups(),
-        "stop_seconds_with_a_long_poll_open": stop_time(),
+        "kinds_of_5xx": kinds,
+        "admin_calls_leaving_500s": bricking,
+        "refused_writes_changing_the_store": traces,
+        "silent_state_resets": resets,
+        "dns_lookups_by_the_egress_guard": lookups,
+        "stop_seconds_with_a_long_poll_open": stop,
     }
-    print(f"commit {figures['commit']}, {figures['date']}, {figures['machine']['cpu']} "
-          f"({figures['machine']['nproc']} cores), python {figures['machine']['python']}")  # fmt: skip
-    print(f"5xx: {len(failing)} of {len(cases)} hostile cases, {len(figures['kinds_of_5xx'])} kinds")
-    for kind in figures["kinds_of_5xx"]:
+    print(f"commit {figures['commit']}, {figures['date']}, {where['cpu']} ({where['nproc']} cores), "
+          f"python {where['python']}")  # fmt: skip
+    print(f"5xx: {len(failing)} of {len(cases)} hostile cases, {len(kinds)} kinds")
+    for kind in kinds:
         print(f"  - {kind}")
-    print(f"admin calls leaving the server answering 500: {len(figures['admin_calls_leaving_500s'])} "
-          f"{figures['admin_calls_leaving_500s']}")  # fmt: skip
-    print(f"refused writes that change the store: {len(figures['refused_writes_changing_the_store'])} "
-          f"{figures['refused_writes_changing_the_store']}")  # fmt: skip
-    print(f"silent state resets: {len(figures['silent_state_resets'])} {figures['silent_state_resets']}")
-    print(f"DNS lookups by the egress guard: {len(figures['dns_lookups_by_the_egress_guard'])} "
-          f"{figures['dns_lookups_by_the_egress_guard']}")  # fmt: skip
-    print(f"stop on SIGINT with a long-poll open: {figures['stop_seconds_with_a_long_poll_open']} s (30 = not stopped)")
+    print(f"admin calls leaving the server answering 500: {len(bricking)} {bricking}")
+    print(f"refused writes that change the store: {len(traces)} {traces}")
+    print(f"silent state resets: {len(resets)} {resets}")
+    print(f"DNS lookups by the egress guard: {len(lookups)} {lookups}")
+    print(f"stop on SIGINT with a long-poll open: {stop} s (30 = not stopped)")
     if args.json is not None:
         args.json.write_text(json.dumps(figures, indent=2))
     return 0

@@ -64,7 +64,9 @@ REFUSED: list[tuple[str, str, dict[str, str], bytes]] = [
     ("POST", f"/__admin/tenants/{TENANT}/seed", {"content-type": "application/json"}, b'{"fixture": "/etc/hostname"}'),
 ]  # fmt: skip
 # Valid but pathological: answered (not a 5xx), and promptly, since every other client waits behind it.
-PATHOLOGICAL = [("GET", f"{API}?conditions=firstName%20like%20%22{'*a' * 30}*b%22", {}, b"")]
+PATHOLOGICAL: list[tuple[str, str, dict[str, str], bytes]] = [
+    ("GET", f"{API}?conditions=firstName%20like%20%22{'*a' * 30}*b%22", {}, b"")
+]
 
 
 @dataclass
@@ -122,12 +124,12 @@ async def one_step(client: httpx.AsyncClient, log: ClientLog, rng: random.Random
     roll = rng.random()
     if roll < 0.25 or not mine:
         admin = rng.random() < 0.3
-        body = {"firstName": f"{log.name}-{rng.randrange(10**6)}", "lastName": "Soak", "title": "t"}
+        contact = {"firstName": f"{log.name}-{rng.randrange(10**6)}", "lastName": "Soak", "title": "t"}
         if admin:
             response = await call(client, log, "POST", f"/__admin/tenants/{TENANT}/contacts", emulated=False,
-                                  json={"contact": body})  # fmt: skip
+                                  json={"contact": contact})  # fmt: skip
         else:
-            response = await call(client, log, "POST", API, emulated=True, headers=NATIVE, json=body)
+            response = await call(client, log, "POST", API, emulated=True, headers=NATIVE, json=contact)
         if response.status_code == 201:
             created = response.json()["id"]
             log.alive.add(created)
