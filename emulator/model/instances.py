@@ -14,6 +14,7 @@ from typing import Any
 
 from cwmock.core.instance.secrets import secrets_of, without_secrets
 from cwmock.core.timestamps import iso_z
+from cwmock.core.validation import check_id
 from cwmock.emulator.model.errors import InvalidObject, NotFound
 from cwmock.emulator.model.versions import Moment
 
@@ -153,9 +154,7 @@ class InstanceRegistry:
 
         A snapshot holds no secrets; an instance registered now with the same id and token keeps its own.
         """
-        next_id = state["nextId"]
-        if isinstance(next_id, bool) or not isinstance(next_id, int):
-            raise ValueError(f"nextId must be a whole number, got {next_id!r}")
+        next_id = check_id("nextId", state["nextId"], minimum=1)
         version, internal, gauss = state["random"]
         source = random.Random()
         source.setstate((version, tuple(internal), gauss))

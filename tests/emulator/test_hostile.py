@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given
 from starlette.routing import BaseRoute, Mount, Route
 
+from cwmock.core.clock import ManualClock
 from cwmock.emulator.app import Emulator
 from cwmock.emulator.model.snapshot import take_snapshot
 from cwmock.fixtures import SEED_INSTANCE, read_fixture
@@ -335,6 +336,7 @@ def state(emulator: Emulator) -> str:
     snapshot = take_snapshot(emulator.store, emulator.registry)
     del snapshot["sequence"], snapshot["takenAt"]
     faults = [fault.to_json() for fault in emulator.faults.all()]
+    assert isinstance(emulator.clock, ManualClock)
     return json.dumps(
         {"snapshot": snapshot, "faults": faults, "clock": emulator.clock.status().to_json()}, sort_keys=True
     )

@@ -24,6 +24,6 @@ async def test_work_that_finishes_first_gives_its_result() -> None:
     draining = Draining()
     assert await draining.unless_stopping(asyncio.sleep(0, result="done")) == "done"
     draining.set()
-    assert await draining.unless_stopping(asyncio.sleep(3600)) is None, "once stopping, nothing waits"
+    assert await draining.unless_stopping(asyncio.sleep(3600, result="slept")) is None, "once stopping, nothing waits"
     draining.clear()
     assert await draining.unless_stopping(asyncio.sleep(0, result="again")) == "again"

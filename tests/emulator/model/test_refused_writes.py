@@ -108,3 +108,16 @@ def test_a_damaged_snapshot_is_refused_and_the_state_kept(store: Store) -> None:
     assert state(store) == before
     restore_snapshot(store, registry, snapshot)
     assert state(store) == before
+
+
+def test_a_snapshot_whose_counters_would_run_past_any_id_is_refused(store: Store) -> None:
+    """Found by the hostile suite: nextId 2^63-1 was restored, and the next platform instance's id was out of range."""
+    registry = InstanceRegistry()
+    snapshot = take_snapshot(store, registry)
+    before = state(store)
+    for key in ("nextId",):
+        huge = json.loads(json.dumps(snapshot))
+        huge["instances"]["state"][key] = 2**63 - 1
+        with pytest.raises(InvalidObject, match="nextId"):
+            restore_snapshot(store, registry, huge)
+    assert state(store) == before
