@@ -8,11 +8,12 @@ import base64
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import httpx
 import pytest
@@ -22,10 +23,10 @@ from cwmock.contract_tests.oracle.notification_format import validate_notificati
 from cwmock.core.clock import ManualClock
 from cwmock.core.instance.config import parse_instance
 from cwmock.core.timestamps import format_cw, http_date
-from cwmock.poller.delivery import DEFAULT_MAX_IN_FLIGHT, RetryPolicy
+from cwmock.poller.delivery import DEFAULT_MAX_IN_FLIGHT, AttemptResult, Deliverer, RetryPolicy, retry_after
 from cwmock.poller.engine import EngineSettings, PollerEngine, WindowReport
 from cwmock.poller.signing import signature_header
-from cwmock.poller.state import PollerState
+from cwmock.poller.state import OutboxEntry, PollerState
 
 pytestmark = pytest.mark.anyio
 
@@ -290,3 +291,91 @@ async def test_deliveries_run_concurrently_up_to_the_bound_each_keeping_its_id_b
     for call in world.callback.calls:
         assert call.request.content == first_bodies[call.request.headers["Elements-Webhook-Id"]]
     assert all(count <= 2 for count in attempts.values())
+
+
+async def test_strict_mode_never_de_duplicates_even_over_a_remembered_seen_set(world: World) -> None:
+    """The documented algorithm, literally: no de-duplication, even when the state directory holds versions the
+    default mode remembered (a record stamped ahead of the window stays above the next lower bound)."""
+    world.records.append(contact(1, S0 + timedelta(hours=1)))
+    await world.window_at(S0 + timedelta(minutes=15))
+    assert world.engine.state.seen_count() == 1
+    world.engine.settings = replace(world.engine.settings, strict=True)
+    await world.window_at(S0 + timedelta(minutes=30))
+    assert world.callback.call_count == 2, "strict mode sends it again"
+
+
+def failing_stream() -> httpx.Response:
+    """A 200 whose body breaks off while it is read."""
+
+    class Broken(httpx.AsyncByteStream):
+        async def __aiter__(self) -> AsyncIterator[bytes]:
+            raise httpx.ReadError("connection reset while reading the body")
+            yield b""  # an async generator, though it never yields
+
+    return httpx.Response(200, stream=Broken())
+
+
+async def test_a_connection_error_fails_the_attempt_and_says_why(world: World) -> None:
+    world.callback.mock(side_effect=[httpx.ConnectError("connection refused"), httpx.Response(200)])
+    world.records.append(contact(1, S0 + timedelta(seconds=30)))
+    report = await world.window_at(S0 + timedelta(minutes=1))
+    assert (report.delivery.delivered, report.delivery.failed) == (0, 1), "refused is not delivered"
+    [pending] = world.engine.state.pending()
+    assert pending.last_error == "ConnectError: connection refused"
+    report = await world.window_at(S0 + timedelta(minutes=1, seconds=8))
+    assert report.delivery.delivered == 1
+
+
+async def attempt_once(answer: httpx.Response | Exception) -> tuple[AttemptResult, list[str]]:
+    """One attempt at a callback answering `answer`; its result and the crash points it reached."""
+    reached: list[str] = []
+    with respx.mock() as router:
+        router.post(CALLBACK).mock(side_effect=[answer])
+        async with httpx.AsyncClient() as client:
+            state = cast(PollerState, None)  # an attempt only sends: it never reads or writes the state
+            deliverer = Deliverer(
+                client, state, ManualClock(S0), allowed_hosts=("receiver.test",), crash=reached.append
+            )
+            entry = cast(OutboxEntry, SimpleNamespace(url=CALLBACK, headers=(), body=b"{}"))
+            return await deliverer.attempt(entry), reached
+
+
+async def test_a_timeout_is_recorded_as_one() -> None:
+    result, _ = await attempt_once(httpx.ReadTimeout("slow"))
+    assert (result.delivered, result.error) == (False, "timed out: ReadTimeout")
+
+
+async def test_a_body_that_breaks_off_after_a_2xx_fails_the_attempt_after_the_send() -> None:
+    """`after_send` is where the receiver has the request: it is reached even when the answer then breaks off."""
+    result, reached = await attempt_once(failing_stream())
+    assert (result.delivered, result.error) == (False, "ReadError: connection reset while reading the body")
+    assert reached == ["after_send"]
+
+
+@pytest.mark.parametrize(("status", "delivered"), [(199, False), (200, True), (299, True), (300, False), (301, False)])
+async def test_only_2xx_is_delivered(status: int, delivered: bool) -> None:
+    result, _ = await attempt_once(httpx.Response(status))
+    assert result.delivered is delivered
+
+
+async def test_a_refusal_records_the_status_and_the_start_of_the_answer() -> None:
+    result, _ = await attempt_once(httpx.Response(500, text="x" * 300))
+    assert result.error == "HTTP 500: " + "x" * 200
+
+
+def test_a_retry_after_date_without_a_zone_is_unreadable() -> None:
+    assert retry_after(httpx.Response(429, headers={"Retry-After": "Wed, 21 Oct 2026 07:28:00 -0000"}), S0) is None
+
+
+async def test_one_pass_counts_every_notification_it_handled(world: World) -> None:
+    world.records.extend(contact(n, S0 + timedelta(seconds=30)) for n in range(25))
+    world.callback.mock(return_value=httpx.Response(500))
+    report = await world.window_at(S0 + timedelta(minutes=1))
+    assert (report.delivery.delivered, report.delivery.failed, report.delivery.parked) == (0, 3, 0)
+    world.callback.mock(return_value=httpx.Response(410))
+    report = await world.window_at(S0 + timedelta(minutes=2))
+    assert (report.delivery.delivered, report.delivery.failed, report.delivery.parked) == (0, 0, 3)
+    assert world.engine.state.redeliver() == 3
+    world.callback.mock(return_value=httpx.Response(200))
+    report = await world.window_at(S0 + timedelta(minutes=3))
+    assert (report.delivery.delivered, report.delivery.failed, report.delivery.parked) == (3, 0, 0)

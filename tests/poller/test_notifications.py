@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from cwmock.core.instance.errors import Problems
 from cwmock.core.instance.resources import ResourcePoller, parse_resources
+from cwmock.fixtures import read_fixture
 from cwmock.poller.classification import FoundVersion, read_version
-from cwmock.poller.notifications import InstanceIdentity, encode, notification_body, notification_document
+from cwmock.poller.notifications import InstanceIdentity, chunks, encode, notification_body, notification_document
 
 S0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 DATES = {"updatedDateField": "_info.lastUpdated", "updatedDateFormat": "yyyy-MM-dd'T'HH:mm:ss'Z'"}
@@ -55,7 +56,7 @@ def test_the_body_is_the_document_encoded(extras: list[dict[str, Any]], name: st
     assert json.loads(body)["message"]["raw"]["contacts"] == [json.loads(v.record_json) for v in versions]
 
 
-@pytest.mark.parametrize("name", ["\x00cwmock records\x00", "a \x00cwmock records\x00 b"])
+@pytest.mark.parametrize("name", ["\x00cwmock records\x00", "a \x00cwmock records\x00 b", "null"])
 def test_a_name_holding_the_records_slot_still_gives_the_document(name: str) -> None:
     versions = [found(record(1, firstName="Zoë ✓")), found(record(2))]
     identity = InstanceIdentity(7, name, ("\x00cwmock records\x00",))
@@ -70,3 +71,22 @@ def test_records_are_kept_as_compact_text() -> None:
         version.record_json == '{"id":1,"_info":{"lastUpdated":"2026-01-01T00:10:01Z"},"firstName":"Zoë",'
         '"nested":{"a":[1,2.5,null]}}'
     )
+
+
+def test_the_envelope_carries_what_every_real_notification_carries() -> None:
+    """Fields the oracle leaves free (no documented meaning for polling), but real notifications always carry."""
+    golden = json.loads(read_fixture("golden/valid-1-event.json"))
+    document = notification_document(3, InstanceIdentity(7, "n", ()), "contacts", S0, [found(record(1))])
+    for key in ("severity", "action", "user"):
+        assert document[key] == golden[key], key
+    [event] = document["message"]["events"]
+    assert (event["elementKey"], event["hubKey"]) == (golden["message"]["events"][0]["elementKey"], "crm")
+
+
+def test_one_to_ten_events_a_notification() -> None:
+    versions = [found(record(n)) for n in range(11)]
+    assert [len(group) for group in chunks(versions[:3], size=1)] == [1, 1, 1]
+    with pytest.raises(ValueError, match=r"^a notification carries 1 to 10 events, not 0$"):
+        list(chunks(versions, size=0))
+    with pytest.raises(ValueError, match=r"^a notification carries 1 to 10 events, got 11$"):
+        notification_document(3, InstanceIdentity(7, "n", ()), "contacts", S0, versions)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -9,7 +10,16 @@ import pytest
 
 from cwmock.core.instance.errors import Problems
 from cwmock.core.instance.resources import ResourcePoller, parse_resources
-from cwmock.poller.classification import CREATED, UNKNOWN, UPDATED, FoundVersion, SkippedRecord, dotted, read_version
+from cwmock.poller.classification import (
+    CREATED,
+    UNKNOWN,
+    UPDATED,
+    FoundVersion,
+    SkippedRecord,
+    classify,
+    dotted,
+    read_version,
+)
 from cwmock.poller.notifications import InstanceIdentity, chunks, encode, java_date_string, notification_document
 from cwmock.poller.windowing import effective_overlap, window_bounds
 
@@ -66,6 +76,30 @@ def test_the_overlap_grows_to_the_filter_dates_precision() -> None:
     assert effective_overlap(resource(), timedelta(seconds=5)) == timedelta(seconds=5)
 
 
+def test_the_overlap_is_never_below_one_second_and_without_a_filter_date_is_the_configured_one() -> None:
+    assert effective_overlap(resource(), timedelta(0)) == timedelta(seconds=1), "a strict `>` loses the same second"
+    undated = replace(resource(), updated=None)  # built by hand: the parser always gives a filter date
+    assert undated.filter_field is None
+    assert effective_overlap(undated, timedelta(seconds=5)) == timedelta(seconds=5)
+
+
+def test_filter_by_current_date_bounds_later_and_strict_windows_too() -> None:
+    r = resource(filterByCurrentDate=True)
+    last, start = S0 + timedelta(minutes=15), S0 + timedelta(minutes=30)
+    assert window_bounds(r, start=S0, last_poll=last, poll_date=start).upper == start
+    assert window_bounds(r, start=S0, last_poll=last, poll_date=start, strict=True).upper == start
+    assert window_bounds(resource(), start=S0, last_poll=last, poll_date=start, strict=True).upper is None
+
+
+def test_ending_at_moves_only_an_upper_bound_there_is() -> None:
+    start, served = S0 + timedelta(minutes=15), S0 + timedelta(minutes=14, seconds=59)
+    bounded = window_bounds(resource(filterByCurrentDate=True), start=S0, last_poll=None, poll_date=start)
+    assert bounded.ending_at(served) == replace(bounded, upper=served)
+    unbounded = window_bounds(resource(), start=S0, last_poll=None, poll_date=start)
+    assert unbounded.ending_at(served) == unbounded
+    assert unbounded.ending_at(served).upper is None
+
+
 def test_filter_by_current_date_bounds_the_window_above_by_its_start() -> None:
     r = resource(filterByCurrentDate=True)
     start = S0 + timedelta(minutes=15)
@@ -118,6 +152,51 @@ def test_records_without_id_or_filter_date_are_skipped_with_a_reason(body: Any, 
     skipped = read_version(body, resource(), S0)
     assert isinstance(skipped, SkippedRecord)
     assert reason in skipped.reason
+
+
+def test_skipped_records_keep_their_id_and_say_why_in_full() -> None:
+    missing = read_version(record(None), resource(), S0)
+    assert missing == SkippedRecord(
+        "5", "filter date '_info.lastUpdated' missing or not in format \"yyyy-MM-dd'T'HH:mm:ss'Z'\""
+    )
+    long = "x" * 100
+    assert read_version(long, resource(), S0) == SkippedRecord(None, f"not a JSON object: {'x' * 80!r}")
+    undated = replace(resource(), updated=None)  # built by hand: the parser always gives a filter date
+    assert read_version(record("2026-01-01T00:10:00Z"), undated, S0) == SkippedRecord(
+        "5", "no filter date field is configured"
+    )
+
+
+def test_a_two_digit_year_is_read_against_the_window_start() -> None:
+    r = resource(datesConfiguration={"updatedDateField": "_info.lastUpdated", "updatedDateFormat": "yy-MM-dd HH:mm"})
+    found = read_version(record("26-01-01 00:10"), r, S0)
+    assert isinstance(found, FoundVersion), found
+    assert found.stamp == S0 + timedelta(minutes=10)
+
+
+def test_a_created_date_poll_dates_its_events_by_the_updated_date_and_classifies_by_both() -> None:
+    r = resource(
+        filterByUpdatedDate="false",
+        datesConfiguration={
+            "createdDateField": "_info.dateEntered",
+            "createdDateFormat": SECOND,
+            "updatedDateField": "_info.lastUpdated",
+            "updatedDateFormat": SECOND,
+        },
+    )
+    found = version(r, record("2026-01-01T00:30:00Z", "2026-01-01T00:10:00Z"))
+    assert (found.stamp_text, found.date) == ("2026-01-01T00:10:00Z", S0 + timedelta(minutes=30))
+    assert found.event_type == UPDATED
+
+
+def test_nothing_readable_is_unknown_whatever_the_filter_field() -> None:
+    created_poll = resource(
+        filterByUpdatedDate="false",
+        datesConfiguration={"createdDateField": "_info.dateEntered", "createdDateFormat": SECOND},
+    )
+    assert classify(None, None, created_poll) == UNKNOWN
+    assert classify(S0, None, created_poll) == UNKNOWN
+    assert classify(None, S0, created_poll) == CREATED
 
 
 def test_id_field_is_a_dot_path() -> None:
