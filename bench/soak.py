@@ -69,6 +69,9 @@ PATHOLOGICAL: list[tuple[str, str, dict[str, str], bytes]] = [
 ]
 
 
+NO_ANSWER = 599  # the connection failed or was dropped: what a client sees of a server that died
+
+
 @dataclass
 class ClientLog:
     """What one client did and was answered."""
@@ -99,7 +102,10 @@ class Budget:
 async def call(
     client: httpx.AsyncClient, log: ClientLog, method: str, path: str, *, emulated: bool, **kwargs: Any
 ) -> httpx.Response:
-    response = await client.request(method, path, **kwargs)
+    try:
+        response = await client.request(method, path, **kwargs)
+    except httpx.HTTPError as exc:  # no answer at all: counted as 599
+        response = httpx.Response(NO_ANSWER, text=f"{type(exc).__name__}: {exc}")
     log.statuses[response.status_code] += 1
     log.emulated += emulated
     if response.status_code >= 500:
@@ -177,6 +183,13 @@ async def run_client(base: str, name: str, seed: int, token: str, budget: Budget
 
 async def check(base: str, logs: list[ClientLog]) -> list[str]:
     """The invariants over what the emulator holds at the end."""
+    try:
+        return await _check(base, logs)
+    except (httpx.HTTPError, ValueError, KeyError) as exc:
+        return [f"the emulator could not be read at the end: {type(exc).__name__}: {str(exc)[:200]}"]
+
+
+async def _check(base: str, logs: list[ClientLog]) -> list[str]:
     violations: list[str] = []
     async with httpx.AsyncClient(base_url=base, timeout=120) as client:
         snapshot = (await client.get("/__admin/snapshot")).json()
@@ -286,10 +299,18 @@ def main() -> int:
                                   args.hostile))  # fmt: skip
     finally:
         process.send_signal(signal.SIGINT)
-        process.wait(30)
+        try:
+            process.wait(30)
+            stopped = True
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            stopped = False
         assert process.stderr is not None
         errors = process.stderr.read().decode(errors="replace")
         process.stderr.close()
+    if not stopped:
+        report["violations"].append("the emulator did not stop within 30 s of SIGINT")
     if "Traceback" in errors:
         report["violations"].append(f"the emulator logged an exception: {errors[-500:]}")
     print(f"soak: {report['requests_served']} requests served ({report['hostile_requests']} hostile) by "
