@@ -10,6 +10,7 @@ import contextlib
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from cwmock.core.clock import Clock
 from cwmock.receiver.records import (
@@ -117,42 +118,35 @@ class Receiver:
         with self._lock:
             arrived_at = self._clock.now()
             response = self._take_response()
-            self._last_seq += 1
-            arrival = Arrival(
-                seq=self._last_seq,
-                arrived_at=arrived_at,
-                method=method,
-                path=path,
-                query=query,
-                headers=headers,
-                body=body,
-                status=response.status,
-                signature=self._verdict(headers, body),
-            )
-            self._arrivals.append(arrival)
-            self._notify()
-            return arrival, response
+            verdict = self._verdict(headers, body)
+            return self._record(arrived_at, method, path, query, headers, body, response.status, verdict), response
 
     def accept_too_large(self, method: str, path: str, query: str, headers: Headers) -> Arrival:
         """Record a notification whose body was over `max_body_bytes`: answered 413, its body not kept, no script
         used, its signature not judged (there is no body to judge it by)."""
+        verdict = SignatureVerdict(SignatureStatus.INVALID, "the body was too large to keep, so not checked")
         with self._lock:
-            self._last_seq += 1
-            arrival = Arrival(
-                seq=self._last_seq,
-                arrived_at=self._clock.now(),
-                method=method,
-                path=path,
-                query=query,
-                headers=headers,
-                body=b"",
-                status=413,
-                signature=SignatureVerdict(SignatureStatus.INVALID, "the body was too large to keep, so not checked"),
-                too_large=True,
-            )
-            self._arrivals.append(arrival)
-            self._notify()
-            return arrival
+            return self._record(self._clock.now(), method, path, query, headers, b"", 413, verdict, too_large=True)
+
+    def _record(
+        self,
+        arrived_at: datetime,
+        method: str,
+        path: str,
+        query: str,
+        headers: Headers,
+        body: bytes,
+        status: int,
+        signature: SignatureVerdict,
+        *,
+        too_large: bool = False,
+    ) -> Arrival:
+        """Number and keep an arrival, and wake whoever waits (the caller holds the lock)."""
+        self._last_seq += 1
+        arrival = Arrival(self._last_seq, arrived_at, method, path, query, headers, body, status, signature, too_large)
+        self._arrivals.append(arrival)
+        self._notify()
+        return arrival
 
     def record_error(self, where: str, error: BaseException) -> None:
         """Keep an exception raised inside the receiver so the test's next check or wait raises it."""

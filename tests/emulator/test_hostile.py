@@ -10,20 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Sequence
 from typing import Any
 
 import httpx
 import pytest
 from hypothesis import given
-from starlette.routing import BaseRoute, Mount, Route
 
 from cwmock.core.clock import ManualClock
 from cwmock.emulator.app import Emulator
 from cwmock.emulator.model.snapshot import take_snapshot
 from cwmock.fixtures import SEED_INSTANCE, read_fixture
 
-from support.hostile import Endpoint, HostileRequest, hostile_requests, hostile_settings
+from support.hostile import Endpoint, HostileRequest, hostile_requests, hostile_settings, routes_of
 from support.in_process import CONTACTS, HUB_CONTACTS, INSTANCES, NATIVE, PLATFORM_AUTH, client_of, whole_emulator
 
 API = "/v4_6_release/apis/3.0"
@@ -379,35 +377,16 @@ async def throw(request: HostileRequest) -> None:
         await still_serving(client)
 
 
-def run(request: HostileRequest) -> None:
-    asyncio.run(throw(request))
-
-
-def suite(family: Sequence[Endpoint]):  # type: ignore[no-untyped-def]
-    """The property over one API's endpoints, with the profile's settings applied at collection."""
-
-    def test(request: HostileRequest) -> None:
-        run(request)
-
-    return given(hostile_requests(family))(test)
-
-
 @pytest.mark.parametrize("family", list(FAMILIES))
 def test_hostile_input_never_gets_a_5xx_never_leaves_a_trace_and_never_stops_the_server(
     family: str, pytestconfig: pytest.Config
 ) -> None:
-    chosen = hostile_settings(pytestconfig.getoption("--cwmock-profile"))
-    chosen(suite(FAMILIES[family]))()
+    @hostile_settings(pytestconfig.getoption("--cwmock-profile"))
+    @given(hostile_requests(FAMILIES[family]))
+    def property_(request: HostileRequest) -> None:
+        asyncio.run(throw(request))
 
-
-def routes_of(routes: Sequence[BaseRoute], prefix: str = "") -> set[tuple[str, str]]:
-    found: set[tuple[str, str]] = set()
-    for route in routes:
-        if isinstance(route, Mount):
-            found |= routes_of(route.routes, prefix + route.path)
-        elif isinstance(route, Route):
-            found |= {(method, prefix + route.path) for method in route.methods or () if method != "HEAD"}
-    return found
+    property_()
 
 
 def test_the_suite_covers_every_endpoint() -> None:

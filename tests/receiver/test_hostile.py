@@ -14,13 +14,12 @@ import json
 import httpx
 import pytest
 from hypothesis import given
-from starlette.routing import BaseRoute, Mount, Route
 
 from cwmock.core.clock import ManualClock
 from cwmock.receiver.app import create_receiver_app
 from cwmock.receiver.inbox import Receiver
 
-from support.hostile import Endpoint, HostileRequest, hostile_requests, hostile_settings
+from support.hostile import Endpoint, HostileRequest, hostile_requests, hostile_settings, routes_of
 from support.receiver import START
 
 SCRIPT = {"status": 429, "times": 2, "delay": 0, "retry_after": 5, "body": {"error": "slow"},
@@ -107,16 +106,6 @@ def test_hostile_input_never_gets_a_5xx_never_leaves_a_trace_and_never_stops_the
         asyncio.run(throw(request))
 
     property_()
-
-
-def routes_of(routes: list[BaseRoute], prefix: str = "") -> set[tuple[str, str]]:
-    found: set[tuple[str, str]] = set()
-    for route in routes:
-        if isinstance(route, Mount):
-            found |= routes_of(route.routes, prefix + route.path)
-        elif isinstance(route, Route):
-            found |= {(method, prefix + route.path) for method in route.methods or () if method != "HEAD"}
-    return found
 
 
 def test_the_suite_covers_every_endpoint() -> None:

@@ -16,6 +16,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
+from starlette.routing import BaseRoute, Mount, Route
 
 from cwmock.contract_tests.stateful.settings import profile_name
 
@@ -237,6 +238,17 @@ def hostile_requests(draw: st.DrawFn, endpoints: Sequence[Endpoint]) -> HostileR
     else:
         headers["authorization"] = draw(hostile_authorizations())
     return HostileRequest(endpoint, how, path, query, headers, content)
+
+
+def routes_of(routes: Sequence[BaseRoute], prefix: str = "") -> set[tuple[str, str]]:
+    """Every (method, path) an app's routes serve, mounts included: what a catalogue must cover."""
+    found: set[tuple[str, str]] = set()
+    for route in routes:
+        if isinstance(route, Mount):
+            found |= routes_of(route.routes, prefix + route.path)
+        elif isinstance(route, Route):
+            found |= {(method, prefix + route.path) for method in route.methods or () if method != "HEAD"}
+    return found
 
 
 # -- settings -----------------------------------------------------------------------------------------------------
