@@ -21,7 +21,7 @@ from cwmock.core.clock import ManualClock, SystemClock
 from cwmock.core.instance.config import Instance, parse_instance
 from cwmock.core.instance.errors import InstanceConfigError
 from cwmock.core.timestamps import iso_z, parse_iso
-from cwmock.poller.delivery import CrashHook, RetryPolicy, no_crash
+from cwmock.poller.delivery import DEFAULT_MAX_IN_FLIGHT, MAX_IN_FLIGHT_LIMIT, CrashHook, RetryPolicy, no_crash
 from cwmock.poller.engine import CRASH_POINTS, EngineSettings, PollerEngine, PollerSetupError
 from cwmock.poller.scheduler import EmulatorClock, FollowableClock, run_schedule
 from cwmock.poller.state import STATE_FILE, PollerState, StateError, damaged
@@ -65,6 +65,12 @@ def _engine_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--retries", type=int, default=5, help="retries before a notification is parked")
     parser.add_argument("--allow-host", action="append", default=[], help="a non-loopback callback host to allow")
     parser.add_argument(
+        "--max-in-flight",
+        type=int,
+        default=DEFAULT_MAX_IN_FLIGHT,
+        help=f"delivery attempts at once, {MAX_IN_FLIGHT_LIMIT} at most (default {DEFAULT_MAX_IN_FLIGHT})",
+    )
+    parser.add_argument(
         "--reset-state",
         action="store_true",
         help="if the state file is damaged, move it aside (<file>.damaged-N) and start a new state; "
@@ -91,6 +97,9 @@ def kill_at(point: str | None) -> CrashHook:
 def _settings(args: argparse.Namespace, env: Mapping[str, str], http_timeout: float) -> EngineSettings:
     if args.overlap < 1:
         raise UsageError(f"--overlap {args.overlap:g}: the overlap must be at least 1 second")
+    if not 1 <= args.max_in_flight <= MAX_IN_FLIGHT_LIMIT:
+        wanted = args.max_in_flight
+        raise UsageError(f"--max-in-flight {wanted}: give 1 to {MAX_IN_FLIGHT_LIMIT} delivery attempts at once")
     hosts = [h.strip() for h in env.get(ALLOW_HOSTS_ENV, "").split(",") if h.strip()]
     return EngineSettings(
         strict=args.strict,
@@ -98,6 +107,7 @@ def _settings(args: argparse.Namespace, env: Mapping[str, str], http_timeout: fl
         retry=RetryPolicy(args.retry_base, args.retries),
         http_timeout=http_timeout,
         allowed_hosts=(*hosts, *args.allow_host),
+        max_in_flight=args.max_in_flight,
     )
 
 

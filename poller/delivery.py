@@ -30,6 +30,7 @@ from cwmock.poller.state import OutboxEntry, PollerState
 CrashHook = Callable[[str], None]
 RETRY_AFTER_STATUSES = (429, 503)
 DEFAULT_MAX_IN_FLIGHT = 8
+MAX_IN_FLIGHT_LIMIT = 64  # the command line's bound: more would only open more connections to one receiver
 
 
 def no_crash(point: str) -> None:

@@ -33,9 +33,8 @@ def test_once_without_the_protocol_environment_says_what_is_missing(
     assert "CWMOCK_INSTANCE is not set" in capsys.readouterr().err
 
 
-def test_an_unknown_crash_point_is_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def set_protocol_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The external-poller protocol's environment for the seed instance, its hub unreachable."""
     body = json.loads(read_fixture("instances/seed_example_polling.json"))
     instance = tmp_path / "instance.json"
     instance.write_text(json.dumps({**body, "id": 1, "token": "t", "createdDate": "2026-01-01T00:00:00Z"}))
@@ -46,10 +45,25 @@ def test_an_unknown_crash_point_is_refused(
         "CWMOCK_STATE_DIR": str(tmp_path / "state"),
         "CWMOCK_NOW": "2026-01-01T00:00:00Z",
         "CWMOCK_START": "2026-01-01T00:00:00Z",
-        "CWMOCK_POLLER_CRASH_AT": "during_lunch",
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
+
+
+@pytest.mark.parametrize("value", ["0", "65", "-3"])
+def test_deliveries_in_flight_are_bounded(
+    value: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    set_protocol_env(tmp_path, monkeypatch)
+    assert main(["poller", "once", "--max-in-flight", value]) == 2
+    assert f"--max-in-flight {value}: give 1 to 64" in capsys.readouterr().err
+
+
+def test_an_unknown_crash_point_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    set_protocol_env(tmp_path, monkeypatch)
+    monkeypatch.setenv("CWMOCK_POLLER_CRASH_AT", "during_lunch")
     assert main(["poller", "once"]) == 2
     assert "not a crash point" in capsys.readouterr().err
 
