@@ -108,7 +108,11 @@ POLLER = "configuration/event.poller.configuration"
         ("id", True, "instance.id: expected the integer instance id, got True"),
         ("id", "7", "instance.id: expected the integer instance id, got '7'"),
         ("configuration", "x", "instance.configuration must be an object"),
-        (POLLER, "{not json", "event.poller.configuration is a string but not JSON: Expecting property name"),
+        (
+            POLLER,
+            "{not json",
+            "event.poller.configuration is a string but not JSON: the string is not valid JSON: Expecting property",
+        ),
         (POLLER, {"companies": {}}, "event.poller.configuration must hold a 'contacts' object (the only resource"),
         (f"{POLLER}/contacts", [], "event.poller.configuration must hold a 'contacts' object"),
         (f"{POLLER}/contacts/datesConfiguration", "x", "contacts.datesConfiguration must be an object"),
