@@ -304,7 +304,9 @@ def mutant_change(work: Path, target: Target, name: str) -> str:
     bodies: dict[str, list[str]] = {}
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in (mutant, original):
-            bodies[node.name] = source.splitlines()[node.body[0].lineno - 1 : node.end_lineno]
+            # From the `def` line (a default value may be what changed), with the copies' names made equal.
+            lines = source.splitlines()[node.lineno - 1 : node.end_lineno]
+            bodies[node.name] = [line.replace(node.name, "f") for line in lines]
     if set(bodies) != {mutant, original}:
         return "(not found in the mutated module)"
     diff = difflib.ndiff(bodies[original], bodies[mutant])
@@ -351,6 +353,10 @@ def tally(statuses: dict[str, str], equivalents: Mapping[str, object]) -> Tally:
     )
 
 
+# What a mutant left like this asks of whoever reads the report: a test, or an entry in mutation/equivalents.toml.
+UNTRIAGED = ("survived", "no tests", "not checked")
+
+
 def report(work: Path, targets: Sequence[Target], *, markdown: bool) -> tuple[str, bool]:
     """The per-module table and each area's kill rate against its target, then every surviving mutant with its
     change; and whether every target is met with no survivor left untriaged."""
@@ -371,10 +377,10 @@ def report(work: Path, targets: Sequence[Target], *, markdown: bool) -> tuple[st
         verdict = f"{'met' if ok else 'MISSED'}: target ≥ {TARGET_RATE[area]:.0%}"
         rows.append((f"**{area}** ({verdict})", *total.cells()))
     survivors = [
-        f"  {name}: {mutant_change(work, target, name)}"
+        f"  {name}{' (no test reaches it)' if status == 'no tests' else ''}: {mutant_change(work, target, name)}"
         for target in targets
         for name, status in found.get(target.path, {}).items()
-        if status == "survived" and name not in equivalents
+        if status in UNTRIAGED and name not in equivalents
     ]
     table = _markdown(header, rows) if markdown else _plain(header, rows)
     if survivors:
@@ -484,7 +490,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             name
             for statuses in results(args.work, targets).values()
             for name, status in statuses.items()
-            if status == "survived" and name not in equivalents
+            if status in UNTRIAGED and name not in equivalents
         ]
         if not left:
             print("no untriaged survivor to run again")

@@ -1,21 +1,25 @@
-"""Issue 19, breakage 8: a zero-byte state file used to restart the poller from scratch without a word (every
-version delivered again under new webhook ids); other damage ended in a raw sqlite3 traceback."""
+"""The poller's state directory: a damaged file refused with the way out, and what it stores read back exactly.
+
+Issue 19, breakage 8: a zero-byte state file used to restart the poller from scratch without a word (every version
+delivered again under new webhook ids); other damage ended in a raw sqlite3 traceback. And the outbox: entries read
+back as written and failed, redelivery by number, instants to the microsecond.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 import sqlite3
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from cwmock.cli.main import main
 from cwmock.fixtures import read_fixture
-from cwmock.poller.state import STATE_FILE, PollerState, StateError
+from cwmock.poller.state import STATE_FILE, NewNotification, PollerState, StateError, from_us, to_us
 
-NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
+NOW = S0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
 def used_state(directory: Path) -> Path:
@@ -131,3 +135,69 @@ def test_the_supervisor_of_cwmock_up_leaves_a_damaged_instance_state_alone(
         supervisor.instance_created(registered, instance)
     assert "--reset-state" in caplog.text
     assert supervisor.events(registered.id) == []
+
+
+@pytest.fixture
+def state(tmp_path: Path) -> PollerState:
+    """A fresh state directory with three notifications in its outbox, due at S0."""
+    opened = PollerState.open(tmp_path / "nested" / "state")  # its parents are made too
+    with opened.transaction() as tx:
+        for number in tx.next_numbers(3):
+            headers = (("Elements-Webhook-Id", f"hook-{number}"),)
+            tx.enqueue(NewNotification(number, f"hook-{number}", "contacts", "http://r/", headers, b"{}", 1), S0)
+    return opened
+
+
+def test_an_entry_reads_back_as_it_was_written_and_failed(state: PollerState) -> None:
+    first = state.pending()[0]
+    assert (first.number, first.webhook_id, first.resource, first.status) == (1, "hook-1", "contacts", "pending")
+    assert (first.attempts, first.next_attempt, first.last_error) == (0, S0, None)
+    due = S0 + timedelta(seconds=8, microseconds=5)
+    state.mark_failed(1, 1, due, "HTTP 500: " + "x" * 2000)
+    failed = state.pending()[0]
+    assert (failed.attempts, failed.next_attempt) == (1, due)
+    assert failed.last_error == ("HTTP 500: " + "x" * 2000)[:1000], "the error is kept, cut at 1,000 characters"
+    state.mark_failed(2, 6, None, "HTTP 410: gone")
+    [parked] = state.parked()
+    assert (parked.number, parked.status, parked.next_attempt) == (2, "parked", None)
+
+
+def test_parked_notifications_are_redelivered_by_number(state: PollerState) -> None:
+    for number in (1, 2, 3):
+        state.mark_failed(number, 6, None, "refused")
+    assert state.redeliver([1, 3, 4]) == 2, "4 is not parked: it is not counted"
+    assert [e.number for e in state.pending()] == [1, 3]
+    assert all(e.attempts == 0 for e in state.pending()), "attempts start again"
+    assert state.redeliver() == 1
+    assert state.parked() == []
+
+
+def test_a_fresh_state_delivered_nothing(state: PollerState) -> None:
+    assert state.delivered_count() == 0
+    state.mark_delivered(2)
+    assert state.delivered_count() == 1
+    assert [e.number for e in state.pending()] == [1, 3]
+
+
+def test_instants_are_stored_to_the_microsecond() -> None:
+    instant = S0 + timedelta(days=400, seconds=5, microseconds=999_999)
+    assert to_us(instant) == 1_801_785_605_999_999
+    assert from_us(to_us(instant)) == instant
+
+
+def test_a_listing_entry_is_what_cwmock_poller_parked_prints(state: PollerState) -> None:
+    state.mark_failed(1, 2, S0 + timedelta(seconds=64), "HTTP 503: busy")
+    state.mark_failed(2, 6, None, "HTTP 410: gone")
+    pending, parked = state.pending()[0], state.parked()[0]
+    assert pending.to_json() == {
+        "id": "1",
+        "webhookId": "hook-1",
+        "resource": "contacts",
+        "url": "http://r/",
+        "events": 1,
+        "status": "pending",
+        "attempts": 2,
+        "nextAttempt": "2026-01-01T00:01:04Z",
+        "lastError": "HTTP 503: busy",
+    }
+    assert (parked.to_json()["nextAttempt"], parked.to_json()["status"]) == (None, "parked")

@@ -89,6 +89,19 @@ def test_a_settle_window_that_never_reached_the_end_of_the_result_is_unsettled()
     assert kinds(world.judge()) == [(FindingKind.UNSETTLED, None)]
 
 
+def test_an_unsettled_finding_names_every_settle_window_and_each_reason() -> None:
+    world = Scenario()
+    world.window(at(15))
+    world.window(at(30), requests=0, crash=EXIT_2)
+    world.window(at(45), fault="hub-503")
+    [unsettled] = world.judge(settled_from=2).unsettled
+    assert unsettled.windows == (2, 3)
+    assert unsettled.evidence[1] == (
+        "window 2 (faulted, incomplete, starts 2026-01-01T00:30:00Z): the poller crashed: exit status 2; no hub "
+        "response of its 0 request(s) ended a result (a page shorter than pageSize)"
+    )
+
+
 def test_a_settle_that_ran_no_window_is_unsettled() -> None:
     world = Scenario()
     world.window(at(15))
@@ -113,7 +126,10 @@ def test_a_settle_the_journal_dropped_is_inconclusive_not_unsettled() -> None:
     verdict = world.judge(dropped=1, keep_from=2)
     assert kinds(verdict) == []
     assert verdict.inconclusive
-    assert "the journal dropped entries of settle window(s) [1]" in verdict.inconclusive_reasons[0]
+    assert verdict.inconclusive_reasons == (
+        "the journal dropped entries of settle window(s) [1], so whether the settle reached a clean, complete window "
+        "is unknown; enlarge the journal (or judge sooner)",
+    )
 
 
 # Clause 2's crash case (docs/design.md#required-versions): a window the poller crashed in after being served the
