@@ -257,8 +257,8 @@ def run_emulator(args: argparse.Namespace, *, seed: bool) -> int:
     if args.tls:
         tls = generate_tls([args.host])
         ca_file = tls.write_ca(args.tls_ca_file if args.tls_ca_file is not None else default_ca_file())
-    print(_summary(emulator, args.host, args.port, seeded, ca_file), flush=True)
-    serve(emulator.app, args.host, args.port, tls)
+    summary = _summary(emulator, args.host, args.port, seeded, ca_file)
+    serve(emulator.app, args.host, args.port, tls, on_started=lambda: print(summary, flush=True))
     return 0
 
 

@@ -7,6 +7,7 @@ import contextlib
 import ipaddress
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,14 +62,17 @@ def uvicorn_config(
 class Server(uvicorn.Server):
     """A uvicorn server that, as it begins to stop, tells its app (`Draining`) so open requests answer at once."""
 
-    def __init__(self, config: uvicorn.Config) -> None:
+    def __init__(self, config: uvicorn.Config, on_started: Callable[[], None] | None = None) -> None:
         super().__init__(config)
         self.draining: Draining | None = draining_of(config.app)
+        self.on_started = on_started
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         if self.draining is not None:
             self.draining.clear()
         await super().startup(sockets)
+        if self.started and self.on_started is not None:
+            self.on_started()
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         if self.draining is not None:
@@ -84,12 +88,22 @@ def make_server(
 
 
 def serve(
-    app: ASGIApp, host: str = LOOPBACK, port: int = 8000, tls: TlsMaterial | None = None, **options: object
+    app: ASGIApp,
+    host: str = LOOPBACK,
+    port: int = 8000,
+    tls: TlsMaterial | None = None,
+    on_started: Callable[[], None] | None = None,
+    **options: object,
 ) -> None:
-    """Run `app` until interrupted (over HTTPS with `tls`); Ctrl-C (or SIGTERM) stops cleanly and promptly."""
+    """Run `app` until interrupted (over HTTPS with `tls`); Ctrl-C (or SIGTERM) stops cleanly and promptly.
+
+    `on_started` runs once the server accepts connections (so a banner printed there never precedes the socket).
+    """
+    server = make_server(app, host, port, tls, **options)
+    server.on_started = on_started
     # uvicorn re-raises the signal it captured once it has shut down; that is a clean stop for us.
     with contextlib.suppress(KeyboardInterrupt):
-        make_server(app, host, port, tls, **options).run()
+        server.run()
 
 
 @dataclass

@@ -45,7 +45,7 @@ def test_the_cli_refuses_a_public_interface_without_an_admin_token(
 ) -> None:
     monkeypatch.delenv("CWMOCK_ADMIN_TOKEN", raising=False)
     served: list[object] = []
-    monkeypatch.setattr("cwmock.cli.commands.serve", lambda *args: served.append(args))
+    monkeypatch.setattr("cwmock.cli.commands.serve", lambda *args, **_: served.append(args))
     assert main(["emulator", "--host", "0.0.0.0", "--port", "1"]) == 2
     assert served == [], "nothing was served"
     error = capsys.readouterr().err
@@ -57,7 +57,7 @@ def test_the_cli_refuses_a_public_interface_without_an_admin_token(
 async def test_with_a_token_the_cli_serves_and_every_admin_call_needs_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CWMOCK_ADMIN_TOKEN", TOKEN)
     served: list[tuple[object, ...]] = []
-    monkeypatch.setattr("cwmock.cli.commands.serve", lambda *args: served.append(args))
+    monkeypatch.setattr("cwmock.cli.commands.serve", lambda *args, **_: served.append(args))
     assert main(["emulator", "--host", "0.0.0.0", "--port", "1"]) == 0
     app, host = served[0][:2]
     assert isinstance(app, Starlette)

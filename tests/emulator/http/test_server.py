@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
+import threading
 
 import httpx
 
 from cwmock.emulator.app import create_emulator
-from cwmock.emulator.http.server import BackgroundServer
+from cwmock.emulator.http.server import BackgroundServer, Server, make_server
 from cwmock.testing.plugin import LiveEmulator, native_headers
 
 HEADERS = native_headers("cwmock", "cwmock-public", "cwmock-private")
@@ -33,3 +35,28 @@ def test_background_server_connections_disable_nagle() -> None:
         assert len(connections) == 1
         sock = connections[0].transport.get_extra_info("socket")
         assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+
+
+def test_serve_announces_itself_only_once_the_socket_accepts_connections() -> None:
+    """`cwmock emulator` prints its banner from `on_started`: a user who copies the URL must never be refused."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    connected: list[bool] = []
+    server_box: list[Server] = []
+
+    def on_started() -> None:
+        # A raw connect: the kernel completes it from the listen backlog (an HTTP request would need this very loop).
+        with socket.create_connection(("127.0.0.1", port), timeout=5):
+            connected.append(True)
+        server_box[0].should_exit = True
+
+    app = create_emulator().app
+    server = make_server(app, "127.0.0.1", port)
+    server.on_started = on_started
+    server_box.append(server)
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
+    thread.start()
+    thread.join(30)
+    assert not thread.is_alive()
+    assert connected == [True], "on_started never ran"
