@@ -8,7 +8,7 @@ from typing import Any
 
 from cwmock.emulator.http.responses import dump_json
 from cwmock.emulator.model.contacts import FIELD_ORDER, Record
-from cwmock.emulator.model.reference_data import Company
+from cwmock.emulator.model.reference_data import Company, ReferenceData
 
 DEFAULT_RENDER_CACHE_SIZE = 20_000
 
@@ -63,18 +63,29 @@ def mobile_guid(kind: str, record_id: int) -> str:
 _AFTER_MOBILE_GUID = frozenset(FIELD_ORDER[FIELD_ORDER.index("mobileGuid") + 1 :]) | {"_info"}
 
 
-def render_contact(record: Mapping[str, Any], base_url: str) -> Record:
-    """The stored contact as ConnectWise sends it: a `mobileGuid`, nested `_info` on references, `_info` links."""
+def _with_guid(info: dict[str, str], guid: str | None) -> dict[str, str]:
+    return {**info, "mobileGuid": guid} if guid else info
+
+
+def render_contact(record: Mapping[str, Any], base_url: str, reference: ReferenceData) -> Record:
+    """The stored contact as ConnectWise sends it: a `mobileGuid`, nested `_info` on references, `_info` links.
+
+    The `_info` of `company` and `site` also carries the referenced record's own `mobileGuid`, after its link, as
+    in PipedreamHQ/pipedream's captured contact (docs/fidelity.md#contact-shape).
+    """
     links = reference_links(base_url)
     wire: Record = {}
     for key, value in record.items():
         if key in _AFTER_MOBILE_GUID and "mobileGuid" not in wire:
             wire["mobileGuid"] = record.get("mobileGuid") or mobile_guid("contact", record["id"])
-        if key in ("company", "companyLocation"):
+        if key == "company":
+            value = _linked(value, _with_guid(links[key](value), reference.mobile_guid(value["id"])))
+        elif key == "companyLocation":
             value = _linked(value, links[key](value))
         elif key == "site" and "company" in record:
-            href = f"{base_url}//company/companies/{record['company']['id']}/sites/{value['id']}"
-            value = _linked(value, {"site_href": href})
+            company_id = record["company"]["id"]
+            href = f"{base_url}//company/companies/{company_id}/sites/{value['id']}"
+            value = _linked(value, _with_guid({"site_href": href}, reference.mobile_guid(company_id, value["id"])))
         elif key == "types":
             value = [_linked(item, links["types"](item)) for item in value]
         elif key == "communicationItems":
@@ -116,7 +127,8 @@ class RenderedContacts:
 
     MAX_BASE_URLS = 4
 
-    def __init__(self, capacity: int = DEFAULT_RENDER_CACHE_SIZE) -> None:
+    def __init__(self, reference: ReferenceData, capacity: int = DEFAULT_RENDER_CACHE_SIZE) -> None:
+        self.reference = reference
         self.capacity = capacity
         self._held: dict[int, Mapping[str, Any]] = {}
         self._by_base: dict[str, dict[int, bytes]] = {}
@@ -125,7 +137,7 @@ class RenderedContacts:
         return len(self._held)
 
     def json(self, record: Mapping[str, Any], base_url: str) -> bytes:
-        """`dump_json(render_contact(record, base_url))`, from the cache when this version was rendered before."""
+        """`dump_json(render_contact(record, base_url, reference))`, from the cache when this version was rendered before."""
         return self.json_many([record], base_url)[0]
 
     def json_many(self, records: Sequence[Mapping[str, Any]], base_url: str) -> list[bytes]:
@@ -149,7 +161,7 @@ class RenderedContacts:
 
     def _render(self, record: Mapping[str, Any], base_url: str, cache: dict[int, bytes]) -> bytes:
         key = id(record)
-        rendered = dump_json(render_contact(record, base_url))
+        rendered = dump_json(render_contact(record, base_url, self.reference))
         if key not in self._held:
             if len(self._held) >= self.capacity:
                 oldest = next(iter(self._held))

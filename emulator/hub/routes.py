@@ -101,14 +101,14 @@ class HubApi:
         if page.cursor and shown:
             # Sent on every non-empty cursor page, the last one included, as the platform does.
             headers["elements-next-page-token"] = encode_token(shown[-1]["id"])
-        body = [query.shape(render_contact(record, base)) for record in shown]
+        body = [query.shape(render_contact(record, base, self.store.reference)) for record in shown]
         return json_response(body, headers=headers)
 
     async def get_contact(self, request: Request, instance: Instance) -> Response:
         """GET /hubs/crm/contacts/{id}."""
         record = self.store.get_contact(instance.tenant, request.path_params["id"])
         self._served(request, instance, [record])
-        return json_response(render_contact(record, self._base_url(request, instance)))
+        return json_response(render_contact(record, self._base_url(request, instance), self.store.reference))
 
     def routes(self) -> list[BaseRoute]:
         """The hub's routes."""

@@ -46,6 +46,15 @@ class ReferenceData:
         """
         return self._embedded.setdefault(key, value)
 
+    def mobile_guid(self, company_id: int, site_id: int | None = None) -> str | None:
+        """The `mobileGuid` of a company, or of one of its sites (None when the fixture gives it none)."""
+        company = self.companies.get(company_id)
+        if company is None:
+            return None
+        record = company.record if site_id is None else company.site_records.get(site_id, {})
+        guid = record.get("mobileGuid")
+        return str(guid) if guid else None
+
     @classmethod
     def from_json(cls, text: str) -> ReferenceData:
         """Parse the reference fixture format (see `fixtures/reference_data.json`)."""

@@ -33,7 +33,7 @@ class NativeApi:
     def __init__(self, store: Store, config: EmulatorConfig) -> None:
         self.store = store
         self.config = config
-        self.rendered = RenderedContacts()
+        self.rendered = RenderedContacts(store.reference)
         budget = RateBudget(config.rate_limit_per_minute, store.server_now) if config.rate_limit_per_minute else None
         self.guard = ApiKeyGuard(store, config.bad_credentials_status, budget)
 
@@ -52,7 +52,7 @@ class NativeApi:
         def serialize(records: Sequence[Record]) -> list[bytes]:
             if query.fields is None:
                 return self.rendered.json_many(records, base)
-            return [dump_json(query.shape(render_contact(record, base))) for record in records]
+            return [dump_json(query.shape(render_contact(record, base, self.store.reference))) for record in records]
 
         if request.headers.get("pagination-type", "").lower() == "forward-only":
             return self._forward_only(request, params, query, tenant, serialize)
@@ -90,25 +90,25 @@ class NativeApi:
     async def get_contact(self, request: Request, tenant: Tenant) -> Response:
         """GET /company/contacts/{id}."""
         record = self.store.get_contact(tenant.credentials.company, request.path_params["id"])
-        return json_response(render_contact(record, self.base_url(request)))
+        return json_response(render_contact(record, self.base_url(request), self.store.reference))
 
     async def create_contact(self, request: Request, tenant: Tenant) -> Response:
         """POST /company/contacts → 201 with the stored contact."""
         body = await read_json(request, self.config.max_body_bytes)
         record = self.store.create_contact(tenant.credentials.company, body)
-        return json_response(render_contact(record, self.base_url(request)), status=201)
+        return json_response(render_contact(record, self.base_url(request), self.store.reference), status=201)
 
     async def replace_contact(self, request: Request, tenant: Tenant) -> Response:
         """PUT /company/contacts/{id}: full replace."""
         body = await read_json(request, self.config.max_body_bytes)
         record = self.store.replace_contact(tenant.credentials.company, request.path_params["id"], body)
-        return json_response(render_contact(record, self.base_url(request)))
+        return json_response(render_contact(record, self.base_url(request), self.store.reference))
 
     async def patch_contact(self, request: Request, tenant: Tenant) -> Response:
         """PATCH /company/contacts/{id} with a list of operations."""
         body = await read_json(request, self.config.max_body_bytes)
         record = self.store.patch_contact(tenant.credentials.company, request.path_params["id"], body)
-        return json_response(render_contact(record, self.base_url(request)))
+        return json_response(render_contact(record, self.base_url(request), self.store.reference))
 
     async def delete_contact(self, request: Request, tenant: Tenant) -> Response:
         """DELETE /company/contacts/{id} → 204, empty body."""

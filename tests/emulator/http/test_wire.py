@@ -26,14 +26,14 @@ def store() -> Store:
 
 def test_cached_bytes_equal_a_fresh_rendering(store: Store) -> None:
     record = store.create_contact("cwmock", {"firstName": "Ann", "company": {"id": 132}, "site": {"id": 136}})
-    rendered = RenderedContacts()
+    rendered = RenderedContacts(store.reference)
     first = rendered.json(record, BASE)
-    assert first == dump_json(render_contact(record, BASE))
+    assert first == dump_json(render_contact(record, BASE, store.reference))
     assert rendered.json(record, BASE) is first, "a second rendering of the same version reuses the bytes"
 
 
 def test_a_new_version_is_rendered_afresh(store: Store) -> None:
-    rendered = RenderedContacts()
+    rendered = RenderedContacts(store.reference)
     old = store.create_contact("cwmock", {"firstName": "Ann"})
     rendered.json(old, BASE)
     new = store.patch_contact("cwmock", old["id"], [{"op": "replace", "path": "firstName", "value": "Bea"}])
@@ -43,19 +43,19 @@ def test_a_new_version_is_rendered_afresh(store: Store) -> None:
 
 def test_each_base_url_gets_its_own_links(store: Store) -> None:
     record = store.create_contact("cwmock", {"firstName": "Ann", "company": {"id": 132}})
-    rendered = RenderedContacts()
+    rendered = RenderedContacts(store.reference)
     rendered.json(record, BASE)
-    assert rendered.json(record, OTHER_BASE) == dump_json(render_contact(record, OTHER_BASE))
-    assert rendered.json(record, BASE) == dump_json(render_contact(record, BASE))
+    assert rendered.json(record, OTHER_BASE) == dump_json(render_contact(record, OTHER_BASE, store.reference))
+    assert rendered.json(record, BASE) == dump_json(render_contact(record, BASE, store.reference))
 
 
 def test_the_cache_keeps_at_most_its_capacity(store: Store) -> None:
-    rendered = RenderedContacts(capacity=2)
+    rendered = RenderedContacts(store.reference, capacity=2)
     records = [store.create_contact("cwmock", {"firstName": f"N{n}"}) for n in range(3)]
     for record in records:
         rendered.json(record, BASE)
     assert len(rendered) == 2
-    assert rendered.json(records[0], BASE) == dump_json(render_contact(records[0], BASE))
+    assert rendered.json(records[0], BASE) == dump_json(render_contact(records[0], BASE, store.reference))
 
 
 @pytest.mark.parametrize("items", [[], [{"a": 1}], [{"a": 1}, {"b": [2, "ø"]}]])
@@ -75,17 +75,21 @@ async def test_a_listed_page_shows_each_contact_as_last_written(
     after = await cwmock_client.get(CONTACTS)
     assert [c["firstName"] for c in after.json()] == ["N0", "Changed", "N2"]
     records = cwmock_emulator.store.list_contacts("cwmock")
-    assert after.content == dump_json([render_contact(r, BASE) for r in records])
+    assert after.content == dump_json([render_contact(r, BASE, cwmock_emulator.store.reference) for r in records])
     shaped = await cwmock_client.get(CONTACTS, params={"fields": "id,firstName"})
     assert shaped.json() == [{"id": c["id"], "firstName": c["firstName"]} for c in after.json()]
 
 
 def test_many_renders_each_record_as_one_would(store: Store) -> None:
     records = [store.create_contact("cwmock", {"firstName": f"N{n}", "company": {"id": 132}}) for n in range(3)]
-    rendered = RenderedContacts(capacity=2)
+    rendered = RenderedContacts(store.reference, capacity=2)
     once = rendered.json_many([records[0], records[1], records[0], records[2]], BASE)
-    assert once == [dump_json(render_contact(r, BASE)) for r in (records[0], records[1], records[0], records[2])]
-    assert rendered.json_many(records, OTHER_BASE) == [dump_json(render_contact(r, OTHER_BASE)) for r in records]
+    assert once == [
+        dump_json(render_contact(r, BASE, store.reference)) for r in (records[0], records[1], records[0], records[2])
+    ]
+    assert rendered.json_many(records, OTHER_BASE) == [
+        dump_json(render_contact(r, OTHER_BASE, store.reference)) for r in records
+    ]
     assert len(rendered) == 2
 
 
@@ -107,5 +111,7 @@ def test_contacts_share_their_reference_parts_and_still_render_alike(store: Stor
         "identifier": "EarthTrisolarisOrganization",
         "name": "Earth-Trisolaris Organization",
     }
-    assert json.loads(dump_json(render_contact(second, BASE)))["company"]["_info"]["company_href"].endswith("/132")
+    assert json.loads(dump_json(render_contact(second, BASE, store.reference)))["company"]["_info"][
+        "company_href"
+    ].endswith("/132")
     assert "_info" not in first["company"], "rendering links must not change the shared object"

@@ -40,7 +40,10 @@ async def test_post_returns_201_with_the_reference_wire_shape(cwmock_client: htt
         "id": 132,
         "identifier": "EarthTrisolarisOrganization",
         "name": "Earth-Trisolaris Organization",
-        "_info": {"company_href": "http://cwmock.test/v4_6_release/apis/3.0//company/companies/132"},
+        "_info": {
+            "company_href": "http://cwmock.test/v4_6_release/apis/3.0//company/companies/132",
+            "mobileGuid": "00000000-0000-4000-8000-000000000132",
+        },
     }
     assert contact["site"]["id"] == 136
     assert contact["site"]["name"] == "Earth"

@@ -82,6 +82,28 @@ async def test_the_contact_carries_the_links_of_the_captured_contact(cwmock_clie
     assert len(contact["mobileGuid"]) == 36
 
 
+async def test_company_and_site_info_carry_their_mobile_guid(cwmock_client: httpx.AsyncClient) -> None:
+    """The captured contact's `company` and `site` `_info`: the link, then the referenced record's `mobileGuid`."""
+    created = (await cwmock_client.post(CONTACTS, json=EVERYTHING)).json()
+    company = (await cwmock_client.get(f"{API}/company/companies/132")).json()
+    site = (await cwmock_client.get(f"{API}/company/companies/132/sites/137")).json()
+    base = "http://cwmock.test/v4_6_release/apis/3.0//company/companies/132"
+    for contact in (created, (await cwmock_client.get(CONTACTS)).json()[0]):
+        assert list(contact["company"]["_info"].items()) == [
+            ("company_href", base),
+            ("mobileGuid", company["mobileGuid"]),
+        ]
+        assert list(contact["site"]["_info"].items()) == [
+            ("site_href", f"{base}/sites/137"),
+            ("mobileGuid", site["mobileGuid"]),
+        ]
+    assert len({company["mobileGuid"], site["mobileGuid"], created["mobileGuid"]}) == 3
+    moved = [{"op": "replace", "path": "site", "value": {"id": 136}}]
+    patched = (await cwmock_client.patch(f"{CONTACTS}/{created['id']}", json=moved)).json()
+    other_site = (await cwmock_client.get(f"{API}/company/companies/132/sites/136")).json()
+    assert patched["site"]["_info"]["mobileGuid"] == other_site["mobileGuid"] != site["mobileGuid"]
+
+
 async def test_communications_list_the_contacts_items(cwmock_client: httpx.AsyncClient) -> None:
     contact = (await cwmock_client.post(CONTACTS, json=EVERYTHING)).json()
     url = f"{CONTACTS}/{contact['id']}/communications"

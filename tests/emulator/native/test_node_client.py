@@ -208,6 +208,10 @@ def test_connectwise_rest_reads_what_the_contact_links_to(node: str, cwmock_tls_
     ]
     assert (company["identifier"], company["name"]) == ("EarthTrisolarisOrganization", "Earth-Trisolaris Organization")
     assert (site["id"], site["name"], site["company"]["id"]) == (136, "Earth", 132)
+    assert (wire["company"]["_info"]["mobileGuid"], wire["site"]["_info"]["mobileGuid"]) == (
+        company["mobileGuid"],
+        site["mobileGuid"],
+    ), "a reference's _info carries the referenced record's mobileGuid, as the captured contact's do"
     assert contact_type["description"] == "No Longer Employed"
     assert all(e.status == 200 for e in native_entries(cwmock_tls_live))
 
