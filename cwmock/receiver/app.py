@@ -265,10 +265,10 @@ async def list_errors(request: Request) -> Response:
 
 
 async def show_config(request: Request) -> Response:
-    """GET the signature keys and whether legacy sha1 signatures are accepted."""
+    """GET how many signature keys are set (never the keys) and whether legacy sha1 signatures are accepted."""
     receiver = _receiver(request)
     return JSONResponse(
-        {"signature_keys": list(receiver.signature_keys), "allow_legacy_sha1": receiver.allow_legacy_sha1}
+        {"signature_key_count": len(receiver.signature_keys), "allow_legacy_sha1": receiver.allow_legacy_sha1}
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from cwmock.core.instance.errors import Path, Problems
+from cwmock.core.instance.secrets import SECRET_KEYS
 from cwmock.core.validation import MAX_ID, MAX_ID_DIGITS
 
 _WHOLE_NUMBER = re.compile(r"\s*[0-9]+\s*")
@@ -95,9 +96,16 @@ def read_text(value: object, path: Path, problems: Problems, *, required: bool, 
         return None
     if not isinstance(value, str) or not value.strip():
         if not problems.has(path):
-            problems.add(path, f"{value!r} is not {what} (a non-empty string)")
+            problems.add(path, f"{_described(value, path)} is not {what} (a non-empty string)")
         return None
     return value
+
+
+def _described(value: object, path: Path) -> str:
+    """The value as an error shows it; under a secret key only its type, for no message may repeat a secret."""
+    if path and path[-1] in SECRET_KEYS:
+        return f"a {type(value).__name__} (its value is not shown: it holds a secret)"
+    return repr(value)
 
 
 def read_http_url(value: object, path: Path, problems: Problems, *, required: bool, what: str) -> str | None:

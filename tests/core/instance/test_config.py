@@ -306,6 +306,19 @@ def test_other_refusals_name_their_key(change: Any, pointer: str) -> None:
     assert list(problems_of(body)) == [pointer]
 
 
+@pytest.mark.parametrize("key", ["private.key", "event.notification.signature.key"])
+@pytest.mark.parametrize("value", [["kept-secret-1f2e"], {"key": "kept-secret-1f2e"}, "   "])
+def test_a_malformed_secret_is_refused_without_repeating_it(key: str, value: object) -> None:
+    body = seed_example()
+    body["configuration"][key] = value
+    problem = problems_of(body)[f"/configuration/{key}"]
+    assert repr(value) not in problem
+    assert "kept-secret-1f2e" not in problem
+    assert problem.startswith(f"a {type(value).__name__} (its value is not shown: it holds a secret) is not the")
+    body["configuration"]["public.key"] = ["shown-2d"]
+    assert problems_of(body)["/configuration/public.key"].startswith("['shown-2d'] is not"), "other values are shown"
+
+
 def test_invalid_json_text_is_refused() -> None:
     assert "not valid JSON" in problems_of("{")[""]
 
