@@ -137,7 +137,7 @@ class RenderedContacts:
         return len(self._held)
 
     def json(self, record: Mapping[str, Any], base_url: str) -> bytes:
-        """`dump_json(render_contact(record, base_url, reference))`, from the cache when this version was rendered before."""
+        """`dump_json(render_contact(record, base_url, reference))`, from the cache when this version was rendered."""
         return self.json_many([record], base_url)[0]
 
     def json_many(self, records: Sequence[Mapping[str, Any]], base_url: str) -> list[bytes]:
