@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -24,38 +23,26 @@ from cwmock.contract_tests.harness.runner import Harness, HarnessSettings
 from cwmock.contract_tests.harness.targets import ExternalCommandTarget
 from cwmock.core.clock import ManualClock
 from cwmock.emulator.app import create_emulator
-from cwmock.emulator.config import EmulatorConfig
 from cwmock.emulator.http import BackgroundServer
-from cwmock.emulator.model.tenants import TenantCredentials
-from cwmock.fixtures import read_fixture
 from cwmock.receiver.inbox import Receiver
 from cwmock.receiver.server import ReceiverServer, serve_receiver
 
+from support.secrets import (
+    ADMIN_TOKEN,
+    CONFIG,
+    ORGANIZATION_SECRET,
+    PRIVATE_KEY,
+    SIGNATURE_KEY,
+    TENANT,
+    USER_SECRET,
+    instance_body,
+    leaked,
+)
+
 pytestmark = pytest.mark.anyio
 
-PRIVATE_KEY = "PRIVATE-KEY-c41e07"
-SIGNATURE_KEY = "SIGNATURE-KEY-9d2a5f"
-USER_SECRET = "USER-SECRET-3b7e"
-ORGANIZATION_SECRET = "ORG-SECRET-a0f4"
-ADMIN_TOKEN = "ADMIN-TOKEN-66c1"
-SECRETS = (PRIVATE_KEY, SIGNATURE_KEY, USER_SECRET, ORGANIZATION_SECRET, ADMIN_TOKEN)
-TENANT = TenantCredentials("logsweep", "logsweep-public", PRIVATE_KEY)
 START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 POLLER = [sys.executable, "-m", "cwmock", "poller", "once", "--retry-base", "2", "--retries", "2"]
-
-
-def instance_body() -> dict[str, Any]:
-    """The seed instance, its credentials and signature key replaced by the sweep's secrets."""
-    body: dict[str, Any] = json.loads(read_fixture("instances/seed_example_polling.json"))
-    body["configuration"].update(
-        {
-            "company": TENANT.company,
-            "public.key": TENANT.public_key,
-            "private.key": PRIVATE_KEY,
-            "event.notification.signature.key": SIGNATURE_KEY,
-        }
-    )
-    return body
 
 
 @dataclass
@@ -81,13 +68,7 @@ class Stack:
 
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[tuple[str, ReceiverServer]]:
-    config = EmulatorConfig(
-        tenants=(TENANT,),
-        user_secret=USER_SECRET,
-        organization_secret=ORGANIZATION_SECRET,
-        admin_token=ADMIN_TOKEN,
-    )
-    emulator = create_emulator(config, clock=ManualClock(START))
+    emulator = create_emulator(CONFIG, clock=ManualClock(START))
     with (
         BackgroundServer(emulator.app) as server,
         serve_receiver(Receiver(emulator.clock, signature_keys=[SIGNATURE_KEY])) as receiver_server,
@@ -112,10 +93,6 @@ async def sweep(stack: tuple[str, ReceiverServer], tmp_path: Path) -> AsyncItera
         yield Stack(harness, receiver_server, url, [])
     finally:
         await control.aclose()
-
-
-def leaked(text: str) -> list[str]:
-    return [secret for secret in SECRETS if secret in text]
 
 
 async def test_the_poller_and_the_receiver_never_print_a_secret(sweep: Stack, caplog: pytest.LogCaptureFixture) -> None:

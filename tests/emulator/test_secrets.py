@@ -6,7 +6,6 @@ ones that carry the secrets."""
 from __future__ import annotations
 
 import base64
-import json
 import logging
 import re
 from collections.abc import Sequence
@@ -22,26 +21,24 @@ from cwmock.emulator.app import Emulator, create_emulator
 from cwmock.emulator.config import EmulatorConfig
 from cwmock.emulator.model.instances import InstanceRegistry
 from cwmock.emulator.model.store import Store
-from cwmock.emulator.model.tenants import TenantCredentials
 from cwmock.emulator.native.auth import native_headers
 from cwmock.emulator.platform.routes import PlatformApi
-from cwmock.fixtures import read_fixture
+
+from support.secrets import (
+    ADMIN_TOKEN,
+    CONFIG,
+    ORGANIZATION_SECRET,
+    PRIVATE_KEY,
+    SECRETS,
+    SIGNATURE_KEY,
+    TENANT,
+    USER_SECRET,
+    instance_body,
+    leaked,
+)
 
 pytestmark = pytest.mark.anyio
 
-PRIVATE_KEY = "PRIVATE-KEY-7f3a9c"
-SIGNATURE_KEY = "SIGNATURE-KEY-2b8d"
-USER_SECRET = "USER-SECRET-91ab"
-ORGANIZATION_SECRET = "ORG-SECRET-44cd"
-ADMIN_TOKEN = "ADMIN-TOKEN-5e6f"
-SECRETS = (PRIVATE_KEY, SIGNATURE_KEY, USER_SECRET, ORGANIZATION_SECRET, ADMIN_TOKEN)
-TENANT = TenantCredentials("sweep", "sweep-public", PRIVATE_KEY)
-CONFIG = EmulatorConfig(
-    tenants=(TENANT,),
-    user_secret=USER_SECRET,
-    organization_secret=ORGANIZATION_SECRET,
-    admin_token=ADMIN_TOKEN,
-)
 PLATFORM = {"Authorization": f"User {USER_SECRET}, Organization {ORGANIZATION_SECRET}"}
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 NATIVE = native_headers(TENANT.company, TENANT.public_key, PRIVATE_KEY)
@@ -56,14 +53,6 @@ BROKEN = [
 PATH_VALUES = {"id": "1", "site_id": "136", "item_id": "1", "company": "sweep", "tenant": "sweep", "name": "app.js"}
 # Long-polls and wall-clock following would only slow the sweep; they answer with the clock's status.
 SKIPPED = {("GET", "/__admin/clock/wait"), ("POST", "/__admin/clock/follow"), ("POST", "/__ui/clock/follow")}
-
-
-def instance_body() -> dict[str, Any]:
-    body: dict[str, Any] = json.loads(read_fixture("instances/seed_example_polling.json"))
-    configuration = body["configuration"]
-    configuration.update({"company": TENANT.company, "public.key": TENANT.public_key, "private.key": PRIVATE_KEY})
-    configuration["event.notification.signature.key"] = SIGNATURE_KEY
-    return body
 
 
 class Listener:
@@ -139,8 +128,7 @@ def body_for(method: str, path: str, snapshot: Any) -> Any:
 
 
 def leaks(response: httpx.Response) -> list[str]:
-    shown = response.text + " " + " ".join(f"{k}: {v}" for k, v in response.headers.items())
-    return [secret for secret in SECRETS if secret in shown]
+    return leaked(response.text + " " + " ".join(f"{k}: {v}" for k, v in response.headers.items()))
 
 
 async def test_no_answer_or_log_line_repeats_a_secret(caplog: pytest.LogCaptureFixture) -> None:
