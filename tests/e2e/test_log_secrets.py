@@ -51,23 +51,24 @@ class Stack:
 
     harness: Harness
     receiver_server: ReceiverServer
-    emulator_url: str
     lines: list[str]
 
-    async def window(self, *, extra: list[str] | None = None) -> str:
-        """Run `cwmock poller once` for the next window; keep (and return) everything it printed."""
+    async def window(self, *, hub_auth: str | None = None) -> str:
+        """Run `cwmock poller once` for a window now (`hub_auth` replaces its hub credentials); keep (and return)
+        everything it printed."""
         context = self.harness.context(await self.harness.control.server_now())
         env = {**os.environ, **context.environment()}
-        done = subprocess.run(
-            [*POLLER, *(extra or [])], env=env, capture_output=True, text=True, timeout=120, check=False
-        )
+        if hub_auth is not None:
+            env["CWMOCK_HUB_AUTH"] = hub_auth
+        done = subprocess.run(POLLER, env=env, capture_output=True, text=True, timeout=120, check=False)
         printed = f"[exit {done.returncode}]\n{done.stdout}\n{done.stderr}"
         self.lines.append(printed)
         return printed
 
 
 @pytest.fixture
-def stack(tmp_path: Path) -> Iterator[tuple[str, ReceiverServer]]:
+def served() -> Iterator[tuple[str, ReceiverServer]]:
+    """The emulator (its tenant, platform secrets and admin token the sweep's) and a receiver, each on a socket."""
     emulator = create_emulator(CONFIG, clock=ManualClock(START))
     with (
         BackgroundServer(emulator.app) as server,
@@ -77,8 +78,8 @@ def stack(tmp_path: Path) -> Iterator[tuple[str, ReceiverServer]]:
 
 
 @pytest.fixture
-async def sweep(stack: tuple[str, ReceiverServer], tmp_path: Path) -> AsyncIterator[Stack]:
-    url, receiver_server = stack
+async def sweep(served: tuple[str, ReceiverServer], tmp_path: Path) -> AsyncIterator[Stack]:
+    url, receiver_server = served
     control = EmulatorControl(url, admin_token=ADMIN_TOKEN)
     settings = HarnessSettings(
         url,
@@ -90,7 +91,7 @@ async def sweep(stack: tuple[str, ReceiverServer], tmp_path: Path) -> AsyncItera
     harness = Harness(control, receiver_server.receiver, ExternalCommandTarget(POLLER), instance_body(), settings)
     await harness.start()
     try:
-        yield Stack(harness, receiver_server, url, [])
+        yield Stack(harness, receiver_server, [])
     finally:
         await control.aclose()
 
@@ -122,10 +123,8 @@ async def test_the_poller_and_the_receiver_never_print_a_secret(sweep: Stack, ca
     await harness.advance(900)
     await sweep.window()
     # Credentials the hub refuses: the poller says so, without repeating them.
-    context = harness.context(await control.server_now())
-    refused_env = {**os.environ, **context.environment(), "CWMOCK_HUB_AUTH": f"User {USER_SECRET}, Organization x"}
-    done = subprocess.run(POLLER, env=refused_env, capture_output=True, text=True, timeout=120, check=False)
-    sweep.lines.append(f"[exit {done.returncode}]\n{done.stdout}\n{done.stderr}")
+    refused_auth = await sweep.window(hub_auth=f"User {USER_SECRET}, Organization {ORGANIZATION_SECRET}x")
+    assert "401" in refused_auth, refused_auth
     # A configuration the poller refuses: a misspelled key whose value is the signature key.
     broken = json.loads(harness.instance_path.read_text())
     broken["configuration"]["event.notification.signature.kye"] = SIGNATURE_KEY
