@@ -1,6 +1,6 @@
 """A real ConnectWise client from the npm registry, unchanged, under node, against the emulator over HTTPS.
 
-connectwise-rest 1.3.0 (pinned in tests/clients/node/package-lock.json, installed there by `npm ci`) hard-codes
+connectwise-rest 1.3.0 (pinned in tests/clients/node/package-lock.json, installed there by `npm ci`, which the tests run once when it is missing) hard-codes
 `https://{companyUrl}/v4_6_release/apis/3.0` and trusts the emulator's CA through node's own `NODE_EXTRA_CA_CERTS`.
 `tests/clients/node/drive.js` calls its methods in the order a test gives and prints what each returned
 (docs/tls.md#real-clients). Without node the tests are skipped, saying so; with `CWMOCK_NODE_CLIENT=required` (CI
@@ -9,6 +9,7 @@ sets it) a missing node fails them instead.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -40,9 +41,30 @@ def node() -> str:
         if os.environ.get("CWMOCK_NODE_CLIENT") == "required":
             pytest.fail(reason + "; CWMOCK_NODE_CLIENT=required turns this skip into a failure")
         pytest.skip(reason)
-    if not (CLIENT_DIR / "node_modules" / "connectwise-rest" / "package.json").is_file():
-        pytest.fail(f"connectwise-rest is not installed beside {DRIVER.name}: run `{INSTALL}` (.ci/run does)")
+    install_client()
     return found
+
+
+def install_client() -> None:
+    """Run `npm ci` beside the driver once (the pinned lock file; npm's registry only), so plain `tox` needs no step."""
+    marker = CLIENT_DIR / "node_modules" / "connectwise-rest" / "package.json"
+    npm = shutil.which("npm")
+    if npm is None and not marker.is_file():
+        pytest.fail(f"node is on PATH but npm is not: install npm, or run `{INSTALL}` with one")
+    # xdist workers share the folder: one installs while the others wait on the lock.
+    with (CLIENT_DIR / ".install.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if marker.is_file():
+            return
+        assert npm is not None
+        ran = subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund", "--prefix", str(CLIENT_DIR)],
+            capture_output=True,
+            text=True,
+            timeout=NODE_TIMEOUT_SECONDS * 5,
+            check=False,
+        )
+    assert ran.returncode == 0 and marker.is_file(), f"`{INSTALL}` failed:\n{ran.stdout}\n{ran.stderr}"
 
 
 def drive(node: str, live: TlsLiveEmulator, steps: list[dict[str, Any]], *, trust: bool = True) -> list[Any]:
