@@ -3,11 +3,13 @@ side by side with a floor and with the mocks people use instead.
 
     python bench/emulator_list.py [--sizes 1000,10000,100000,1000000] [--requests 200] [--concurrency 4]
                                   [--peers wiremock,wiremock-journal,json-server|none] [--sorted-at 100000]
+                                  [--repeated-at 100000]
                                   [--json bench-emulator-list.json]
 
 For each store size a server process seeds the emulator so the condition matches 5,000 contacts (all of them at
 1k) with realistic stamps: distinct, in an order unrelated to the ids. It serves them with uvicorn. Beside it, in
-the same run and against the very bytes the emulator answered:
+the same run and against the very bytes the emulator answered (ours is asked a different bound on each request, see
+below):
 
 - the FLOOR: a bare Starlette endpoint on the same uvicorn settings returning those bytes pre-serialized;
 - WireMock (a static stub with the same body and headers), with its request journal off and on (its default);
@@ -17,7 +19,12 @@ The peers are installed with npm at bench time (bench/peers.py); a peer whose ru
 line saying so. This process is the client (stdlib `http.client`, keep-alive): the servers take turns in short
 rounds, sequential requests for latency, then `--concurrency` connections for throughput, so a noisy machine slows
 them alike; every loop is bounded in requests and seconds. `--sorted-at SIZE` adds a labelled extra row at that
-size where the 5,000 matches share one stamp and come in id order (the easy case, never the headline). Server
+size where the 5,000 matches share one stamp and come in id order (the easy case, never the headline).
+
+Each request to the emulator names a different bound (`DISTINCT_BOUNDS` of them, a second apart, taken in turn), so
+no request is answered from the emulator's page-walk cache, which keeps a bound's matches in id order once a bound is
+asked twice while the store is unchanged (pages 2..N of one poll). `--repeated-at SIZE` adds a labelled extra row at
+that size where every request names the same bound: what those later pages of a walk cost. Server
 memory is read from /proc/PID/status. Wall-clock timing is the point of a benchmark, so this script (not part of
 the package) reads it.
 """
@@ -26,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import json
 import os
 import random
@@ -60,7 +68,10 @@ TARGET_FLOOR_RATIO = 0.5
 TARGET_WIREMOCK_RATIO = 2.0
 TARGET_RSS_MB_AT_1M = 1500
 ROUNDS = 10
-STAMPS = ("shuffled", "sorted")
+# The headline case, and the labelled extra rows: sorted stamps; one bound asked again and again (a page walk).
+CASES = ("shuffled", "sorted", "repeated")
+# Bounds the emulator is asked in turn, a second apart: more than its page-walk cache keeps, each a full page.
+DISTINCT_BOUNDS = 1_000
 # uvicorn's event loop and HTTP parser, for the emulator and the floor alike: "auto" takes uvloop and httptools when
 # they are installed, as uvicorn does.
 STACKS: dict[str, dict[str, object]] = {"auto": {}, "uvloop+httptools": {"loop": "uvloop", "http": "httptools"},
@@ -79,7 +90,7 @@ def seed_plan(size: int, stamps: str = "shuffled") -> Iterator[tuple[int, bool]]
     """
     step = max(1, size // MATCHING)
     matching = min(size, MATCHING)
-    order = random.Random(0).sample(range(matching), matching) if stamps == "shuffled" else [0] * matching
+    order = random.Random(0).sample(range(matching), matching) if stamps != "sorted" else [0] * matching
     for n in range(size):
         if n % step == step - 1 and n // step < matching:
             yield 1 + order[n // step], True
@@ -198,11 +209,18 @@ def server_process(*args: str, startup_timeout: float, checkout: Path | None = N
             process.wait()
 
 
-def request_target(size: int) -> str:
-    """The benchmarked request's path and query."""
+def request_targets(case: str) -> list[str]:
+    """The benchmarked requests, asked in turn: `DISTINCT_BOUNDS` bounds, or one for the `repeated` case."""
+    return [request_target(earlier) for earlier in range(1 if case == "repeated" else DISTINCT_BOUNDS)]
+
+
+def request_target(earlier_seconds: int = 0) -> str:
+    """The benchmarked request's path and query, its bound `earlier_seconds` before the seeded one (a few more
+    non-matching contacts then match: the page stays a full one)."""
     from cwmock.emulator.app import DEFAULT_START
 
-    bound = (DEFAULT_START - timedelta(days=BOUND_DAYS_BEFORE_START)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    at = DEFAULT_START - timedelta(days=BOUND_DAYS_BEFORE_START, seconds=earlier_seconds)
+    bound = at.strftime("%Y-%m-%dT%H:%M:%SZ")
     return f"{PATH}?conditions={quote(f'lastUpdated>[{bound}]')}&pageSize={PAGE_SIZE}"
 
 
@@ -229,12 +247,17 @@ def fetch(
 
 @dataclass
 class Endpoint:
-    """One server under load: what it is, where, which request it answers the page on, and its process."""
+    """One server under load: what it is, where, which requests it answers pages on (asked in turn), its process."""
 
     label: str
     port: int
-    target: str
+    targets: list[str]
     pid: int
+    _turn: Iterator[int] = field(default_factory=itertools.count)
+
+    def target(self) -> str:
+        """The next request's path and query (threads share the turn: `next` on a count is atomic in CPython)."""
+        return self.targets[next(self._turn) % len(self.targets)]
 
 
 @dataclass
@@ -283,7 +306,7 @@ def run_batch(endpoint: Endpoint, headers: dict[str, str], requests: int, concur
                 if time.monotonic() > deadline:
                     break
                 began = time.perf_counter()
-                fetch(connection, endpoint.target, headers)
+                fetch(connection, endpoint.target(), headers)
                 mine.append(time.perf_counter() - began)
             connection.close()
             with lock:
@@ -383,13 +406,15 @@ class Options:
 
 def measure_size(size: int, stamps: str, options: Options) -> SizeResult:
     """Seed, check the answer, start the floor and the peers on its bytes, then load them all in turns."""
-    target, headers = request_target(size), request_headers()
+    targets, headers = request_targets(stamps), request_headers()
+    target = targets[0]
+    seeded = "shuffled" if stamps == "repeated" else stamps
     print(f"[{size:,} {stamps}] seeding the emulator...", file=sys.stderr, flush=True)
     profile_args = [str(options.work_dir / f"profile-{size}-{stamps}.txt")] if options.profile else []
     skipped: dict[str, str] = {}
     with ExitStack() as stack:
         ours = stack.enter_context(
-            server_process("serve-emulator", str(size), stamps, options.stack, *profile_args, startup_timeout=3600)
+            server_process("serve-emulator", str(size), seeded, options.stack, *profile_args, startup_timeout=3600)
         )
         rss_seeded, _ = ours.memory_mb()
         connection = http.client.HTTPConnection("127.0.0.1", ours.port, timeout=120)
@@ -406,17 +431,17 @@ def measure_size(size: int, stamps: str, options: Options) -> SizeResult:
         floor = stack.enter_context(
             server_process("serve-floor", str(body_file), link, options.stack, startup_timeout=60)
         )
-        endpoints = [Endpoint("cwmock", ours.port, target, ours.process.pid),
-                     Endpoint("floor", floor.port, target, floor.process.pid)]  # fmt: skip
+        endpoints = [Endpoint("cwmock", ours.port, targets, ours.process.pid),
+                     Endpoint("floor", floor.port, [target], floor.process.pid)]  # fmt: skip
         if options.baseline is not None:
-            baseline_args = ("serve-emulator", str(size), stamps, options.stack)
+            baseline_args = ("serve-emulator", str(size), seeded, options.stack)
             baseline = stack.enter_context(
                 server_process(*baseline_args, startup_timeout=3600, checkout=options.baseline)
             )
             # Its links name its own port: the same page but for that.
             renamed = body.replace(f":{ours.port}/".encode(), f":{baseline.port}/".encode())
             _check_same_page(baseline.port, target, renamed, headers)
-            endpoints.append(Endpoint("baseline", baseline.port, target, baseline.process.pid))
+            endpoints.append(Endpoint("baseline", baseline.port, targets, baseline.process.pid))
         peers = options.peers if stamps == "shuffled" else []
         modules, why = install(options.peers_dir) if peers else (None, "")
         for name in peers:
@@ -428,7 +453,7 @@ def measure_size(size: int, stamps: str, options: Options) -> SizeResult:
             assert modules is not None
             peer = stack.enter_context(peer_server(name, modules, options.work_dir / "peers", PATH, body, link))
             _check_same_page(peer.port, peer.target, body, {})
-            endpoints.append(Endpoint(name, peer.port, peer.target, peer.pid))
+            endpoints.append(Endpoint(name, peer.port, [peer.target], peer.pid))
         print(f"[{size:,} {stamps}] loading {', '.join(e.label for e in endpoints)}...", file=sys.stderr, flush=True)
         run_rounds(endpoints, headers, options.warmup, 1, options.max_seconds)
         sequential = run_rounds(endpoints, headers, options.requests, 1, options.max_seconds)
@@ -469,7 +494,8 @@ def table(results: Sequence[SizeResult], concurrency: int) -> str:
     for r in results:
         floor = r.server("floor")
         assert floor is not None
-        label = r.stamps if r.stamps == "shuffled" else "**sorted (extra row, not the headline)**"
+        label = {"shuffled": "shuffled", "sorted": "**sorted (extra row, not the headline)**",
+                 "repeated": "**one bound repeated (extra row: a page walk's later pages)**"}[r.stamps]  # fmt: skip
         rows.append(
             f"| {r.size:,} | {label} | {r.seed_seconds:.1f} | {r.ours.rss_mb:,.0f} ({r.ours.hwm_mb:,.0f}) "
             f"| {r.ours.sequential.rps:,.0f} | {r.ours.sequential.p50_ms:.2f} | {r.ours.sequential.p99_ms:.2f} "
@@ -541,6 +567,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="sizes that also get the sorted-stamps extra row (comma-separated; none for no row)",
     )
     parser.add_argument(
+        "--repeated-at",
+        default="100000",
+        help="sizes that also get the one-bound-repeated extra row (comma-separated; none for no row)",
+    )
+    parser.add_argument(
         "--baseline",
         type=Path,
         help="another checkout of cwmock (e.g. a worktree of main) served beside ours, seeded alike, as `baseline`: "
@@ -556,7 +587,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
-    sorted_at = {int(s.replace("_", "")) for s in args.sorted_at.split(",") if s.strip() and s.strip() != "none"}
+    sorted_at, repeated_at = (
+        {int(s.replace("_", "")) for s in text.split(",") if s.strip() and s.strip() != "none"}
+        for text in (args.sorted_at, args.repeated_at)
+    )
     peers = [p.strip() for p in args.peers.split(",") if p.strip() and p.strip() != "none"]
     unknown = set(peers) - set(PEERS)
     if unknown:
@@ -572,9 +606,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             results.append(measure_size(size, "shuffled", options))
             if size in sorted_at:
                 results.append(measure_size(size, "sorted", options))
+            if size in repeated_at:
+                results.append(measure_size(size, "repeated", options))
     report = {
         "benchmark": "emulator list page",
-        "request": request_target(0),
+        "request": request_target(),
+        "distinct_bounds": DISTINCT_BOUNDS,
         "machine": machine(),
         "requests_per_phase": args.requests,
         "concurrency": args.concurrency,

@@ -26,12 +26,16 @@ class ContactTable:
     (cwmock.emulator.query.planner) combines the count, the index range and the id-order scan below.
     """
 
+    MAX_SORTED_BOUNDS = 8
+
     def __init__(self) -> None:
         self._records: SortedDict = SortedDict()
         self._stamps: dict[int, float] = {}
         # Ids ordered by (stamp, id): a key list keeps the ids apart from the keys, so a range of the index is a
         # list of ids at once (slicing in C), not (stamp, id) pairs to take apart one by one.
         self._by_stamp: SortedKeyList = SortedKeyList(key=self._index_key)
+        # Bounds asked for since the table last changed: None once (noted), then their matching ids in id order.
+        self._sorted_by_bound: dict[StampBound, list[int] | None] = {}
 
     def _index_key(self, contact_id: int) -> tuple[float, int]:
         return self._stamps[contact_id], contact_id
@@ -54,6 +58,8 @@ class ContactTable:
     def put(self, contact_id: int, record: Record, stamp: float) -> None:
         """Insert or replace a record stamped `stamp` (epoch seconds)."""
         self.remove(contact_id)
+        if self._sorted_by_bound:
+            self._sorted_by_bound.clear()
         self._records[contact_id] = record
         self._stamps[contact_id] = stamp
         self._by_stamp.add(contact_id)
@@ -62,6 +68,7 @@ class ContactTable:
         """Drop a record; returns what was there."""
         record: Record | None = self._records.pop(contact_id, None)
         if record is not None:
+            self._sorted_by_bound.clear()
             self._by_stamp.remove(contact_id)  # its key reads the stamp, so the stamp goes after it
             del self._stamps[contact_id]
         return record
@@ -71,6 +78,7 @@ class ContactTable:
         self._records.clear()
         self._stamps.clear()
         self._by_stamp.clear()
+        self._sorted_by_bound.clear()
 
     def in_id_order(self) -> Iterator[Record]:
         """Every record, ascending id."""
@@ -96,6 +104,26 @@ class ContactTable:
         """Ids of the records satisfying `bound`, in stamp order (not id order), from the index in O(log n + k)."""
         # Slicing runs in C: this is the hot path of every `lastUpdated >` poll.
         ids: list[int] = self._by_stamp[self._stamp_start(bound) :]
+        return ids
+
+    def sorted_ids_updated_after(self, bound: StampBound) -> list[int] | None:
+        """`ids_updated_after(bound)` in id order, kept until the table next changes; None on the first ask of a bound
+        since then (the ask is noted: one page alone is cheaper by partial selection than by sorting every match).
+
+        A page walk of one query (pages 2..N, or a keyset walk) then costs its page, not its matches. The caller must
+        not change the list. At most `MAX_SORTED_BOUNDS` bounds are kept, the oldest going first.
+        """
+        cache = self._sorted_by_bound
+        if bound not in cache:
+            if len(cache) >= self.MAX_SORTED_BOUNDS:
+                del cache[next(iter(cache))]
+            cache[bound] = None
+            return None
+        ids = cache[bound]
+        if ids is None:
+            ids = self.ids_updated_after(bound)
+            ids.sort()
+            cache[bound] = ids
         return ids
 
     def count_after(self, after_id: int | None) -> int:

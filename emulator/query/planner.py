@@ -18,6 +18,7 @@ tests/emulator/query/test_planner.py compares them over random data, stamps, tie
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
@@ -167,6 +168,11 @@ def _bounded(table: ContactTable, bound: StampBound, window: Window, count: bool
             if window.after_id is not None:
                 total = _count_above(table.ids_updated_after(bound), window.after_id)
         return ResultPage(table.records(ids), total)
+    walked = table.sorted_ids_updated_after(bound)
+    if walked is not None:  # a page walk of this bound: the matches are already in id order
+        start = 0 if window.after_id is None else bisect_right(walked, window.after_id)
+        chosen = walked[start + window.offset : start + window.end]
+        return ResultPage(table.records(chosen), len(walked) - start if count else None)
     ids = table.ids_updated_after(bound)
     if window.after_id is not None:
         after = window.after_id

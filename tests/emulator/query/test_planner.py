@@ -118,6 +118,8 @@ def test_every_plan_gives_the_plain_paths_page_and_count(
     uncounted = plan_page(world.table, predicate, order, window, plan=plan)
     assert [record["id"] for record in uncounted.records] == expected_ids
     assert uncounted.total is None
+    walked = plan_page(world.table, predicate, order, window, count=True, plan=plan)  # a third ask: from the cache
+    assert ([record["id"] for record in walked.records], walked.total) == (expected_ids, expected_total)
     if window.after_id is None and window.offset == 0:
         assert count_matches(world.table, predicate) == expected_total
 
@@ -136,6 +138,36 @@ def test_pages_walked_one_after_another_cover_the_result_once() -> None:
                 break
             after = page[-1]["id"]
         assert seen == expected, plan
+
+
+def test_a_walk_cached_for_a_bound_sees_every_later_change() -> None:
+    world = _fixed_world()
+    predicate = _bound(">", 50)
+    bound = StampBound((BASE + timedelta(seconds=50)).timestamp())
+    window = Window(20, offset=5)
+    for _ in range(3):
+        plan_page(world.table, predicate, [], window, count=True, plan=Plan.INDEX)
+    assert world.table.sorted_ids_updated_after(bound) is not None, "the walk is cached after its second ask"
+    late = BASE + timedelta(seconds=59)
+    moved: Record = {**world.records[0], "_info": {"lastUpdated": format_cw(late), "updatedBy": "x"}}
+    world.table.put(moved["id"], moved, late.timestamp())  # the lowest id now matches
+    world.records[0] = moved
+    gone = world.records.pop(500)
+    world.table.remove(gone["id"])
+    for _ in range(3):
+        expected = plain_page(world, predicate, [], window)
+        page = plan_page(world.table, predicate, [], window, count=True, plan=Plan.INDEX)
+        assert ([record["id"] for record in page.records], page.total) == expected
+    assert plain_page(world, predicate, [], Window(1))[0] == [moved["id"]], "the moved contact is now the first match"
+
+
+def test_the_walk_cache_keeps_a_few_bounds_at_most() -> None:
+    world = _fixed_world()
+    for second in range(2 * ContactTable.MAX_SORTED_BOUNDS):
+        bound = StampBound((BASE + timedelta(seconds=second)).timestamp())
+        for _ in range(2):
+            world.table.sorted_ids_updated_after(bound)
+    assert len(world.table._sorted_by_bound) == ContactTable.MAX_SORTED_BOUNDS
 
 
 def _fixed_world() -> World:
