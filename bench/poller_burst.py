@@ -38,6 +38,7 @@ from cwmock.contract_tests.harness.reference_adapter import ReferencePoller
 from cwmock.contract_tests.harness.runner import Harness, HarnessSettings
 from cwmock.contract_tests.harness.targets import PollOutcome, WindowContext, parse_next_due
 from cwmock.core.clock import ManualClock
+from cwmock.emulator.admin.contacts import MAX_BULK_CONTACTS
 from cwmock.emulator.app import DEFAULT_START, create_emulator
 from cwmock.emulator.http.server import BackgroundServer
 from cwmock.emulator.model.generated import generate_contacts
@@ -153,7 +154,11 @@ async def run_burst(kind: str, contacts: int, work_dir: Path, *, quiet: bool, pr
             await harness.start()
             await harness.advance(TOUCH_AFTER.total_seconds())
             began = time.perf_counter()
-            touched = await control.touch(TENANT, ids)  # one call, one stamp: the clock's instant
+            # One stamp for all: the clock's instant, in calls of at most MAX_BULK_CONTACTS ids (the admin API's cap).
+            instant = emulator.store.server_now()
+            touched = []
+            for start in range(0, len(ids), MAX_BULK_CONTACTS):
+                touched += await control.touch(TENANT, ids[start : start + MAX_BULK_CONTACTS], stamp=instant)
             touch_seconds = time.perf_counter() - began
             say(f"touched {len(touched):,} contacts at one instant in {touch_seconds:.1f} s; running the window")
             await harness.advance(harness.refresh_interval.total_seconds() - TOUCH_AFTER.total_seconds())
