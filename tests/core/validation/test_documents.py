@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cwmock.core.validation import (
     MAX_JSON_DEPTH,
@@ -12,6 +16,7 @@ from cwmock.core.validation import (
     check_json_value,
     read_json_document,
 )
+from cwmock.core.validation.documents import _suspicious
 
 
 @pytest.mark.parametrize(
@@ -70,3 +75,15 @@ def test_python_values_are_checked_by_the_same_rules() -> None:
         check_json_value({"tags": {1}})
     with pytest.raises(InputError, match="nested more than 3 levels"):
         check_json_value([[[[1]]]], max_depth=3)
+
+
+# The single alternation the fast check replaced: the reference it must agree with.
+_ONE_REGEX = re.compile("\\\\u(?:0000|[dD][89a-fA-F])|[\x00\ud800-\udfff]")
+_PIECES = st.sampled_from(["\\u0000", "\\ud83d", "\\uDBFF", "\\u00e9", "\\u", "\\\\u", "\x00", "\ud800", "\udfff",
+                           "é", "€", "😀", "a", '"', "\\"])  # fmt: skip
+
+
+@settings(max_examples=500)
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=5)), max_size=12).map("".join))
+def test_the_fast_suspicion_check_agrees_with_one_regex(text: str) -> None:
+    assert _suspicious(text) == (_ONE_REGEX.search(text) is not None)
