@@ -8,7 +8,7 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -351,19 +351,25 @@ class PollerState:
 
     # outbox bookkeeping, each its own small transaction
     def mark_delivered(self, number: int) -> None:
-        """A 2xx came: the notification leaves the outbox.
+        """A 2xx came: the notification leaves the outbox (`mark_delivered_many` of one)."""
+        self.mark_delivered_many([number])
+
+    def mark_delivered_many(self, numbers: Sequence[int]) -> None:
+        """A 2xx came for each of `numbers`: they leave the outbox together, in one transaction.
 
         Committed without waiting for the disk (atomic, but a power cut may undo it): an acknowledgement lost that
         way only resends the notification with the same webhook id and bytes, which is the same delivery. Syncing
         each one took most of a burst's delivery time; the window's commit (cursor, seen versions, outbox) still
         waits for the disk.
         """
+        if not numbers:
+            return
         self._db.execute("PRAGMA synchronous=NORMAL")
         try:
             with self.transaction() as tx:
-                self._db.execute("DELETE FROM outbox WHERE number = ?", (number,))
+                self._db.executemany("DELETE FROM outbox WHERE number = ?", [(number,) for number in numbers])
                 delivered = int(self.meta("delivered") or 0)
-                tx.set_meta("delivered", str(delivered + 1))
+                tx.set_meta("delivered", str(delivered + len(numbers)))
         finally:
             self._db.execute("PRAGMA synchronous=FULL")
 

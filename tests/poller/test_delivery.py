@@ -8,7 +8,7 @@ import base64
 import hashlib
 import hmac
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -23,6 +23,7 @@ from cwmock.contract_tests.oracle.notification_format import validate_notificati
 from cwmock.core.clock import ManualClock
 from cwmock.core.instance.config import parse_instance
 from cwmock.core.timestamps import format_cw, http_date
+from cwmock.poller import delivery
 from cwmock.poller.delivery import DEFAULT_MAX_IN_FLIGHT, AttemptResult, Deliverer, RetryPolicy, retry_after
 from cwmock.poller.engine import EngineSettings, PollerEngine, WindowReport
 from cwmock.poller.signing import signature_header
@@ -379,3 +380,48 @@ async def test_one_pass_counts_every_notification_it_handled(world: World) -> No
     world.callback.mock(return_value=httpx.Response(200))
     report = await world.window_at(S0 + timedelta(minutes=3))
     assert (report.delivery.delivered, report.delivery.failed, report.delivery.parked) == (3, 0, 0)
+
+
+class Crashed(Exception):
+    """The test's stand-in for a kill at a crash point."""
+
+
+async def test_acknowledgements_are_stored_in_batches_and_all_of_them_when_a_pass_breaks_off(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(delivery, "ACK_BATCH", 20)
+    world.records.extend(contact(n, S0 + timedelta(seconds=30)) for n in range(1, 901))  # 90 notifications, one page
+    state = world.engine.state
+    batches: list[int] = []
+    store = state.mark_delivered_many
+
+    def counted(numbers: Sequence[int]) -> None:
+        batches.append(len(numbers))
+        store(numbers)
+
+    monkeypatch.setattr(state, "mark_delivered_many", counted)
+    acks = 0
+
+    def crash(point: str) -> None:
+        nonlocal acks
+        if point == "after_ack":
+            acks += 1
+            if acks == 50:
+                raise Crashed(point)
+
+    world.engine.crash = crash
+    with pytest.raises(Crashed):
+        await world.window_at(S0 + timedelta(minutes=1))
+    stored = acks - 1  # every acknowledgement but the one the crash interrupted (other workers may have gone on)
+    assert stored >= 49
+    assert sum(batches) == stored
+    assert batches[:-1] == [20] * (len(batches) - 1), "one transaction per batch, then the rest at the break"
+    assert state.delivered_count() == stored
+    assert len(state.pending()) == 90 - stored, "the interrupted acknowledgement and the rest stay due"
+    world.engine.crash = lambda point: None
+    first_pass = len(batches)
+    report = await world.window_at(S0 + timedelta(minutes=2))
+    assert report.delivery.delivered == 90 - stored
+    assert sum(batches[first_pass:]) == 90 - stored
+    assert state.pending() == []
+    assert state.delivered_count() == 90
