@@ -1,10 +1,10 @@
 """A real ConnectWise client from the npm registry, unchanged, under node, against the emulator over HTTPS.
 
-connectwise-rest 1.3.0 (pinned in tests/clients/node/package-lock.json, installed there by `npm ci`, which the tests run once when it is missing) hard-codes
-`https://{companyUrl}/v4_6_release/apis/3.0` and trusts the emulator's CA through node's own `NODE_EXTRA_CA_CERTS`.
-`tests/clients/node/drive.js` calls its methods in the order a test gives and prints what each returned
-(docs/tls.md#real-clients). Without node the tests are skipped, saying so; with `CWMOCK_NODE_CLIENT=required` (CI
-sets it) a missing node fails them instead.
+connectwise-rest 1.3.0 (pinned in tests/clients/node/package-lock.json, installed there by `npm ci`, which the tests
+run once when it is missing) hard-codes `https://{companyUrl}/v4_6_release/apis/3.0` and trusts the emulator's CA
+through node's own `NODE_EXTRA_CA_CERTS`. `tests/clients/node/drive.js` calls its methods in the order a test gives
+and prints what each returned (docs/tls.md#real-clients). Without node the tests are skipped, saying so; with
+`CWMOCK_NODE_CLIENT=required` (CI sets it) a missing node fails them instead.
 """
 
 from __future__ import annotations
@@ -64,7 +64,8 @@ def install_client() -> None:
             timeout=NODE_TIMEOUT_SECONDS * 5,
             check=False,
         )
-    assert ran.returncode == 0 and marker.is_file(), f"`{INSTALL}` failed:\n{ran.stdout}\n{ran.stderr}"
+    assert ran.returncode == 0, f"`{INSTALL}` failed:\n{ran.stdout}\n{ran.stderr}"
+    assert marker.is_file(), f"`{INSTALL}` did not install connectwise-rest:\n{ran.stdout}"
 
 
 def drive(node: str, live: TlsLiveEmulator, steps: list[dict[str, Any]], *, trust: bool = True) -> list[Any]:
