@@ -23,10 +23,11 @@ from dataclasses import dataclass
 from enum import Enum
 from itertools import islice
 from math import isqrt
+from typing import Any
 
 from cwmock.emulator.model.contacts import Record
 from cwmock.emulator.model.table import ContactTable, StampBound
-from cwmock.emulator.query.keyset import keyset_start
+from cwmock.emulator.query.keyset import keyset_start, ordered_keyset_start
 from cwmock.emulator.query.ordering import OrderKey, sort_records
 from cwmock.emulator.query.predicates import Predicate, StampReader, compile_predicate, stamp_lower_bound
 
@@ -48,11 +49,13 @@ class Plan(Enum):
 @dataclass(frozen=True)
 class Window:
     """Which part of the ordered result a request wants: `limit` records after skipping `offset`, counted from the
-    first id above `after_id` (None: from the start; keyset paging is by id, so only for id order)."""
+    first record after the keyset position (None: from the start): in id order the first id above `after_id`; with
+    an order, the first record that sorts after `after_keys` (the raw values of the order's keys) and `after_id`."""
 
     limit: int
     offset: int = 0
     after_id: int | None = None
+    after_keys: tuple[Any, ...] | None = None
 
     @property
     def end(self) -> int:
@@ -84,9 +87,9 @@ def plan_page(
     `stamps` reads a record's stamp as stored when it has more precision than `_info.lastUpdated` shows.
     """
     if order:
-        if window.after_id is not None:
-            raise ValueError("keyset paging (after_id) is by id: it cannot be combined with an order")
-        return _sliced(plain_result(table, predicate, order, stamps), window, count)
+        if window.after_id is not None and window.after_keys is None:
+            raise ValueError("keyset paging with an order needs the order's values of the last record (after_keys)")
+        return _sliced(plain_result(table, predicate, order, stamps), window, count, order)
     bound, residual = stamp_lower_bound(predicate)
     if residual is not None:
         return _filtered(table, bound, compile_predicate(residual, stamps), window, count, plan)
@@ -133,9 +136,14 @@ def _filtered(
     return ResultPage(list(islice(filter(test, records), window.offset, window.end)))
 
 
-def _sliced(records: list[Record], window: Window, count: bool) -> ResultPage:
+def _sliced(records: list[Record], window: Window, count: bool, order: list[OrderKey] | None = None) -> ResultPage:
     """The plain path's window over a whole result."""
-    start = 0 if window.after_id is None else keyset_start(records, window.after_id)
+    if window.after_id is None:
+        start = 0
+    elif order and window.after_keys is not None:
+        start = ordered_keyset_start(records, order, window.after_keys, window.after_id)
+    else:
+        start = keyset_start(records, window.after_id)
     shown = records[start + window.offset : start + window.end]
     return ResultPage(shown, len(records) - start if count else None)
 
