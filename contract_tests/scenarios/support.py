@@ -119,8 +119,10 @@ def restarted(target: PollerTarget) -> PollerTarget:
 
 def judge_drift_strictly(harness: Harness, config: pytest.Config) -> None:
     """Hold the harness's poller to exactly-once across pages that shift (cwmock policy, beyond the platform): always
-    the in-process reference poller, an external one only with `--poller-claims-drift-safe`; else skip the test."""
-    if isinstance(harness.target, ExternalCommandTarget) and not config.getoption(DRIFT_OPTION):
+    the reference poller (in-process or `cwmock poller once`), another only with `--poller-claims-drift-safe`; else
+    skip the test."""
+    external = isinstance(harness.target, ExternalCommandTarget) and not is_reference_command(harness.target)
+    if external and not config.getoption(DRIFT_OPTION):
         pytest.skip(
             f"a drift scenario judges cwmock policy, beyond the platform: pass {DRIFT_OPTION} if "
             f"{harness.target.name!r} claims exactly-once when the hub's pages shift"
