@@ -36,7 +36,7 @@ from cwmock.emulator.faults.kinds import (
 )
 from cwmock.emulator.http.draining import Draining, draining_of
 from cwmock.emulator.http.paths import is_control_path
-from cwmock.emulator.http.responses import error_response, rate_limited_response
+from cwmock.emulator.http.responses import error_response, rate_limit_message, rate_limited_response
 from cwmock.emulator.hub.auth import HubAuthError, parse_hub_authorization
 from cwmock.emulator.hub.errors import hub_error, provider_failure, request_id_of
 from cwmock.emulator.hub.routes import HUB_PREFIX
@@ -63,9 +63,8 @@ def fault_response(fault: Fault, path: str = "", request_id: str = "") -> Respon
         if hub:
             # How the platform passes a provider's 429 on is undocumented (a guess): the status, Retry-After and the
             # provider's message.
-            limited = rate_limited_response(action.retry_after)
             message = f"The provider (ConnectWise) answered 429: retry after {action.retry_after} seconds"
-            provider = json.loads(limited.body)["message"]
+            provider = rate_limit_message(action.retry_after)
             return hub_error(429, message, request_id, provider, headers={"Retry-After": str(action.retry_after)})
         return rate_limited_response(action.retry_after)
     assert isinstance(action, StatusFault), f"{fault.kind} does not replace the response"

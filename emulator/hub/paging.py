@@ -103,12 +103,14 @@ def _from_token(size: int, token: str, mode: HubPaging, order: list[OrderKey]) -
         return HubPage(size, page=data["page"])
     if "after" not in data:
         raise invalid_field("nextPage", "nextPage is an offset token, but the hub now pages by keyset: start again")
-    keys = data.get("keys")
-    if order and (keys is None or len(keys) != len(order)):
+    keys: list[Any] | None = data.get("keys")
+    if not order:
+        if keys is not None:
+            raise invalid_field("nextPage", "nextPage was issued with an orderBy; send the same orderBy with it")
+        return HubPage(size, after_id=data["after"])
+    if keys is None or len(keys) != len(order):
         raise invalid_field("nextPage", "nextPage was issued for another orderBy; send the same orderBy with it")
-    if not order and keys is not None:
-        raise invalid_field("nextPage", "nextPage was issued with an orderBy; send the same orderBy with it")
-    return HubPage(size, after_id=data["after"], after_keys=tuple(keys) if order else None)
+    return HubPage(size, after_id=data["after"], after_keys=tuple(keys))
 
 
 def parse_hub_page(
