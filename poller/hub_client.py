@@ -91,7 +91,7 @@ class HubClient:
         paging: list[tuple[str, str]] = []
         mode: str | None = None
         seen_tokens: set[str] = set()
-        last: tuple[datetime, int] | None = None
+        last: int | None = None
         while True:
             if result.pages >= self.max_pages:
                 raise HubError(f"gave up after {self.max_pages} pages of {rendered!r}; the result never ended")
@@ -107,12 +107,12 @@ class HubClient:
                 position = keyset_position(page.records[-1])
                 if position is not None and (last is None or position > last):
                     last = position
-                    base = self.hub_url + keyset.after(*position)
+                    base = self.hub_url + keyset.after(position)
                     continue
                 if last is not None:
                     raise HubError(
                         f"page {result.pages} of {rendered!r} cannot be continued by keyset: its last record has no "
-                        "readable _info.lastUpdated and id, or sorts before the page before it"
+                        "whole-number id, or one not above the page before it"
                     )
                 keyset = None  # the records cannot be paged by keyset: the platform's own paging, from page 1 on
             if mode is None:

@@ -3,22 +3,19 @@
 The platform's `elements-next-page-token` wraps the provider's page numbers (Cloud Elements, "Handling Non-Standard
 Cursor Pagination"), so a record written, deleted or moved between two page fetches shifts every later page: a record
 is skipped or served twice (docs/emulator/hub.md#paging). Beyond the platform, the reference poller orders the
-result by (`lastUpdated`, `id`) and asks each next page for the records after the last one served, in CEQL:
-`(<the url's where>) and lastUpdated >= 'S' and (lastUpdated >= 'S+1s' or id > I)`, where S is the last record's
-`lastUpdated` second and I its id. Every record present from the first fetch to the last is served exactly once
-whatever changes in between (docs/reference-poller.md#drift).
+result by id (`orderBy=id asc`) and asks each next page for the records after the last one it read, in CEQL
+`(<the url's where>) and id > I`, I being that record's id, as ConnectWise's own forward-only paging does. Every
+record present from the first fetch to the last is read exactly once whatever changes in between
+(docs/reference-poller.md#drift).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, quote
 
-from cwmock.core.timestamps import UTC, format_cw
-
-KEYSET_ORDER = "lastUpdated asc, id asc"
+KEYSET_ORDER = "id asc"
 # A url that pages or orders itself cannot be paged by keyset: its own paging is followed instead.
 OWN_PAGING = ("orderBy", "page", "nextPage")
 
@@ -42,14 +39,12 @@ class KeysetQuery:
         return cls(path, tuple((k, v) for k, v in pairs if k != "where"), where)
 
     def first(self) -> str:
-        """The first page's url: the url's own query, ordered by (lastUpdated, id)."""
+        """The first page's url: the url's own query, in id order."""
         return self._url(self.where)
 
-    def after(self, stamp: datetime, last_id: int) -> str:
-        """The url of the records ordered after the one stamped `stamp` (its whole second) with id `last_id`."""
-        second = stamp.astimezone(UTC).replace(microsecond=0)
-        lower, upper = format_cw(second), format_cw(second + timedelta(seconds=1))
-        bound = f"lastUpdated >= '{lower}' and (lastUpdated >= '{upper}' or id > {last_id})"
+    def after(self, last_id: int) -> str:
+        """The url of the records after id `last_id`."""
+        bound = f"id > {last_id}"
         return self._url(bound if self.where is None else f"({self.where}) and {bound}")
 
     def _url(self, where: str | None) -> str:
@@ -57,16 +52,7 @@ class KeysetQuery:
         return self.path + "?" + "&".join(f"{key}={quote(value, safe='')}" for key, value in params)
 
 
-def keyset_position(record: Any) -> tuple[datetime, int] | None:
-    """The record's (`_info.lastUpdated`, `id`), or None when it does not carry both readably."""
-    if not isinstance(record, dict):
-        return None
-    info, record_id = record.get("_info"), record.get("id")
-    stamp = info.get("lastUpdated") if isinstance(info, dict) else None
-    if not isinstance(stamp, str) or isinstance(record_id, bool) or not isinstance(record_id, int):
-        return None
-    try:
-        parsed = datetime.fromisoformat(stamp)
-    except ValueError:
-        return None
-    return (parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)), record_id
+def keyset_position(record: Any) -> int | None:
+    """The record's id, or None when it has no whole-number `id`."""
+    record_id = record.get("id") if isinstance(record, dict) else None
+    return None if isinstance(record_id, bool) or not isinstance(record_id, int) else record_id

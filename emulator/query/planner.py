@@ -19,7 +19,7 @@ tests/emulator/query/test_planner.py compares them over random data, stamps, tie
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from itertools import islice
 from math import isqrt
@@ -27,10 +27,19 @@ from typing import Any
 
 from cwmock.emulator.model.contacts import Record
 from cwmock.emulator.model.table import ContactTable, StampBound
+from cwmock.emulator.query.field_catalog import Kind
 from cwmock.emulator.query.keyset import keyset_start, ordered_keyset_start
 from cwmock.emulator.query.ordering import OrderKey, sort_records
-from cwmock.emulator.query.predicates import Predicate, StampReader, compile_predicate, stamp_lower_bound
+from cwmock.emulator.query.predicates import (
+    ID_PATH,
+    Predicate,
+    StampReader,
+    compile_predicate,
+    id_lower_bound,
+    stamp_lower_bound,
+)
 
+ID_ORDER = (OrderKey(ID_PATH, Kind.NUMBER),)
 # Relative cost of one contact read by the id-order scan against one index entry read by the index plan (the scan
 # does two C-level lookups and a comparison per contact; the index plan slices one tuple and compares one id).
 SCAN_COST_PER_CONTACT = 2.0
@@ -86,6 +95,14 @@ def plan_page(
     `plan` forces a plan for a `lastUpdated` bound (tests and benchmarks compare them); None chooses by cost.
     `stamps` reads a record's stamp as stored when it has more precision than `_info.lastUpdated` shows.
     """
+    if tuple(order) == ID_ORDER:
+        order = []  # ascending id is the natural order: the fast plans answer it
+    if not order:
+        # `id > N` in the query is keyset paging (clients page so through conditions): the fast plans start there.
+        after, predicate = id_lower_bound(predicate)
+        if after is not None:
+            start = after if window.after_id is None else max(after, window.after_id)
+            window = replace(window, after_id=start, after_keys=None)
     if order:
         if window.after_id is not None and window.after_keys is None:
             raise ValueError("keyset paging with an order needs the order's values of the last record (after_keys)")

@@ -385,3 +385,30 @@ def stamp_lower_bound(p: Predicate) -> tuple[StampBound | None, Predicate | None
     if not rest:
         return bound, None
     return bound, rest[0] if len(rest) == 1 else And(tuple(rest))
+
+
+ID_PATH: Path = ("id",)
+
+
+def id_lower_bound(p: Predicate) -> tuple[int | None, Predicate]:
+    """Split a top-level conjunction into keyset paging's "after id N" (the tightest whole-number `id > N` or
+    `id >= N + 1`) and what remains (`And(())` when nothing does): ids ascending from N + 1 select exactly what the
+    comparison does."""
+    operands = p.operands if isinstance(p, And) else (p,)
+    after: int | None = None
+    rest: list[Predicate] = []
+    for operand in operands:
+        found = _as_after_id(operand)
+        if found is None:
+            rest.append(operand)
+        else:
+            after = found if after is None else max(after, found)
+    return after, rest[0] if len(rest) == 1 else And(tuple(rest))
+
+
+def _as_after_id(p: Predicate) -> int | None:
+    if not (isinstance(p, Compare) and p.path == ID_PATH and p.op in (">", ">=")):
+        return None
+    if isinstance(p.value, bool) or not isinstance(p.value, int):
+        return None
+    return p.value if p.op == ">" else p.value - 1
