@@ -128,3 +128,15 @@ def judge_drift_strictly(harness: Harness, config: pytest.Config) -> None:
             f"{harness.target.name!r} claims exactly-once when the hub's pages shift"
         )
     harness.strict_drift = True
+
+
+def between_pages(mutation: dict[str, Any]) -> dict[str, Any]:
+    """A `mutate_between_pages` fault applying `mutation` once, right after the first hub page is answered."""
+    return {
+        "kind": "mutate_between_pages",
+        "path": HUB_CONTACTS,
+        "method": "GET",
+        "after": 0,
+        "times": 1,
+        "mutation": mutation,
+    }

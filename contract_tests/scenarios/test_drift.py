@@ -18,9 +18,9 @@ import pytest
 
 from cwmock.contract_tests.harness.runner import Harness
 from cwmock.contract_tests.scenarios.support import (
-    HUB_CONTACTS,
     TENANT,
     assert_passed,
+    between_pages,
     delivered_versions,
     judge_drift_strictly,
     seed_body,
@@ -74,15 +74,7 @@ async def test_a_change_between_pages_loses_and_repeats_nothing(
     start = cwmock_harness.start_instant
     old = await cwmock_harness.control.create_contact(TENANT, {"firstName": "Old"}, stamp=start - timedelta(hours=1))
     ids = await cwmock_harness.control.bulk_create(TENANT, CONTACTS, stamp=start + timedelta(minutes=5))
-    fault = {
-        "kind": "mutate_between_pages",
-        "path": HUB_CONTACTS,
-        "method": "GET",
-        "after": 0,
-        "times": 1,
-        "mutation": _mutation(op, cwmock_harness, ids, old["id"]),
-    }
-    await cwmock_harness.control.add_fault(fault)
+    await cwmock_harness.control.add_fault(between_pages(_mutation(op, cwmock_harness, ids, old["id"])))
     await cwmock_harness.run_windows(1)
     await cwmock_harness.control.create_contact(TENANT, {"firstName": "After"}, stamp=start + timedelta(minutes=20))
     await cwmock_harness.run_windows(1)
