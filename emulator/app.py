@@ -19,6 +19,7 @@ from cwmock.emulator.admin.contacts import AdminContacts
 from cwmock.emulator.admin.faults import AdminFaults
 from cwmock.emulator.admin.guard import AdminTokenGuard
 from cwmock.emulator.admin.inspection import AdminInspect
+from cwmock.emulator.admin.paging import AdminHubPaging
 from cwmock.emulator.config import EmulatorConfig
 from cwmock.emulator.faults.kinds import HttpFaults
 from cwmock.emulator.faults.middleware import FaultInjector
@@ -27,7 +28,9 @@ from cwmock.emulator.http.draining import Draining
 from cwmock.emulator.http.paths import ADMIN_PREFIX, OPENAPI_PATH
 from cwmock.emulator.http.responses import error_response, json_response
 from cwmock.emulator.http.slashes import CollapseSlashes
-from cwmock.emulator.hub.routes import HUB_PREFIX, HubApi, hub_error, request_id_of
+from cwmock.emulator.hub.errors import hub_error, request_id_of
+from cwmock.emulator.hub.paging import PagingSwitch
+from cwmock.emulator.hub.routes import HUB_PREFIX, HubApi
 from cwmock.emulator.journal.middleware import JournalRecorder
 from cwmock.emulator.journal.ring import Journal
 from cwmock.emulator.model.instances import InstanceRegistry
@@ -54,8 +57,12 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
-    """An unexpected failure, as ConnectWise words it; the emulator's own bugs must still show as 500s."""
-    return error_response(500, "ConnectWiseApi", f"internal error in the emulator: {type(exc).__name__}: {exc}")
+    """An unexpected failure, as ConnectWise words it (the platform under the hub); the emulator's own bugs must
+    still show as 500s."""
+    message = f"internal error in the emulator: {type(exc).__name__}: {exc}"
+    if request.url.path.startswith(HUB_PREFIX):
+        return hub_error(500, message, request_id_of(request))
+    return error_response(500, "ConnectWiseApi", message)
 
 
 @dataclass
@@ -69,6 +76,7 @@ class Emulator:
     journal: Journal
     app: Starlette
     faults: HttpFaults
+    hub_paging: PagingSwitch
 
 
 ExtraRoutes = Callable[[Store, InstanceRegistry, Clock, EmulatorConfig], Sequence[BaseRoute]]
@@ -95,11 +103,13 @@ def create_emulator(
     registry = InstanceRegistry(seed=config.instance_seed)
     journal = Journal(config.journal_capacity)
     faults = HttpFaults(store.stamp_policy)
+    hub_paging = PagingSwitch(config.hub_paging)
     admin_routes = [
         *AdminClock(clock).routes(),
         *AdminContacts(store, config.fixtures_dir).routes(),
         *AdminInspect(store, registry, journal, clock).routes(),
         *AdminFaults(faults, store, clock).routes(),
+        *AdminHubPaging(hub_paging).routes(),
     ]
     document = openapi_document(config)
 
@@ -110,7 +120,7 @@ def create_emulator(
     app = Starlette(
         routes=[
             *NativeApi(store, config).routes(),
-            *HubApi(store, registry, config).routes(),
+            *HubApi(store, registry, config, hub_paging).routes(),
             *(extra_routes(store, registry, clock, config) if extra_routes is not None else ()),
             Mount(ADMIN_PREFIX, routes=admin_routes, middleware=admin_guard),
             Route(OPENAPI_PATH, openapi, methods=["GET"]),
@@ -124,7 +134,16 @@ def create_emulator(
         exception_handlers={HTTPException: http_error, Exception: server_error},
     )
     app.state.draining = Draining()  # set by the server as it stops: long-polls and real latency answer at once
-    return Emulator(config=config, clock=clock, store=store, registry=registry, journal=journal, app=app, faults=faults)
+    return Emulator(
+        config=config,
+        clock=clock,
+        store=store,
+        registry=registry,
+        journal=journal,
+        app=app,
+        faults=faults,
+        hub_paging=hub_paging,
+    )
 
 
 def create_app(config: EmulatorConfig | None = None, clock: Clock | None = None) -> Starlette:

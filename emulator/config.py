@@ -13,6 +13,16 @@ from cwmock.emulator.model.reference_data import DEFAULT_REFERENCE_FIXTURE
 from cwmock.emulator.model.tenants import DEFAULT_TENANTS, TenantCredentials
 
 DEFAULT_CODEBASE = "v4_6_release/"
+HubPaging = Literal["offset", "keyset"]
+HUB_PAGING_MODES: tuple[HubPaging, ...] = ("offset", "keyset")
+
+
+def check_hub_paging(mode: object) -> HubPaging:
+    """`mode` if it is a hub paging mode; ValueError naming the choices otherwise."""
+    for known in HUB_PAGING_MODES:
+        if mode == known:
+            return known
+    raise ValueError(f"hub_paging must be one of {', '.join(HUB_PAGING_MODES)}, got {mode!r}")
 
 
 def normalize_codebase(codebase: str) -> str:
@@ -57,6 +67,10 @@ class EmulatorConfig:
     # Compare update stamps with their fraction while `_info.lastUpdated` shows whole seconds (undocumented: a
     # guess, off by default). docs/fidelity.md#stamp-precision
     subsecond_stamps: bool = False
+    # What the hub's `elements-next-page-token` wraps: "offset" (ConnectWise's page numbers, so pages shift when data
+    # changes between fetches; the platform's documented way, unconfirmed for this connector: a guess) or "keyset"
+    # (the last record served: drift-safe). At runtime: PUT /__admin/hub/paging. docs/emulator/hub.md#paging
+    hub_paging: HubPaging = "offset"
     # A directory of the user's own contact sets, which POST /__admin/tenants/T/seed {"fixture": ...} may name
     # besides the package's (--fixtures-dir); nothing else on the host is ever read.
     fixtures_dir: Path | None = None
@@ -70,6 +84,7 @@ class EmulatorConfig:
         if self.patch_reference_paths not in REFERENCE_PATHS:
             allowed = ", ".join(REFERENCE_PATHS)
             raise ValueError(f"patch_reference_paths must be one of {allowed}, got {self.patch_reference_paths!r}")
+        check_hub_paging(self.hub_paging)
         if self.bad_credentials_status not in (401, 404):
             raise ValueError(f"bad_credentials_status must be 401 or 404, got {self.bad_credentials_status!r}")
         if self.rate_limit_per_minute is not None and self.rate_limit_per_minute < 1:

@@ -96,6 +96,17 @@ class _Fetched:
     versions: list[FoundVersion] = field(default_factory=list)
 
 
+def not_emulated_lines(instance: Instance) -> list[str]:
+    """One line per resource naming the documented keys it was given that the reference poller keeps but does not
+    emulate (docs/reference-poller.md#instance-keys)."""
+    return [
+        f"instance {instance.id}, resource {r.name}: {', '.join(r.not_emulated)} kept but not emulated "
+        "(docs/reference-poller.md#instance-keys)"
+        for r in instance.configuration.resources
+        if r.not_emulated
+    ]
+
+
 def _whole_second(instant: datetime) -> datetime:
     return instant.replace(microsecond=0)
 
@@ -131,6 +142,8 @@ class PollerEngine:
         self.transport = transport
         self._ssl_context = ssl_context
         self._check_state_owner()
+        for line in not_emulated_lines(instance):
+            LOG.warning("%s", line)
 
     def _check_state_owner(self) -> None:
         owner = self.state.meta("instance_id")

@@ -1,5 +1,6 @@
-"""Reading a whole result from the hub: cursor paging (`nextPage` ← `elements-next-page-token`), offset
-`page` as the fallback when no token comes, and the server's `Date` as the window's time."""
+"""Reading a whole result from the hub: keyset paging through `where` (`cwmock.poller.keyset`, exactly-once when
+the hub's pages shift), else the platform's paging (`nextPage` ← `elements-next-page-token`, offset `page` when no
+token comes), and the server's `Date` as the window's time."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import httpx
 
 from cwmock.core.timestamps import UTC
 from cwmock.core.validation import read_json_document
+from cwmock.poller.keyset import KeysetQuery, keyset_position
 
 # With no `pageSize` in the instance or its url, the hub's largest page (docs/emulator/hub.md): a 100,000-record
 # window takes 100 round trips instead of 500.
@@ -64,12 +66,14 @@ def _with_params(base: str, params: list[tuple[str, str]]) -> str:
 
 @dataclass(frozen=True)
 class HubClient:
-    """Requests against one hub: `hub_url` + rendered resource url (concatenation), `Authorization: hub_auth`."""
+    """Requests against one hub: `hub_url` + rendered resource url (concatenation), `Authorization: hub_auth`;
+    with `keyset`, results are paged through `where` whenever the url and its records allow it."""
 
     client: httpx.AsyncClient
     hub_url: str
     hub_auth: str
     max_pages: int = DEFAULT_MAX_PAGES
+    keyset: bool = True
 
     async def fetch_all(
         self, rendered: str, page_size: int | None, read_page: Callable[[list[Any]], None] | None = None
@@ -80,12 +84,14 @@ class HubClient:
         is never held parsed all at once.
         """
         size = page_size or DEFAULT_PAGE_SIZE
-        base = self.hub_url + rendered
+        keyset = KeysetQuery.of(rendered) if self.keyset else None
+        base = self.hub_url + (keyset.first() if keyset is not None else rendered)
         fixed = [] if _has_param(rendered, "pageSize") else [("pageSize", str(size))]
         result = HubResult()
         paging: list[tuple[str, str]] = []
         mode: str | None = None
         seen_tokens: set[str] = set()
+        last: int | None = None
         while True:
             if result.pages >= self.max_pages:
                 raise HubError(f"gave up after {self.max_pages} pages of {rendered!r}; the result never ended")
@@ -97,6 +103,18 @@ class HubClient:
                 read_page(page.records)
             if len(page.records) < size:
                 return result
+            if keyset is not None:
+                position = keyset_position(page.records[-1])
+                if position is not None and (last is None or position > last):
+                    last = position
+                    base = self.hub_url + keyset.after(position)
+                    continue
+                if last is not None:
+                    raise HubError(
+                        f"page {result.pages} of {rendered!r} cannot be continued by keyset: its last record has no "
+                        "whole-number id, or one not above the page before it"
+                    )
+                keyset = None  # the records cannot be paged by keyset: the platform's own paging, from page 1 on
             if mode is None:
                 mode = "cursor" if page.token else "offset"
             if mode == "cursor":

@@ -92,6 +92,8 @@ class Harness:
     instance: dict[str, Any] = field(default_factory=dict)
     settle_facts: SettleFacts | None = None
     case: Case | None = None
+    # cwmock policy, for a poller that claims drift safety: docs/contract-suite/oracle.md#strict-drift
+    strict_drift: bool = False
 
     @property
     def tenant(self) -> str:
@@ -236,6 +238,7 @@ class Harness:
             windows=self.oracle_windows(),
             arrivals=self.receiver.arrivals(),
             settle=self.settle_facts,
+            strict_drift=self.strict_drift,
         )
         return self.case.judge()
 

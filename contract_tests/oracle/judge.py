@@ -194,13 +194,15 @@ def judge(
     windows: Sequence[Window],
     arrivals: Sequence[Arrival],
     settle: SettleFacts,
+    strict_drift: bool = False,
 ) -> Verdict:
     """Judge one instance after the settle: every window finished, the settle caught up, every required version in
-    exactly one delivery, nothing forbidden."""
+    exactly one delivery, nothing forbidden; with `strict_drift` (cwmock policy, for pollers that claim it), windows
+    whose data changed between pages are judged as clean ones."""
     if served.instance != instance.id:
         raise ValueError(f"the served log is instance {served.instance}'s, but instance {instance.id} is judged")
     check_windows(windows)
-    statuses = window_statuses(windows, journal, instance.id)
+    statuses = window_statuses(windows, journal, instance.id, strict_drift=strict_drift)
     served_index = _served_index(served)
     served_ids: dict[int, list[VersionKey]] = {}
     for key in served_index:

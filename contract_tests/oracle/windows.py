@@ -74,8 +74,22 @@ def _describe_fault(entry: JournalRecord) -> str:
     return f"seq {entry.moment.seq} {entry.method} {entry.path} -> {entry.status} ({cause})"
 
 
-def window_statuses(windows: Sequence[Window], journal: JournalLog, instance_id: int) -> list[WindowStatus]:
+# cwmock policy, beyond the platform (docs/contract-suite/oracle.md#strict-drift): a page answered whole, after
+# which the data changed before the next page, does not make a window unclean for a poller that claims drift safety.
+DRIFT_FAULT = "mutate_between_pages"
+
+
+def _drift_only(entry: JournalRecord) -> bool:
+    return entry.status == 200 and entry.fault is not None and set(entry.fault.split(",")) == {DRIFT_FAULT}
+
+
+def window_statuses(
+    windows: Sequence[Window], journal: JournalLog, instance_id: int, *, strict_drift: bool = False
+) -> list[WindowStatus]:
     """Each window's status from this instance's hub requests with begin_seq < seq ≤ end_seq.
+
+    With `strict_drift` (asked for by a poller that claims it), a request faulted only by a change between pages is
+    clean: records present throughout such a window are required of it.
 
     A window in which the poller crashed is not clean, whatever its responses: a version seen only by a window that
     died before committing could not have been delivered. (Whether the crash is also a finding is liveness's
@@ -94,7 +108,7 @@ def window_statuses(windows: Sequence[Window], journal: JournalLog, instance_id:
     statuses = []
     for window, entries in zip(windows, held, strict=True):
         lossy = journal.dropped > 0 and (oldest is None or oldest > window.begin_seq + 1)
-        hub_faults = tuple(_describe_fault(e) for e in entries if e.faulted)
+        hub_faults = tuple(_describe_fault(e) for e in entries if e.faulted and not (strict_drift and _drift_only(e)))
         faults = hub_faults if window.crash is None else (window.crash.describe(), *hub_faults)
         ended = any(e.result_end for e in entries)
         hub_clean: bool | None = False if hub_faults else (None if lossy else True)

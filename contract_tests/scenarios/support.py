@@ -23,6 +23,8 @@ HUB_CONTACTS = "/elements/api-v2/hubs/crm/contacts"
 SIGNATURE_KEY = "MySecretEventSignatureKey"
 SEED_URL = "/hubs/crm/contacts?where=lastUpdated>'${gmtDate:yyyy-MM-dd'T'HH:mm:ss'Z'}'"
 CRASH_ENV = "CWMOCK_POLLER_CRASH_AT"
+# The option by which a --poller-cmd poller claims drift safety (docs/contract-suite/oracle.md#strict-drift).
+DRIFT_OPTION = "--poller-claims-drift-safe"
 
 
 def seed_body(**contacts_settings: Any) -> dict[str, Any]:
@@ -113,3 +115,28 @@ def restarted(target: PollerTarget) -> PollerTarget:
     if isinstance(target, ReferencePoller):
         return replace(target, reports=[])
     return target
+
+
+def judge_drift_strictly(harness: Harness, config: pytest.Config) -> None:
+    """Hold the harness's poller to exactly-once across pages that shift (cwmock policy, beyond the platform): always
+    the reference poller (in-process or `cwmock poller once`), another only with `--poller-claims-drift-safe`; else
+    skip the test."""
+    external = isinstance(harness.target, ExternalCommandTarget) and not is_reference_command(harness.target)
+    if external and not config.getoption(DRIFT_OPTION):
+        pytest.skip(
+            f"a drift scenario judges cwmock policy, beyond the platform: pass {DRIFT_OPTION} if "
+            f"{harness.target.name!r} claims exactly-once when the hub's pages shift"
+        )
+    harness.strict_drift = True
+
+
+def between_pages(mutation: dict[str, Any]) -> dict[str, Any]:
+    """A `mutate_between_pages` fault applying `mutation` once, right after the first hub page is answered."""
+    return {
+        "kind": "mutate_between_pages",
+        "path": HUB_CONTACTS,
+        "method": "GET",
+        "after": 0,
+        "times": 1,
+        "mutation": mutation,
+    }

@@ -16,10 +16,10 @@ import pytest
 
 from cwmock.contract_tests.harness.runner import Harness
 from cwmock.contract_tests.scenarios.support import (
-    HUB_CONTACTS,
     SEED_URL,
     TENANT,
     assert_passed,
+    between_pages,
     delivered_versions,
     seed_body,
 )
@@ -59,15 +59,7 @@ async def _mutate_between_pages(harness: Harness, op: str) -> None:
     start = harness.start_instant
     low = await harness.control.create_contact(TENANT, {"firstName": "Old"}, stamp=start - timedelta(hours=1))
     ids = await harness.control.bulk_create(TENANT, MUTATION_CONTACTS, stamp=start + timedelta(minutes=5))
-    fault = {
-        "kind": "mutate_between_pages",
-        "path": HUB_CONTACTS,
-        "method": "GET",
-        "after": 0,
-        "times": 1,
-        "mutation": _mutation(op, low["id"], ids[10]),
-    }
-    await harness.control.add_fault(fault)
+    await harness.control.add_fault(between_pages(_mutation(op, low["id"], ids[10])))
     await harness.run_windows(1)
     # The next, clean window must catch up: the contact created mid-paging (or the one updated into the result),
     # stamped at the faulted window's start, and one written after it are required.

@@ -23,6 +23,9 @@ class Case:
     windows: Sequence[Window]
     arrivals: Sequence[Arrival]
     settle: SettleFacts
+    strict_drift: bool = False
+    """Judge windows whose data changed between pages as clean (cwmock policy, asked for by the poller:
+    docs/contract-suite/oracle.md#strict-drift)."""
 
     def judge(self) -> Verdict:
         """The oracle's verdict on these inputs."""
@@ -34,4 +37,5 @@ class Case:
             windows=self.windows,
             arrivals=self.arrivals,
             settle=self.settle,
+            strict_drift=self.strict_drift,
         )

@@ -18,7 +18,7 @@ from cwmock.core.timestamps import parse_iso
 from cwmock.core.validation import InputError, id_from_text
 from cwmock.dashboard.app import mount_dashboard
 from cwmock.emulator.app import DEFAULT_START, Emulator, create_emulator
-from cwmock.emulator.config import DEFAULT_CODEBASE, EmulatorConfig
+from cwmock.emulator.config import DEFAULT_CODEBASE, HUB_PAGING_MODES, EmulatorConfig
 from cwmock.emulator.http.paths import UI_PREFIX
 from cwmock.emulator.http.server import LOOPBACK, is_loopback, serve
 from cwmock.emulator.http.tls import TlsMaterial, default_ca_file, generate_tls
@@ -88,6 +88,14 @@ def _add_emulator_options(parser: argparse.ArgumentParser, default_port: int) ->
         "--subsecond-stamps",
         action="store_true",
         help="compare lastUpdated with its fraction while showing whole seconds (a guess; default: whole seconds)",
+    )
+    parser.add_argument(
+        "--hub-paging",
+        choices=HUB_PAGING_MODES,
+        default="offset",
+        help="what the hub's elements-next-page-token wraps: page numbers, which shift when data changes between "
+        "fetches (offset, the platform's documented way; unconfirmed for ConnectWise), or the last record served "
+        "(keyset, drift-safe) (default: %(default)s)",
     )
     parser.add_argument(
         "--fixtures-dir",
@@ -194,6 +202,7 @@ def emulator_config(args: argparse.Namespace) -> EmulatorConfig:
         bad_credentials_status=args.bad_credentials_status,
         rate_limit_per_minute=args.rate_limit_per_minute,
         subsecond_stamps=args.subsecond_stamps,
+        hub_paging=args.hub_paging,
         fixtures_dir=args.fixtures_dir,
     )
 

@@ -1,6 +1,8 @@
 """Plugin options and fixtures for judging a poller: receiver, poller target, harness.
 
 Options: `--poller-cmd "CMD"` judges an external poller (docs/contract-suite/protocol.md), not our reference poller;
+`--poller-claims-drift-safe` holds it to exactly-once even when the hub's pages shift (cwmock policy, beyond the
+platform; the reference poller always is);
 `--poller-timeout S` kills a window that runs longer (default 30 s); `--cwmock-profile dev|ci|deep` picks the
 stateful property test's Hypothesis profile.
 
@@ -20,6 +22,7 @@ from cwmock.contract_tests.harness.emulator_control import EmulatorControl
 from cwmock.contract_tests.harness.reference_adapter import ReferencePoller
 from cwmock.contract_tests.harness.runner import Harness, HarnessSettings
 from cwmock.contract_tests.harness.targets import DEFAULT_POLLER_TIMEOUT, ExternalCommandTarget, PollerTarget
+from cwmock.contract_tests.scenarios.support import DRIFT_OPTION
 from cwmock.emulator.live import LiveEmulator
 from cwmock.fixtures import SEED_INSTANCE, read_fixture
 from cwmock.receiver.inbox import Receiver
@@ -36,6 +39,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--poller-cmd",
         default=None,
         help="judge this external poller command (run once per window with the CWMOCK_* environment)",
+    )
+    group.addoption(
+        DRIFT_OPTION,
+        action="store_true",
+        default=False,
+        help="the --poller-cmd poller claims exactly-once even when the hub's pages shift between fetches: run the "
+        "drift scenarios and judge their windows strictly (cwmock policy, beyond the platform)",
     )
     group.addoption(
         "--poller-timeout",

@@ -47,7 +47,7 @@ from cwmock.emulator.model.store import Store
 
 SCOPE_KEYS = {"path", "pathRegex", "method", "times", "after", "probability", "seed"}
 ACTION_KEYS: dict[str, set[str]] = {
-    "status": {"status"},
+    "status": {"status", "origin"},
     "rate_limit": {"retryAfter"},
     "latency": {"seconds", "mode"},
     "malformed_json": set(),
@@ -125,7 +125,8 @@ def parse_mutation(value: object, store: Store) -> PageMutation:
 def parse_action(kind: str, options: dict[str, Any], store: Store, clock: Clock) -> Action:
     """What a fault of `kind` does, from its admin options."""
     if kind == "status":
-        return StatusFault(int_option(options, "status", default=500) or 500)
+        origin = options.get("origin", "provider")
+        return StatusFault(int_option(options, "status", default=500) or 500, origin)
     if kind == "rate_limit":
         return RateLimitFault(int_option(options, "retryAfter", maximum=MAX_DURATION_SECONDS, default=30) or 0)
     if kind == "latency":

@@ -41,17 +41,25 @@ NETWORK_FAULT_KINDS = (
 )
 UNSERVED_NETWORK_FAULTS = ("connect_error",)
 LatencyMode = Literal["emulated", "real"]
+# Who fails on a hub path: the provider behind the platform (answered as the platform reports it, 502 with the
+# provider's message) or the platform itself (the status as given). Native paths are ConnectWise either way.
+FaultOrigin = Literal["provider", "platform"]
+FAULT_ORIGINS: tuple[FaultOrigin, ...] = ("provider", "platform")
 
 
 @dataclass(frozen=True)
 class StatusFault:
-    """Answer with a server error in ConnectWise's shape instead of running the handler."""
+    """Answer with a server error instead of running the handler: in ConnectWise's shape, or on a hub path in the
+    platform's, as a failure of the provider (502) or of the platform itself (`origin`)."""
 
     status: int = 500
+    origin: FaultOrigin = "provider"
 
     def __post_init__(self) -> None:
         if self.status not in FAULT_STATUSES:
             raise ValueError(f"status must be one of {', '.join(map(str, FAULT_STATUSES))}, got {self.status}")
+        if self.origin not in FAULT_ORIGINS:
+            raise ValueError(f"origin must be one of {', '.join(FAULT_ORIGINS)}, got {self.origin!r}")
 
 
 @dataclass(frozen=True)
@@ -127,7 +135,7 @@ _KIND_OF: dict[type[Any], FaultKind] = {
 
 def _action_json(action: Action) -> dict[str, Any]:
     if isinstance(action, StatusFault):
-        return {"status": action.status}
+        return {"status": action.status, "origin": action.origin}
     if isinstance(action, RateLimitFault):
         return {"retryAfter": action.retry_after}
     if isinstance(action, LatencyFault):

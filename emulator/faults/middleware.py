@@ -36,8 +36,10 @@ from cwmock.emulator.faults.kinds import (
 )
 from cwmock.emulator.http.draining import Draining, draining_of
 from cwmock.emulator.http.paths import is_control_path
-from cwmock.emulator.http.responses import error_response, rate_limited_response
+from cwmock.emulator.http.responses import error_response, rate_limit_message, rate_limited_response
 from cwmock.emulator.hub.auth import HubAuthError, parse_hub_authorization
+from cwmock.emulator.hub.errors import hub_error, provider_failure, request_id_of
+from cwmock.emulator.hub.routes import HUB_PREFIX
 from cwmock.emulator.journal.request_state import annotate
 from cwmock.emulator.model.errors import EmulatorError
 from cwmock.emulator.model.instances import InstanceRegistry
@@ -52,12 +54,24 @@ STATUS_MESSAGES = {
 FALLBACK_GARBLE = b'[{"id":'
 
 
-def fault_response(fault: Fault) -> Response:
-    """The response a status or rate-limit fault answers with, in ConnectWise's shapes."""
+def fault_response(fault: Fault, path: str = "", request_id: str = "") -> Response:
+    """The response a status or rate-limit fault answers with: in ConnectWise's shapes, or on a hub path in the
+    platform's (docs/emulator/hub.md#errors)."""
     action = fault.action
+    hub = path.startswith(HUB_PREFIX)
     if isinstance(action, RateLimitFault):
+        if hub:
+            # How the platform passes a provider's 429 on is undocumented (a guess): the status, Retry-After and the
+            # provider's message.
+            message = f"The provider (ConnectWise) answered 429: retry after {action.retry_after} seconds"
+            provider = rate_limit_message(action.retry_after)
+            return hub_error(429, message, request_id, provider, headers={"Retry-After": str(action.retry_after)})
         return rate_limited_response(action.retry_after)
     assert isinstance(action, StatusFault), f"{fault.kind} does not replace the response"
+    if hub and action.origin == "provider":
+        return provider_failure(action.status, STATUS_MESSAGES[action.status], request_id)
+    if hub:
+        return hub_error(action.status, f"Server Error (injected {action.status})", request_id)
     return error_response(action.status, "ConnectWiseApi", STATUS_MESSAGES[action.status])
 
 
@@ -130,7 +144,7 @@ class FaultInjector:
         replacing = next((f for f in fired if isinstance(f.action, (StatusFault, RateLimitFault))), None)
         if replacing is not None:
             self._attribute(scope)
-            await fault_response(replacing)(scope, receive, outgoing)
+            await fault_response(replacing, scope["path"], request_id_of(Request(scope)))(scope, receive, outgoing)
         elif any(isinstance(f.action, MalformedJsonFault) for f in fired):
             await self._malformed(scope, receive, outgoing)
         else:

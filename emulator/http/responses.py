@@ -60,11 +60,15 @@ def error_response(status: int, code: str, message: str, headers: Mapping[str, s
     return json_response(error_body(code, message), status, headers)
 
 
+def rate_limit_message(retry_after: int) -> str:
+    """ConnectWise's words for a 429 (PSA Developer Guide, "Rate Limiting")."""
+    return f"Too many requests. Please try again in {retry_after} seconds."
+
+
 def rate_limited_response(retry_after: int) -> Response:
     """ConnectWise's 429, with `Retry-After` in seconds (PSA Developer Guide, "Rate Limiting": note `error`, not
     `code`, in this one body)."""
-    message = f"Too many requests. Please try again in {retry_after} seconds."
-    body = {"error": "ConnectWiseAPI", "message": message}
+    body = {"error": "ConnectWiseAPI", "message": rate_limit_message(retry_after)}
     return json_response(body, status=429, headers={"Retry-After": str(retry_after)})
 
 

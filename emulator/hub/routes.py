@@ -1,8 +1,9 @@
 """The Open Connectors hub view of contacts (`/elements/api-v2/hubs/crm/contacts`) over the same store.
 
-What the Open Connectors poller queries: CEQL `where`, `orderBy`, `fields`, offset `page`/`pageSize`, and
-cursor paging with `nextPage` / `elements-next-page-token` (keyset on id ascending; a page shorter than
-`pageSize`, or an empty one, ends the result). Every version served is logged against the instance.
+What the Open Connectors poller queries: CEQL `where`, `orderBy`, `fields`, `page`/`pageSize`, and
+`nextPage` / `elements-next-page-token` (offset or keyset: `PagingSwitch`; a page shorter than `pageSize`, or an
+empty one, ends the result). Every version served is logged against the instance. Errors are the platform's
+(`cwmock.emulator.hub.errors`).
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from cwmock.emulator.http.params import IdRoute
 from cwmock.emulator.http.responses import error_status, json_response
 from cwmock.emulator.http.wire import api_base_url, render_contact
 from cwmock.emulator.hub.auth import HubAuthError, parse_hub_authorization, secrets_match
-from cwmock.emulator.hub.paging import encode_token, parse_hub_page
+from cwmock.emulator.hub.errors import hub_error, provider_failure, request_id_of
+from cwmock.emulator.hub.paging import PagingSwitch, next_token, parse_hub_page
 from cwmock.emulator.journal.request_state import annotate, request_moment
 from cwmock.emulator.model.contacts import Record
-from cwmock.emulator.model.errors import EmulatorError
+from cwmock.emulator.model.errors import EmulatorError, NotFound
 from cwmock.emulator.model.instances import Instance, InstanceRegistry
 from cwmock.emulator.model.store import Store
 from cwmock.emulator.model.versions import Moment
@@ -32,24 +34,29 @@ HUB_PREFIX = "/elements/api-v2/hubs/crm"
 InstanceHandler = Callable[[Request, Instance], Awaitable[Response]]
 
 
-def hub_error(status: int, message: str, request_id: str) -> Response:
-    """Open Connectors' error shape: `{"requestId", "message"}`."""
-    return json_response({"requestId": request_id, "message": message}, status=status)
+class ProviderError(Exception):
+    """ConnectWise refused what the hub asked of it (the hub answers it as the platform reports a provider's error)."""
+
+    def __init__(self, error: EmulatorError) -> None:
+        super().__init__(error.message)
+        self.error = error
 
 
-def request_id_of(request: Request) -> str:
-    """The hub's `elements-request-id` for this request (from its sequence number)."""
-    moment = request_moment(request)
-    return f"cwmock-{moment.seq:012d}" if moment is not None else "cwmock-unnumbered"
+def _described(exc: EmulatorError) -> str:
+    details = "; ".join(f"{e.field}: {e.message}" for e in exc.errors)
+    return exc.message + (f" ({details})" if details else "")
 
 
 class HubApi:
-    """Hub routes bound to one store and instance registry."""
+    """Hub routes bound to one store and instance registry, paging as `paging` says."""
 
-    def __init__(self, store: Store, registry: InstanceRegistry, config: EmulatorConfig) -> None:
+    def __init__(
+        self, store: Store, registry: InstanceRegistry, config: EmulatorConfig, paging: PagingSwitch | None = None
+    ) -> None:
         self.store = store
         self.registry = registry
         self.config = config
+        self.paging = paging if paging is not None else PagingSwitch(config.hub_paging)
 
     def authenticated(self, handler: InstanceHandler) -> Callable[[Request], Awaitable[Response]]:
         """Run `handler` only for the account secrets and a registered instance token."""
@@ -68,9 +75,10 @@ class HubApi:
             annotate(request, tenant=instance.tenant, instance=instance.id)
             try:
                 response = await handler(request, instance)
+            except ProviderError as exc:
+                return provider_failure(error_status(exc.error), _described(exc.error), request_id)
             except EmulatorError as exc:
-                details = "; ".join(f"{e.field}: {e.message}" for e in exc.errors)
-                return hub_error(error_status(exc), f"{exc.message}" + (f" ({details})" if details else ""), request_id)
+                return hub_error(error_status(exc), _described(exc), request_id)
             response.headers["elements-request-id"] = request_id
             return response
 
@@ -90,23 +98,30 @@ class HubApi:
         """GET /hubs/crm/contacts."""
         params = request.query_params
         query = hub_list_query(params)
-        page = parse_hub_page(params.get("page"), params.get("pageSize"), params.get("nextPage"), bool(query.order))
-        # Cursor pages are unordered queries, in id order: the page starts after the token's id (keyset paging).
-        window = Window(page.size, after_id=page.after_id) if page.cursor else Window(page.size, page.offset)
+        mode = self.paging.mode
+        page = parse_hub_page(params.get("page"), params.get("pageSize"), params.get("nextPage"), mode, query.order)
+        if page.after_id is not None:
+            window = Window(page.size, after_id=page.after_id, after_keys=page.after_keys)
+        else:
+            window = Window(page.size, page.offset)
         shown = query.page(self.store, instance.tenant, window).records
         self._served(request, instance, shown)
         annotate(request, returned=len(shown), result_end=len(shown) < page.size)
         base = self._base_url(request, instance)
         headers = {"elements-returned-count": str(len(shown))}
-        if page.cursor and shown:
-            # Sent on every non-empty cursor page, the last one included, as the platform does.
-            headers["elements-next-page-token"] = encode_token(shown[-1]["id"])
+        if shown:
+            # Sent on every non-empty page, the last one included: "the header comes even when no further data
+            # exists" (Cloud Elements, "Element Builder Events").
+            headers["elements-next-page-token"] = next_token(page, shown[-1], mode, query.order)
         body = [query.shape(render_contact(record, base, self.store.reference)) for record in shown]
         return json_response(body, headers=headers)
 
     async def get_contact(self, request: Request, instance: Instance) -> Response:
         """GET /hubs/crm/contacts/{id}."""
-        record = self.store.get_contact(instance.tenant, request.path_params["id"])
+        try:
+            record = self.store.get_contact(instance.tenant, request.path_params["id"])
+        except NotFound as exc:
+            raise ProviderError(exc) from None
         self._served(request, instance, [record])
         return json_response(render_contact(record, self._base_url(request, instance), self.store.reference))
 

@@ -115,6 +115,10 @@ def admin_paths() -> Json:
         "/__admin/tenants/{tenant}/date-entered": {
             "put": _admin("Stamp dateEntered on new contacts (not faithful)", ok, 400, 404, body=obj, params=[tenant])
         },
+        "/__admin/hub/paging": {
+            "get": _admin("What the hub's next-page token wraps", ok),
+            "put": _admin("Switch the hub's paging: offset or keyset", ok, 400, body=obj),
+        },
         "/__admin/history": {
             "get": _admin(
                 "Every version with its visibility",

@@ -93,8 +93,12 @@ SCHEMAS: Json = {
     },
     "HubError": {
         "type": "object",
-        "required": ["requestId", "message"],
-        "properties": {"requestId": {"type": "string"}, "message": {"type": "string"}},
+        "required": ["message", "requestId", "providerMessage"],
+        "properties": {
+            "message": {"type": "string"},
+            "requestId": {"type": "string"},
+            "providerMessage": {"type": "string", "nullable": True, "description": "the provider's text; null if none"},
+        },
     },
     "Info": {
         "type": "object",

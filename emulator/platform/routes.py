@@ -23,7 +23,7 @@ from cwmock.emulator.http.bodies import read_json
 from cwmock.emulator.http.params import IdRoute
 from cwmock.emulator.http.responses import error_status, json_response
 from cwmock.emulator.hub.auth import HubAuthError, parse_hub_authorization, secrets_match
-from cwmock.emulator.hub.routes import request_id_of
+from cwmock.emulator.hub.errors import request_id_of
 from cwmock.emulator.model.errors import EmulatorError, NotFound
 from cwmock.emulator.model.instances import Instance as Registered
 from cwmock.emulator.model.instances import InstanceRegistry

@@ -20,17 +20,27 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from itertools import islice
 from math import isqrt
+from typing import Any
 
 from cwmock.emulator.model.contacts import Record
 from cwmock.emulator.model.table import ContactTable, StampBound
-from cwmock.emulator.query.keyset import keyset_start
+from cwmock.emulator.query.field_catalog import Kind
+from cwmock.emulator.query.keyset import keyset_start, ordered_keyset_start
 from cwmock.emulator.query.ordering import OrderKey, sort_records
-from cwmock.emulator.query.predicates import Predicate, StampReader, compile_predicate, stamp_lower_bound
+from cwmock.emulator.query.predicates import (
+    ID_PATH,
+    Predicate,
+    StampReader,
+    compile_predicate,
+    id_lower_bound,
+    stamp_lower_bound,
+)
 
+ID_ORDER = (OrderKey(ID_PATH, Kind.NUMBER),)
 # Relative cost of one contact read by the id-order scan against one index entry read by the index plan (the scan
 # does two C-level lookups and a comparison per contact; the index plan slices one tuple and compares one id).
 SCAN_COST_PER_CONTACT = 2.0
@@ -49,11 +59,13 @@ class Plan(Enum):
 @dataclass(frozen=True)
 class Window:
     """Which part of the ordered result a request wants: `limit` records after skipping `offset`, counted from the
-    first id above `after_id` (None: from the start; keyset paging is by id, so only for id order)."""
+    first record after the keyset position (None: from the start): in id order the first id above `after_id`; with
+    an order, the first record that sorts after `after_keys` (the raw values of the order's keys) and `after_id`."""
 
     limit: int
     offset: int = 0
     after_id: int | None = None
+    after_keys: tuple[Any, ...] | None = None
 
     @property
     def end(self) -> int:
@@ -84,10 +96,18 @@ def plan_page(
     `plan` forces a plan for a `lastUpdated` bound (tests and benchmarks compare them); None chooses by cost.
     `stamps` reads a record's stamp as stored when it has more precision than `_info.lastUpdated` shows.
     """
+    if tuple(order) == ID_ORDER:
+        order = []  # ascending id is the natural order: the fast plans answer it
+    if not order:
+        # `id > N` in the query is keyset paging (clients page so through conditions): the fast plans start there.
+        after, predicate = id_lower_bound(predicate)
+        if after is not None:
+            start = after if window.after_id is None else max(after, window.after_id)
+            window = replace(window, after_id=start, after_keys=None)
     if order:
-        if window.after_id is not None:
-            raise ValueError("keyset paging (after_id) is by id: it cannot be combined with an order")
-        return _sliced(plain_result(table, predicate, order, stamps), window, count)
+        if window.after_id is not None and window.after_keys is None:
+            raise ValueError("keyset paging with an order needs the order's values of the last record (after_keys)")
+        return _sliced(plain_result(table, predicate, order, stamps), window, count, order)
     bound, residual = stamp_lower_bound(predicate)
     if residual is not None:
         return _filtered(table, bound, compile_predicate(residual, stamps), window, count, plan)
@@ -134,9 +154,14 @@ def _filtered(
     return ResultPage(list(islice(filter(test, records), window.offset, window.end)))
 
 
-def _sliced(records: list[Record], window: Window, count: bool) -> ResultPage:
+def _sliced(records: list[Record], window: Window, count: bool, order: list[OrderKey] | None = None) -> ResultPage:
     """The plain path's window over a whole result."""
-    start = 0 if window.after_id is None else keyset_start(records, window.after_id)
+    if window.after_id is None:
+        start = 0
+    elif order and window.after_keys is not None:
+        start = ordered_keyset_start(records, order, window.after_keys, window.after_id)
+    else:
+        start = keyset_start(records, window.after_id)
     shown = records[start + window.offset : start + window.end]
     return ResultPage(shown, len(records) - start if count else None)
 

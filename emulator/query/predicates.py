@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from cwmock.emulator.model.table import StampBound
 from cwmock.emulator.query.field_catalog import STAMP_PATH, Kind
@@ -373,15 +373,45 @@ def stamp_lower_bound(p: Predicate) -> tuple[StampBound | None, Predicate | None
     Filtering the store's stamp index by the bound, then by the residual (None: nothing left), selects
     exactly the records `p` selects, provided each record's stamp is its `_info.lastUpdated`.
     """
-    operands = p.operands if isinstance(p, And) else (p,)
+    found, rest = _conjuncts_split(p, _as_bound)
     bound: StampBound | None = None
-    rest: list[Predicate] = []
-    for operand in operands:
-        found = _as_bound(operand)
-        if found is None:
-            rest.append(operand)
-        else:
-            bound = _tighter(bound, found)
+    for each in found:
+        bound = _tighter(bound, each)
     if not rest:
         return bound, None
     return bound, rest[0] if len(rest) == 1 else And(tuple(rest))
+
+
+T = TypeVar("T")
+
+
+def _conjuncts_split(p: Predicate, pick: Callable[[Predicate], T | None]) -> tuple[list[T], list[Predicate]]:
+    """The top-level conjuncts `pick` reads (what it read), and the others."""
+    found: list[T] = []
+    rest: list[Predicate] = []
+    for operand in p.operands if isinstance(p, And) else (p,):
+        value = pick(operand)
+        if value is None:
+            rest.append(operand)
+        else:
+            found.append(value)
+    return found, rest
+
+
+ID_PATH: Path = ("id",)
+
+
+def id_lower_bound(p: Predicate) -> tuple[int | None, Predicate]:
+    """Split a top-level conjunction into keyset paging's "after id N" (the tightest whole-number `id > N` or
+    `id >= N + 1`) and what remains (`And(())` when nothing does): ids ascending from N + 1 select exactly what the
+    comparison does."""
+    found, rest = _conjuncts_split(p, _as_after_id)
+    return (max(found) if found else None), rest[0] if len(rest) == 1 else And(tuple(rest))
+
+
+def _as_after_id(p: Predicate) -> int | None:
+    if not (isinstance(p, Compare) and p.path == ID_PATH and p.op in (">", ">=")):
+        return None
+    if isinstance(p.value, bool) or not isinstance(p.value, int):
+        return None
+    return p.value if p.op == ">" else p.value - 1

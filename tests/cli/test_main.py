@@ -108,13 +108,14 @@ def test_cwmock_emulator_serves_the_dashboard_behind_its_admin_token() -> None:
 def test_the_fidelity_switches_reach_the_emulator_settings(command: str) -> None:
     defaults = emulator_config(build_parser().parse_args([command]))
     assert (defaults.patch_reference_paths, defaults.bad_credentials_status) == ("ignored", 401)
-    assert (defaults.rate_limit_per_minute, defaults.subsecond_stamps) == (None, False)
+    assert (defaults.rate_limit_per_minute, defaults.subsecond_stamps, defaults.hub_paging) == (None, False, "offset")
     options = "--patch-reference-paths applied --bad-credentials-status 404 --rate-limit-per-minute 1000"
+    options += " --hub-paging keyset"
     switched = emulator_config(
         build_parser().parse_args([command, *options.split(), "--subsecond-stamps", "--contact-date-entered"])
     )
     assert (switched.patch_reference_paths, switched.bad_credentials_status) == ("applied", 404)
-    assert (switched.rate_limit_per_minute, switched.subsecond_stamps) == (1000, True)
+    assert (switched.rate_limit_per_minute, switched.subsecond_stamps, switched.hub_paging) == (1000, True, "keyset")
     assert switched.contact_date_entered, "cwmock up honours it too"
 
 

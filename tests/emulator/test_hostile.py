@@ -247,6 +247,8 @@ ADMIN_ENDPOINTS = [
         body_slots=("/enabled", ""),
         path_values=T,
     ),
+    Endpoint("GET", "/__admin/hub/paging"),
+    Endpoint("PUT", "/__admin/hub/paging", body={"mode": "keyset"}, body_slots=("/mode", "")),
     Endpoint(
         "GET",
         "/__admin/history",

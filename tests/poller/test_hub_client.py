@@ -1,4 +1,5 @@
-"""Hub paging against respx routes: cursor tokens, offset fallback, the end of a result, errors, the Date."""
+"""Hub paging against respx routes: cursor tokens, offset fallback, the end of a result, errors, the Date (the
+platform's own paging, so keyset paging through `where` is off: tests/poller/test_keyset.py tests that)."""
 
 from __future__ import annotations
 
@@ -32,7 +33,8 @@ async def test_cursor_paging_follows_tokens_until_a_short_page() -> None:
     with respx.mock(assert_all_called=True) as router:
         route = router.get(url__startswith=f"{HUB}/hubs/crm/contacts").mock(side_effect=answer)
         async with httpx.AsyncClient() as client:
-            result = await HubClient(client, HUB, AUTH).fetch_all("/hubs/crm/contacts?where=a%3E1", 2)
+            hub = HubClient(client, HUB, AUTH, keyset=False)
+            result = await hub.fetch_all("/hubs/crm/contacts?where=a%3E1", 2)
     assert [r["id"] for r in result.records] == [1, 2, 3, 4, 5]
     assert route.call_count == 3
     urls = [str(call.request.url) for call in route.calls]
@@ -54,7 +56,7 @@ async def test_a_full_last_page_with_a_token_is_followed_by_an_empty_page() -> N
             ]
         )
         async with httpx.AsyncClient() as client:
-            result = await HubClient(client, HUB, AUTH).fetch_all("/hubs/crm/contacts", 2)
+            result = await HubClient(client, HUB, AUTH, keyset=False).fetch_all("/hubs/crm/contacts", 2)
     assert len(result.records) == 2
     assert route.call_count == 2
     assert route.calls.last.request.url.params["nextPage"] == "t1"
@@ -110,7 +112,7 @@ async def test_an_unfinished_result_is_an_error(responses: list[Any], problem: s
         router.get(url__startswith=HUB).mock(side_effect=responses)
         async with httpx.AsyncClient() as client:
             with pytest.raises(HubError, match=problem):
-                await HubClient(client, HUB, AUTH).fetch_all("/hubs/crm/contacts", 2)
+                await HubClient(client, HUB, AUTH, keyset=False).fetch_all("/hubs/crm/contacts", 2)
 
 
 async def test_a_result_that_never_ends_is_cut_off() -> None:
@@ -118,4 +120,4 @@ async def test_a_result_that_never_ends_is_cut_off() -> None:
         router.get(url__startswith=HUB).mock(return_value=httpx.Response(200, json=records(1, 2)))
         async with httpx.AsyncClient() as client:
             with pytest.raises(HubError, match="gave up after 5 pages"):
-                await HubClient(client, HUB, AUTH, max_pages=5).fetch_all("/hubs/crm/contacts", 2)
+                await HubClient(client, HUB, AUTH, max_pages=5, keyset=False).fetch_all("/hubs/crm/contacts", 2)

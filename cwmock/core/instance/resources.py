@@ -19,6 +19,17 @@ from cwmock.core.validation import MAX_DURATION_SECONDS
 DEFAULT_TIMEZONE = "GMT"
 DEFAULT_ID_FIELD = "id"
 DEFAULT_CREATED_CHECK_TOLERANCE = timedelta(seconds=10)
+# Documented per-resource keys (UiPath Integration Service, "Events Reference", of the same platform lineage) that
+# the reference poller keeps but does not emulate: hooks run platform code, and what batchSize, objectName and
+# parameters change is not documented. docs/reference-poller.md#instance-keys
+NOT_EMULATED_KEYS = (
+    "batchSize",
+    "postHooks",
+    "postHookPipelines",
+    "useHydrationBeforePostHooks",
+    "objectName",
+    "parameters",
+)
 RESOURCE_KEYS = (
     "url",
     "idField",
@@ -28,6 +39,8 @@ RESOURCE_KEYS = (
     "createdCheckTolerance",
     "pageSize",
     "pollDelay",
+    "useLastPollDate",
+    *NOT_EMULATED_KEYS,
 )
 DATES_KEYS = (
     "updatedDateField",
@@ -76,6 +89,8 @@ class ResourcePoller:
     page_size: int | None = None
     poll_delay: timedelta = timedelta(0)
     x_path_filter: str | None = None
+    # Documented keys given for this resource that the reference poller does not emulate (kept in the instance JSON).
+    not_emulated: tuple[str, ...] = ()
 
     @property
     def filter_field(self) -> DateField | None:
@@ -155,6 +170,7 @@ def _parse_resource(name: str, value: object, path: Path, problems: Problems) ->
         page_size = read_whole_number(
             config["pageSize"], (*path, "pageSize"), problems, unit="records", example=200, minimum=1
         )
+    not_emulated = _not_emulated(config, path, problems)
     dates_path = (*path, "datesConfiguration")
     dates: Mapping[str, Any] = {}
     if config.get("datesConfiguration") is not None:
@@ -175,7 +191,22 @@ def _parse_resource(name: str, value: object, path: Path, problems: Problems) ->
         created_check_tolerance=tolerance,
         page_size=page_size,
         poll_delay=poll_delay,
+        not_emulated=not_emulated,
     )
+
+
+def _not_emulated(config: Mapping[str, Any], path: Path, problems: Problems) -> tuple[str, ...]:
+    """The documented keys given that polling does not honour: checked where their type is known, then kept.
+
+    `useLastPollDate: true` is what the poller does anyway (the url's dates are the last poll time); false would
+    take another time, which no source describes, so it is reported as not emulated.
+    """
+    if config.get("batchSize") is not None:
+        read_whole_number(config["batchSize"], (*path, "batchSize"), problems, unit="events", example=10, minimum=1)
+    given = [key for key in NOT_EMULATED_KEYS if key in config]
+    if not read_bool(config.get("useLastPollDate"), (*path, "useLastPollDate"), problems, True):
+        given.insert(0, "useLastPollDate")
+    return tuple(given)
 
 
 def _parse_url(value: object, path: Path, problems: Problems) -> UrlTemplate | None:

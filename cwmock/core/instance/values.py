@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -129,7 +130,11 @@ def read_object(value: object, path: Path, problems: Problems, *, what: str) -> 
 
 
 def reject_unknown_keys(body: Mapping[str, Any], known: tuple[str, ...], path: Path, problems: Problems) -> None:
-    """Record every key of `body` that is not in `known` (typos there would silently change polling)."""
+    """Record every key of `body` that is not in `known` (typos there would silently change polling), suggesting the
+    known key it most resembles."""
+    folded = {name.casefold(): name for name in known}
     for key in body:
         if key not in known:
-            problems.add((*path, key), f"unknown key; cwmock knows {', '.join(known)} here (check the spelling)")
+            close = difflib.get_close_matches(key.casefold(), list(folded), n=1, cutoff=0.75)
+            hint = f"did you mean {folded[close[0]]!r}? " if close else ""
+            problems.add((*path, key), f"unknown key; {hint}cwmock knows {', '.join(known)} here (check the spelling)")

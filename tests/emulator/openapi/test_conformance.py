@@ -84,7 +84,7 @@ async def in_process(method: str, path: str, **kwargs: Any) -> httpx.Response:
 async def test_unrouted_hub_paths_answer_in_the_hub_error_shape() -> None:
     missing = await in_process("GET", "/elements/api-v2/hubs/crm/contacts/null,null")
     assert missing.status_code == 404
-    assert set(missing.json()) == {"requestId", "message"}
+    assert set(missing.json()) == {"message", "requestId", "providerMessage"}
     wrong_method = await in_process("DELETE", "/elements/api-v2/hubs/crm/contacts")
     assert wrong_method.status_code == 405
     assert "GET" in wrong_method.headers["allow"]

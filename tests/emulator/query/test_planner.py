@@ -68,13 +68,18 @@ BOUNDS = st.builds(
     st.one_of(st.integers(-1, 61), st.sampled_from([0.5, 2.25, 59.999]), st.integers(-1, 100_001)),
 )
 RESIDUALS = st.sampled_from(["firstName = 'ann'", "inactiveFlag = false", "firstName != 'cy' or inactiveFlag = true"])
-ORDERS = st.sampled_from(["", "firstName", "lastUpdated desc, firstName", "id desc"])
+ORDERS = st.sampled_from(["", "firstName", "lastUpdated desc, firstName", "id desc", "id asc"])
+# `id > N` is how clients page by keyset through conditions; the planner starts its fast plans there.
+ID_BOUNDS = st.builds(
+    lambda op, n: Compare(("id",), Kind.NUMBER, op, n), st.sampled_from([">", ">="]), st.integers(-1, 800)
+)
 
 
 @st.composite
 def predicates(draw: st.DrawFn) -> Predicate:
-    """Nothing, one or two `lastUpdated` bounds, optionally with a residual predicate."""
+    """Nothing, one or two `lastUpdated` bounds and `id` bounds, optionally with a residual predicate."""
     parts: list[Predicate | None] = list(draw(st.lists(BOUNDS, max_size=2)))
+    parts += draw(st.lists(ID_BOUNDS, max_size=2))
     if draw(st.booleans()):
         parts.append(parse_conditions(draw(RESIDUALS)))
     return conjoin(*draw(st.permutations(parts)))

@@ -1,0 +1,50 @@
+"""Windows and drift: a page answered whole after which the data changed makes a window unclean, unless the poller
+claims drift safety (`strict_drift`, cwmock policy); then what it skipped there is MISSING."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from cwmock.contract_tests.oracle.verdict import FindingKind
+
+from support.oracle import Scenario, at
+
+
+def drifted_world(*, also: str | None = None) -> tuple[Scenario, str]:
+    """Two contacts; window 1 reads both on a page whose change shifted the next, the poller delivers only the
+    first (it skipped the second), window 2 catches up with nothing (its lower bound is after both)."""
+    world = Scenario()
+    world.now = at(5)
+    first, second = world.write(1, at(5)), world.write(2, at(5))
+    world.begin(at(15))
+    world.request(result_end=False)
+    world.journal[-1] = replace(world.journal[-1], fault="mutate_between_pages")
+    world.request(result_end=True)
+    if also is not None:
+        world.request(fault=also, status=503)
+    window = world.end()
+    world.notify([first], window)
+    world.window(at(30))
+    return world, str(second)
+
+
+def test_by_default_a_window_whose_pages_shifted_is_not_clean_so_nothing_there_is_required() -> None:
+    world, _ = drifted_world()
+    verdict = world.judge()
+    assert verdict.passed, verdict.report()
+    assert verdict.required == 0
+    assert "faulted: seq" in verdict.windows[0]
+
+
+def test_with_strict_drift_what_the_poller_skipped_there_is_missing() -> None:
+    world, skipped = drifted_world()
+    verdict = replace(world.case(), strict_drift=True).judge()
+    assert [(f.kind, str(f.version)) for f in verdict.findings] == [(FindingKind.MISSING, skipped)]
+    assert verdict.required == 2
+
+
+def test_strict_drift_does_not_excuse_other_faults() -> None:
+    world, _ = drifted_world(also="status")
+    verdict = replace(world.case(), strict_drift=True).judge()
+    assert verdict.passed, verdict.report()
+    assert verdict.required == 0, "a failed request still makes the window unclean"
