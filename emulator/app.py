@@ -30,6 +30,7 @@ from cwmock.emulator.http.slashes import CollapseSlashes
 from cwmock.emulator.hub.routes import HUB_PREFIX, HubApi, hub_error, request_id_of
 from cwmock.emulator.journal.middleware import JournalRecorder
 from cwmock.emulator.journal.ring import Journal
+from cwmock.emulator.journal.subjects import SubjectLog
 from cwmock.emulator.model.instances import InstanceRegistry
 from cwmock.emulator.model.reference_data import ReferenceData
 from cwmock.emulator.model.store import Store
@@ -93,7 +94,7 @@ def create_emulator(
         subsecond_stamps=config.subsecond_stamps,
     )
     registry = InstanceRegistry(seed=config.instance_seed)
-    journal = Journal(config.journal_capacity)
+    journal = Journal(config.journal_capacity, SubjectLog(config.request_log_capacity))
     faults = HttpFaults(store.stamp_policy)
     admin_routes = [
         *AdminClock(clock).routes(),

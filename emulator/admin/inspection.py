@@ -111,6 +111,29 @@ class AdminInspect:
         served = sorted(instance.served.values(), key=lambda v: (v.first.seq, v.id))
         return json_response({"instance": instance.id, "versions": [v.to_json() for v in served]})
 
+    async def requests(self, request: Request) -> Response:
+        """GET /instances/{id}/requests → every hub request of the instance, kept outside the journal's ring."""
+        instance = self.registry.get(request.path_params["id"])
+        return json_response(self._request_log(instance.id))
+
+    def _request_log(self, instance_id: int | None) -> dict[str, object]:
+        subjects = self.journal.subjects
+        kept = (
+            None
+            if subjects is None
+            else (subjects.unattributed if instance_id is None else subjects.of_instance(instance_id))
+        )
+        return {
+            "instance": instance_id,
+            "capacity": None if subjects is None else subjects.capacity,
+            "refused": 0 if kept is None else kept.refused,
+            "requests": [] if kept is None else [e.to_json() for e in kept.entries],
+        }
+
+    async def unattributed(self, request: Request) -> Response:
+        """GET /requests/unattributed → hub requests whose Element token named no instance."""
+        return json_response(self._request_log(None))
+
     async def reset(self, request: Request) -> Response:
         """POST /reset {"tenant"?} → one tenant's contacts and instances, or everything (journal included)."""
         options = await options_body(request)
@@ -148,6 +171,8 @@ class AdminInspect:
             IdRoute("/instances/{id:int}", handles_errors(self.get_instance), methods=["GET"]),
             IdRoute("/instances/{id:int}", handles_errors(self.delete_instance), methods=["DELETE"]),
             IdRoute("/instances/{id:int}/served", handles_errors(self.served), methods=["GET"]),
+            IdRoute("/instances/{id:int}/requests", handles_errors(self.requests), methods=["GET"]),
+            Route("/requests/unattributed", handles_errors(self.unattributed), methods=["GET"]),
             Route("/reset", handles_errors(self.reset), methods=["POST"]),
             Route("/snapshot", handles_errors(self.snapshot), methods=["GET"]),
             Route("/restore", handles_errors(self.restore), methods=["POST"]),

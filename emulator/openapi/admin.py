@@ -145,6 +145,10 @@ def admin_paths() -> Json:
         "/__admin/instances/{id}/served": {
             "get": _admin("Versions served to an instance", ok, 404, params=[contact_id])
         },
+        "/__admin/instances/{id}/requests": {
+            "get": _admin("Every hub request of an instance, kept outside the journal's ring", ok, 404, params=[contact_id])
+        },
+        "/__admin/requests/unattributed": {"get": _admin("Hub requests whose Element token named no instance", ok)},
         "/__admin/reset": {"post": _admin("Reset one tenant or everything", ok, 400, 404, body=obj)},
         "/__admin/snapshot": {"get": _admin("The whole state", ok)},
         "/__admin/restore": {"post": _admin("Restore a snapshot", ok, 400, body=obj)},
