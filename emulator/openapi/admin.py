@@ -146,7 +146,9 @@ def admin_paths() -> Json:
             "get": _admin("Versions served to an instance", ok, 404, params=[contact_id])
         },
         "/__admin/instances/{id}/requests": {
-            "get": _admin("Every hub request of an instance, kept outside the journal's ring", ok, 404, params=[contact_id])
+            "get": _admin(
+                "Every hub request of an instance, kept outside the journal's ring", ok, 404, params=[contact_id]
+            )
         },
         "/__admin/requests/unattributed": {"get": _admin("Hub requests whose Element token named no instance", ok)},
         "/__admin/reset": {"post": _admin("Reset one tenant or everything", ok, 400, 404, body=obj)},

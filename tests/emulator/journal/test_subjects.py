@@ -5,12 +5,11 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from cwmock.emulator.app import create_emulator
+from cwmock.emulator.app import DEFAULT_START, create_emulator
 from cwmock.emulator.config import EmulatorConfig
 from cwmock.emulator.journal.ring import JournalEntry
 from cwmock.emulator.journal.subjects import SubjectLog
 from cwmock.emulator.model.versions import Moment
-from cwmock.emulator.app import DEFAULT_START
 
 pytestmark = pytest.mark.anyio
 
