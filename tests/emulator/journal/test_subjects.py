@@ -31,7 +31,8 @@ async def test_a_small_ring_drops_entries_the_request_log_keeps() -> None:
         unattributed = (await client.get("/__admin/requests/unattributed")).json()
     assert journal["dropped"] == 8
     assert [r["seq"] for r in log["requests"]] == sorted(r["seq"] for r in log["requests"])
-    assert len(log["requests"]) == 10 and log["refused"] == 0
+    assert len(log["requests"]) == 10
+    assert log["refused"] == 0
     assert {r["resultEnd"] for r in log["requests"]} == {True}
     assert [(r["status"], r["instance"]) for r in unattributed["requests"]] == [(401, None)]
 
@@ -62,4 +63,5 @@ def test_only_hub_requests_without_an_instance_are_unattributed() -> None:
     log.record(_entry(2, None))
     assert [e.moment.seq for e in log.unattributed.entries] == [2]
     log.clear()
-    assert log.unattributed.entries == [] and log.of_instance(1).entries == []
+    assert log.unattributed.entries == []
+    assert log.of_instance(1).entries == []
