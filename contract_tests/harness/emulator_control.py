@@ -37,6 +37,11 @@ class EmulatorControl:
         """The emulator clock's instant (the admin clock, without any skew fault)."""
         return parse_iso((await self._call("GET", "/clock"))["now"])
 
+    async def clock_follows_wall(self) -> bool:
+        """True when the emulator's clock follows wall time at speed 1 (`GET /__admin/clock`)."""
+        status = await self._call("GET", "/clock")
+        return bool(status.get("mode") == "following" and status.get("speed") == 1)
+
     async def server_now(self) -> datetime:
         """Server time: the clock plus any skew fault, as the emulated APIs' `Date` shows it."""
         return parse_iso((await self._call("GET", "/sequence"))["now"])
@@ -76,6 +81,11 @@ class EmulatorControl:
         created: dict[str, Any] = await self._call("POST", "/instances", json=body)
         return created
 
+    async def instance(self, instance_id: int) -> dict[str, Any]:
+        """`/__admin/instances/{id}` (its secrets left out)."""
+        found: dict[str, Any] = await self._call("GET", f"/instances/{instance_id}")
+        return found
+
     async def history(self, tenant: str) -> dict[str, Any]:
         """`/__admin/history` for one tenant."""
         found: dict[str, Any] = await self._call("GET", "/history", params={"tenant": tenant})
@@ -107,6 +117,19 @@ class EmulatorControl:
             "PUT", f"/tenants/{tenant}/contacts/{contact_id}", json={"contact": contact, **_options(options)}
         )
         return replaced
+
+    async def patch_contact(self, tenant: str, contact_id: int, operations: list[dict[str, Any]]) -> dict[str, Any]:
+        """Patch a contact with JSON Patch operations (`[{"op": "replace", "path": ..., "value": ...}]`)."""
+        patched: dict[str, Any] = await self._call(
+            "PATCH", f"/tenants/{tenant}/contacts/{contact_id}", json={"operations": operations}
+        )
+        return patched
+
+    async def request_log(self, instance_id: int | None) -> dict[str, Any]:
+        """`/__admin/instances/{id}/requests`, or `/__admin/requests/unattributed` for None."""
+        path = "/requests/unattributed" if instance_id is None else f"/instances/{instance_id}/requests"
+        found: dict[str, Any] = await self._call("GET", path)
+        return found
 
     async def delete_contact(self, tenant: str, contact_id: int) -> None:
         """Delete a contact."""

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from cwmock.cli.judge import add_judge_parser, run_judge
 from cwmock.cli.stack import StackOptions, run_stack
 from cwmock.core.clock import ManualClock, SystemClock
 from cwmock.core.timestamps import parse_iso
@@ -181,6 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     contract.add_argument("--poller-cmd", help="the external poller to judge (default: the reference poller)")
     contract.add_argument("--poller-timeout", type=float, help="seconds before a window is killed")
     add_poller_parser(commands)
+    add_judge_parser(commands)
     return parser
 
 
@@ -312,6 +314,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "poller":
         return run_poller(args)
+    if args.command == "judge":
+        return run_judge(args)
     if args.tls_ca_file is not None and not args.tls:
         parser.error("--tls-ca-file only applies to HTTPS: add --tls (or drop --tls-ca-file)")
     try:
