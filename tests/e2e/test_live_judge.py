@@ -1,0 +1,63 @@
+"""`cwmock judge` end to end: a poller run as a separate long-running process, on its own timer, judged live.
+
+Each judgement drives real time (the emulator's clock follows the wall), so each takes its duration plus the
+settle: about 20 s. The test waits on the judge's process with a timeout; it never sleeps.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+JUDGE_TIMEOUT = 110  # seconds: well under two minutes, whatever the machine
+REFERENCE_POLLER = (
+    'exec "$PYTHON" -m cwmock poller run --instance "$CWMOCK_INSTANCE" --hub-url "$CWMOCK_HUB_URL" '
+    '--hub-auth "$CWMOCK_HUB_AUTH" --state-dir "$CWMOCK_STATE_DIR" --interval 1'
+)
+
+
+def judge(tmp_path: Path, *service: str, seed: int = 1) -> tuple[subprocess.CompletedProcess[str], dict[str, object]]:
+    report = tmp_path / "verdict.json"
+    command = [
+        sys.executable, "-m", "cwmock", "judge", "--duration", "12s", "--steps-per-minute", "50", "--seed", str(seed),
+        "--json", str(report), "--junit", str(tmp_path / "verdict.xml"), "--work-dir", str(tmp_path / "work"),
+        "--", *service,
+    ]  # fmt: skip
+    env = {"PATH": "/usr/bin:/bin", "PYTHON": sys.executable, "PYTHONPATH": ":".join(sys.path)}
+    done = subprocess.run(command, capture_output=True, text=True, timeout=JUDGE_TIMEOUT, env=env, check=False)
+    assert report.exists(), done.stdout + done.stderr
+    return done, json.loads(report.read_text(encoding="utf-8"))
+
+
+def test_the_reference_poller_as_a_service_passes(tmp_path: Path) -> None:
+    done, verdict = judge(tmp_path, "sh", "-c", REFERENCE_POLLER)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert verdict["outcome"] == "PASS"
+    assert verdict["required"] > 0
+    assert verdict["inconclusive"] == []
+    assert "PASS instance 1" in done.stdout
+    suite = ElementTree.parse(tmp_path / "verdict.xml").getroot()
+    assert suite.get("failures") == "0"
+    assert int(suite.get("tests") or 0) > 1
+    assert verdict["service"] == {"status": -15, "stoppedByJudge": True, "stderrTail": verdict["service"]["stderrTail"]}
+
+
+def test_a_lossy_zoo_poller_as_a_service_is_caught_missing(tmp_path: Path) -> None:
+    zoo = [sys.executable, "-m", "cwmock.contract_tests.zoo.service", "--bug", "dedupe-by-id", "--interval", "1"]
+    done, verdict = judge(tmp_path, *zoo)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert verdict["outcome"] == "FAIL"
+    kinds = {finding["kind"] for finding in verdict["findings"]}  # type: ignore[attr-defined]
+    assert "MISSING" in kinds
+    suite = ElementTree.parse(tmp_path / "verdict.xml").getroot()
+    failed = [case.get("name") for case in suite.iter("testcase") if case.find("failure") is not None]
+    assert "no MISSING" in failed
+
+
+def test_a_poller_that_never_polls_is_not_a_pass(tmp_path: Path) -> None:
+    done, verdict = judge(tmp_path, sys.executable, "-c", "import sys; sys.stdin.read()")
+    assert done.returncode != 0
+    assert verdict["outcome"] != "PASS"
