@@ -68,7 +68,11 @@ def json_report(result: LiveResult) -> dict[str, Any]:
         "workload": {"steps": [s.to_json() for s in result.steps], "done": result.done},
         "service": None
         if service is None
-        else {"status": service.status, "stoppedByJudge": service.stopped_by_judge, "stderrTail": list(service.stderr_tail)},
+        else {
+            "status": service.status,
+            "stoppedByJudge": service.stopped_by_judge,
+            "stderrTail": list(service.stderr_tail),
+        },
     }
 
 

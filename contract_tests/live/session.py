@@ -221,7 +221,9 @@ class LiveJudge:
             tail = "; its stderr ends: " + " | ".join(exit_status.stderr_tail) if exit_status.stderr_tail else ""
             verdict = _with_reason(verdict, reason + tail)
         ended = await self.control.now()
-        return LiveResult(verdict, self.instance, steps, done, len(log.requests), settle_seq, exit_status, started, ended)
+        return LiveResult(
+            verdict, self.instance, steps, done, len(log.requests), settle_seq, exit_status, started, ended
+        )
 
 
 def _with_reason(verdict: Verdict, reason: str) -> Verdict:

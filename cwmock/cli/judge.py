@@ -44,7 +44,9 @@ def duration(text: str) -> timedelta:
     """`90`, `90s`, `5m`, `2h`: a positive duration of at most a week."""
     found = _DURATION.fullmatch(text.strip())
     if found is None:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a duration; write seconds (90, 90s), minutes (5m) or hours (2h)")
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a duration; write seconds (90, 90s), minutes (5m) or hours (2h)"
+        )
     value = timedelta(seconds=float(found.group(1)) * _UNITS[found.group(2)])
     if not timedelta(0) < value <= MAX_DURATION:
         raise argparse.ArgumentTypeError(f"{text!r}: give a duration above 0 and at most 7 days")
