@@ -1,4 +1,4 @@
-"""How emulated time passes during a live judgement: the extension point for time (docs/contract-suite/live-judge.md#time).
+"""How emulated time passes in a live judgement: the extension point for time (docs/contract-suite/live-judge.md#time).
 
 A `ClockMode` prepares the emulator's clock, waits until an emulated instant, and adds what the judged service needs
 to share that time (e.g. `FAKETIME` and `LD_PRELOAD` for an accelerated mode under libfaketime). `RealTime`, the

@@ -265,6 +265,8 @@ ADMIN_ENDPOINTS = [
     Endpoint("GET", "/__admin/instances/{id:int}", path_values={"id": "1"}),
     Endpoint("DELETE", "/__admin/instances/{id:int}", path_values={"id": "1"}),
     Endpoint("GET", "/__admin/instances/{id:int}/served", path_values={"id": "1"}),
+    Endpoint("GET", "/__admin/instances/{id:int}/requests", path_values={"id": "1"}),
+    Endpoint("GET", "/__admin/requests/unattributed"),
     Endpoint("POST", "/__admin/reset", body={"tenant": "cwmock"}, body_slots=("/tenant", "")),
     Endpoint("GET", "/__admin/snapshot"),
     Endpoint(
