@@ -24,7 +24,7 @@ from typing import Any
 from cwmock.contract_tests.harness.emulator_control import AdminCallError
 from cwmock.contract_tests.live.clock_modes import CLOCK_MODES
 from cwmock.contract_tests.live.reports import exit_status, text_report, write_reports
-from cwmock.contract_tests.live.session import JudgeSettings, LiveJudge
+from cwmock.contract_tests.live.session import JudgeSettings, LiveJudge, LiveResult
 from cwmock.contract_tests.live.workload import WorkloadSpec
 from cwmock.contract_tests.oracle.inference import InferenceSettings
 from cwmock.core.clock import ManualClock, SystemClock
@@ -189,7 +189,7 @@ def run_judge(args: argparse.Namespace) -> int:
     raise AssertionError("unreachable")
 
 
-async def _judge(settings: JudgeSettings) -> Any:
+async def _judge(settings: JudgeSettings) -> LiveResult:
     judge = LiveJudge(settings)
     try:
         return await judge.run()
