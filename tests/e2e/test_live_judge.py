@@ -11,6 +11,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
+from typing import Any
 
 JUDGE_TIMEOUT = 110  # seconds: well under two minutes, whatever the machine
 REFERENCE_POLLER = (
@@ -19,7 +20,7 @@ REFERENCE_POLLER = (
 )
 
 
-def judge(tmp_path: Path, *service: str, seed: int = 1) -> tuple[subprocess.CompletedProcess[str], dict[str, object]]:
+def judge(tmp_path: Path, *service: str, seed: int = 1) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
     report = tmp_path / "verdict.json"
     command = [
         sys.executable, "-m", "cwmock", "judge", "--duration", "12s", "--steps-per-minute", "50", "--seed", str(seed),
@@ -50,7 +51,7 @@ def test_a_lossy_zoo_poller_as_a_service_is_caught_missing(tmp_path: Path) -> No
     done, verdict = judge(tmp_path, *zoo)
     assert done.returncode == 1, done.stdout + done.stderr
     assert verdict["outcome"] == "FAIL"
-    kinds = {finding["kind"] for finding in verdict["findings"]}  # type: ignore[attr-defined]
+    kinds = {finding["kind"] for finding in verdict["findings"]}
     assert "MISSING" in kinds
     suite = ElementTree.parse(tmp_path / "verdict.xml").getroot()
     failed = [case.get("name") for case in suite.iter("testcase") if case.find("failure") is not None]
