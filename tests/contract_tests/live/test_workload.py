@@ -44,7 +44,7 @@ def test_faults_are_one_request_on_the_hub_and_can_be_left_out() -> None:
     ],
 )
 def test_an_empty_workload_is_refused(spec: dict[str, object]) -> None:
-    with pytest.raises(ValueError, match="must be positive|at least one"):
+    with pytest.raises(ValueError, match=r"must be positive|at least one"):
         WorkloadSpec(**spec)  # type: ignore[arg-type]
 
 
