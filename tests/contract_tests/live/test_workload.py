@@ -84,8 +84,8 @@ async def test_the_driver_plays_every_action_and_takes_new_ones(cwmock_live: Liv
             await driver.play([Step(timedelta(0), "tcp_reset")], await control.now())
         driver.register("tcp_reset", reset_connection)
         actions = ["create", "update", "touch", "burst", "delete", "fault", "tcp_reset"]
-        steps = [Step(timedelta(0), a, count=3, fault={"kind": "status", "status": 503, "path": HUB_CONTACTS,
-                                                         "times": 1} if a == "fault" else None) for a in actions]  # fmt: skip
+        fault = {"kind": "status", "status": 503, "path": HUB_CONTACTS, "times": 1}
+        steps = [Step(timedelta(0), a, count=3, fault=fault if a == "fault" else None) for a in actions]
         done = await driver.play(steps, await control.now())
         faults = await control.faults()
         history = await control.history("cwmock")
