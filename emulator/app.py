@@ -110,7 +110,7 @@ def create_emulator(
     admin_guard = [Middleware(AdminTokenGuard, token=config.admin_token)] if config.admin_token else None
     app = Starlette(
         routes=[
-            *NativeApi(store, config).routes(),
+            *NativeApi(store, config, registry).routes(),
             *HubApi(store, registry, config).routes(),
             *(extra_routes(store, registry, clock, config) if extra_routes is not None else ()),
             Mount(ADMIN_PREFIX, routes=admin_routes, middleware=admin_guard),

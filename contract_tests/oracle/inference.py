@@ -1,12 +1,13 @@
 """Windows inferred from what a live poller did: the oracle's input adapter for a poller on its own schedule.
 
 A harness knows its windows because it runs them; a live judge only sees the poller's requests. This module turns
-one subject's request log (every hub request of one instance, from `GET /__admin/instances/{id}/requests`) into the
+one subject's request log (every request of one instance, or of a native-API subject, from
+`GET /__admin/instances/{id}/requests`) into the
 `Window`s and the journal the oracle already judges, by the rules of docs/contract-suite/live-judge.md#windows-inferred:
 
 1. A window is a run of the subject's requests, in sequence order. A request starts a new run when there is no run
    yet, when more than `gap` of server time passed since the run's last request, or when the run is complete and
-   the request is the first page (no `nextPage`, `page` absent or 1) of a resource the run already read.
+   the request is the first page (no `nextPage` or `pageId`, `page` absent or 1) of a resource the run already read.
 2. Its start is the server time of its first request (a pollDate may name a second up to `start_tolerance` earlier).
 3. It is complete when, for every resource (list path) it read, the last page it read of it ended the result.
 4. It is clean when none of its requests was faulted, a 5xx or a 429.
@@ -112,9 +113,10 @@ class _Run:
 
 
 def is_first_page(record: JournalRecord) -> bool:
-    """A request that starts reading a result: no `nextPage` cursor, and `page` absent or 1."""
-    query = parse_qs(record.query)
-    return "nextPage" not in query and query.get("page", ["1"])[-1] in ("", "1")
+    """A request that starts reading a result: no cursor (the hub's `nextPage`, the native API's forward-only
+    `pageId`), and `page` absent or 1 (parameter names in any case, as ConnectWise reads them)."""
+    query = {key.lower(): values for key, values in parse_qs(record.query).items()}
+    return "nextpage" not in query and "pageid" not in query and query.get("page", ["1"])[-1] in ("", "1")
 
 
 def _describe(record: JournalRecord) -> str:

@@ -10,7 +10,7 @@ from starlette.routing import BaseRoute, Route
 
 from cwmock.core.clock import Clock
 from cwmock.core.timestamps import iso_z
-from cwmock.core.validation import id_from_text
+from cwmock.core.validation import check_text, id_from_text
 from cwmock.emulator.admin.options import handles_errors, options_body, query_instant
 from cwmock.emulator.http.bodies import read_json
 from cwmock.emulator.http.params import IdRoute
@@ -21,6 +21,8 @@ from cwmock.emulator.model.instances import InstanceRegistry
 from cwmock.emulator.model.snapshot import SNAPSHOT_MAX_DEPTH, restore_snapshot, take_snapshot
 from cwmock.emulator.model.store import Store
 from cwmock.emulator.model.versions import Version
+
+MAX_CLIENT_ID = 200  # our bound: a clientId is a GUID (36 characters)
 
 
 def _in_range(version: Version, since: datetime | None, until: datetime | None) -> bool:
@@ -74,7 +76,8 @@ class AdminInspect:
         return Response(status_code=204)
 
     async def create_instance(self, request: Request) -> Response:
-        """POST /instances {"tenant", "name", "tags"?, "configuration"?} → 201 {id, token, createdDate, ...}."""
+        """POST /instances {"tenant", "name", "tags"?, "configuration"?, "clientId"?} → 201 {id, token, ...}; with
+        clientId, a native-API subject (docs/contract-suite/live-judge.md#native-subjects)."""
         options = await options_body(request)
         tenant = options.get("tenant")
         if not isinstance(tenant, str):
@@ -88,8 +91,14 @@ class AdminInspect:
         configuration = options.get("configuration", {})
         if not isinstance(configuration, dict):
             raise invalid_field("configuration", "configuration must be the instance's configuration object")
+        raw_client = options.get("clientId")
+        client_id = None if raw_client is None else check_text("clientId", raw_client, max_length=MAX_CLIENT_ID)
+        if (client_id is not None and client_id != client_id.strip()) or client_id == "":
+            raise invalid_field("clientId", "clientId must be the clientId a native-API poller sends, without spaces")
         company = self.store.tenant(tenant).credentials.company
-        instance = self.registry.create(company, name, self.store.server_now(), tags, configuration)
+        instance = self.registry.create(
+            company, name, self.store.server_now(), tags, configuration, client_id=client_id
+        )
         return json_response(instance.to_json(), status=201)
 
     async def list_instances(self, request: Request) -> Response:

@@ -146,7 +146,16 @@ def test_windows_take_the_start_tolerance() -> None:
 
 @pytest.mark.parametrize(
     ("query", "first"),
-    [("", True), ("pageSize=5", True), ("page=1", True), ("page=2", False), ("nextPage=x", False)],
+    [
+        ("", True),
+        ("pageSize=5", True),
+        ("page=1", True),
+        ("Page=1&PageSize=5", True),
+        ("page=2", False),
+        ("PAGE=2", False),
+        ("nextPage=x", False),
+        ("pageId=40&pageSize=5", False),
+    ],
 )
 def test_a_first_page_has_no_cursor_and_no_later_page_number(query: str, first: bool) -> None:
     assert is_first_page(page(1, 0, query=query)) is first
