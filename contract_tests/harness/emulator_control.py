@@ -74,10 +74,12 @@ class EmulatorControl:
         await self._call("POST", "/reset", json={} if tenant is None else {"tenant": tenant})
 
     async def create_instance(
-        self, tenant: str, name: str, tags: list[str], configuration: dict[str, Any]
+        self, tenant: str, name: str, tags: list[str], configuration: dict[str, Any], *, client_id: str | None = None
     ) -> dict[str, Any]:
-        """Register an instance; returns {id, token, createdDate, ...}."""
-        body = {"tenant": tenant, "name": name, "tags": tags, "configuration": configuration}
+        """Register an instance (a native-API subject with `client_id`); returns {id, token, createdDate, ...}."""
+        body: dict[str, Any] = {"tenant": tenant, "name": name, "tags": tags, "configuration": configuration}
+        if client_id is not None:
+            body["clientId"] = client_id
         created: dict[str, Any] = await self._call("POST", "/instances", json=body)
         return created
 

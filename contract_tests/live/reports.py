@@ -30,7 +30,7 @@ def text_report(result: LiveResult) -> str:
     lines = [
         f"cwmock judge: instance {result.instance['id']} (tenant {tenant_of(result.instance)}), "
         f"{iso_z(result.started)} to {iso_z(result.ended)} emulated",
-        f"  workload: {len(result.steps)} step(s); the poller made {result.requests} hub request(s)",
+        f"  workload: {len(result.steps)} step(s); the poller made {result.requests} request(s)",
     ]
     if service is not None:
         how = "stopped by the judge" if service.stopped_by_judge else "exited on its own"

@@ -29,6 +29,7 @@ from cwmock.contract_tests.oracle.inputs import History, ServedLog, arrival_from
 from cwmock.contract_tests.oracle.verdict import Verdict
 from cwmock.contract_tests.oracle.windows import window_statuses
 from cwmock.emulator.config import EmulatorConfig
+from cwmock.emulator.native.auth import basic_authorization
 from cwmock.receiver.records import Arrival
 
 DEFAULT_TENANT = "cwmock"
@@ -56,6 +57,9 @@ class JudgeSettings:
     user_secret: str = EmulatorConfig.user_secret
     organization_secret: str = EmulatorConfig.organization_secret
     extra_environment: Mapping[str, str] = field(default_factory=dict)
+    client_id: str | None = None
+    """Judge a native-API poller: register a subject with this clientId instead of a hub instance."""
+    codebase: str = EmulatorConfig.codebase
 
 
 @dataclass
@@ -111,7 +115,11 @@ class LiveJudge:
             configuration = dict(body.get("configuration", {}))
             configuration["event.notification.callback.url"] = settings.receiver_url.rstrip("/") + self.callback_path
             created = await self.control.create_instance(
-                tenant_of(body), str(body.get("name") or "cwmock-live"), list(body.get("tags", [])), configuration
+                tenant_of(body),
+                str(body.get("name") or "cwmock-live"),
+                list(body.get("tags", [])),
+                configuration,
+                client_id=settings.client_id,
             )
             self.instance = {
                 **body,
@@ -148,9 +156,25 @@ class LiveJudge:
             "CWMOCK_STATE_DIR": str(settings.work_dir / "state"),
             "CWMOCK_START": str(self.instance["createdDate"]),
             "CWMOCK_TENANT": self.tenant,
+            **self.native_environment(),
             **settings.clock.service_environment(),
             **settings.extra_environment,
         }
+
+    def native_environment(self) -> dict[str, str]:
+        """For a native-API subject: the API root, its Authorization header (the tenant's API keys, as the
+        emulator's default tenants have them) and the clientId to send."""
+        client_id = self.settings.client_id
+        if client_id is None:
+            return {}
+        keys = next((t for t in EmulatorConfig.tenants if t.company.lower() == self.tenant.lower()), None)
+        found = {} if keys is None else {
+            "CWMOCK_API_AUTH": basic_authorization(keys.company, keys.public_key, keys.private_key),
+            "CWMOCK_PUBLIC_KEY": keys.public_key,
+            "CWMOCK_PRIVATE_KEY": keys.private_key,
+        }  # fmt: skip
+        api = f"{self.control.base_url}/{self.settings.codebase}apis/3.0"
+        return {"CWMOCK_API_URL": api, "CWMOCK_CLIENT_ID": client_id, **found}
 
     async def arrivals(self) -> list[Arrival]:
         """This instance's notifications as the receiver got them, in arrival order."""

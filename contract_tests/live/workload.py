@@ -22,7 +22,7 @@ HUB_CONTACTS = "/elements/api-v2/hubs/crm/contacts"
 # Relative weights of the actions a plan draws (faults only when asked for).
 WEIGHTS: dict[str, float] = {"create": 4, "update": 3, "touch": 1, "delete": 1, "burst": 0.3}
 FAULT_WEIGHT = 0.6
-# The faults a plan injects on the hub, each for one request: what a poller must survive (docs/faults.md).
+# The faults a plan injects on the polled path, each for one request: what a poller must survive (docs/faults.md).
 PLANNED_FAULTS: tuple[Mapping[str, Any], ...] = (
     {"kind": "status", "status": 503},
     {"kind": "status", "status": 500},
@@ -57,6 +57,8 @@ class WorkloadSpec:
     steps_per_minute: float = 30.0
     burst_size: int = 20
     faults: bool = True
+    fault_path: str = HUB_CONTACTS
+    """The path faults hit: the hub's contacts, or the native API's for a native-API subject."""
 
     def __post_init__(self) -> None:
         if self.duration <= timedelta(0):
@@ -83,7 +85,8 @@ def plan_workload(spec: WorkloadSpec) -> list[Step]:
         if action == "burst":
             steps.append(Step(at, action, spec.burst_size))
         elif action == "fault":
-            steps.append(Step(at, action, fault={**source.choice(PLANNED_FAULTS), "path": HUB_CONTACTS, "times": 1}))
+            fault = {**source.choice(PLANNED_FAULTS), "path": spec.fault_path, "times": 1}
+            steps.append(Step(at, action, fault=fault))
         else:
             steps.append(Step(at, action))
     return steps

@@ -225,9 +225,10 @@ class Window:
         return notification_bytes(document)
 
 
-def run(bug: str | None, env: dict[str, str]) -> datetime | None:
-    """One window: poll, commit, deliver what is due; returns when work is next due."""
-    window = Window(bug, env)
+def run(bug: str | None, env: dict[str, str], kind: type[Window] | None = None) -> datetime | None:
+    """One window (of `kind`, default `Window`: over the hub): poll, commit, deliver what is due; returns when work
+    is next due."""
+    window = (kind or Window)(bug, env)
     state = load_state(window.state_dir)
     outbox = Outbox(state, window.now, window.key, bug)
     lower = window.lower_bound(state)

@@ -25,11 +25,11 @@ from cwmock.contract_tests.harness.emulator_control import AdminCallError
 from cwmock.contract_tests.live.clock_modes import CLOCK_MODES
 from cwmock.contract_tests.live.reports import exit_status, text_report, write_reports
 from cwmock.contract_tests.live.session import JudgeSettings, LiveJudge, LiveResult
-from cwmock.contract_tests.live.workload import WorkloadSpec
+from cwmock.contract_tests.live.workload import HUB_CONTACTS, WorkloadSpec
 from cwmock.contract_tests.oracle.inference import InferenceSettings
 from cwmock.core.clock import ManualClock, SystemClock
 from cwmock.emulator.app import create_emulator
-from cwmock.emulator.config import EmulatorConfig
+from cwmock.emulator.config import DEFAULT_CODEBASE, EmulatorConfig
 from cwmock.emulator.http.server import LOOPBACK, BackgroundServer
 from cwmock.fixtures import SEED_INSTANCE, read_fixture
 from cwmock.receiver.inbox import Receiver
@@ -87,13 +87,16 @@ def add_judge_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
     subject = judge.add_argument_group("the subject")
     subject.add_argument("--instance", type=Path, help="the instance JSON to register (default: the seed's example)")
     subject.add_argument("--instance-id", type=int, help="judge a poller already polling this instance (no command)")
+    subject.add_argument(
+        "--client-id", help="judge a poller of the native API that sends this clientId (a subject, not a hub instance)"
+    )
     subject.add_argument("--work-dir", type=Path, help="where the instance JSON, state and logs go (default: temp)")
     drive = judge.add_argument_group("the workload")
     drive.add_argument("--duration", type=duration, default=timedelta(minutes=1), help="emulated time (default 1m)")
     drive.add_argument("--seed", type=int, default=0, help="the workload's seed (default 0)")
     drive.add_argument("--steps-per-minute", type=float, default=30.0, help="workload steps per minute (default 30)")
     drive.add_argument("--burst-size", type=_positive, default=20, help="contacts one burst creates (default 20)")
-    drive.add_argument("--no-faults", action="store_true", help="inject no hub faults")
+    drive.add_argument("--no-faults", action="store_true", help="inject no faults on the polled path")
     drive.add_argument("--clock", choices=sorted(CLOCK_MODES), default="real", help="how time passes (default real)")
     infer = judge.add_argument_group("inference and settle")
     infer.add_argument("--window-gap", type=_seconds, default=0.5, help="idle seconds that end a run (default 0.5)")
@@ -153,7 +156,10 @@ def run_judge(args: argparse.Namespace) -> int:
         return 2
     try:
         body = _instance_body(args.instance)
-        workload = WorkloadSpec(args.seed, args.duration, args.steps_per_minute, args.burst_size, not args.no_faults)
+        fault_path = HUB_CONTACTS if args.client_id is None else f"/{DEFAULT_CODEBASE}apis/3.0/company/contacts"
+        workload = WorkloadSpec(
+            args.seed, args.duration, args.steps_per_minute, args.burst_size, not args.no_faults, fault_path
+        )
     except (OSError, ValueError) as error:
         print(f"cwmock judge: {error}", file=sys.stderr)
         return 2
@@ -175,6 +181,7 @@ def run_judge(args: argparse.Namespace) -> int:
             settle_runs=args.settle_runs,
             settle_timeout=args.settle_timeout,
             admin_token=args.admin_token,
+            client_id=args.client_id,
         )
         print(f"cwmock judge: emulator {stack.emulator_url}, receiver {stack.receiver_url}, work dir {work_dir}",
               flush=True)  # fmt: skip

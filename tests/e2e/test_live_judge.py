@@ -13,6 +13,8 @@ import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 JUDGE_TIMEOUT = 110  # seconds: well under two minutes, whatever the machine
 REFERENCE_POLLER = (
     'exec "$PYTHON" -m cwmock poller run --instance "$CWMOCK_INSTANCE" --hub-url "$CWMOCK_HUB_URL" '
@@ -20,12 +22,14 @@ REFERENCE_POLLER = (
 )
 
 
-def judge(tmp_path: Path, *service: str, seed: int = 1) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+def judge(
+    tmp_path: Path, *service: str, seed: int = 1, options: tuple[str, ...] = ()
+) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
     report = tmp_path / "verdict.json"
     command = [
         sys.executable, "-m", "cwmock", "judge", "--duration", "12s", "--steps-per-minute", "50", "--seed", str(seed),
         "--json", str(report), "--junit", str(tmp_path / "verdict.xml"), "--work-dir", str(tmp_path / "work"),
-        "--", *service,
+        *options, "--", *service,
     ]  # fmt: skip
     env = {"PATH": "/usr/bin:/bin", "PYTHON": sys.executable, "PYTHONPATH": ":".join(sys.path)}
     done = subprocess.run(command, capture_output=True, text=True, timeout=JUDGE_TIMEOUT, env=env, check=False)
@@ -62,3 +66,18 @@ def test_a_poller_that_never_polls_is_not_a_pass(tmp_path: Path) -> None:
     done, verdict = judge(tmp_path, sys.executable, "-c", "import sys; sys.stdin.read()")
     assert done.returncode != 0
     assert verdict["outcome"] != "PASS"
+
+
+@pytest.mark.parametrize(("bug", "outcome"), [(None, "PASS"), ("dedupe-by-id", "FAIL")], ids=["correct", "lossy"])
+def test_a_native_api_poller_is_judged_from_its_company_contacts_requests(
+    tmp_path: Path, bug: str | None, outcome: str
+) -> None:
+    zoo = [sys.executable, "-m", "cwmock.contract_tests.zoo.service", "--native", "--interval", "1"]
+    zoo += ["--bug", bug] if bug else []
+    done, verdict = judge(tmp_path, *zoo, options=("--client-id", "my-native-poller"))
+    assert verdict["outcome"] == outcome, done.stdout + done.stderr
+    assert verdict["required"] > 0
+    kinds = {f["kind"] for f in verdict["findings"]}
+    assert kinds == (set() if bug is None else {"MISSING"}) | (kinds - {"MISSING"} if bug else set())
+    assert bug is None or "MISSING" in kinds
+    assert verdict["requests"] > 5
