@@ -57,11 +57,12 @@ def test_a_full_log_refuses_and_counts_rather_than_evicting() -> None:
     assert kept.refused == 2
 
 
-def test_only_hub_requests_without_an_instance_are_unattributed() -> None:
+def test_only_hub_and_native_contact_requests_without_a_subject_are_unattributed() -> None:
     log = SubjectLog()
     log.record(_entry(1, None, "/v4_6_release/apis/3.0/company/contacts"))
     log.record(_entry(2, None))
-    assert [e.moment.seq for e in log.unattributed.entries] == [2]
+    log.record(_entry(3, None, "/v4_6_release/apis/3.0/company/companies"))
+    assert [e.moment.seq for e in log.unattributed.entries] == [1, 2]
     log.clear()
     assert log.unattributed.entries == []
     assert log.of_instance(1).entries == []
