@@ -2,8 +2,9 @@
 
 The ring keeps the last N requests of every kind; a live judge infers an instance's windows from all of that
 instance's requests (docs/contract-suite/live-judge.md#the-request-log): its hub requests, or, for a native-API
-subject, its native ones. They are kept here, per instance, as the served-versions log is. The log never evicts: past `capacity` requests of one instance it stops recording that
-instance and counts what it refused, and a judge reading it says INCONCLUSIVE with that count instead of guessing.
+subject, its native ones. They are kept here, per instance, as the served-versions log is. The log never evicts:
+past `capacity` requests of one instance it stops recording that instance and counts what it refused, and a judge
+reading it says INCONCLUSIVE with that count instead of guessing.
 Hub requests whose `Element` token names no instance, and native contact requests whose clientId names no subject,
 are kept too (up to the same capacity): a poller sending a wrong token would otherwise leave no window at all.
 """
