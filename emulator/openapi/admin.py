@@ -42,6 +42,22 @@ def admin_paths() -> Json:
         "required": ["contact"],
         "properties": {"contact": schema_ref("ContactBody"), **write_options},
     }
+    instance_body = {
+        "type": "object",
+        "required": ["tenant", "name"],
+        "properties": {
+            "tenant": {"type": "string"},
+            "name": {"type": "string", "minLength": 1},
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "configuration": obj,
+            "clientId": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 200,
+                "description": "register a native-API subject: the tenant's native requests sending this clientId",
+            },
+        },
+    }
     fault = {
         "type": "object",
         "required": ["kind"],
@@ -136,7 +152,7 @@ def admin_paths() -> Json:
         },
         "/__admin/instances": {
             "get": _admin("List instances", {"200": json_content({"type": "array", "items": obj}, "instances")}),
-            "post": _admin("Create an instance", created, 400, 404, body=obj),
+            "post": _admin("Create an instance (or a native-API subject)", created, 400, 404, body=instance_body),
         },
         "/__admin/instances/{id}": {
             "get": _admin("One instance", ok, 404, params=[contact_id]),
