@@ -192,13 +192,11 @@ def poller_once(args: argparse.Namespace, env: Mapping[str, str]) -> int:
 
 
 async def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    if args.interval is not None and not 0 < args.interval <= MAX_INTERVAL_SECONDS:
+        raise UsageError(f"--interval {args.interval:g}: give a number of seconds above 0, at most a day")
     instance = _load_instance(args.instance)
     minutes = instance.configuration.refresh_interval_minutes or DEFAULT_REFRESH_MINUTES
-    interval = timedelta(minutes=minutes)
-    if args.interval is not None:
-        if not 0 < args.interval <= MAX_INTERVAL_SECONDS:
-            raise UsageError(f"--interval {args.interval:g}: give a number of seconds above 0, at most a day")
-        interval = timedelta(seconds=args.interval)
+    interval = timedelta(minutes=minutes) if args.interval is None else timedelta(seconds=args.interval)
     state = PollerState.open(args.state_dir, reset_damaged=args.reset_state)
     async with httpx.AsyncClient(timeout=60.0) as admin:
         clock: FollowableClock
