@@ -13,7 +13,15 @@ import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+
+from cwmock.core.clock import ManualClock, SystemClock
+from cwmock.emulator.app import create_emulator
+from cwmock.emulator.http.server import BackgroundServer
+from cwmock.fixtures import SEED_INSTANCE, read_fixture
+from cwmock.receiver.inbox import Receiver
+from cwmock.receiver.server import serve_receiver
 
 JUDGE_TIMEOUT = 110  # seconds: well under two minutes, whatever the machine
 REFERENCE_POLLER = (
@@ -83,3 +91,48 @@ def test_a_native_api_poller_is_judged_from_its_company_contacts_requests(
     else:
         assert "MISSING" in kinds
     assert verdict["requests"] > 5
+
+
+def test_a_poller_already_running_is_judged_on_a_stack_attached_by_url(tmp_path: Path) -> None:
+    clock = ManualClock(SystemClock().now())
+    clock.follow_wall()
+    emulator = create_emulator(clock=clock)
+    with BackgroundServer(emulator.app) as server, serve_receiver(Receiver(clock)) as receiver:
+        body = json.loads(read_fixture(SEED_INSTANCE))
+        configuration = {**body["configuration"], "event.notification.callback.url": f"{receiver.url}/mine"}
+        created = httpx.post(
+            f"{server.url}/__admin/instances",
+            json={"tenant": "cloudelements", "name": "running", "configuration": configuration},
+        ).json()
+        instance = tmp_path / "instance.json"
+        instance.write_text(json.dumps({**body, **created, "configuration": configuration}), encoding="utf-8")
+        (tmp_path / "state").mkdir()
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": ":".join(sys.path),
+            "CWMOCK_INSTANCE": str(instance),
+            "CWMOCK_HUB_URL": f"{server.url}/elements/api-v2",
+            "CWMOCK_HUB_AUTH": "User cwmock-user-secret, Organization cwmock-organization-secret, "
+            f"Element {created['token']}",
+            "CWMOCK_STATE_DIR": str(tmp_path / "state"),
+            "CWMOCK_START": created["createdDate"],
+        }
+        zoo = [sys.executable, "-m", "cwmock.contract_tests.zoo.service", "--interval", "1"]
+        service = subprocess.Popen(zoo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            attach = ("--emulator-url", server.url, "--receiver-url", receiver.url, "--instance-id", str(created["id"]))
+            report = tmp_path / "verdict.json"
+            command = [sys.executable, "-m", "cwmock", "judge", "--duration", "8s", "--json", str(report), *attach]
+            env_judge = {"PATH": "/usr/bin:/bin", "PYTHONPATH": ":".join(sys.path)}
+            done = subprocess.run(
+                command, capture_output=True, text=True, timeout=JUDGE_TIMEOUT, env=env_judge, check=False
+            )
+        finally:
+            service.terminate()
+            service.wait(timeout=10)
+        verdict = json.loads(report.read_text(encoding="utf-8"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert verdict["outcome"] == "PASS"
+    assert verdict["required"] > 0
+    clock.close()
+    assert verdict["service"] is None  # not the judge's to start or stop
