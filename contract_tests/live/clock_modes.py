@@ -8,6 +8,7 @@ first mode, leaves the emulator's clock following the wall, so the service's own
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
@@ -56,5 +57,5 @@ class RealTime:
         return {}
 
 
-CLOCK_MODES: dict[str, type[RealTime]] = {"real": RealTime}
+CLOCK_MODES: dict[str, Callable[[], ClockMode]] = {"real": RealTime}
 """The modes `cwmock judge --clock` offers; an accelerated mode registers here."""

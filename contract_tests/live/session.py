@@ -178,8 +178,10 @@ class LiveJudge:
 
     async def arrivals(self) -> list[Arrival]:
         """This instance's notifications as the receiver got them, in arrival order."""
-        path = self.instance["configuration"].get("event.notification.callback.url", "")
-        params = {"path": httpx.URL(path).path} if self.settings.instance_id is None else {}
+        callback = str(self.instance["configuration"].get("event.notification.callback.url") or "")
+        path = httpx.URL(callback).path if callback else ""
+        # Only this instance's callback path: another poller delivering to the same receiver is not judged here.
+        params = {"path": path} if path not in ("", "/") else {}
         response = await self.receiver.get("/__receiver/arrivals", params=params)
         response.raise_for_status()
         return [arrival_from_json(a) for a in response.json()["arrivals"]]

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from cwmock.contract_tests.zoo.poller import DEFAULT_PAGE_SIZE, Window
+from cwmock.contract_tests.zoo.poller import DEFAULT_PAGE_SIZE, Window, read_page
 from cwmock.core.timestamps import format_cw
 
 
@@ -37,11 +37,7 @@ class NativeWindow(Window):
         page_number = 1
         while True:
             url = f"{self.api_url}{rendered}&" + urlencode({"page": page_number, "pageSize": size})
-            response = client.get(url, headers=self.headers)
-            response.raise_for_status()
-            page = response.json()
-            if not isinstance(page, list):
-                raise ValueError(f"the API answered {type(page).__name__}, expected a list")
+            _, page = read_page(client, url, self.headers, "the API")
             records += page
             if len(page) < size:
                 return records
