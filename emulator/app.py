@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from starlette.applications import Starlette
@@ -19,9 +19,11 @@ from cwmock.emulator.admin.contacts import AdminContacts
 from cwmock.emulator.admin.faults import AdminFaults
 from cwmock.emulator.admin.guard import AdminTokenGuard
 from cwmock.emulator.admin.inspection import AdminInspect
+from cwmock.emulator.admin.sockets import AdminSocketFaults
 from cwmock.emulator.config import EmulatorConfig
 from cwmock.emulator.faults.kinds import HttpFaults
 from cwmock.emulator.faults.middleware import FaultInjector
+from cwmock.emulator.faults.sockets import SocketFaults
 from cwmock.emulator.http.date_header import ClockDateHeader
 from cwmock.emulator.http.draining import Draining
 from cwmock.emulator.http.paths import ADMIN_PREFIX, OPENAPI_PATH
@@ -70,6 +72,8 @@ class Emulator:
     journal: Journal
     app: Starlette
     faults: HttpFaults
+    # The TCP fault proxy's faults (`/__admin/socket-faults`); a `TcpFaultProxy(..., faults=...)` serves them.
+    socket_faults: SocketFaults = field(default_factory=SocketFaults)
 
 
 ExtraRoutes = Callable[[Store, InstanceRegistry, Clock, EmulatorConfig], Sequence[BaseRoute]]
@@ -96,11 +100,13 @@ def create_emulator(
     registry = InstanceRegistry(seed=config.instance_seed)
     journal = Journal(config.journal_capacity, SubjectLog(config.request_log_capacity))
     faults = HttpFaults(store.stamp_policy)
+    socket_faults = SocketFaults(clock)
     admin_routes = [
         *AdminClock(clock).routes(),
         *AdminContacts(store, config.fixtures_dir).routes(),
         *AdminInspect(store, registry, journal, clock).routes(),
         *AdminFaults(faults, store, clock).routes(),
+        *AdminSocketFaults(socket_faults).routes(),
     ]
     document = openapi_document(config)
 
@@ -125,7 +131,16 @@ def create_emulator(
         exception_handlers={HTTPException: http_error, Exception: server_error},
     )
     app.state.draining = Draining()  # set by the server as it stops: long-polls and real latency answer at once
-    return Emulator(config=config, clock=clock, store=store, registry=registry, journal=journal, app=app, faults=faults)
+    return Emulator(
+        config=config,
+        clock=clock,
+        store=store,
+        registry=registry,
+        journal=journal,
+        app=app,
+        faults=faults,
+        socket_faults=socket_faults,
+    )
 
 
 def create_app(config: EmulatorConfig | None = None, clock: Clock | None = None) -> Starlette:

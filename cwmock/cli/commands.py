@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import ipaddress
 import os
 import re
@@ -13,15 +14,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cwmock.cli.judge import add_judge_parser, run_judge
-from cwmock.cli.stack import StackOptions, run_stack
+from cwmock.cli.stack import StackOptions, run_stack, self_host, start_fault_proxy
 from cwmock.core.clock import ManualClock, SystemClock
 from cwmock.core.timestamps import parse_iso
 from cwmock.core.validation import InputError, id_from_text
 from cwmock.dashboard.app import mount_dashboard
 from cwmock.emulator.app import DEFAULT_START, Emulator, create_emulator
 from cwmock.emulator.config import DEFAULT_CODEBASE, EmulatorConfig
+from cwmock.emulator.faults.tcp_proxy import TcpFaultProxy
 from cwmock.emulator.http.paths import UI_PREFIX
-from cwmock.emulator.http.server import LOOPBACK, is_loopback, serve
+from cwmock.emulator.http.server import LOOPBACK, is_loopback, make_server, serve
 from cwmock.emulator.http.tls import TlsMaterial, default_ca_file, generate_tls
 from cwmock.emulator.model.contact_sets import SAMPLE_CONTACTS, load_contact_bodies
 from cwmock.emulator.model.contacts import REFERENCE_PATHS
@@ -95,6 +97,13 @@ def _add_emulator_options(parser: argparse.ArgumentParser, default_port: int) ->
         type=_directory,
         metavar="DIR",
         help="a directory of your own contact sets, which /__admin/tenants/T/seed may name besides the package's",
+    )
+    parser.add_argument(
+        "--fault-proxy-port",
+        type=int,
+        metavar="PORT",
+        help="also serve the TCP fault proxy on PORT, forwarding to the emulator's plain-HTTP port: connections "
+        "through it meet the socket faults of /__admin/socket-faults (reset, body cut short); default: none",
     )
     parser.add_argument(
         "--admin-token",
@@ -216,7 +225,14 @@ def _seed_sample(emulator: Emulator) -> int:
     return len(bodies)
 
 
-def _summary(emulator: Emulator, host: str, port: int, seeded: int, ca_file: Path | None = None) -> str:
+def _summary(
+    emulator: Emulator,
+    host: str,
+    port: int,
+    seeded: int,
+    ca_file: Path | None = None,
+    proxy: TcpFaultProxy | None = None,
+) -> str:
     base = f"{'https' if ca_file is not None else 'http'}://{host}:{port}"
     lines = [
         f"cwmock emulator listening on {base}",
@@ -225,6 +241,8 @@ def _summary(emulator: Emulator, host: str, port: int, seeded: int, ca_file: Pat
         f"  dashboard:       {base}{UI_PREFIX}/  (clock, contacts, faults; admin API at {base}/__admin)",
         f"  clock:           {type(emulator.clock).__name__}, now {emulator.clock.now().isoformat()}",
     ]
+    if proxy is not None:
+        lines.append(f"  fault proxy:     {proxy.url}  (socket faults: {base}/__admin/socket-faults)")
     if ca_file is not None:
         lines.append(f"  TLS CA bundle:   {ca_file} (trust it, e.g. REQUESTS_CA_BUNDLE={ca_file})")
     for tenant in emulator.store.tenants:
@@ -259,8 +277,32 @@ def run_emulator(args: argparse.Namespace, *, seed: bool) -> int:
     if args.tls:
         tls = generate_tls([args.host])
         ca_file = tls.write_ca(args.tls_ca_file if args.tls_ca_file is not None else default_ca_file())
-    summary = _summary(emulator, args.host, args.port, seeded, ca_file)
-    serve(emulator.app, args.host, args.port, tls, on_started=lambda: print(summary, flush=True))
+    if args.fault_proxy_port is None:
+        summary = _summary(emulator, args.host, args.port, seeded, ca_file)
+        serve(emulator.app, args.host, args.port, tls, on_started=lambda: print(summary, flush=True))
+        return 0
+    proxy = TcpFaultProxy(
+        self_host(args.host), args.port, host=args.host, port=args.fault_proxy_port, faults=emulator.socket_faults
+    )
+
+    async def serve_both() -> int:
+        try:
+            await start_fault_proxy(proxy)
+        except RuntimeError as exc:
+            print(f"cwmock: {exc}", file=sys.stderr)
+            return 1
+        summary = _summary(emulator, args.host, args.port, seeded, ca_file, proxy)
+        server = make_server(emulator.app, args.host, args.port, tls)
+        server.on_started = lambda: print(summary, flush=True)
+        try:
+            await server.serve()
+        finally:
+            await proxy.stop()
+        return 0
+
+    # uvicorn re-raises the signal it captured once it has shut down; that is a clean stop for us.
+    with contextlib.suppress(KeyboardInterrupt):
+        return asyncio.run(serve_both())
     return 0
 
 
@@ -288,6 +330,7 @@ def run_up(args: argparse.Namespace) -> int:
         state_dir=args.state_dir,
         reset_state=args.reset_state,
         receiver_max_body_bytes=args.receiver_max_body_bytes,
+        fault_proxy_port=args.fault_proxy_port,
         print_line=lambda text: print(text, flush=True),
     )
     return asyncio.run(run_stack(options))
@@ -318,6 +361,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_judge(args)
     if args.tls_ca_file is not None and not args.tls:
         parser.error("--tls-ca-file only applies to HTTPS: add --tls (or drop --tls-ca-file)")
+    if args.command == "emulator" and args.tls and args.fault_proxy_port is not None:
+        parser.error(
+            "--fault-proxy-port forwards plain HTTP, and `cwmock emulator --tls` serves HTTPS only: drop one, or use "
+            "`cwmock up --tls --fault-proxy-port PORT` (its --port stays plain HTTP)"
+        )
     try:
         emulator_config(args)
     except ValueError as exc:

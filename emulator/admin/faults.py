@@ -1,8 +1,9 @@
 """`/__admin/faults`: add, list, read and remove injected faults.
 
 `POST /faults` takes `{"kind": ..., <the kind's options>, <scope>}`; the scope of a request fault is `path` (glob)
-or `pathRegex`, `method`, `times`, `after`, `probability` and `seed`. Stamp policies (`precision`, `skew`) take no
-scope. Unknown keys are refused, so a misspelt option never silently widens a fault.
+or `pathRegex`, `method`, `times`, `after`, `probability`, `seed`, and `from`/`until` (emulated instants). Stamp
+policies (`precision`, `skew`) take no scope. Unknown keys are refused, so a misspelt option never silently widens
+a fault.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from cwmock.emulator.model.contacts import apply_patch
 from cwmock.emulator.model.errors import InvalidObject, invalid_field
 from cwmock.emulator.model.store import Store
 
-SCOPE_KEYS = {"path", "pathRegex", "method", "times", "after", "probability", "seed"}
+SCOPE_KEYS = {"path", "pathRegex", "method", "times", "after", "probability", "seed", "from", "until"}
 ACTION_KEYS: dict[str, set[str]] = {
     "status": {"status"},
     "rate_limit": {"retryAfter"},
@@ -66,7 +67,7 @@ def _string_option(options: dict[str, Any], key: str) -> str | None:
     return None if value is None else check_text(key, value, max_length=MAX_PATTERN_LENGTH)
 
 
-def _refuse_unknown(options: dict[str, Any], allowed: set[str], what: str) -> None:
+def refuse_unknown(options: dict[str, Any], allowed: set[str], what: str) -> None:
     unknown = sorted(set(options) - allowed)
     if unknown:
         raise invalid_field(unknown[0], f"{what} takes no {', '.join(unknown)}; it takes {', '.join(sorted(allowed))}")
@@ -91,6 +92,8 @@ def parse_scope(options: dict[str, Any], *, default_times: int | None = None) ->
         after=int_option(options, "after", default=0) or 0,
         probability=probability,
         seed=int_option(options, "seed", minimum=-(2**63), default=0) or 0,
+        starts=instant_option(options, "from", clock=True),
+        ends=instant_option(options, "until", clock=True),
     )
 
 
@@ -98,7 +101,7 @@ def parse_mutation(value: object, store: Store) -> PageMutation:
     """A mutate_between_pages fault's `mutation`: `{"op", "tenant", "id"?, "contact"?, "operations"?, "stamp"?}`."""
     if not isinstance(value, dict):
         raise invalid_field("mutation", 'send "mutation": {"op": "create", "tenant": "cwmock", "contact": {...}}')
-    _refuse_unknown(value, MUTATION_KEYS, "a mutation")
+    refuse_unknown(value, MUTATION_KEYS, "a mutation")
     tenant = _string_option(value, "tenant")
     if tenant is None:
         raise invalid_field("tenant", "the mutation needs the tenant (a login company id, e.g. cwmock)")
@@ -158,7 +161,7 @@ def add_fault(faults: HttpFaults, options: dict[str, Any], store: Store, clock: 
         raise invalid_field("kind", f"kind must be one of {', '.join(FAULT_KINDS)}, got {kind!r}")
     is_policy = kind in ("precision", "skew")
     allowed = {"kind"} | ACTION_KEYS[kind] | (set() if is_policy else SCOPE_KEYS)
-    _refuse_unknown(options, allowed, f"a {kind} fault")
+    refuse_unknown(options, allowed, f"a {kind} fault")
     try:
         action = parse_action(kind, options, store, clock)
         scope = None if is_policy else parse_scope(options, default_times=1 if kind == "mutate_between_pages" else None)

@@ -125,7 +125,7 @@ class FaultInjector:
             self._attribute(scope)
             await error_response(503, "ConnectWiseApi", f"{network_fault} injected: never served")(scope, receive, send)
             return
-        fired = self.faults.firing(scope["method"], scope["path"])
+        fired = self.faults.firing(scope["method"], scope["path"], self.clock.now())
         kinds: list[str] = [fault.kind for fault in fired]
         if network_fault in NETWORK_FAULT_KINDS:
             kinds.append(network_fault)  # the proxy or transport will break this response on its way to the client

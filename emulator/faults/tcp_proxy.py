@@ -18,31 +18,14 @@ import contextlib
 import socket
 import struct
 from dataclasses import dataclass
-from typing import Literal
 from urllib.parse import urlsplit
 
 from cwmock.emulator.faults.kinds import NETWORK_FAULT_HEADER
-from cwmock.emulator.faults.registry import FaultRegistry
 from cwmock.emulator.faults.scope import FaultScope, PathPattern
+from cwmock.emulator.faults.sockets import SocketFault, SocketFaultKind, SocketFaults
 from cwmock.emulator.http.server import LOOPBACK
 
-SocketFaultKind = Literal["reset_before_response", "cut_body_after"]
-SOCKET_FAULT_KINDS: tuple[SocketFaultKind, ...] = ("reset_before_response", "cut_body_after")
 NO_BODY_STATUSES = {204, 304}
-
-
-@dataclass
-class SocketFault:
-    """One socket fault: its id, kind, scope (with counters) and, for `cut_body_after`, how many body bytes pass."""
-
-    id: int
-    kind: SocketFaultKind
-    scope: FaultScope
-    cut_after: int = 0
-
-    def to_json(self) -> dict[str, object]:
-        """The fault as a listing shows it."""
-        return {"id": self.id, "kind": self.kind, "cutAfter": self.cut_after, **self.scope.to_json()}
 
 
 @dataclass(frozen=True)
@@ -121,14 +104,24 @@ class TcpFaultProxy:
 
     Use it as an async context manager on the loop of the code under test (`async with TcpFaultProxy(...) as p`),
     point the client at `p.url`, and add faults with `add`; adding and removing faults is safe from other threads.
+    Pass an emulator's `socket_faults` as `faults` to serve the faults its admin API lists (`cwmock emulator
+    --fault-proxy-port` does).
     """
 
-    def __init__(self, upstream_host: str, upstream_port: int, *, host: str = LOOPBACK, port: int = 0) -> None:
+    def __init__(
+        self,
+        upstream_host: str,
+        upstream_port: int,
+        *,
+        host: str = LOOPBACK,
+        port: int = 0,
+        faults: SocketFaults | None = None,
+    ) -> None:
         self.upstream_host = upstream_host
         self.upstream_port = upstream_port
         self.host = host
         self.port = port
-        self._faults: FaultRegistry[SocketFault] = FaultRegistry()
+        self.socket_faults = faults if faults is not None else SocketFaults()
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.Task[None]] = set()
 
@@ -153,24 +146,20 @@ class TcpFaultProxy:
         seed: int = 0,
     ) -> SocketFault:
         """Add a socket fault; by default it hits every request (scope it like an HTTP fault)."""
-        if kind not in SOCKET_FAULT_KINDS:
-            raise ValueError(f"kind must be one of {', '.join(SOCKET_FAULT_KINDS)}, got {kind!r}")
-        if cut_after < 0:
-            raise ValueError(f"cut_after must be zero or more bytes, got {cut_after}")
         scope = FaultScope(PathPattern.of(path, path_regex), method, times, after, probability, seed)
-        return self._faults.add(lambda fault_id: SocketFault(fault_id, kind, scope, cut_after))
+        return self.socket_faults.add(kind, scope, cut_after)
 
     def faults(self) -> list[SocketFault]:
         """Every socket fault, oldest first."""
-        return self._faults.all()
+        return self.socket_faults.all()
 
     def remove(self, fault_id: int) -> None:
-        """Remove one fault (KeyError if there is no such id)."""
-        self._faults.remove(fault_id)
+        """Remove one fault (NotFound if there is no such id)."""
+        self.socket_faults.remove(fault_id)
 
     def clear(self) -> None:
         """Remove every fault: the proxy forwards everything untouched."""
-        self._faults.clear()
+        self.socket_faults.clear()
 
     # -- serving --------------------------------------------------------------------------
 
@@ -178,11 +167,13 @@ class TcpFaultProxy:
         """Start listening; `url` is known once this returns."""
         self._server = await asyncio.start_server(self._accept, self.host, self.port)
         self.port = self._server.sockets[0].getsockname()[1]
+        self.socket_faults.proxy_url = self.url
         return self
 
     async def stop(self) -> None:
         """Stop listening and drop open connections."""
         if self._server is not None:
+            self.socket_faults.proxy_url = None
             self._server.close()
             await self._server.wait_closed()
             self._server = None
@@ -211,7 +202,7 @@ class TcpFaultProxy:
                     return  # unsupported; dropping the connection beats forwarding a body we cannot frame
                 body = await reader.readexactly(request.content_length or 0)
                 method, target = [*request.first_line.split(" "), "", ""][:2]
-                fault = self._faults.first_firing(method, urlsplit(target).path)
+                fault = self.socket_faults.firing(method, urlsplit(target).path)
                 if upstream is None:
                     upstream = await asyncio.open_connection(self.upstream_host, self.upstream_port)
                 up_reader, up_writer = upstream

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cwmock.emulator.faults.kinds import FAULT_KINDS
+from cwmock.emulator.faults.sockets import SOCKET_FAULT_KINDS
 from cwmock.emulator.openapi.schemas import (
     NO_CONTENT,
     Json,
@@ -62,7 +63,20 @@ def admin_paths() -> Json:
         "type": "object",
         "required": ["kind"],
         "properties": {"kind": {"type": "string", "enum": list(FAULT_KINDS)}},
-        "description": "kind options plus a scope: path or pathRegex, method, times, after, probability, seed",
+        "description": "kind options plus a scope: path or pathRegex, method, times, after, probability, seed, "
+        "from and until (emulated instants: the fault matches only while the clock is in [from, until))",
+    }
+    socket_fault = {
+        "type": "object",
+        "required": ["kind"],
+        "properties": {
+            "kind": {"type": "string", "enum": list(SOCKET_FAULT_KINDS)},
+            "cutAfter": {"type": "integer", "minimum": 0, "description": "cut_body_after: body bytes let through"},
+            "from": instant,
+            "until": instant,
+        },
+        "description": "applied by the TCP fault proxy (--fault-proxy-port) to connections through it; the same scope "
+        "as /__admin/faults: path or pathRegex, method, times, after, probability, seed, from, until",
     }
     return {
         "/__admin/clock": {"get": _admin("Read the clock", ok, 409)},
@@ -179,4 +193,14 @@ def admin_paths() -> Json:
             "get": _admin("One fault", ok, 404, params=[contact_id]),
             "delete": _admin("Remove a fault", NO_CONTENT, 404, params=[contact_id]),
         },
+        "/__admin/socket-faults": {
+            "get": _admin("List socket faults", {"200": json_content({"type": "array", "items": obj}, "faults")}),
+            "post": _admin("Add a socket fault (needs the TCP fault proxy)", created, 400, 409, body=socket_fault),
+            "delete": _admin("Remove every socket fault", NO_CONTENT),
+        },
+        "/__admin/socket-faults/{id}": {
+            "get": _admin("One socket fault", ok, 404, params=[contact_id]),
+            "delete": _admin("Remove a socket fault", NO_CONTENT, 404, params=[contact_id]),
+        },
+        "/__admin/fault-proxy": {"get": _admin("Where the TCP fault proxy listens (url, or null)", ok)},
     }
