@@ -11,13 +11,20 @@ import re
 import subprocess
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from cwmock.cli.judge import add_judge_parser, run_judge
 from cwmock.cli.stack import StackOptions, run_stack, self_host, start_fault_proxy
 from cwmock.core.clock import ManualClock, SystemClock
-from cwmock.core.timestamps import parse_iso
-from cwmock.core.validation import InputError, id_from_text
+from cwmock.core.validation import (
+    CLOCK_EARLIEST,
+    CLOCK_LATEST,
+    InputError,
+    check_speed,
+    id_from_text,
+    instant_from_text,
+)
 from cwmock.dashboard.app import mount_dashboard
 from cwmock.emulator.app import DEFAULT_START, Emulator, create_emulator
 from cwmock.emulator.config import DEFAULT_CODEBASE, EmulatorConfig
@@ -32,6 +39,7 @@ from cwmock.emulator.native.auth import basic_authorization
 from cwmock.poller.cli import add_poller_parser, run_poller
 from cwmock.receiver.inbox import DEFAULT_MAX_BODY_BYTES
 
+DEFAULT_SPEED = 60.0  # --clock accelerated: an hour of polling in a minute
 ADMIN_EXPOSED = (
     "cwmock: refusing to listen on {host} without --admin-token: anyone who can reach that address could reset, "
     "rewrite or fault this emulator through /__admin. Listen on 127.0.0.1 (the default), or pass --admin-token TOKEN "
@@ -45,11 +53,24 @@ def _add_emulator_options(parser: argparse.ArgumentParser, default_port: int) ->
     parser.add_argument("--codebase", default=DEFAULT_CODEBASE, help="API codebase segment (default: %(default)s)")
     parser.add_argument(
         "--clock",
-        choices=("system", "manual"),
+        choices=("system", "manual", "accelerated"),
         default="system",
-        help="system: follow wall time; manual: frozen at --start until moved (default: %(default)s)",
+        help="system: follow wall time; manual: frozen at --start until moved; accelerated: wall time x --speed from "
+        "--start (run a poller under libfaketime at the same start and speed) (default: %(default)s)",
     )
-    parser.add_argument("--start", default=DEFAULT_START.isoformat(), help="start instant of a manual clock")
+    parser.add_argument(
+        "--start",
+        type=_start_instant,
+        default=DEFAULT_START,
+        metavar="INSTANT",
+        help="start instant of a manual or accelerated clock (default: 2026-01-01T00:00:00Z)",
+    )
+    parser.add_argument(
+        "--speed",
+        type=_speed,
+        metavar="FACTOR",
+        help="with --clock accelerated: how many emulated seconds pass per wall second (default: 60)",
+    )
     parser.add_argument(
         "--tls",
         action="store_true",
@@ -139,6 +160,24 @@ def _directory(text: str) -> Path:
     return path
 
 
+def _start_instant(text: str) -> datetime:
+    try:
+        return instant_from_text("start", text, earliest=CLOCK_EARLIEST, latest=CLOCK_LATEST)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
+def _speed(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number; e.g. --speed 60") from None
+    try:
+        return check_speed("--speed", value)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
 def _positive_whole(text: str) -> int:
     try:
         return id_from_text("the value", text, minimum=1)
@@ -210,9 +249,16 @@ def emulator_config(args: argparse.Namespace) -> EmulatorConfig:
 
 
 def _clock(args: argparse.Namespace) -> ManualClock:
-    """A ManualClock either way, so /__admin/clock can freeze or advance it; `system` starts it following the wall."""
+    """A ManualClock either way, so /__admin/clock can freeze or advance it; `system` starts it following the wall.
+
+    `accelerated` starts at `--start`, whole seconds (as libfaketime can be told it), following the wall x `--speed`.
+    """
     if args.clock == "manual":
-        return ManualClock(parse_iso(args.start))
+        return ManualClock(args.start)
+    if args.clock == "accelerated":
+        clock = ManualClock(args.start.replace(microsecond=0))
+        clock.follow_wall(speed=args.speed if args.speed is not None else DEFAULT_SPEED)
+        return clock
     clock = ManualClock(SystemClock().now())
     clock.follow_wall()
     return clock
@@ -321,7 +367,7 @@ def run_up(args: argparse.Namespace) -> int:
         port=args.port,
         receiver_port=args.receiver_port,
         clock=clock,
-        follow_wall=args.clock == "system",
+        follow_wall=args.clock != "manual",
         config=emulator_config(args),
         tls=tls,
         tls_port=args.tls_port if tls is not None else None,
@@ -361,6 +407,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_judge(args)
     if args.tls_ca_file is not None and not args.tls:
         parser.error("--tls-ca-file only applies to HTTPS: add --tls (or drop --tls-ca-file)")
+    if args.speed is not None and args.clock != "accelerated":
+        parser.error("--speed sets the pace of --clock accelerated; add --clock accelerated (or drop --speed)")
     if args.command == "emulator" and args.tls and args.fault_proxy_port is not None:
         parser.error(
             "--fault-proxy-port forwards plain HTTP, and `cwmock emulator --tls` serves HTTPS only: drop one, or use "

@@ -180,6 +180,13 @@ class Stack:
             await asyncio.gather(*tasks, return_exceptions=True)
 
 
+def _pace(options: StackOptions) -> str:
+    speed = options.clock.status().speed
+    if not options.follow_wall or speed is None:
+        return "frozen"
+    return "following wall time" if speed == 1 else f"following wall time x {speed:g}"
+
+
 async def start_fault_proxy(proxy: TcpFaultProxy) -> None:
     """Start listening, or say which port could not be bound."""
     try:
@@ -201,7 +208,7 @@ def summary(stack: Stack, seeded: int) -> str:
         f"    admin API:       {emulator}/__admin   (OpenAPI: {emulator}/openapi.json)",
         f"  dashboard (clock, contacts, faults, arrivals, verdict timeline): {emulator}{UI_PREFIX}/",
         f"  webhook receiver: {receiver}  (notifications arrive at {receiver}{CALLBACK_PATH})",
-        f"  clock: {options.clock.now().isoformat()} ({'following wall time' if options.follow_wall else 'frozen'})",
+        f"  clock: {options.clock.now().isoformat()} ({_pace(options)})",
     ]
     if stack.fault_proxy is not None:
         lines.append(
