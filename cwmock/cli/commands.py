@@ -251,12 +251,12 @@ def emulator_config(args: argparse.Namespace) -> EmulatorConfig:
 def _clock(args: argparse.Namespace) -> ManualClock:
     """A ManualClock either way, so /__admin/clock can freeze or advance it; `system` starts it following the wall.
 
-    `accelerated` starts at `--start`, whole seconds (as libfaketime can be told it), following the wall x `--speed`.
+    `accelerated` starts at `--start`, following the wall x `--speed`.
     """
     if args.clock == "manual":
         return ManualClock(args.start)
     if args.clock == "accelerated":
-        clock = ManualClock(args.start.replace(microsecond=0))
+        clock = ManualClock(args.start)
         clock.follow_wall(speed=args.speed if args.speed is not None else DEFAULT_SPEED)
         return clock
     clock = ManualClock(SystemClock().now())

@@ -3,7 +3,7 @@
 Each probe prints its wall clock as it starts, waits two emulated minutes with its runtime's own timer, and prints
 its clock again. Under `accelerate` at speed 20 that wait takes six real seconds, not 120: a runtime that ignored
 libfaketime would show the real instant (years off) or outlast the timeout. The findings are in
-docs/live-judge.md#accelerated-time.
+docs/contract-suite/live-judge.md#accelerated-time.
 """
 
 from __future__ import annotations
@@ -63,7 +63,9 @@ def probe_command(runtime: str, tmp_path: Path) -> list[str]:
     if runtime == "node":
         return [required_program("node"), "-e", NODE_PROBE]
     executable = shutil.which(runtime)
-    if executable is None:  # CI does not install a JDK: Java was measured where one is (docs/live-judge.md)
+    if (
+        executable is None
+    ):  # CI does not install a JDK: Java was measured where one is (docs/contract-suite/live-judge.md)
         pytest.skip("java is not installed on this machine (optional: CI has none)")
     source = tmp_path / "Probe.java"
     source.write_text(JAVA_PROBE)
@@ -106,31 +108,31 @@ def test_a_runtime_under_libfaketime_keeps_the_emulators_time_and_pace(runtime: 
     assert abs(emulated_at_second - waited) <= DRIFT, (runtime, emulated_at_second, waited)
 
 
-def test_the_environment_preloads_the_library_at_the_start_and_speed() -> None:
-    fake = FakeTime(START, 60)
+def test_the_environment_preloads_the_library_at_the_offset_and_speed() -> None:
+    fake = FakeTime.matching(START, START + timedelta(days=2, seconds=0.25), 60)
     environ = fake.environment({"LD_PRELOAD": "/opt/other.so", "KEEP": "1"}, library=Path("/lib/libfaketime.so.1"))
     assert environ["LD_PRELOAD"] == "/lib/libfaketime.so.1:/opt/other.so"
-    assert environ["FAKETIME"] == f"@{int(START.timestamp())} x60"
-    assert (environ["FAKETIME_FMT"], environ["FAKETIME_DONT_RESET"], environ["KEEP"]) == ("%s", "1", "1")
-    assert FakeTime(START, 1.5).spec.endswith(" x1.5")
+    assert environ["FAKETIME"] == "-172800.250000 x60.0"
+    assert (environ["FAKETIME_DONT_RESET"], environ["KEEP"]) == ("1", "1")
+    assert FakeTime(timedelta(seconds=3), 1.5).spec == "+3.000000 x1.5"
 
 
-def test_accelerate_starts_the_clock_at_whole_seconds_following_the_wall() -> None:
-    clock = ManualClock(START + timedelta(days=3))
-    fake = accelerate(clock, START + timedelta(microseconds=700), 60)
-    assert fake.start == START
+def test_accelerate_starts_the_clock_following_the_wall_and_measures_its_offset() -> None:
+    wall = ManualClock(START + timedelta(days=300))  # stands for the wall clock: frozen, so the offset is exact
+    clock = ManualClock(START + timedelta(days=3), wall=wall)
+    fake = accelerate(clock, START + timedelta(microseconds=700), 60, wall=wall)
     status = clock.status()
-    assert (status.mode, status.speed) == ("following", 60)
-    assert START <= status.now < START + timedelta(minutes=1)
+    assert (status.mode, status.speed, status.now) == ("following", 60, START + timedelta(microseconds=700))
+    assert fake.offset == timedelta(days=-300, microseconds=700)
 
 
 @pytest.mark.parametrize(
-    ("start", "speed", "reason"),
-    [(START.replace(microsecond=5), 60, "whole seconds"), (START, 0, "speed"), (START, 1e9, "speed")],
+    ("offset", "speed", "reason"),
+    [(timedelta(0), 0, "speed"), (timedelta(0), 1e9, "speed"), (timedelta(days=40_000), 1, "offset")],
 )
-def test_a_fake_time_libfaketime_cannot_be_told_is_refused(start: datetime, speed: float, reason: str) -> None:
+def test_a_fake_time_libfaketime_cannot_be_told_is_refused(offset: timedelta, speed: float, reason: str) -> None:
     with pytest.raises(ClockArgumentError, match=reason):
-        FakeTime(start, speed)
+        FakeTime(offset, speed)
 
 
 def test_a_missing_library_says_how_to_install_it(tmp_path: Path) -> None:
