@@ -42,6 +42,16 @@ class EmulatorControl:
         status = await self._call("GET", "/clock")
         return bool(status.get("mode") == "following" and status.get("speed") == 1)
 
+    async def follow_wall(self, speed: float = 1.0) -> datetime:
+        """Make the clock follow wall time x `speed` from its current instant; that instant."""
+        return parse_iso((await self._call("POST", "/clock/follow", json={"speed": speed}))["now"])
+
+    async def wait_clock(self, instant: datetime, timeout: float) -> bool:
+        """Long-poll until the clock reaches `instant` (True) or `timeout` real seconds pass (False)."""
+        params = {"until": iso_z(instant), "timeout": str(timeout)}
+        waited = await self._call("GET", "/clock/wait", params=params, timeout=timeout + 30)
+        return bool(waited["reached"])
+
     async def server_now(self) -> datetime:
         """Server time: the clock plus any skew fault, as the emulated APIs' `Date` shows it."""
         return parse_iso((await self._call("GET", "/sequence"))["now"])

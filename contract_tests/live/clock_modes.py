@@ -8,14 +8,19 @@ first mode, leaves the emulator's clock following the wall, so the service's own
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Protocol
 
 from cwmock.contract_tests.harness.emulator_control import EmulatorControl
+from cwmock.core.clock import Clock, FakeTime, FaketimeMissing, SystemClock, find_libfaketime
 
 # How often a real-time wait looks at the emulator's clock again: short enough that a step runs within it.
 REAL_TIME_CHECK_SECONDS = 0.25
+DEFAULT_SPEED = 60.0  # an hour of polling in a minute
+LONG_POLL_SECONDS = 30.0
 
 
 class ClockMode(Protocol):
@@ -57,5 +62,51 @@ class RealTime:
         return {}
 
 
-CLOCK_MODES: dict[str, Callable[[], ClockMode]] = {"real": RealTime}
-"""The modes `cwmock judge --clock` offers; an accelerated mode registers here."""
+class Accelerated:
+    """The emulator's clock follows the wall x `speed`, and the service runs under libfaketime at the same pace.
+
+    The service's clock is told the emulator's offset from this machine's wall clock when it is spawned, so both
+    read the same instant to within its start-up time x speed (docs/contract-suite/live-judge.md#accelerated-time).
+    Only the service's own process tree is faked; the judge waits by the emulator's clock (a long-poll).
+    """
+
+    name = "accelerated"
+
+    def __init__(self, speed: float = DEFAULT_SPEED, wall: Clock | None = None, library: Path | None = None) -> None:
+        FakeTime(timedelta(0), speed)  # refuses a speed libfaketime cannot be told, before anything starts
+        self.speed = speed
+        self.wall: Clock = wall if wall is not None else SystemClock()
+        self.library = library
+        self._anchor: tuple[datetime, datetime] | None = None  # (emulated, wall) as the clock began to follow
+
+    async def prepare(self, control: EmulatorControl) -> None:
+        """Find libfaketime, then make the emulator's clock follow the wall x speed from its current instant."""
+        try:
+            self.library = self.library if self.library is not None else find_libfaketime()
+        except FaketimeMissing as exc:
+            raise RuntimeError(f"--clock accelerated runs the poller under libfaketime: {exc}") from None
+        emulated = await control.follow_wall(self.speed)
+        self._anchor = (emulated, self.wall.now())
+
+    async def wait_until(self, control: EmulatorControl, instant: datetime) -> None:
+        """Long-poll the emulator's clock until it reads `instant` or later."""
+        while not await control.wait_clock(instant, LONG_POLL_SECONDS):
+            pass
+
+    def service_environment(self) -> dict[str, str]:
+        """`LD_PRELOAD`, `FAKETIME` (the emulator's offset from the wall now, x speed), `FAKETIME_DONT_RESET`."""
+        if self._anchor is None:
+            raise RuntimeError("prepare() first: the emulator's clock is not accelerated yet")
+        emulated, wall = self._anchor
+        wall_now = self.wall.now()
+        emulated_now = emulated + (wall_now - wall) * self.speed
+        fake = FakeTime.matching(emulated_now, wall_now, self.speed)
+        environ = fake.environment({}, library=self.library)
+        if os.environ.get("LD_PRELOAD"):  # the service inherits this process's environment, preloads included
+            environ["LD_PRELOAD"] += ":" + os.environ["LD_PRELOAD"]
+        return environ
+
+
+ClockModeFactory = Callable[..., ClockMode]
+CLOCK_MODES: dict[str, ClockModeFactory] = {"real": RealTime, "accelerated": Accelerated}
+"""The modes `cwmock judge --clock` offers."""

@@ -28,6 +28,7 @@ from cwmock.contract_tests.live.session import JudgeSettings, LiveJudge, LiveRes
 from cwmock.contract_tests.live.workload import HUB_CONTACTS, WorkloadSpec
 from cwmock.contract_tests.oracle.inference import InferenceSettings
 from cwmock.core.clock import ManualClock, SystemClock
+from cwmock.core.validation import check_speed
 from cwmock.emulator.app import create_emulator
 from cwmock.emulator.config import DEFAULT_CODEBASE, EmulatorConfig
 from cwmock.emulator.http.server import LOOPBACK, BackgroundServer
@@ -61,6 +62,13 @@ def _seconds(text: str) -> float:
     if not 0 <= value <= 3600:
         raise argparse.ArgumentTypeError(f"{text!r}: give 0 to 3600 seconds")
     return value
+
+
+def _speed(text: str) -> float:
+    try:
+        return check_speed("--speed", float(text))
+    except ValueError:  # float() or check_speed (an InputError is a ValueError)
+        raise argparse.ArgumentTypeError(f"{text!r}: give a speed factor from 0.001 to 1,000,000, e.g. 60") from None
 
 
 def _positive(text: str) -> int:
@@ -97,7 +105,19 @@ def add_judge_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
     drive.add_argument("--steps-per-minute", type=float, default=30.0, help="workload steps per minute (default 30)")
     drive.add_argument("--burst-size", type=_positive, default=20, help="contacts one burst creates (default 20)")
     drive.add_argument("--no-faults", action="store_true", help="inject no faults on the polled path")
-    drive.add_argument("--clock", choices=sorted(CLOCK_MODES), default="real", help="how time passes (default real)")
+    drive.add_argument(
+        "--clock",
+        choices=sorted(CLOCK_MODES),
+        default="real",
+        help="how time passes: real (the emulator's clock follows the wall), or accelerated (wall x --speed, the "
+        "poller under libfaketime at the same pace) (default real)",
+    )
+    drive.add_argument(
+        "--speed",
+        type=_speed,
+        metavar="FACTOR",
+        help="with --clock accelerated: emulated seconds per wall second (default 60)",
+    )
     infer = judge.add_argument_group("inference and settle")
     infer.add_argument("--window-gap", type=_seconds, default=0.5, help="idle seconds that end a run (default 0.5)")
     infer.add_argument("--start-tolerance", type=_seconds, default=1.0, help="pollDate slack, seconds (default 1)")
@@ -151,6 +171,13 @@ def run_judge(args: argparse.Namespace) -> int:
         print("cwmock judge: give the poller's command after `--`, or --instance-id N for one already running",
               file=sys.stderr)  # fmt: skip
         return 2
+    if args.speed is not None and args.clock != "accelerated":
+        print("cwmock judge: --speed sets the pace of --clock accelerated; add it (or drop --speed)", file=sys.stderr)
+        return 2
+    if args.clock == "accelerated" and not command:
+        print("cwmock judge: --clock accelerated starts the poller under libfaketime; give its command after `--`",
+              file=sys.stderr)  # fmt: skip
+        return 2
     if command and args.instance_id is not None:
         print("cwmock judge: --instance-id judges a poller already running; do not give a command too", file=sys.stderr)
         return 2
@@ -176,7 +203,7 @@ def run_judge(args: argparse.Namespace) -> int:
             command=list(command),
             instance_id=args.instance_id,
             workload=workload,
-            clock=CLOCK_MODES[args.clock](),
+            clock=CLOCK_MODES[args.clock](**({} if args.speed is None else {"speed": args.speed})),
             inference=InferenceSettings(timedelta(seconds=args.window_gap), timedelta(seconds=args.start_tolerance)),
             settle_runs=args.settle_runs,
             settle_timeout=args.settle_timeout,
