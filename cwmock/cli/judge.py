@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from cwmock.contract_tests.harness.emulator_control import AdminCallError
-from cwmock.contract_tests.live.clock_modes import CLOCK_MODES
+from cwmock.contract_tests.live.clock_modes import CLOCK_MODES, DEFAULT_SPEED
 from cwmock.contract_tests.live.reports import exit_status, text_report, write_reports
 from cwmock.contract_tests.live.session import JudgeSettings, LiveJudge, LiveResult
 from cwmock.contract_tests.live.workload import HUB_CONTACTS, WorkloadSpec
@@ -119,14 +119,42 @@ def add_judge_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
         help="with --clock accelerated: emulated seconds per wall second (default 60)",
     )
     infer = judge.add_argument_group("inference and settle")
-    infer.add_argument("--window-gap", type=_seconds, default=0.5, help="idle seconds that end a run (default 0.5)")
-    infer.add_argument("--start-tolerance", type=_seconds, default=1.0, help="pollDate slack, seconds (default 1)")
+    infer.add_argument(
+        "--window-gap",
+        type=_seconds,
+        help="idle emulated seconds that end a run (default 0.5; accelerated: 0.2 x speed, at least 0.5)",
+    )
+    infer.add_argument(
+        "--start-tolerance",
+        type=_seconds,
+        help="pollDate slack, emulated seconds (default 1; accelerated: 0.2 x speed, at least 1)",
+    )
     infer.add_argument("--settle-runs", type=_positive, default=2, help="clean complete runs after the workload")
     infer.add_argument("--settle-timeout", type=duration, default=timedelta(minutes=2), help="(default 2m)")
     out = judge.add_argument_group("reports")
     out.add_argument("--json", type=Path, metavar="PATH", help="write the verdict as JSON")
     out.add_argument("--junit", type=Path, metavar="PATH", help="write the verdict as JUnit XML")
     judge.add_argument("service", nargs=argparse.REMAINDER, help="-- then the command to start as the service")
+
+
+# A request's real round trip, in emulated time, grows with the speed: at 60x, 20 ms of latency are 1.2 emulated
+# seconds between a window's first request and the `Date` its poller may take as pollDate (docs/contract-suite/
+# live-judge.md#accelerated-time).
+REAL_GAP_SECONDS = 0.5
+REAL_START_TOLERANCE_SECONDS = 1.0
+ACCELERATED_GAP_PER_SPEED = 0.2
+ACCELERATED_TOLERANCE_PER_SPEED = 0.2
+
+
+def _inference(args: argparse.Namespace) -> InferenceSettings:
+    """The window gap and pollDate slack asked for, or the defaults of the clock mode (scaled with its speed)."""
+    speed = (args.speed if args.speed is not None else DEFAULT_SPEED) if args.clock == "accelerated" else 0.0
+    gap = max(REAL_GAP_SECONDS, ACCELERATED_GAP_PER_SPEED * speed)
+    tolerance = max(REAL_START_TOLERANCE_SECONDS, ACCELERATED_TOLERANCE_PER_SPEED * speed)
+    return InferenceSettings(
+        timedelta(seconds=gap if args.window_gap is None else args.window_gap),
+        timedelta(seconds=tolerance if args.start_tolerance is None else args.start_tolerance),
+    )
 
 
 @dataclass
@@ -204,7 +232,7 @@ def run_judge(args: argparse.Namespace) -> int:
             instance_id=args.instance_id,
             workload=workload,
             clock=CLOCK_MODES[args.clock](**({} if args.speed is None else {"speed": args.speed})),
-            inference=InferenceSettings(timedelta(seconds=args.window_gap), timedelta(seconds=args.start_tolerance)),
+            inference=_inference(args),
             settle_runs=args.settle_runs,
             settle_timeout=args.settle_timeout,
             admin_token=args.admin_token,

@@ -6,8 +6,8 @@
 // page, turns each record it has not delivered yet into an event, and POSTs Open Connectors notifications (at most
 // 10 events each, signed with `Elements-Webhook-Signature` when the instance has a signature key) to the callback
 // URL. A notification is written to its state before it is sent, and re-sent with the same id and bytes until the
-// receiver accepts it. Its window starts at the server time of the window's first response (`Date`), so its own
-// clock may drift from the server's without harm.
+// receiver accepts it. Its window starts (its pollDate) when it sends the window's first request, by its own clock;
+// the overlap covers a clock that drifts from the server's.
 //
 //   node examples/node-poller/poller.mjs [--interval SECONDS] [--overlap SECONDS] [--timeout SECONDS] [--lossy]
 //
@@ -114,18 +114,16 @@ async function get(path, pairs) {
   return { records: JSON.parse(text), response };
 }
 
-// Every record of one resource from `from`, every page read; the server time of the first response.
+// Every record of one resource from `from`, every page read.
 async function fetchAll(resource, from) {
   const { path, pairs } = render(resource.url, from);
   const records = [];
-  let serverTime = null;
   let token = null;
   for (;;) {
     const { records: page, response } = await get(path, token ? [...pairs, ["nextPage", token]] : pairs);
-    serverTime ??= new Date(response.headers.get("date"));
     records.push(...page);
     token = response.headers.get("elements-next-page-token");
-    if (page.length < PAGE_SIZE || !token) return { records, serverTime };
+    if (page.length < PAGE_SIZE || !token) return records;
   }
 }
 
@@ -181,11 +179,10 @@ function versionsOf(objectType, resource, records) {
 
 async function pollOnce() {
   const from = new Date(Date.parse(state.cursor) - OVERLAP_MS);
-  let windowStart = null;
+  const windowStart = new Date(Math.floor(Date.now() / 1000) * 1000); // pollDate: whole seconds, as events show it
   const fresh = [];
   for (const [objectType, resource] of Object.entries(resources)) {
-    const { records, serverTime } = await fetchAll(resource, from); // a failure ends the window: nothing moves
-    windowStart ??= serverTime;
+    const records = await fetchAll(resource, from); // a failure ends the window: nothing moves
     fresh.push([objectType, resource, records]);
   }
   for (const [objectType, resource, records] of fresh) {
