@@ -70,6 +70,20 @@ class EmulatorControl:
         listed: list[dict[str, Any]] = await self._call("GET", "/faults")
         return listed
 
+    async def add_socket_fault(self, fault: dict[str, Any]) -> dict[str, Any]:
+        """Switch a socket fault on (`/__admin/socket-faults` body: needs the emulator's TCP fault proxy)."""
+        added: dict[str, Any] = await self._call("POST", "/socket-faults", json=fault)
+        return added
+
+    async def clear_socket_faults(self) -> None:
+        """Remove every socket fault."""
+        await self._call("DELETE", "/socket-faults")
+
+    async def fault_proxy_url(self) -> str | None:
+        """Where the emulator's TCP fault proxy listens, or None when none serves it."""
+        url = (await self._call("GET", "/fault-proxy"))["url"]
+        return None if url is None else str(url)
+
     async def sequence(self) -> int:
         """The last global sequence number handed out."""
         return int((await self._call("GET", "/sequence"))["sequence"])

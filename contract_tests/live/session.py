@@ -60,6 +60,8 @@ class JudgeSettings:
     client_id: str | None = None
     """Judge a native-API poller: register a subject with this clientId instead of a hub instance."""
     codebase: str = EmulatorConfig.codebase
+    fault_proxy_url: str | None = None
+    """The emulator's TCP fault proxy: the service polls the hub through it, so it meets socket faults."""
 
 
 @dataclass
@@ -144,7 +146,7 @@ class LiveJudge:
         emulator = self.control.base_url
         return {
             "CWMOCK_EMULATOR_URL": emulator,
-            "CWMOCK_HUB_URL": f"{emulator}/elements/api-v2",
+            "CWMOCK_HUB_URL": f"{settings.fault_proxy_url or emulator}/elements/api-v2",
             "CWMOCK_HUB_AUTH": (
                 f"User {settings.user_secret}, Organization {settings.organization_secret}, "
                 f"Element {self.instance['token']}"
@@ -173,7 +175,7 @@ class LiveJudge:
             "CWMOCK_PUBLIC_KEY": keys.public_key,
             "CWMOCK_PRIVATE_KEY": keys.private_key,
         }  # fmt: skip
-        api = f"{self.control.base_url}/{self.settings.codebase}apis/3.0"
+        api = f"{self.settings.fault_proxy_url or self.control.base_url}/{self.settings.codebase}apis/3.0"
         return {"CWMOCK_API_URL": api, "CWMOCK_CLIENT_ID": client_id, **found}
 
     async def arrivals(self) -> list[Arrival]:
@@ -208,6 +210,13 @@ class LiveJudge:
     async def run(self) -> LiveResult:
         """The whole judgement; the service is stopped whatever happens."""
         settings = self.settings
+        if settings.workload.socket_faults and settings.fault_proxy_url is None:
+            settings.fault_proxy_url = await self.control.fault_proxy_url()
+            if settings.fault_proxy_url is None:
+                raise RuntimeError(
+                    "socket faults need the emulator's TCP fault proxy: start it with --fault-proxy-port PORT "
+                    "(cwmock up / cwmock emulator), or let the judge start its own emulator"
+                )
         await settings.clock.prepare(self.control)
         await self.register()
         started = await self.control.now()
@@ -221,6 +230,8 @@ class LiveJudge:
             done = await driver.play(steps, started)
             await settings.clock.wait_until(self.control, started + settings.workload.duration)
             await self.control.clear_faults()
+            if settings.fault_proxy_url is not None:
+                await self.control.clear_socket_faults()
             settle_seq = await self.control.sequence()
             before = await self.arrivals()
             arrivals_before = before[-1].seq if before else 0

@@ -28,6 +28,12 @@ PLANNED_FAULTS: tuple[Mapping[str, Any], ...] = (
     {"kind": "status", "status": 500},
     {"kind": "rate_limit", "retryAfter": 1},
 )
+# Socket faults, through the emulator's TCP fault proxy (docs/faults.md#socket-faults): a reset before the response,
+# and a body cut short. Each is scheduled at its step's emulated instant (`from`), for one request.
+PLANNED_SOCKET_FAULTS: tuple[Mapping[str, Any], ...] = (
+    {"kind": "reset_before_response"},
+    {"kind": "cut_body_after", "cutAfter": 10},
+)
 FIRST_NAMES = ("Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Radia", "Tim")
 
 
@@ -59,6 +65,8 @@ class WorkloadSpec:
     faults: bool = True
     fault_path: str = HUB_CONTACTS
     """The path faults hit: the hub's contacts, or the native API's for a native-API subject."""
+    socket_faults: bool = False
+    """Also plan socket faults (a reset, a cut body); the service must poll through the fault proxy."""
 
     def __post_init__(self) -> None:
         if self.duration <= timedelta(0):
@@ -75,6 +83,8 @@ def plan_workload(spec: WorkloadSpec) -> list[Step]:
     weights = dict(WEIGHTS)
     if spec.faults:
         weights["fault"] = FAULT_WEIGHT
+    if spec.socket_faults:
+        weights["socket_fault"] = FAULT_WEIGHT
     actions, chances = list(weights), list(weights.values())
     total = max(1, round(spec.duration.total_seconds() / 60 * spec.steps_per_minute))
     seconds = sorted(source.uniform(0, spec.duration.total_seconds()) for _ in range(total))
@@ -87,6 +97,9 @@ def plan_workload(spec: WorkloadSpec) -> list[Step]:
         elif action == "fault":
             fault = {**source.choice(PLANNED_FAULTS), "path": spec.fault_path, "times": 1}
             steps.append(Step(at, action, fault=fault))
+        elif action == "socket_fault":
+            chosen = source.choice(PLANNED_SOCKET_FAULTS)
+            steps.append(Step(at, action, fault={**chosen, "path": spec.fault_path, "times": 1}))
         else:
             steps.append(Step(at, action))
     return steps
@@ -109,6 +122,7 @@ class WorkloadDriver:
 
     def __post_init__(self) -> None:
         self._random = random.Random(self.seed)
+        self._at: datetime | None = None  # the emulated instant of the step being played
         defaults: dict[str, Handler] = {
             "create": self._create,
             "update": self._update,
@@ -116,6 +130,7 @@ class WorkloadDriver:
             "delete": self._delete,
             "burst": self._burst,
             "fault": self._fault,
+            "socket_fault": self._socket_fault,
         }
         self.handlers = {**defaults, **self.handlers}
 
@@ -130,6 +145,7 @@ class WorkloadDriver:
             raise ValueError(f"no handler for workload action(s) {', '.join(unknown)}; register one first")
         for step in steps:
             await self.clock.wait_until(self.control, start + step.at)
+            self._at = start + step.at
             line = await self.handlers[step.action](step)
             self.done.append(f"{iso_z(await self.control.now())} {line}")
         return self.done
@@ -175,3 +191,12 @@ class WorkloadDriver:
             raise ValueError("a fault step names its fault")
         added = await self.control.add_fault(dict(step.fault))
         return f"fault {added.get('id')}: {step.fault.get('kind')} on the next {step.fault.get('path')} request"
+
+    async def _socket_fault(self, step: Step) -> str:
+        if step.fault is None:
+            raise ValueError("a socket-fault step names its fault")
+        fault = dict(step.fault)
+        if self._at is not None:
+            fault["from"] = iso_z(self._at)  # from the step's instant, however late the driver got to it
+        added = await self.control.add_socket_fault(fault)
+        return f"socket fault {added.get('id')}: {fault.get('kind')} on the next {fault.get('path')} request"

@@ -31,6 +31,7 @@ from cwmock.core.clock import ManualClock, SystemClock
 from cwmock.core.validation import check_speed
 from cwmock.emulator.app import create_emulator
 from cwmock.emulator.config import DEFAULT_CODEBASE, EmulatorConfig
+from cwmock.emulator.faults.tcp_proxy import BackgroundFaultProxy, TcpFaultProxy
 from cwmock.emulator.http.server import LOOPBACK, BackgroundServer
 from cwmock.fixtures import SEED_INSTANCE, read_fixture
 from cwmock.receiver.inbox import Receiver
@@ -106,6 +107,12 @@ def add_judge_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
     drive.add_argument("--burst-size", type=_positive, default=20, help="contacts one burst creates (default 20)")
     drive.add_argument("--no-faults", action="store_true", help="inject no faults on the polled path")
     drive.add_argument(
+        "--socket-faults",
+        action="store_true",
+        help="also inject socket faults (a reset, a cut body): the service polls through the TCP fault proxy (an "
+        "attached emulator needs --fault-proxy-port)",
+    )
+    drive.add_argument(
         "--clock",
         choices=sorted(CLOCK_MODES),
         default="real",
@@ -161,6 +168,7 @@ def _inference(args: argparse.Namespace) -> InferenceSettings:
 class _Stack:
     emulator_url: str
     receiver_url: str
+    fault_proxy_url: str | None = None
 
 
 @contextlib.contextmanager
@@ -168,6 +176,7 @@ def _stack(args: argparse.Namespace) -> Iterator[_Stack]:
     """The emulator and receiver: the ones given by URL, or started here (the clock following the wall)."""
     with contextlib.ExitStack() as cleanup:
         emulator_url = args.emulator_url
+        fault_proxy_url: str | None = None  # an attached emulator's is asked for by the judge
         clock = ManualClock(SystemClock().now())
         clock.follow_wall()
         cleanup.callback(clock.close)
@@ -176,12 +185,16 @@ def _stack(args: argparse.Namespace) -> Iterator[_Stack]:
             server = BackgroundServer(emulator.app, LOOPBACK, args.port).start()
             cleanup.callback(server.stop)
             emulator_url = server.url
+            if args.socket_faults:
+                proxy = BackgroundFaultProxy(TcpFaultProxy(LOOPBACK, server.port, faults=emulator.socket_faults))
+                cleanup.callback(proxy.start().stop)
+                fault_proxy_url = proxy.url
         receiver_url = args.receiver_url
         if receiver_url is None:
             receiver = ReceiverServer(Receiver(clock), LOOPBACK, args.receiver_port).start()
             cleanup.callback(receiver.stop)
             receiver_url = receiver.url
-        yield _Stack(emulator_url.rstrip("/"), receiver_url.rstrip("/"))
+        yield _Stack(emulator_url.rstrip("/"), receiver_url.rstrip("/"), fault_proxy_url)
 
 
 def _instance_body(path: Path | None) -> dict[str, Any]:
@@ -213,7 +226,13 @@ def run_judge(args: argparse.Namespace) -> int:
         body = _instance_body(args.instance)
         fault_path = HUB_CONTACTS if args.client_id is None else f"/{DEFAULT_CODEBASE}apis/3.0/company/contacts"
         workload = WorkloadSpec(
-            args.seed, args.duration, args.steps_per_minute, args.burst_size, not args.no_faults, fault_path
+            args.seed,
+            args.duration,
+            args.steps_per_minute,
+            args.burst_size,
+            not args.no_faults,
+            fault_path,
+            args.socket_faults,
         )
     except (OSError, ValueError) as error:
         print(f"cwmock judge: {error}", file=sys.stderr)
@@ -237,6 +256,7 @@ def run_judge(args: argparse.Namespace) -> int:
             settle_timeout=args.settle_timeout,
             admin_token=args.admin_token,
             client_id=args.client_id,
+            fault_proxy_url=stack.fault_proxy_url,
         )
         print(f"cwmock judge: emulator {stack.emulator_url}, receiver {stack.receiver_url}, work dir {work_dir}",
               flush=True)  # fmt: skip

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import socket
 import struct
+import threading
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -232,3 +233,55 @@ class TcpFaultProxy:
                     stream.close()
                     with contextlib.suppress(ConnectionError):
                         await stream.wait_closed()
+
+
+class BackgroundFaultProxy:
+    """A `TcpFaultProxy` on its own event loop in a daemon thread, for synchronous callers (as `BackgroundServer`)."""
+
+    def __init__(self, proxy: TcpFaultProxy) -> None:
+        self.proxy = proxy
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._started = threading.Event()
+        self._error: BaseException | None = None
+
+    @property
+    def url(self) -> str:
+        """Where the proxy listens (known once `start` returns)."""
+        return self.proxy.url
+
+    def start(self, timeout: float = 10.0) -> BackgroundFaultProxy:
+        """Listen and serve in the thread; raise if it could not listen within `timeout` s."""
+        self._thread = threading.Thread(
+            target=lambda: asyncio.run(self._serve()), name="cwmock-fault-proxy", daemon=True
+        )
+        self._thread.start()
+        if not self._started.wait(timeout):
+            raise RuntimeError(f"the fault proxy did not start within {timeout} s")
+        if self._error is not None:
+            raise RuntimeError(f"the fault proxy cannot listen on {self.proxy.host}:{self.proxy.port}: {self._error}")
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop listening, drop open connections, and join the thread."""
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self._thread = None
+
+    async def _serve(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        try:
+            await self.proxy.start()
+        except OSError as exc:
+            self._error = exc
+            self._started.set()
+            return
+        self._started.set()
+        try:
+            await self._stop.wait()
+        finally:
+            await self.proxy.stop()

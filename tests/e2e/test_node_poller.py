@@ -34,7 +34,7 @@ def judge(tmp_path: Path, options: list[str], *poller_options: str) -> tuple[sub
     node = required_program("node")
     report = tmp_path / "verdict.json"
     command = [
-        sys.executable, "-m", "cwmock", "judge", *options, "--seed", "1", "--json", str(report),
+        sys.executable, "-m", "cwmock", "judge", "--seed", "1", *options, "--json", str(report),
         "--junit", str(tmp_path / "verdict.xml"), "--work-dir", str(tmp_path / "work"),
         "--", node, str(POLLER), *poller_options,
     ]  # fmt: skip
@@ -82,3 +82,15 @@ def test_the_node_poller_under_accelerated_time(tmp_path: Path, lossy: bool) -> 
     emulated = parse_iso(verdict["ended"]) - parse_iso(verdict["started"])
     assert emulated >= timedelta(minutes=15), "15 emulated minutes passed within the judge's 110 s timeout"
     assert len(verdict["windows"]) >= 15, "it polled about every emulated minute: its own timer ran at 60x"
+
+
+def test_the_node_poller_meets_socket_faults_through_the_proxy_and_passes(tmp_path: Path) -> None:
+    # Seed 30 plans a reset before the response and two bodies cut short, each at its emulated instant.
+    done, verdict = judge(tmp_path, [*REAL_TIME, "--socket-faults", "--seed", "30"], "--interval", "1")
+    assert done.returncode == 0, done.stdout + done.stderr + service_log(tmp_path)
+    assert verdict["outcome"] == "PASS"
+    faulted = " ".join(window for window in verdict["windows"] if "faulted" in window)
+    assert "reset_before_response" in faulted
+    assert "cut_body_after" in faulted
+    log = service_log(tmp_path)
+    assert "ECONNRESET" in log, "node saw the connection reset, not an HTTP status"
