@@ -9,7 +9,8 @@ a fault.
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Protocol
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -58,6 +59,7 @@ ACTION_KEYS: dict[str, set[str]] = {
 }
 MUTATION_KEYS = {"op", "tenant", "id", "contact", "operations", "stamp"}
 MAX_REAL_LATENCY_SECONDS = 300.0
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def _string_option(options: dict[str, Any], key: str) -> str | None:
@@ -172,6 +174,64 @@ def add_fault(faults: HttpFaults, options: dict[str, Any], store: Store, clock: 
         raise InvalidObject(f"the {kind} fault is not valid: {exc}") from None
 
 
+class ListedFaults(Protocol):
+    """A list of faults the admin API shows and edits (HTTP faults, socket faults)."""
+
+    def all(self) -> Sequence[Jsonable]:
+        """Every fault, oldest first."""
+        ...
+
+    def get(self, fault_id: int) -> Jsonable:
+        """One fault by id, or NotFound."""
+        ...
+
+    def remove(self, fault_id: int) -> None:
+        """Remove one fault, or NotFound."""
+        ...
+
+    def clear(self) -> None:
+        """Remove every fault."""
+        ...
+
+
+class Jsonable(Protocol):
+    """A fault as a listing shows it."""
+
+    def to_json(self) -> Mapping[str, object]:
+        """The listed form."""
+        ...
+
+
+def fault_list_routes(prefix: str, faults: ListedFaults, add: Endpoint, cleared: str) -> list[BaseRoute]:
+    """`POST prefix` (`add`), `GET`/`DELETE prefix`, `GET`/`DELETE prefix/{id}` over `faults`."""
+
+    async def list_faults(request: Request) -> Response:
+        return json_response([fault.to_json() for fault in faults.all()])
+
+    async def get(request: Request) -> Response:
+        return json_response(faults.get(request.path_params["id"]).to_json())
+
+    async def remove(request: Request) -> Response:
+        faults.remove(request.path_params["id"])
+        return Response(status_code=204)
+
+    async def clear(request: Request) -> Response:
+        faults.clear()
+        return Response(status_code=204)
+
+    list_faults.__doc__ = f"GET {prefix} → every fault with its counters, oldest first."
+    get.__doc__ = f"GET {prefix}/{{id}}."
+    remove.__doc__ = f"DELETE {prefix}/{{id}} → 204."
+    clear.__doc__ = f"DELETE {prefix} → 204: {cleared}."
+    return [
+        Route(prefix, handles_errors(add), methods=["POST"]),
+        Route(prefix, handles_errors(list_faults), methods=["GET"]),
+        Route(prefix, handles_errors(clear), methods=["DELETE"]),
+        IdRoute(f"{prefix}/{{id:int}}", handles_errors(get), methods=["GET"]),
+        IdRoute(f"{prefix}/{{id:int}}", handles_errors(remove), methods=["DELETE"]),
+    ]
+
+
 class AdminFaults:
     """Fault injection over HTTP, bound to one registry (and the store and clock faults act on)."""
 
@@ -185,30 +245,6 @@ class AdminFaults:
         fault = add_fault(self.faults, await options_body(request), self.store, self.clock)
         return json_response(fault.to_json(), status=201)
 
-    async def list_faults(self, request: Request) -> Response:
-        """GET /faults → every listed fault with its counters, oldest first."""
-        return json_response([fault.to_json() for fault in self.faults.all()])
-
-    async def get(self, request: Request) -> Response:
-        """GET /faults/{id}."""
-        return json_response(self.faults.get(request.path_params["id"]).to_json())
-
-    async def remove(self, request: Request) -> Response:
-        """DELETE /faults/{id} → 204."""
-        self.faults.remove(request.path_params["id"])
-        return Response(status_code=204)
-
-    async def clear(self, request: Request) -> Response:
-        """DELETE /faults → 204: no faults, no skew, whole-second stamps."""
-        self.faults.clear()
-        return Response(status_code=204)
-
     def routes(self) -> list[BaseRoute]:
         """Routes relative to `/__admin`."""
-        return [
-            Route("/faults", handles_errors(self.add), methods=["POST"]),
-            Route("/faults", handles_errors(self.list_faults), methods=["GET"]),
-            Route("/faults", handles_errors(self.clear), methods=["DELETE"]),
-            IdRoute("/faults/{id:int}", handles_errors(self.get), methods=["GET"]),
-            IdRoute("/faults/{id:int}", handles_errors(self.remove), methods=["DELETE"]),
-        ]
+        return fault_list_routes("/faults", self.faults, self.add, "no faults, no skew, whole-second stamps")

@@ -13,10 +13,9 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from cwmock.core.validation import InputError
-from cwmock.emulator.admin.faults import SCOPE_KEYS, parse_scope, refuse_unknown
+from cwmock.emulator.admin.faults import SCOPE_KEYS, fault_list_routes, parse_scope, refuse_unknown
 from cwmock.emulator.admin.options import handles_errors, int_option, options_body
 from cwmock.emulator.faults.sockets import SOCKET_FAULT_KINDS, SocketFaults
-from cwmock.emulator.http.params import IdRoute
 from cwmock.emulator.http.responses import error_response, json_response
 from cwmock.emulator.model.errors import InvalidObject, invalid_field
 
@@ -53,24 +52,6 @@ class AdminSocketFaults:
             raise InvalidObject(f"the {kind} fault is not valid: {exc}") from None
         return json_response(fault.to_json(), status=201)
 
-    async def list_faults(self, request: Request) -> Response:
-        """GET /socket-faults → every socket fault with its counters, oldest first."""
-        return json_response([fault.to_json() for fault in self.faults.all()])
-
-    async def get(self, request: Request) -> Response:
-        """GET /socket-faults/{id}."""
-        return json_response(self.faults.get(request.path_params["id"]).to_json())
-
-    async def remove(self, request: Request) -> Response:
-        """DELETE /socket-faults/{id} → 204."""
-        self.faults.remove(request.path_params["id"])
-        return Response(status_code=204)
-
-    async def clear(self, request: Request) -> Response:
-        """DELETE /socket-faults → 204: the proxy forwards everything untouched."""
-        self.faults.clear()
-        return Response(status_code=204)
-
     async def proxy(self, request: Request) -> Response:
         """GET /fault-proxy → {"url": where the proxy listens, or null when none serves this emulator}."""
         return json_response({"url": self.faults.proxy_url})
@@ -78,10 +59,6 @@ class AdminSocketFaults:
     def routes(self) -> list[BaseRoute]:
         """Routes relative to `/__admin`."""
         return [
-            Route("/socket-faults", handles_errors(self.add), methods=["POST"]),
-            Route("/socket-faults", handles_errors(self.list_faults), methods=["GET"]),
-            Route("/socket-faults", handles_errors(self.clear), methods=["DELETE"]),
-            IdRoute("/socket-faults/{id:int}", handles_errors(self.get), methods=["GET"]),
-            IdRoute("/socket-faults/{id:int}", handles_errors(self.remove), methods=["DELETE"]),
+            *fault_list_routes("/socket-faults", self.faults, self.add, "the proxy forwards everything untouched"),
             Route("/fault-proxy", handles_errors(self.proxy), methods=["GET"]),
         ]
