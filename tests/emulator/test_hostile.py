@@ -354,7 +354,8 @@ def state(emulator: Emulator) -> str:
     faults (with their counters) and the clock."""
     snapshot = take_snapshot(emulator.store, emulator.registry)
     del snapshot["sequence"], snapshot["takenAt"]
-    faults = [fault.to_json() for fault in [*emulator.faults.all(), *emulator.socket_faults.all()]]
+    faults = [fault.to_json() for fault in emulator.faults.all()]
+    faults += [fault.to_json() for fault in emulator.socket_faults.all()]
     assert isinstance(emulator.clock, ManualClock)
     return json.dumps(
         {"snapshot": snapshot, "faults": faults, "clock": emulator.clock.status().to_json()}, sort_keys=True
