@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from starlette.applications import Starlette
@@ -20,9 +20,11 @@ from cwmock.emulator.admin.faults import AdminFaults
 from cwmock.emulator.admin.guard import AdminTokenGuard
 from cwmock.emulator.admin.inspection import AdminInspect
 from cwmock.emulator.admin.paging import AdminHubPaging
+from cwmock.emulator.admin.sockets import AdminSocketFaults
 from cwmock.emulator.config import EmulatorConfig
 from cwmock.emulator.faults.kinds import HttpFaults
 from cwmock.emulator.faults.middleware import FaultInjector
+from cwmock.emulator.faults.sockets import SocketFaults
 from cwmock.emulator.http.date_header import ClockDateHeader
 from cwmock.emulator.http.draining import Draining
 from cwmock.emulator.http.paths import ADMIN_PREFIX, OPENAPI_PATH
@@ -33,6 +35,7 @@ from cwmock.emulator.hub.paging import PagingSwitch
 from cwmock.emulator.hub.routes import HUB_PREFIX, HubApi
 from cwmock.emulator.journal.middleware import JournalRecorder
 from cwmock.emulator.journal.ring import Journal
+from cwmock.emulator.journal.subjects import SubjectLog
 from cwmock.emulator.model.instances import InstanceRegistry
 from cwmock.emulator.model.reference_data import ReferenceData
 from cwmock.emulator.model.store import Store
@@ -77,6 +80,8 @@ class Emulator:
     app: Starlette
     faults: HttpFaults
     hub_paging: PagingSwitch
+    # The TCP fault proxy's faults (`/__admin/socket-faults`); a `TcpFaultProxy(..., faults=...)` serves them.
+    socket_faults: SocketFaults = field(default_factory=SocketFaults)
 
 
 ExtraRoutes = Callable[[Store, InstanceRegistry, Clock, EmulatorConfig], Sequence[BaseRoute]]
@@ -101,15 +106,17 @@ def create_emulator(
         subsecond_stamps=config.subsecond_stamps,
     )
     registry = InstanceRegistry(seed=config.instance_seed)
-    journal = Journal(config.journal_capacity)
+    journal = Journal(config.journal_capacity, SubjectLog(config.request_log_capacity))
     faults = HttpFaults(store.stamp_policy)
     hub_paging = PagingSwitch(config.hub_paging)
+    socket_faults = SocketFaults(clock)
     admin_routes = [
         *AdminClock(clock).routes(),
         *AdminContacts(store, config.fixtures_dir).routes(),
         *AdminInspect(store, registry, journal, clock).routes(),
         *AdminFaults(faults, store, clock).routes(),
         *AdminHubPaging(hub_paging).routes(),
+        *AdminSocketFaults(socket_faults).routes(),
     ]
     document = openapi_document(config)
 
@@ -119,7 +126,7 @@ def create_emulator(
     admin_guard = [Middleware(AdminTokenGuard, token=config.admin_token)] if config.admin_token else None
     app = Starlette(
         routes=[
-            *NativeApi(store, config).routes(),
+            *NativeApi(store, config, registry).routes(),
             *HubApi(store, registry, config, hub_paging).routes(),
             *(extra_routes(store, registry, clock, config) if extra_routes is not None else ()),
             Mount(ADMIN_PREFIX, routes=admin_routes, middleware=admin_guard),
@@ -143,6 +150,7 @@ def create_emulator(
         app=app,
         faults=faults,
         hub_paging=hub_paging,
+        socket_faults=socket_faults,
     )
 
 

@@ -8,6 +8,7 @@ from typing import Literal
 
 from cwmock.emulator.http.bodies import DEFAULT_MAX_BODY_BYTES
 from cwmock.emulator.journal.ring import DEFAULT_JOURNAL_CAPACITY
+from cwmock.emulator.journal.subjects import DEFAULT_SUBJECT_CAPACITY
 from cwmock.emulator.model.contacts import REFERENCE_PATHS, ReferencePaths
 from cwmock.emulator.model.reference_data import DEFAULT_REFERENCE_FIXTURE
 from cwmock.emulator.model.tenants import DEFAULT_TENANTS, TenantCredentials
@@ -45,6 +46,8 @@ class EmulatorConfig:
     version_code: str = "v2024.1"
     version_number: str = "v4.6.115544"
     journal_capacity: int = DEFAULT_JOURNAL_CAPACITY
+    # Hub requests kept per instance outside the ring, for the live judge (never evicted; see SubjectLog).
+    request_log_capacity: int = DEFAULT_SUBJECT_CAPACITY
     instance_seed: int = 0
     # Open Connectors' account secrets: hub calls send `User <user_secret>, Organization <organization_secret>`.
     user_secret: str = "cwmock-user-secret"

@@ -29,6 +29,7 @@ from cwmock.poller.state import STATE_FILE, PollerState, StateError, damaged
 CRASH_ENV = "CWMOCK_POLLER_CRASH_AT"
 ALLOW_HOSTS_ENV = "CWMOCK_ALLOW_HOSTS"
 DEFAULT_REFRESH_MINUTES = 15
+MAX_INTERVAL_SECONDS = 86_400.0
 
 
 class UsageError(ValueError):
@@ -51,6 +52,12 @@ def add_poller_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
     run.add_argument("--follower-name", default="cwmock-poller", help="follower name on the emulator's clock")
     run.add_argument("--http-timeout", type=float, default=2.0, help="seconds before a delivery attempt fails")
     run.add_argument("--max-windows", type=int, help="stop after this many windows (default: run until killed)")
+    run.add_argument(
+        "--interval",
+        type=float,
+        metavar="SECONDS",
+        help="poll every SECONDS instead of the instance's refresh interval (whole minutes), e.g. for a live judge",
+    )
     parked = verbs.add_parser("parked", help="list parked notifications as JSON")
     parked.add_argument("--state-dir", type=Path, required=True)
     redeliver = verbs.add_parser("redeliver", help="queue parked notifications again (all, or --id ones)")
@@ -185,8 +192,11 @@ def poller_once(args: argparse.Namespace, env: Mapping[str, str]) -> int:
 
 
 async def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    if args.interval is not None and not 0 < args.interval <= MAX_INTERVAL_SECONDS:
+        raise UsageError(f"--interval {args.interval:g}: give a number of seconds above 0, at most a day")
     instance = _load_instance(args.instance)
     minutes = instance.configuration.refresh_interval_minutes or DEFAULT_REFRESH_MINUTES
+    interval = timedelta(minutes=minutes) if args.interval is None else timedelta(seconds=args.interval)
     state = PollerState.open(args.state_dir, reset_damaged=args.reset_state)
     async with httpx.AsyncClient(timeout=60.0) as admin:
         clock: FollowableClock
@@ -212,7 +222,7 @@ async def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             await run_schedule(
                 engine,
                 clock,
-                timedelta(minutes=minutes),
+                interval,
                 max_windows=args.max_windows,
                 on_window=lambda report: print(report.summary(), flush=True),
             )

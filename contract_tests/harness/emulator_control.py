@@ -37,6 +37,21 @@ class EmulatorControl:
         """The emulator clock's instant (the admin clock, without any skew fault)."""
         return parse_iso((await self._call("GET", "/clock"))["now"])
 
+    async def clock_follows_wall(self) -> bool:
+        """True when the emulator's clock follows wall time at speed 1 (`GET /__admin/clock`)."""
+        status = await self._call("GET", "/clock")
+        return bool(status.get("mode") == "following" and status.get("speed") == 1)
+
+    async def follow_wall(self, speed: float = 1.0) -> datetime:
+        """Make the clock follow wall time x `speed` from its current instant; that instant."""
+        return parse_iso((await self._call("POST", "/clock/follow", json={"speed": speed}))["now"])
+
+    async def wait_clock(self, instant: datetime, timeout: float) -> bool:
+        """Long-poll until the clock reaches `instant` (True) or `timeout` real seconds pass (False)."""
+        params = {"until": iso_z(instant), "timeout": str(timeout)}
+        waited = await self._call("GET", "/clock/wait", params=params, timeout=timeout + 30)
+        return bool(waited["reached"])
+
     async def server_now(self) -> datetime:
         """Server time: the clock plus any skew fault, as the emulated APIs' `Date` shows it."""
         return parse_iso((await self._call("GET", "/sequence"))["now"])
@@ -55,6 +70,20 @@ class EmulatorControl:
         listed: list[dict[str, Any]] = await self._call("GET", "/faults")
         return listed
 
+    async def add_socket_fault(self, fault: dict[str, Any]) -> dict[str, Any]:
+        """Switch a socket fault on (`/__admin/socket-faults` body: needs the emulator's TCP fault proxy)."""
+        added: dict[str, Any] = await self._call("POST", "/socket-faults", json=fault)
+        return added
+
+    async def clear_socket_faults(self) -> None:
+        """Remove every socket fault."""
+        await self._call("DELETE", "/socket-faults")
+
+    async def fault_proxy_url(self) -> str | None:
+        """Where the emulator's TCP fault proxy listens, or None when none serves it."""
+        url = (await self._call("GET", "/fault-proxy"))["url"]
+        return None if url is None else str(url)
+
     async def sequence(self) -> int:
         """The last global sequence number handed out."""
         return int((await self._call("GET", "/sequence"))["sequence"])
@@ -69,12 +98,19 @@ class EmulatorControl:
         await self._call("POST", "/reset", json={} if tenant is None else {"tenant": tenant})
 
     async def create_instance(
-        self, tenant: str, name: str, tags: list[str], configuration: dict[str, Any]
+        self, tenant: str, name: str, tags: list[str], configuration: dict[str, Any], *, client_id: str | None = None
     ) -> dict[str, Any]:
-        """Register an instance; returns {id, token, createdDate, ...}."""
-        body = {"tenant": tenant, "name": name, "tags": tags, "configuration": configuration}
+        """Register an instance (a native-API subject with `client_id`); returns {id, token, createdDate, ...}."""
+        body: dict[str, Any] = {"tenant": tenant, "name": name, "tags": tags, "configuration": configuration}
+        if client_id is not None:
+            body["clientId"] = client_id
         created: dict[str, Any] = await self._call("POST", "/instances", json=body)
         return created
+
+    async def instance(self, instance_id: int) -> dict[str, Any]:
+        """`/__admin/instances/{id}` (its secrets left out)."""
+        found: dict[str, Any] = await self._call("GET", f"/instances/{instance_id}")
+        return found
 
     async def history(self, tenant: str) -> dict[str, Any]:
         """`/__admin/history` for one tenant."""
@@ -107,6 +143,19 @@ class EmulatorControl:
             "PUT", f"/tenants/{tenant}/contacts/{contact_id}", json={"contact": contact, **_options(options)}
         )
         return replaced
+
+    async def patch_contact(self, tenant: str, contact_id: int, operations: list[dict[str, Any]]) -> dict[str, Any]:
+        """Patch a contact with JSON Patch operations (`[{"op": "replace", "path": ..., "value": ...}]`)."""
+        patched: dict[str, Any] = await self._call(
+            "PATCH", f"/tenants/{tenant}/contacts/{contact_id}", json={"operations": operations}
+        )
+        return patched
+
+    async def request_log(self, instance_id: int | None) -> dict[str, Any]:
+        """`/__admin/instances/{id}/requests`, or `/__admin/requests/unattributed` for None."""
+        path = "/requests/unattributed" if instance_id is None else f"/instances/{instance_id}/requests"
+        found: dict[str, Any] = await self._call("GET", path)
+        return found
 
     async def delete_contact(self, tenant: str, contact_id: int) -> None:
         """Delete a contact."""

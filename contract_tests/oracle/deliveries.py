@@ -112,7 +112,8 @@ class FormatJudge:
         self.served = served
         self.windows_by_start: dict[datetime, list[Window]] = {}
         for window in windows:
-            self.windows_by_start.setdefault(window.s, []).append(window)
+            for second in window.possible_starts():
+                self.windows_by_start.setdefault(second, []).append(window)
         self.window_starts = sorted(self.windows_by_start)
 
     def judge(self, delivery: Delivery) -> JudgedDelivery:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from cwmock.core.timestamps import format_cw, parse_iso, to_utc_second
@@ -275,10 +275,16 @@ class Window:
     # The target did not finish this window (non-zero exit, killed, protocol error, exception): like a faulted
     # response it makes the window unclean, and unless the suite injected it, it is a finding of its own.
     crash: Crash | None = None
+    # A window inferred from a poller's requests (docs/contract-suite/live-judge.md#windows-inferred) knows only that
+    # the poller read its clock at most this long before its first request reached the server: a pollDate may name
+    # any second from `start - start_tolerance` to `start`.
+    start_tolerance: timedelta = timedelta(0)
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None:
             raise ValueError(f"window {self.index}: start {self.start!r} is naive; pass an aware UTC datetime")
+        if self.start_tolerance < timedelta(0):
+            raise ValueError(f"window {self.index}: start_tolerance {self.start_tolerance} is negative")
         if self.end_seq < self.begin_seq:
             raise ValueError(f"window {self.index}: end_seq {self.end_seq} is before begin_seq {self.begin_seq}")
 
@@ -291,6 +297,15 @@ class Window:
     def s(self) -> datetime:
         """sₖ: the start rounded down to the second."""
         return utc_second(self.start)
+
+    def possible_starts(self) -> list[datetime]:
+        """Every whole second a pollDate of this window may name: sₖ, and the seconds its tolerance reaches back to."""
+        seconds = []
+        second = utc_second(self.start - self.start_tolerance)
+        while second <= self.s:
+            seconds.append(second)
+            second += timedelta(seconds=1)
+        return seconds
 
     def holds(self, seq: int) -> bool:
         """True when `seq` was handed out while this window ran."""

@@ -60,6 +60,18 @@ def dotted(record: Any, path: str) -> Any:
     return record
 
 
+def read_page(
+    client: httpx.Client, url: str, headers: dict[str, str], who: str
+) -> tuple[httpx.Response, list[dict[str, Any]]]:
+    """GET one page of a list; raises on an error status or a body that is not a JSON list."""
+    response = client.get(url, headers=headers)
+    response.raise_for_status()
+    page = response.json()
+    if not isinstance(page, list):
+        raise ValueError(f"{who} answered {type(page).__name__}, expected a list")
+    return response, page
+
+
 class Window:
     """One run: the instance, the resource settings, the environment and the chosen bug."""
 
@@ -114,11 +126,7 @@ class Window:
                 params["page"] = str(page_number)
             # Appended by hand: httpx's `params=` would replace the query the rendered url already carries.
             url = self.hub_url + rendered + ("&" if "?" in rendered else "?") + urlencode(params)
-            response = client.get(url, headers={"Authorization": self.auth})
-            response.raise_for_status()
-            page = response.json()
-            if not isinstance(page, list):
-                raise ValueError(f"the hub answered {type(page).__name__}, expected a list")
+            response, page = read_page(client, url, {"Authorization": self.auth}, "the hub")
             records += page
             if len(page) < size:
                 return records
@@ -225,9 +233,10 @@ class Window:
         return notification_bytes(document)
 
 
-def run(bug: str | None, env: dict[str, str]) -> datetime | None:
-    """One window: poll, commit, deliver what is due; returns when work is next due."""
-    window = Window(bug, env)
+def run(bug: str | None, env: dict[str, str], kind: type[Window] | None = None) -> datetime | None:
+    """One window (of `kind`, default `Window`: over the hub): poll, commit, deliver what is due; returns when work
+    is next due."""
+    window = (kind or Window)(bug, env)
     state = load_state(window.state_dir)
     outbox = Outbox(state, window.now, window.key, bug)
     lower = window.lower_bound(state)

@@ -4,23 +4,33 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import ipaddress
 import os
 import re
 import subprocess
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
-from cwmock.cli.stack import StackOptions, run_stack
+from cwmock.cli.judge import add_judge_parser, run_judge
+from cwmock.cli.stack import StackOptions, run_stack, self_host, start_fault_proxy
 from cwmock.core.clock import ManualClock, SystemClock
-from cwmock.core.timestamps import parse_iso
-from cwmock.core.validation import InputError, id_from_text
+from cwmock.core.validation import (
+    CLOCK_EARLIEST,
+    CLOCK_LATEST,
+    InputError,
+    check_speed,
+    id_from_text,
+    instant_from_text,
+)
 from cwmock.dashboard.app import mount_dashboard
 from cwmock.emulator.app import DEFAULT_START, Emulator, create_emulator
 from cwmock.emulator.config import DEFAULT_CODEBASE, HUB_PAGING_MODES, EmulatorConfig
+from cwmock.emulator.faults.tcp_proxy import TcpFaultProxy
 from cwmock.emulator.http.paths import UI_PREFIX
-from cwmock.emulator.http.server import LOOPBACK, is_loopback, serve
+from cwmock.emulator.http.server import LOOPBACK, is_loopback, make_server, serve
 from cwmock.emulator.http.tls import TlsMaterial, default_ca_file, generate_tls
 from cwmock.emulator.model.contact_sets import SAMPLE_CONTACTS, load_contact_bodies
 from cwmock.emulator.model.contacts import REFERENCE_PATHS
@@ -29,6 +39,7 @@ from cwmock.emulator.native.auth import basic_authorization
 from cwmock.poller.cli import add_poller_parser, run_poller
 from cwmock.receiver.inbox import DEFAULT_MAX_BODY_BYTES
 
+DEFAULT_SPEED = 60.0  # --clock accelerated: an hour of polling in a minute
 ADMIN_EXPOSED = (
     "cwmock: refusing to listen on {host} without --admin-token: anyone who can reach that address could reset, "
     "rewrite or fault this emulator through /__admin. Listen on 127.0.0.1 (the default), or pass --admin-token TOKEN "
@@ -42,11 +53,24 @@ def _add_emulator_options(parser: argparse.ArgumentParser, default_port: int) ->
     parser.add_argument("--codebase", default=DEFAULT_CODEBASE, help="API codebase segment (default: %(default)s)")
     parser.add_argument(
         "--clock",
-        choices=("system", "manual"),
+        choices=("system", "manual", "accelerated"),
         default="system",
-        help="system: follow wall time; manual: frozen at --start until moved (default: %(default)s)",
+        help="system: follow wall time; manual: frozen at --start until moved; accelerated: wall time x --speed from "
+        "--start (run a poller under libfaketime at the same start and speed) (default: %(default)s)",
     )
-    parser.add_argument("--start", default=DEFAULT_START.isoformat(), help="start instant of a manual clock")
+    parser.add_argument(
+        "--start",
+        type=_start_instant,
+        default=DEFAULT_START,
+        metavar="INSTANT",
+        help="start instant of a manual or accelerated clock (default: 2026-01-01T00:00:00Z)",
+    )
+    parser.add_argument(
+        "--speed",
+        type=_speed,
+        metavar="FACTOR",
+        help="with --clock accelerated: how many emulated seconds pass per wall second (default: 60)",
+    )
     parser.add_argument(
         "--tls",
         action="store_true",
@@ -104,6 +128,13 @@ def _add_emulator_options(parser: argparse.ArgumentParser, default_port: int) ->
         help="a directory of your own contact sets, which /__admin/tenants/T/seed may name besides the package's",
     )
     parser.add_argument(
+        "--fault-proxy-port",
+        type=int,
+        metavar="PORT",
+        help="also serve the TCP fault proxy on PORT, forwarding to the emulator's plain-HTTP port: connections "
+        "through it meet the socket faults of /__admin/socket-faults (reset, body cut short); default: none",
+    )
+    parser.add_argument(
         "--admin-token",
         default=os.environ.get("CWMOCK_ADMIN_TOKEN") or None,
         help="require 'Authorization: Bearer TOKEN' on /__admin calls; needed off loopback (env CWMOCK_ADMIN_TOKEN)",
@@ -135,6 +166,24 @@ def _directory(text: str) -> Path:
     if not path.is_dir():
         raise argparse.ArgumentTypeError(f"{text!r} is not a directory")
     return path
+
+
+def _start_instant(text: str) -> datetime:
+    try:
+        return instant_from_text("start", text, earliest=CLOCK_EARLIEST, latest=CLOCK_LATEST)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
+def _speed(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number; e.g. --speed 60") from None
+    try:
+        return check_speed("--speed", value)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
 
 
 def _positive_whole(text: str) -> int:
@@ -189,6 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     contract.add_argument("--poller-cmd", help="the external poller to judge (default: the reference poller)")
     contract.add_argument("--poller-timeout", type=float, help="seconds before a window is killed")
     add_poller_parser(commands)
+    add_judge_parser(commands)
     return parser
 
 
@@ -208,9 +258,16 @@ def emulator_config(args: argparse.Namespace) -> EmulatorConfig:
 
 
 def _clock(args: argparse.Namespace) -> ManualClock:
-    """A ManualClock either way, so /__admin/clock can freeze or advance it; `system` starts it following the wall."""
+    """A ManualClock either way, so /__admin/clock can freeze or advance it; `system` starts it following the wall.
+
+    `accelerated` starts at `--start`, following the wall x `--speed`.
+    """
     if args.clock == "manual":
-        return ManualClock(parse_iso(args.start))
+        return ManualClock(args.start)
+    if args.clock == "accelerated":
+        clock = ManualClock(args.start)
+        clock.follow_wall(speed=args.speed if args.speed is not None else DEFAULT_SPEED)
+        return clock
     clock = ManualClock(SystemClock().now())
     clock.follow_wall()
     return clock
@@ -223,7 +280,14 @@ def _seed_sample(emulator: Emulator) -> int:
     return len(bodies)
 
 
-def _summary(emulator: Emulator, host: str, port: int, seeded: int, ca_file: Path | None = None) -> str:
+def _summary(
+    emulator: Emulator,
+    host: str,
+    port: int,
+    seeded: int,
+    ca_file: Path | None = None,
+    proxy: TcpFaultProxy | None = None,
+) -> str:
     base = f"{'https' if ca_file is not None else 'http'}://{host}:{port}"
     lines = [
         f"cwmock emulator listening on {base}",
@@ -232,6 +296,8 @@ def _summary(emulator: Emulator, host: str, port: int, seeded: int, ca_file: Pat
         f"  dashboard:       {base}{UI_PREFIX}/  (clock, contacts, faults; admin API at {base}/__admin)",
         f"  clock:           {type(emulator.clock).__name__}, now {emulator.clock.now().isoformat()}",
     ]
+    if proxy is not None:
+        lines.append(f"  fault proxy:     {proxy.url}  (socket faults: {base}/__admin/socket-faults)")
     if ca_file is not None:
         lines.append(f"  TLS CA bundle:   {ca_file} (trust it, e.g. REQUESTS_CA_BUNDLE={ca_file})")
     for tenant in emulator.store.tenants:
@@ -266,8 +332,32 @@ def run_emulator(args: argparse.Namespace, *, seed: bool) -> int:
     if args.tls:
         tls = generate_tls([args.host])
         ca_file = tls.write_ca(args.tls_ca_file if args.tls_ca_file is not None else default_ca_file())
-    summary = _summary(emulator, args.host, args.port, seeded, ca_file)
-    serve(emulator.app, args.host, args.port, tls, on_started=lambda: print(summary, flush=True))
+    if args.fault_proxy_port is None:
+        summary = _summary(emulator, args.host, args.port, seeded, ca_file)
+        serve(emulator.app, args.host, args.port, tls, on_started=lambda: print(summary, flush=True))
+        return 0
+    proxy = TcpFaultProxy(
+        self_host(args.host), args.port, host=args.host, port=args.fault_proxy_port, faults=emulator.socket_faults
+    )
+
+    async def serve_both() -> int:
+        try:
+            await start_fault_proxy(proxy)
+        except RuntimeError as exc:
+            print(f"cwmock: {exc}", file=sys.stderr)
+            return 1
+        summary = _summary(emulator, args.host, args.port, seeded, ca_file, proxy)
+        server = make_server(emulator.app, args.host, args.port, tls)
+        server.on_started = lambda: print(summary, flush=True)
+        try:
+            await server.serve()
+        finally:
+            await proxy.stop()
+        return 0
+
+    # uvicorn re-raises the signal it captured once it has shut down; that is a clean stop for us.
+    with contextlib.suppress(KeyboardInterrupt):
+        return asyncio.run(serve_both())
     return 0
 
 
@@ -286,7 +376,7 @@ def run_up(args: argparse.Namespace) -> int:
         port=args.port,
         receiver_port=args.receiver_port,
         clock=clock,
-        follow_wall=args.clock == "system",
+        follow_wall=args.clock != "manual",
         config=emulator_config(args),
         tls=tls,
         tls_port=args.tls_port if tls is not None else None,
@@ -295,6 +385,7 @@ def run_up(args: argparse.Namespace) -> int:
         state_dir=args.state_dir,
         reset_state=args.reset_state,
         receiver_max_body_bytes=args.receiver_max_body_bytes,
+        fault_proxy_port=args.fault_proxy_port,
         print_line=lambda text: print(text, flush=True),
     )
     return asyncio.run(run_stack(options))
@@ -321,8 +412,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "poller":
         return run_poller(args)
+    if args.command == "judge":
+        return run_judge(args)
     if args.tls_ca_file is not None and not args.tls:
         parser.error("--tls-ca-file only applies to HTTPS: add --tls (or drop --tls-ca-file)")
+    if args.speed is not None and args.clock != "accelerated":
+        parser.error("--speed sets the pace of --clock accelerated; add --clock accelerated (or drop --speed)")
+    if args.command == "emulator" and args.tls and args.fault_proxy_port is not None:
+        parser.error(
+            "--fault-proxy-port forwards plain HTTP, and `cwmock emulator --tls` serves HTTPS only: drop one, or use "
+            "`cwmock up --tls --fault-proxy-port PORT` (its --port stays plain HTTP)"
+        )
     try:
         emulator_config(args)
     except ValueError as exc:

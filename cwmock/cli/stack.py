@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import signal
+import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from cwmock.core.clock import Clock, ManualClock
 from cwmock.dashboard.app import mount_dashboard
 from cwmock.emulator.app import Emulator, create_emulator
 from cwmock.emulator.config import EmulatorConfig
+from cwmock.emulator.faults.tcp_proxy import TcpFaultProxy
 from cwmock.emulator.http.paths import UI_PREFIX
 from cwmock.emulator.http.server import make_server
 from cwmock.emulator.http.tls import TlsMaterial
@@ -63,10 +65,12 @@ class StackOptions:
     state_dir: Path | None = None
     reset_state: bool = False
     receiver_max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    fault_proxy_port: int | None = None  # serve the TCP fault proxy (socket faults) in front of `port`
     print_line: Callable[[str], None] = field(default=print)
 
 
-def _self_host(host: str) -> str:
+def self_host(host: str) -> str:
+    """The address to reach a server bound to `host` from this machine (loopback for a wildcard)."""
     return "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
 
 
@@ -83,7 +87,7 @@ class Stack:
 
     def __init__(self, options: StackOptions, state_root: Path) -> None:
         self.options = options
-        host = _self_host(options.host)
+        host = self_host(options.host)
         self.emulator_url = f"http://{host}:{options.port}"
         self.receiver_url = f"http://{host}:{options.receiver_port}"
         config = options.config
@@ -114,6 +118,15 @@ class Stack:
         ]
         if options.tls is not None and options.tls_port is not None:
             self.servers.append(make_server(self.emulator.app, options.host, options.tls_port, options.tls))
+        self.fault_proxy: TcpFaultProxy | None = None
+        if options.fault_proxy_port is not None:
+            self.fault_proxy = TcpFaultProxy(
+                host,
+                options.port,
+                host=options.host,
+                port=options.fault_proxy_port,
+                faults=self.emulator.socket_faults,
+            )
         self.instance: dict[str, Any] = {}
 
     def _progress(self) -> tuple[datetime, int]:
@@ -144,9 +157,11 @@ class Stack:
         return self.instance
 
     async def serve(self, ready: asyncio.Event, stop: asyncio.Event) -> None:
-        """Run every server until `stop` is set."""
+        """Run every server (and the fault proxy) until `stop` is set."""
         tasks = [asyncio.create_task(server.serve()) for server in self.servers]
         try:
+            if self.fault_proxy is not None:
+                await start_fault_proxy(self.fault_proxy)
             while not all(server.started for server in self.servers):
                 if any(task.done() for task in tasks):
                     for task in tasks:
@@ -157,10 +172,27 @@ class Stack:
             ready.set()
             await stop.wait()
         finally:
+            if self.fault_proxy is not None:
+                await self.fault_proxy.stop()
             await self.supervisor.aclose()
             for server in self.servers:
                 server.should_exit = True
             await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _pace(options: StackOptions) -> str:
+    speed = options.clock.status().speed
+    if not options.follow_wall or speed is None:
+        return "frozen"
+    return "following wall time" if speed == 1 else f"following wall time x {speed:g}"
+
+
+async def start_fault_proxy(proxy: TcpFaultProxy) -> None:
+    """Start listening, or say which port could not be bound."""
+    try:
+        await proxy.start()
+    except OSError as exc:
+        raise RuntimeError(f"the fault proxy cannot listen on {proxy.host}:{proxy.port}: {exc.strerror}") from None
 
 
 def summary(stack: Stack, seeded: int) -> str:
@@ -176,10 +208,15 @@ def summary(stack: Stack, seeded: int) -> str:
         f"    admin API:       {emulator}/__admin   (OpenAPI: {emulator}/openapi.json)",
         f"  dashboard (clock, contacts, faults, arrivals, verdict timeline): {emulator}{UI_PREFIX}/",
         f"  webhook receiver: {receiver}  (notifications arrive at {receiver}{CALLBACK_PATH})",
-        f"  clock: {options.clock.now().isoformat()} ({'following wall time' if options.follow_wall else 'frozen'})",
+        f"  clock: {options.clock.now().isoformat()} ({_pace(options)})",
     ]
+    if stack.fault_proxy is not None:
+        lines.append(
+            f"  fault proxy (socket faults, /__admin/socket-faults): http://{self_host(options.host)}:"
+            f"{stack.fault_proxy.port}  (forwards to {emulator})"
+        )
     if options.ca_file is not None and options.tls_port is not None:
-        https = f"https://{_self_host(options.host)}:{options.tls_port}"
+        https = f"https://{self_host(options.host)}:{options.tls_port}"
         lines.append(f"  HTTPS emulator: {https}  (CA bundle: {options.ca_file})")
     for tenant in stack.emulator.store.tenants:
         header = basic_authorization(tenant.company, tenant.public_key, tenant.private_key)
@@ -211,7 +248,10 @@ async def run_stack(options: StackOptions, stop: asyncio.Event | None = None) ->
         serving = asyncio.create_task(stack.serve(ready, stop))
         await asyncio.wait([serving, asyncio.create_task(ready.wait())], return_when=asyncio.FIRST_COMPLETED)
         if serving.done():
-            await serving
+            try:
+                await serving
+            except RuntimeError as exc:
+                print(f"cwmock: {exc}", file=sys.stderr)
             return 1
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

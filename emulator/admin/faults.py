@@ -1,14 +1,16 @@
 """`/__admin/faults`: add, list, read and remove injected faults.
 
 `POST /faults` takes `{"kind": ..., <the kind's options>, <scope>}`; the scope of a request fault is `path` (glob)
-or `pathRegex`, `method`, `times`, `after`, `probability` and `seed`. Stamp policies (`precision`, `skew`) take no
-scope. Unknown keys are refused, so a misspelt option never silently widens a fault.
+or `pathRegex`, `method`, `times`, `after`, `probability`, `seed`, and `from`/`until` (emulated instants). Stamp
+policies (`precision`, `skew`) take no scope. Unknown keys are refused, so a misspelt option never silently widens
+a fault.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Protocol
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -45,7 +47,7 @@ from cwmock.emulator.model.contacts import apply_patch
 from cwmock.emulator.model.errors import InvalidObject, invalid_field
 from cwmock.emulator.model.store import Store
 
-SCOPE_KEYS = {"path", "pathRegex", "method", "times", "after", "probability", "seed"}
+SCOPE_KEYS = {"path", "pathRegex", "method", "times", "after", "probability", "seed", "from", "until"}
 ACTION_KEYS: dict[str, set[str]] = {
     "status": {"status", "origin"},
     "rate_limit": {"retryAfter"},
@@ -57,6 +59,7 @@ ACTION_KEYS: dict[str, set[str]] = {
 }
 MUTATION_KEYS = {"op", "tenant", "id", "contact", "operations", "stamp"}
 MAX_REAL_LATENCY_SECONDS = 300.0
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def _string_option(options: dict[str, Any], key: str) -> str | None:
@@ -66,7 +69,7 @@ def _string_option(options: dict[str, Any], key: str) -> str | None:
     return None if value is None else check_text(key, value, max_length=MAX_PATTERN_LENGTH)
 
 
-def _refuse_unknown(options: dict[str, Any], allowed: set[str], what: str) -> None:
+def refuse_unknown(options: dict[str, Any], allowed: set[str], what: str) -> None:
     unknown = sorted(set(options) - allowed)
     if unknown:
         raise invalid_field(unknown[0], f"{what} takes no {', '.join(unknown)}; it takes {', '.join(sorted(allowed))}")
@@ -91,6 +94,8 @@ def parse_scope(options: dict[str, Any], *, default_times: int | None = None) ->
         after=int_option(options, "after", default=0) or 0,
         probability=probability,
         seed=int_option(options, "seed", minimum=-(2**63), default=0) or 0,
+        starts=instant_option(options, "from", clock=True),
+        ends=instant_option(options, "until", clock=True),
     )
 
 
@@ -98,7 +103,7 @@ def parse_mutation(value: object, store: Store) -> PageMutation:
     """A mutate_between_pages fault's `mutation`: `{"op", "tenant", "id"?, "contact"?, "operations"?, "stamp"?}`."""
     if not isinstance(value, dict):
         raise invalid_field("mutation", 'send "mutation": {"op": "create", "tenant": "cwmock", "contact": {...}}')
-    _refuse_unknown(value, MUTATION_KEYS, "a mutation")
+    refuse_unknown(value, MUTATION_KEYS, "a mutation")
     tenant = _string_option(value, "tenant")
     if tenant is None:
         raise invalid_field("tenant", "the mutation needs the tenant (a login company id, e.g. cwmock)")
@@ -159,7 +164,7 @@ def add_fault(faults: HttpFaults, options: dict[str, Any], store: Store, clock: 
         raise invalid_field("kind", f"kind must be one of {', '.join(FAULT_KINDS)}, got {kind!r}")
     is_policy = kind in ("precision", "skew")
     allowed = {"kind"} | ACTION_KEYS[kind] | (set() if is_policy else SCOPE_KEYS)
-    _refuse_unknown(options, allowed, f"a {kind} fault")
+    refuse_unknown(options, allowed, f"a {kind} fault")
     try:
         action = parse_action(kind, options, store, clock)
         scope = None if is_policy else parse_scope(options, default_times=1 if kind == "mutate_between_pages" else None)
@@ -168,6 +173,64 @@ def add_fault(faults: HttpFaults, options: dict[str, Any], store: Store, clock: 
         raise  # already names its key and bound
     except ValueError as exc:
         raise InvalidObject(f"the {kind} fault is not valid: {exc}") from None
+
+
+class ListedFaults(Protocol):
+    """A list of faults the admin API shows and edits (HTTP faults, socket faults)."""
+
+    def all(self) -> Sequence[Jsonable]:
+        """Every fault, oldest first."""
+        ...
+
+    def get(self, fault_id: int) -> Jsonable:
+        """One fault by id, or NotFound."""
+        ...
+
+    def remove(self, fault_id: int) -> None:
+        """Remove one fault, or NotFound."""
+        ...
+
+    def clear(self) -> None:
+        """Remove every fault."""
+        ...
+
+
+class Jsonable(Protocol):
+    """A fault as a listing shows it."""
+
+    def to_json(self) -> Mapping[str, object]:
+        """The listed form."""
+        ...
+
+
+def fault_list_routes(prefix: str, faults: ListedFaults, add: Endpoint, cleared: str) -> list[BaseRoute]:
+    """`POST prefix` (`add`), `GET`/`DELETE prefix`, `GET`/`DELETE prefix/{id}` over `faults`."""
+
+    async def list_faults(request: Request) -> Response:
+        return json_response([fault.to_json() for fault in faults.all()])
+
+    async def get(request: Request) -> Response:
+        return json_response(faults.get(request.path_params["id"]).to_json())
+
+    async def remove(request: Request) -> Response:
+        faults.remove(request.path_params["id"])
+        return Response(status_code=204)
+
+    async def clear(request: Request) -> Response:
+        faults.clear()
+        return Response(status_code=204)
+
+    list_faults.__doc__ = f"GET {prefix} → every fault with its counters, oldest first."
+    get.__doc__ = f"GET {prefix}/{{id}}."
+    remove.__doc__ = f"DELETE {prefix}/{{id}} → 204."
+    clear.__doc__ = f"DELETE {prefix} → 204: {cleared}."
+    return [
+        Route(prefix, handles_errors(add), methods=["POST"]),
+        Route(prefix, handles_errors(list_faults), methods=["GET"]),
+        Route(prefix, handles_errors(clear), methods=["DELETE"]),
+        IdRoute(f"{prefix}/{{id:int}}", handles_errors(get), methods=["GET"]),
+        IdRoute(f"{prefix}/{{id:int}}", handles_errors(remove), methods=["DELETE"]),
+    ]
 
 
 class AdminFaults:
@@ -183,30 +246,6 @@ class AdminFaults:
         fault = add_fault(self.faults, await options_body(request), self.store, self.clock)
         return json_response(fault.to_json(), status=201)
 
-    async def list_faults(self, request: Request) -> Response:
-        """GET /faults → every listed fault with its counters, oldest first."""
-        return json_response([fault.to_json() for fault in self.faults.all()])
-
-    async def get(self, request: Request) -> Response:
-        """GET /faults/{id}."""
-        return json_response(self.faults.get(request.path_params["id"]).to_json())
-
-    async def remove(self, request: Request) -> Response:
-        """DELETE /faults/{id} → 204."""
-        self.faults.remove(request.path_params["id"])
-        return Response(status_code=204)
-
-    async def clear(self, request: Request) -> Response:
-        """DELETE /faults → 204: no faults, no skew, whole-second stamps."""
-        self.faults.clear()
-        return Response(status_code=204)
-
     def routes(self) -> list[BaseRoute]:
         """Routes relative to `/__admin`."""
-        return [
-            Route("/faults", handles_errors(self.add), methods=["POST"]),
-            Route("/faults", handles_errors(self.list_faults), methods=["GET"]),
-            Route("/faults", handles_errors(self.clear), methods=["DELETE"]),
-            IdRoute("/faults/{id:int}", handles_errors(self.get), methods=["GET"]),
-            IdRoute("/faults/{id:int}", handles_errors(self.remove), methods=["DELETE"]),
-        ]
+        return fault_list_routes("/faults", self.faults, self.add, "no faults, no skew, whole-second stamps")

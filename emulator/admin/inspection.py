@@ -10,7 +10,7 @@ from starlette.routing import BaseRoute, Route
 
 from cwmock.core.clock import Clock
 from cwmock.core.timestamps import iso_z
-from cwmock.core.validation import id_from_text
+from cwmock.core.validation import check_text, id_from_text
 from cwmock.emulator.admin.options import handles_errors, options_body, query_instant
 from cwmock.emulator.http.bodies import read_json
 from cwmock.emulator.http.params import IdRoute
@@ -21,6 +21,8 @@ from cwmock.emulator.model.instances import InstanceRegistry
 from cwmock.emulator.model.snapshot import SNAPSHOT_MAX_DEPTH, restore_snapshot, take_snapshot
 from cwmock.emulator.model.store import Store
 from cwmock.emulator.model.versions import Version
+
+MAX_CLIENT_ID = 200  # our bound: a clientId is a GUID (36 characters)
 
 
 def _in_range(version: Version, since: datetime | None, until: datetime | None) -> bool:
@@ -74,7 +76,8 @@ class AdminInspect:
         return Response(status_code=204)
 
     async def create_instance(self, request: Request) -> Response:
-        """POST /instances {"tenant", "name", "tags"?, "configuration"?} → 201 {id, token, createdDate, ...}."""
+        """POST /instances {"tenant", "name", "tags"?, "configuration"?, "clientId"?} → 201 {id, token, ...}; with
+        clientId, a native-API subject (docs/contract-suite/live-judge.md#native-subjects)."""
         options = await options_body(request)
         tenant = options.get("tenant")
         if not isinstance(tenant, str):
@@ -88,8 +91,14 @@ class AdminInspect:
         configuration = options.get("configuration", {})
         if not isinstance(configuration, dict):
             raise invalid_field("configuration", "configuration must be the instance's configuration object")
+        raw_client = options.get("clientId")
+        client_id = None if raw_client is None else check_text("clientId", raw_client, max_length=MAX_CLIENT_ID)
+        if (client_id is not None and client_id != client_id.strip()) or client_id == "":
+            raise invalid_field("clientId", "clientId must be the clientId a native-API poller sends, without spaces")
         company = self.store.tenant(tenant).credentials.company
-        instance = self.registry.create(company, name, self.store.server_now(), tags, configuration)
+        instance = self.registry.create(
+            company, name, self.store.server_now(), tags, configuration, client_id=client_id
+        )
         return json_response(instance.to_json(), status=201)
 
     async def list_instances(self, request: Request) -> Response:
@@ -110,6 +119,29 @@ class AdminInspect:
         instance = self.registry.get(request.path_params["id"])
         served = sorted(instance.served.values(), key=lambda v: (v.first.seq, v.id))
         return json_response({"instance": instance.id, "versions": [v.to_json() for v in served]})
+
+    async def requests(self, request: Request) -> Response:
+        """GET /instances/{id}/requests → every hub request of the instance, kept outside the journal's ring."""
+        instance = self.registry.get(request.path_params["id"])
+        return json_response(self._request_log(instance.id))
+
+    def _request_log(self, instance_id: int | None) -> dict[str, object]:
+        subjects = self.journal.subjects
+        kept = (
+            None
+            if subjects is None
+            else (subjects.unattributed if instance_id is None else subjects.of_instance(instance_id))
+        )
+        return {
+            "instance": instance_id,
+            "capacity": None if subjects is None else subjects.capacity,
+            "refused": 0 if kept is None else kept.refused,
+            "requests": [] if kept is None else [e.to_json() for e in kept.entries],
+        }
+
+    async def unattributed(self, request: Request) -> Response:
+        """GET /requests/unattributed → hub requests whose Element token named no instance."""
+        return json_response(self._request_log(None))
 
     async def reset(self, request: Request) -> Response:
         """POST /reset {"tenant"?} → one tenant's contacts and instances, or everything (journal included)."""
@@ -148,6 +180,8 @@ class AdminInspect:
             IdRoute("/instances/{id:int}", handles_errors(self.get_instance), methods=["GET"]),
             IdRoute("/instances/{id:int}", handles_errors(self.delete_instance), methods=["DELETE"]),
             IdRoute("/instances/{id:int}/served", handles_errors(self.served), methods=["GET"]),
+            IdRoute("/instances/{id:int}/requests", handles_errors(self.requests), methods=["GET"]),
+            Route("/requests/unattributed", handles_errors(self.unattributed), methods=["GET"]),
             Route("/reset", handles_errors(self.reset), methods=["POST"]),
             Route("/snapshot", handles_errors(self.snapshot), methods=["GET"]),
             Route("/restore", handles_errors(self.restore), methods=["POST"]),

@@ -3,7 +3,8 @@
 from cwmock.emulator.faults.kinds import FAULT_KINDS, Fault, HttpFaults
 from cwmock.emulator.faults.registry import FaultRegistry
 from cwmock.emulator.faults.scope import FaultScope, PathPattern
-from cwmock.emulator.faults.tcp_proxy import SocketFault, TcpFaultProxy
+from cwmock.emulator.faults.sockets import SocketFault, SocketFaults
+from cwmock.emulator.faults.tcp_proxy import TcpFaultProxy
 
 __all__ = [
     "FAULT_KINDS",
@@ -13,5 +14,6 @@ __all__ = [
     "HttpFaults",
     "PathPattern",
     "SocketFault",
+    "SocketFaults",
     "TcpFaultProxy",
 ]

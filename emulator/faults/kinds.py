@@ -8,7 +8,7 @@ policies (`precision`, `skew`) shape every stamp the store writes while they are
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from cwmock.core.validation import MAX_DURATION_SECONDS, check_duration, check_whole_number
@@ -214,13 +214,13 @@ class HttpFaults:
         self._faults.clear()
         self._apply_policies()
 
-    def firing(self, method: str, path: str) -> list[Fault]:
-        """The request faults that fire on this request, oldest first; each counts the request.
+    def firing(self, method: str, path: str, now: datetime | None = None) -> list[Fault]:
+        """The request faults that fire on this request (served at emulated `now`), oldest first; each counts it.
 
         At most one fault that replaces the response (status, rate_limit, malformed_json) fires; once one has,
         later ones of those kinds are not asked (so they count nothing). Latency and mutations all fire.
         """
-        return self._faults.firing(method, path, exclusive=_replaces_response)
+        return self._faults.firing(method, path, now=now, exclusive=_replaces_response)
 
     def _apply_policies(self) -> None:
         self.policy.reset()

@@ -8,7 +8,8 @@ event loop waits); a queued mutation is applied just before the last body bytes 
 sees it. A request the TCP fault proxy or an in-process transport fault marked (`cwmock-network-fault`) is
 journalled with that fault too; one marked `connect_error` is journalled but neither served nor counted.
 A request answered without its handler (a status or rate-limit fault, an unserved network fault) is still
-attributed to the instance its `Element` token names, so the oracle sees that instance's window was faulted.
+attributed to the instance its `Element` token names (or the native-API subject its keys and clientId name), so the
+oracle sees that instance's window was faulted.
 """
 
 from __future__ import annotations
@@ -42,8 +43,9 @@ from cwmock.emulator.hub.errors import hub_error, provider_failure, request_id_o
 from cwmock.emulator.hub.routes import HUB_PREFIX
 from cwmock.emulator.journal.request_state import annotate
 from cwmock.emulator.model.errors import EmulatorError
-from cwmock.emulator.model.instances import InstanceRegistry
+from cwmock.emulator.model.instances import Instance, InstanceRegistry
 from cwmock.emulator.model.store import Store
+from cwmock.emulator.native.auth import AuthError, parse_basic, require_client_id
 
 STATUS_MESSAGES = {
     500: "A timeout has occured. Please try again.",
@@ -103,16 +105,28 @@ class FaultInjector:
         self.registry = registry
 
     def _attribute(self, scope: Scope) -> None:
-        """Journal a request its handler never saw under the instance its `Element` token names, if any."""
+        """Journal a request its handler never saw under the instance its `Element` token names, or the native-API
+        subject its API keys and clientId name, if any."""
         if self.registry is None:
             return
+        headers = Headers(scope=scope)
         try:
-            element = parse_hub_authorization(Headers(scope=scope)).element
+            element = parse_hub_authorization(headers).element
         except HubAuthError:
-            return
-        instance = self.registry.by_token(element) if element else None
+            element = None
+        instance = self.registry.by_token(element) if element else self._native_subject(headers)
         if instance is not None:
             annotate(Request(scope), tenant=instance.tenant, instance=instance.id)
+
+    def _native_subject(self, headers: Headers) -> Instance | None:
+        assert self.registry is not None
+        try:
+            client_id = require_client_id(headers)
+            creds = parse_basic(headers)
+        except AuthError:
+            return None
+        tenant = self.store.authenticate(creds.company, creds.public_key, creds.private_key)
+        return None if tenant is None else self.registry.by_client(tenant.credentials.company, client_id)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or is_control_path(scope["path"]):
@@ -125,7 +139,7 @@ class FaultInjector:
             self._attribute(scope)
             await error_response(503, "ConnectWiseApi", f"{network_fault} injected: never served")(scope, receive, send)
             return
-        fired = self.faults.firing(scope["method"], scope["path"])
+        fired = self.faults.firing(scope["method"], scope["path"], self.clock.now())
         kinds: list[str] = [fault.kind for fault in fired]
         if network_fault in NETWORK_FAULT_KINDS:
             kinds.append(network_fault)  # the proxy or transport will break this response on its way to the client

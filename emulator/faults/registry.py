@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from typing import Generic, Protocol, TypeVar
 
 from cwmock.emulator.faults.scope import FaultScope
@@ -71,8 +72,10 @@ class FaultRegistry(Generic[F]):
         with self._lock:
             self._faults.clear()
 
-    def firing(self, method: str, path: str, *, exclusive: Callable[[F], bool] = _always) -> list[F]:
-        """The faults that fire on this request, oldest first; each one in scope that is asked counts the request.
+    def firing(
+        self, method: str, path: str, *, now: datetime | None = None, exclusive: Callable[[F], bool] = _always
+    ) -> list[F]:
+        """The faults that fire on a request served at emulated `now`, oldest first; each asked in scope counts it.
 
         At most one `exclusive` fault fires (by default every fault is: one that replaces or breaks the response);
         once one has, later exclusive faults are not asked, so they count nothing. The others all fire.
@@ -82,7 +85,7 @@ class FaultRegistry(Generic[F]):
         with self._lock:
             for fault in self._faults.values():
                 scope = fault.scope
-                if scope is None or not scope.matches(method, path):
+                if scope is None or not scope.matches(method, path, now):
                     continue
                 alone = exclusive(fault)
                 if alone and answered:
@@ -92,7 +95,7 @@ class FaultRegistry(Generic[F]):
                     answered = answered or alone
         return fired
 
-    def first_firing(self, method: str, path: str) -> F | None:
+    def first_firing(self, method: str, path: str, now: datetime | None = None) -> F | None:
         """The one fault that fires on this request, if any, every fault being exclusive (TCP and transport faults)."""
-        fired = self.firing(method, path)
+        fired = self.firing(method, path, now=now)
         return fired[0] if fired else None

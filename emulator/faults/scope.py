@@ -1,12 +1,14 @@
-"""Which requests a fault hits: a path pattern, a method, and a count window or a seeded probability."""
+"""Which requests a fault hits: a path pattern, a method, an emulated time span, and a count window or probability."""
 
 from __future__ import annotations
 
 import fnmatch
 import random
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from cwmock.core.timestamps import iso_z
 from cwmock.core.validation import LinearRegex, check_glob
 
 
@@ -48,6 +50,9 @@ class PathPattern:
 class FaultScope:
     """Matching requests are counted; skip the first `after`, then fire on the next `times` (all when None).
 
+    With `starts` and/or `ends` (emulated instants), only requests served while the emulator's clock is in
+    `[starts, ends)` match: a fault scheduled for later counts nothing until then.
+
     With a `probability`, each counted request past `after` fires with that chance, drawn from a
     `random.Random(seed)` owned by this scope: the same seed over the same requests gives the same hits.
     """
@@ -58,6 +63,8 @@ class FaultScope:
     after: int = 0
     probability: float | None = None
     seed: int = 0
+    starts: datetime | None = None
+    ends: datetime | None = None
     matched: int = 0
     fired: int = 0
 
@@ -70,10 +77,26 @@ class FaultScope:
             raise ValueError(f"after must be zero or more, got {self.after}")
         if self.probability is not None and not 0 <= self.probability <= 1:
             raise ValueError(f"probability must be between 0 and 1, got {self.probability}")
+        if self.starts is not None and self.ends is not None and self.ends <= self.starts:
+            raise ValueError(f"until ({iso_z(self.ends)}) must be after from ({iso_z(self.starts)})")
         self._random = random.Random(self.seed)
 
-    def matches(self, method: str, path: str) -> bool:
-        """True when the request's method and path are in scope (counting nothing)."""
+    @property
+    def timed(self) -> bool:
+        """True when the scope matches only within an emulated time span."""
+        return self.starts is not None or self.ends is not None
+
+    def matches(self, method: str, path: str, now: datetime | None = None) -> bool:
+        """True when the request's method, path and emulated instant are in scope (counting nothing).
+
+        A timed scope never matches without `now` (a transport that cannot tell the time must not fire it early).
+        """
+        if self.timed and (
+            now is None
+            or (self.starts is not None and now < self.starts)
+            or (self.ends is not None and now >= self.ends)
+        ):
+            return False
         return (self.method is None or self.method == method.upper()) and self.pattern.matches(path)
 
     @property
@@ -100,6 +123,8 @@ class FaultScope:
             "after": self.after,
             "probability": self.probability,
             "seed": self.seed,
+            "from": None if self.starts is None else iso_z(self.starts),
+            "until": None if self.ends is None else iso_z(self.ends),
             "matched": self.matched,
             "fired": self.fired,
         }

@@ -17,32 +17,16 @@ import asyncio
 import contextlib
 import socket
 import struct
+import threading
 from dataclasses import dataclass
-from typing import Literal
 from urllib.parse import urlsplit
 
 from cwmock.emulator.faults.kinds import NETWORK_FAULT_HEADER
-from cwmock.emulator.faults.registry import FaultRegistry
 from cwmock.emulator.faults.scope import FaultScope, PathPattern
+from cwmock.emulator.faults.sockets import SocketFault, SocketFaultKind, SocketFaults
 from cwmock.emulator.http.server import LOOPBACK
 
-SocketFaultKind = Literal["reset_before_response", "cut_body_after"]
-SOCKET_FAULT_KINDS: tuple[SocketFaultKind, ...] = ("reset_before_response", "cut_body_after")
 NO_BODY_STATUSES = {204, 304}
-
-
-@dataclass
-class SocketFault:
-    """One socket fault: its id, kind, scope (with counters) and, for `cut_body_after`, how many body bytes pass."""
-
-    id: int
-    kind: SocketFaultKind
-    scope: FaultScope
-    cut_after: int = 0
-
-    def to_json(self) -> dict[str, object]:
-        """The fault as a listing shows it."""
-        return {"id": self.id, "kind": self.kind, "cutAfter": self.cut_after, **self.scope.to_json()}
 
 
 @dataclass(frozen=True)
@@ -121,14 +105,24 @@ class TcpFaultProxy:
 
     Use it as an async context manager on the loop of the code under test (`async with TcpFaultProxy(...) as p`),
     point the client at `p.url`, and add faults with `add`; adding and removing faults is safe from other threads.
+    Pass an emulator's `socket_faults` as `faults` to serve the faults its admin API lists (`cwmock emulator
+    --fault-proxy-port` does).
     """
 
-    def __init__(self, upstream_host: str, upstream_port: int, *, host: str = LOOPBACK, port: int = 0) -> None:
+    def __init__(
+        self,
+        upstream_host: str,
+        upstream_port: int,
+        *,
+        host: str = LOOPBACK,
+        port: int = 0,
+        faults: SocketFaults | None = None,
+    ) -> None:
         self.upstream_host = upstream_host
         self.upstream_port = upstream_port
         self.host = host
         self.port = port
-        self._faults: FaultRegistry[SocketFault] = FaultRegistry()
+        self.socket_faults = faults if faults is not None else SocketFaults()
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.Task[None]] = set()
 
@@ -153,24 +147,20 @@ class TcpFaultProxy:
         seed: int = 0,
     ) -> SocketFault:
         """Add a socket fault; by default it hits every request (scope it like an HTTP fault)."""
-        if kind not in SOCKET_FAULT_KINDS:
-            raise ValueError(f"kind must be one of {', '.join(SOCKET_FAULT_KINDS)}, got {kind!r}")
-        if cut_after < 0:
-            raise ValueError(f"cut_after must be zero or more bytes, got {cut_after}")
         scope = FaultScope(PathPattern.of(path, path_regex), method, times, after, probability, seed)
-        return self._faults.add(lambda fault_id: SocketFault(fault_id, kind, scope, cut_after))
+        return self.socket_faults.add(kind, scope, cut_after)
 
     def faults(self) -> list[SocketFault]:
         """Every socket fault, oldest first."""
-        return self._faults.all()
+        return self.socket_faults.all()
 
     def remove(self, fault_id: int) -> None:
-        """Remove one fault (KeyError if there is no such id)."""
-        self._faults.remove(fault_id)
+        """Remove one fault (NotFound if there is no such id)."""
+        self.socket_faults.remove(fault_id)
 
     def clear(self) -> None:
         """Remove every fault: the proxy forwards everything untouched."""
-        self._faults.clear()
+        self.socket_faults.clear()
 
     # -- serving --------------------------------------------------------------------------
 
@@ -178,11 +168,13 @@ class TcpFaultProxy:
         """Start listening; `url` is known once this returns."""
         self._server = await asyncio.start_server(self._accept, self.host, self.port)
         self.port = self._server.sockets[0].getsockname()[1]
+        self.socket_faults.proxy_url = self.url
         return self
 
     async def stop(self) -> None:
         """Stop listening and drop open connections."""
         if self._server is not None:
+            self.socket_faults.proxy_url = None
             self._server.close()
             await self._server.wait_closed()
             self._server = None
@@ -211,7 +203,7 @@ class TcpFaultProxy:
                     return  # unsupported; dropping the connection beats forwarding a body we cannot frame
                 body = await reader.readexactly(request.content_length or 0)
                 method, target = [*request.first_line.split(" "), "", ""][:2]
-                fault = self._faults.first_firing(method, urlsplit(target).path)
+                fault = self.socket_faults.firing(method, urlsplit(target).path)
                 if upstream is None:
                     upstream = await asyncio.open_connection(self.upstream_host, self.upstream_port)
                 up_reader, up_writer = upstream
@@ -241,3 +233,55 @@ class TcpFaultProxy:
                     stream.close()
                     with contextlib.suppress(ConnectionError):
                         await stream.wait_closed()
+
+
+class BackgroundFaultProxy:
+    """A `TcpFaultProxy` on its own event loop in a daemon thread, for synchronous callers (as `BackgroundServer`)."""
+
+    def __init__(self, proxy: TcpFaultProxy) -> None:
+        self.proxy = proxy
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._started = threading.Event()
+        self._error: BaseException | None = None
+
+    @property
+    def url(self) -> str:
+        """Where the proxy listens (known once `start` returns)."""
+        return self.proxy.url
+
+    def start(self, timeout: float = 10.0) -> BackgroundFaultProxy:
+        """Listen and serve in the thread; raise if it could not listen within `timeout` s."""
+        self._thread = threading.Thread(
+            target=lambda: asyncio.run(self._serve()), name="cwmock-fault-proxy", daemon=True
+        )
+        self._thread.start()
+        if not self._started.wait(timeout):
+            raise RuntimeError(f"the fault proxy did not start within {timeout} s")
+        if self._error is not None:
+            raise RuntimeError(f"the fault proxy cannot listen on {self.proxy.host}:{self.proxy.port}: {self._error}")
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop listening, drop open connections, and join the thread."""
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self._thread = None
+
+    async def _serve(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        try:
+            await self.proxy.start()
+        except OSError as exc:
+            self._error = exc
+            self._started.set()
+            return
+        self._started.set()
+        try:
+            await self._stop.wait()
+        finally:
+            await self.proxy.stop()

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cwmock.core.timestamps import iso_z
 from cwmock.emulator.model.versions import Moment
+
+if TYPE_CHECKING:
+    from cwmock.emulator.journal.subjects import SubjectLog
 
 DEFAULT_JOURNAL_CAPACITY = 10_000
 
@@ -49,13 +52,17 @@ class JournalEntry:
 
 
 class Journal:
-    """The last `capacity` entries, counting what it had to drop so a reader can tell it is incomplete."""
+    """The last `capacity` entries, counting what it had to drop so a reader can tell it is incomplete.
 
-    def __init__(self, capacity: int = DEFAULT_JOURNAL_CAPACITY) -> None:
+    `subjects`, when given, also keeps every hub request per instance, outside the ring (`SubjectLog`).
+    """
+
+    def __init__(self, capacity: int = DEFAULT_JOURNAL_CAPACITY, subjects: SubjectLog | None = None) -> None:
         if capacity < 1:
             raise ValueError(f"the journal needs room for at least one entry, got capacity {capacity}")
         self._entries: deque[JournalEntry] = deque(maxlen=capacity)
         self.dropped = 0
+        self.subjects = subjects
 
     @property
     def capacity(self) -> int:
@@ -68,12 +75,16 @@ class Journal:
         if len(self._entries) == self.capacity:
             self.dropped += 1
         self._entries.append(entry)
+        if self.subjects is not None:
+            self.subjects.record(entry)
 
     def entries(self, path: str | None = None) -> list[JournalEntry]:
         """Entries oldest first; `path` keeps those whose path starts with it."""
         return [e for e in self._entries if path is None or e.path.startswith(path)]
 
     def clear(self) -> None:
-        """Forget every entry and the drop count."""
+        """Forget every entry and the drop count (and the per-instance request log)."""
         self._entries.clear()
         self.dropped = 0
+        if self.subjects is not None:
+            self.subjects.clear()

@@ -56,6 +56,10 @@ class Instance:
     # The whole instance JSON as the platform API holds it (None for instances made through /__admin).
     document: dict[str, Any] | None = None
     served: dict[tuple[int, str], ServedVersion] = field(default_factory=dict)
+    # A native-API subject: the `clientId` its requests to the tenant's native API send. Those requests are
+    # attributed to this instance (journal, request log, served versions), so a poller of the native API is judged
+    # as an instance is (docs/contract-suite/live-judge.md#native-subjects).
+    client_id: str | None = None
 
     def record_served(self, versions: Iterable[tuple[int, str]], moment: Moment) -> None:
         """Log the (id, stamp) versions one hub response carried."""
@@ -80,6 +84,7 @@ class Instance:
             "createdDate": iso_z(self.created),
             "configuration": without_secrets(self.configuration),
             "document": document,
+            "clientId": self.client_id,
         }
 
     def keep_secrets_of(self, earlier: Instance) -> None:
@@ -99,6 +104,7 @@ class InstanceRegistry:
         self._random = random.Random(seed)
         self._by_id: dict[int, Instance] = {}
         self._by_token: dict[str, Instance] = {}
+        self._by_client: dict[tuple[str, str], Instance] = {}
         self._next_id = first_id
 
     def create(
@@ -109,16 +115,20 @@ class InstanceRegistry:
         tags: Iterable[str] = (),
         configuration: dict[str, Any] | None = None,
         document: dict[str, Any] | None = None,
+        client_id: str | None = None,
     ) -> Instance:
-        """Register a new instance of `tenant`, created at `created` (server time)."""
+        """Register a new instance of `tenant`, created at `created` (server time); with `client_id`, a native-API
+        subject: the tenant's native requests sending that clientId are its requests."""
         if not name:
             raise InvalidObject("an instance needs a non-empty name")
+        if client_id is not None and self.by_client(tenant, client_id) is not None:
+            raise InvalidObject(f"tenant {tenant} already has a subject with clientId {client_id!r}")
         token = "".join(self._random.choices(TOKEN_ALPHABET, k=44))
         instance = Instance(
             self._next_id, token, tenant, name, created, list(tags), dict(configuration or {}), document
         )
-        self._by_id[instance.id] = instance
-        self._by_token[instance.token] = instance
+        instance.client_id = client_id
+        self._index(instance)
         self._next_id += 1
         return instance
 
@@ -128,6 +138,16 @@ class InstanceRegistry:
         if found is None:
             raise NotFound(f"instance {instance_id} not found")
         return found
+
+    def _index(self, instance: Instance) -> None:
+        self._by_id[instance.id] = instance
+        self._by_token[instance.token] = instance
+        if instance.client_id is not None:
+            self._by_client[(instance.tenant.lower(), instance.client_id)] = instance
+
+    def by_client(self, tenant: str, client_id: str) -> Instance | None:
+        """The native-API subject of `tenant` whose requests send `client_id`, or None."""
+        return self._by_client.get((tenant.lower(), client_id))
 
     def by_token(self, token: str) -> Instance | None:
         """The instance an `Element <token>` names, or None."""
@@ -142,6 +162,8 @@ class InstanceRegistry:
         instance = self.get(instance_id)
         del self._by_id[instance_id]
         del self._by_token[instance.token]
+        if instance.client_id is not None:
+            self._by_client.pop((instance.tenant.lower(), instance.client_id), None)
         return instance
 
     def state(self) -> dict[str, Any]:
@@ -167,8 +189,7 @@ class InstanceRegistry:
             same = earlier.get((instance.id, instance.token))
             if same is not None:
                 instance.keep_secrets_of(same)
-            self._by_id[instance.id] = instance
-            self._by_token[instance.token] = instance
+            self._index(instance)
         self._next_id = next_id
         self._random = source
 
@@ -177,6 +198,7 @@ class InstanceRegistry:
         if tenant is None:
             self._by_id.clear()
             self._by_token.clear()
+            self._by_client.clear()
             self._next_id = self._first_id
             self._random = random.Random(self._seed)
         else:

@@ -176,6 +176,8 @@ def _read_instance(store: Store, data: dict[str, Any]) -> Instance:
         configuration=dict(configuration),
         document=document,
     )
+    client_id = data.get("clientId")
+    instance.client_id = None if client_id is None else check_text("clientId", client_id)
     for raw in data.get("served", []):
         served_id, stamp = check_id("id", raw["id"]), check_text("stamp", raw["stamp"])
         instance.served[(served_id, stamp)] = ServedVersion(

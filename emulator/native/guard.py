@@ -10,6 +10,7 @@ from starlette.responses import Response
 from cwmock.emulator.http.responses import emulator_error_response, error_response, rate_limited_response
 from cwmock.emulator.journal.request_state import annotate
 from cwmock.emulator.model.errors import EmulatorError
+from cwmock.emulator.model.instances import Instance, InstanceRegistry
 from cwmock.emulator.model.store import Store, Tenant
 from cwmock.emulator.native.auth import AuthError, parse_basic, require_client_id
 from cwmock.emulator.native.rate_budget import RateBudget
@@ -27,10 +28,17 @@ class ApiKeyGuard:
     the 404 is the one an unknown path gets, so a client cannot tell them apart either.
     """
 
-    def __init__(self, store: Store, bad_credentials_status: int = 401, budget: RateBudget | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        bad_credentials_status: int = 401,
+        budget: RateBudget | None = None,
+        registry: InstanceRegistry | None = None,
+    ) -> None:
         self.store = store
         self.bad_credentials_status = bad_credentials_status
         self.budget = budget
+        self.registry = registry
 
     def refuse(self, request: Request, reason: str) -> Response:
         """The answer to credentials that open nothing."""
@@ -43,7 +51,7 @@ class ApiKeyGuard:
 
         async def endpoint(request: Request) -> Response:
             try:
-                require_client_id(request.headers)
+                client_id = require_client_id(request.headers)
                 creds = parse_basic(request.headers)
             except AuthError as exc:
                 return self.refuse(request, str(exc))
@@ -51,6 +59,9 @@ class ApiKeyGuard:
             if tenant is None:
                 return self.refuse(request, "the company id or API keys are not valid")
             annotate(request, tenant=tenant.credentials.company)
+            subject = self.subject(tenant, client_id)
+            if subject is not None:
+                annotate(request, instance=subject.id)
             if self.budget is not None:
                 retry_after = self.budget.take((tenant.credentials.key, tenant.credentials.member))
                 if retry_after is not None:
@@ -61,3 +72,7 @@ class ApiKeyGuard:
                 return emulator_error_response(exc)
 
         return endpoint
+
+    def subject(self, tenant: Tenant, client_id: str) -> Instance | None:
+        """The native-API subject registered for this tenant and clientId, if any."""
+        return None if self.registry is None else self.registry.by_client(tenant.credentials.company, client_id)

@@ -13,10 +13,12 @@ from cwmock.emulator.http.bodies import read_json
 from cwmock.emulator.http.params import IdRoute
 from cwmock.emulator.http.responses import dump_json, json_array_response, json_response
 from cwmock.emulator.http.wire import RenderedContacts, api_base_url, render_contact
-from cwmock.emulator.journal.request_state import annotate
+from cwmock.emulator.journal.request_state import annotate, request_moment
 from cwmock.emulator.model.contacts import Record
 from cwmock.emulator.model.errors import invalid_field
+from cwmock.emulator.model.instances import InstanceRegistry
 from cwmock.emulator.model.store import Store, Tenant
+from cwmock.emulator.model.versions import Moment
 from cwmock.emulator.native.companies import CompanyApi
 from cwmock.emulator.native.guard import ApiKeyGuard
 from cwmock.emulator.native.linked import LinkedApi
@@ -30,12 +32,19 @@ from cwmock.emulator.query.planner import Window
 class NativeApi:
     """Routes of `/{codebase}apis/3.0` and `/login/companyinfo`, bound to one store."""
 
-    def __init__(self, store: Store, config: EmulatorConfig) -> None:
+    def __init__(self, store: Store, config: EmulatorConfig, registry: InstanceRegistry | None = None) -> None:
         self.store = store
         self.config = config
         self.rendered = RenderedContacts(store.reference)
         budget = RateBudget(config.rate_limit_per_minute, store.server_now) if config.rate_limit_per_minute else None
-        self.guard = ApiKeyGuard(store, config.bad_credentials_status, budget)
+        self.guard = ApiKeyGuard(store, config.bad_credentials_status, budget, registry)
+
+    def _served(self, request: Request, tenant: Tenant, records: Sequence[Record]) -> None:
+        """Log the versions a native-API subject was served (docs/contract-suite/live-judge.md#native-subjects)."""
+        subject = self.guard.subject(tenant, request.headers.get("clientid", "").strip())
+        if subject is not None:
+            moment = request_moment(request) or Moment(self.store.server_now(), self.store.next_sequence())
+            subject.record_served(((r["id"], r["_info"]["lastUpdated"]) for r in records), moment)
 
     def base_url(self, request: Request) -> str:
         """The API root as the client addressed it."""
@@ -59,6 +68,7 @@ class NativeApi:
         page = parse_page_request(params.get("page"), params.get("pagesize"))
         found = query.page(self.store, tenant.credentials.company, Window(page.size, page.offset), count=True)
         assert found.total is not None, "asked for the count"
+        self._served(request, tenant, found.records)
         return navigable_page(request, page, found.records, found.total, serialize)
 
     def _forward_only(
@@ -77,6 +87,7 @@ class NativeApi:
         found = query.page(self.store, tenant.credentials.company, Window(page.size + 1, after_id=after)).records
         shown = found[: page.size]
         more = len(found) > page.size
+        self._served(request, tenant, shown)
         url = f"{request.url.scheme}://{request.url.netloc}{request.url.path}"
         link = forward_link(url, request.query_params.multi_items(), shown[-1]["id"] if shown else None)
         annotate(request, returned=len(shown), result_end=not more)
@@ -90,6 +101,7 @@ class NativeApi:
     async def get_contact(self, request: Request, tenant: Tenant) -> Response:
         """GET /company/contacts/{id}."""
         record = self.store.get_contact(tenant.credentials.company, request.path_params["id"])
+        self._served(request, tenant, [record])
         return json_response(render_contact(record, self.base_url(request), self.store.reference))
 
     async def create_contact(self, request: Request, tenant: Tenant) -> Response:

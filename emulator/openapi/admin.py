@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cwmock.emulator.faults.kinds import FAULT_KINDS
+from cwmock.emulator.faults.sockets import SOCKET_FAULT_KINDS
 from cwmock.emulator.openapi.schemas import (
     NO_CONTENT,
     Json,
@@ -42,11 +43,40 @@ def admin_paths() -> Json:
         "required": ["contact"],
         "properties": {"contact": schema_ref("ContactBody"), **write_options},
     }
+    instance_body = {
+        "type": "object",
+        "required": ["tenant", "name"],
+        "properties": {
+            "tenant": {"type": "string"},
+            "name": {"type": "string", "minLength": 1},
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "configuration": obj,
+            "clientId": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 200,
+                "description": "register a native-API subject: the tenant's native requests sending this clientId",
+            },
+        },
+    }
     fault = {
         "type": "object",
         "required": ["kind"],
         "properties": {"kind": {"type": "string", "enum": list(FAULT_KINDS)}},
-        "description": "kind options plus a scope: path or pathRegex, method, times, after, probability, seed",
+        "description": "kind options plus a scope: path or pathRegex, method, times, after, probability, seed, "
+        "from and until (emulated instants: the fault matches only while the clock is in [from, until))",
+    }
+    socket_fault = {
+        "type": "object",
+        "required": ["kind"],
+        "properties": {
+            "kind": {"type": "string", "enum": list(SOCKET_FAULT_KINDS)},
+            "cutAfter": {"type": "integer", "minimum": 0, "description": "cut_body_after: body bytes let through"},
+            "from": instant,
+            "until": instant,
+        },
+        "description": "applied by the TCP fault proxy (--fault-proxy-port) to connections through it; the same scope "
+        "as /__admin/faults: path or pathRegex, method, times, after, probability, seed, from, until",
     }
     return {
         "/__admin/clock": {"get": _admin("Read the clock", ok, 409)},
@@ -140,7 +170,7 @@ def admin_paths() -> Json:
         },
         "/__admin/instances": {
             "get": _admin("List instances", {"200": json_content({"type": "array", "items": obj}, "instances")}),
-            "post": _admin("Create an instance", created, 400, 404, body=obj),
+            "post": _admin("Create an instance (or a native-API subject)", created, 400, 404, body=instance_body),
         },
         "/__admin/instances/{id}": {
             "get": _admin("One instance", ok, 404, params=[contact_id]),
@@ -149,6 +179,12 @@ def admin_paths() -> Json:
         "/__admin/instances/{id}/served": {
             "get": _admin("Versions served to an instance", ok, 404, params=[contact_id])
         },
+        "/__admin/instances/{id}/requests": {
+            "get": _admin(
+                "Every hub request of an instance, kept outside the journal's ring", ok, 404, params=[contact_id]
+            )
+        },
+        "/__admin/requests/unattributed": {"get": _admin("Hub requests whose Element token named no instance", ok)},
         "/__admin/reset": {"post": _admin("Reset one tenant or everything", ok, 400, 404, body=obj)},
         "/__admin/snapshot": {"get": _admin("The whole state", ok)},
         "/__admin/restore": {"post": _admin("Restore a snapshot", ok, 400, body=obj)},
@@ -161,4 +197,14 @@ def admin_paths() -> Json:
             "get": _admin("One fault", ok, 404, params=[contact_id]),
             "delete": _admin("Remove a fault", NO_CONTENT, 404, params=[contact_id]),
         },
+        "/__admin/socket-faults": {
+            "get": _admin("List socket faults", {"200": json_content({"type": "array", "items": obj}, "faults")}),
+            "post": _admin("Add a socket fault (needs the TCP fault proxy)", created, 400, 409, body=socket_fault),
+            "delete": _admin("Remove every socket fault", NO_CONTENT),
+        },
+        "/__admin/socket-faults/{id}": {
+            "get": _admin("One socket fault", ok, 404, params=[contact_id]),
+            "delete": _admin("Remove a socket fault", NO_CONTENT, 404, params=[contact_id]),
+        },
+        "/__admin/fault-proxy": {"get": _admin("Where the TCP fault proxy listens (url, or null)", ok)},
     }

@@ -26,7 +26,7 @@ def error_responses(*statuses: int, schema: str = "Error") -> Json:
         400: "the request is not valid (the body says which field and why)",
         401: "missing or wrong credentials",
         404: "no such resource",
-        409: "the clock is busy or not controllable",
+        409: "the clock is busy or not controllable, or no fault proxy serves this emulator",
         413: "the request body is too large",
         504: "followers did not quiesce in time",
     }

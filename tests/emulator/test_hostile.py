@@ -267,6 +267,8 @@ ADMIN_ENDPOINTS = [
     Endpoint("GET", "/__admin/instances/{id:int}", path_values={"id": "1"}),
     Endpoint("DELETE", "/__admin/instances/{id:int}", path_values={"id": "1"}),
     Endpoint("GET", "/__admin/instances/{id:int}/served", path_values={"id": "1"}),
+    Endpoint("GET", "/__admin/instances/{id:int}/requests", path_values={"id": "1"}),
+    Endpoint("GET", "/__admin/requests/unattributed"),
     Endpoint("POST", "/__admin/reset", body={"tenant": "cwmock"}, body_slots=("/tenant", "")),
     Endpoint("GET", "/__admin/snapshot"),
     Endpoint(
@@ -317,6 +319,24 @@ ADMIN_ENDPOINTS = [
     Endpoint("DELETE", "/__admin/faults"),
     Endpoint("GET", "/__admin/faults/{id:int}", path_values={"id": "1"}),
     Endpoint("DELETE", "/__admin/faults/{id:int}", path_values={"id": "1"}),
+    Endpoint(
+        "POST",
+        "/__admin/socket-faults",
+        body={"kind": "cut_body_after", "cutAfter": 3, "times": 1, "from": "2026-01-01T00:00:00Z"},
+        body_slots=("/kind", "/cutAfter", "/times", "/from", ""),
+    ),
+    Endpoint(
+        "POST",
+        "/__admin/socket-faults",
+        body={"kind": "reset_before_response", "path": "/x", "probability": 0.5, "seed": 1},
+        body_slots=("/probability", "/seed"),
+        pattern_slots=("/path",),
+    ),
+    Endpoint("GET", "/__admin/socket-faults"),
+    Endpoint("DELETE", "/__admin/socket-faults"),
+    Endpoint("GET", "/__admin/socket-faults/{id:int}", path_values={"id": "1"}),
+    Endpoint("DELETE", "/__admin/socket-faults/{id:int}", path_values={"id": "1"}),
+    Endpoint("GET", "/__admin/fault-proxy"),
     Endpoint("GET", "/openapi.json"),
 ]
 FAMILIES = {"native": NATIVE_ENDPOINTS, "hub": HUB_ENDPOINTS, "platform": PLATFORM_ENDPOINTS, "admin": ADMIN_ENDPOINTS}
@@ -325,6 +345,7 @@ FAMILIES = {"native": NATIVE_ENDPOINTS, "hub": HUB_ENDPOINTS, "platform": PLATFO
 def world() -> tuple[Emulator, str]:
     """A fresh emulator holding one contact, one admin instance (its hub token returned) and nothing else."""
     emulator = whole_emulator()
+    emulator.socket_faults.proxy_url = "http://127.0.0.1:9"  # as if a fault proxy served it: socket faults are taken
     emulator.store.create_contact("cwmock", CONTACT)
     token = emulator.registry.create("cwmock", "hostile", emulator.store.server_now()).token
     return emulator, token
@@ -336,6 +357,7 @@ def state(emulator: Emulator) -> str:
     snapshot = take_snapshot(emulator.store, emulator.registry)
     del snapshot["sequence"], snapshot["takenAt"]
     faults = [fault.to_json() for fault in emulator.faults.all()]
+    faults += [fault.to_json() for fault in emulator.socket_faults.all()]
     assert isinstance(emulator.clock, ManualClock)
     return json.dumps(
         {"snapshot": snapshot, "faults": faults, "clock": emulator.clock.status().to_json()}, sort_keys=True

@@ -151,3 +151,12 @@ async def wait_for_follower(admin: httpx.AsyncClient, name: str, timeout: float 
 def test_state_is_one_sqlite_file(tmp_path: Path) -> None:
     PollerState.open(tmp_path).close()
     assert [p.name for p in tmp_path.iterdir() if p.suffix == ".sqlite3"] == ["cwmock-poller.sqlite3"]
+
+
+@pytest.mark.parametrize("seconds", ["0", "-1", "86401", "nan"])
+def test_run_refuses_an_interval_that_is_not_a_positive_number_of_seconds(
+    seconds: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    arguments = ["--instance", str(tmp_path / "i.json"), "--hub-url", "http://x", "--hub-auth", "a"]
+    assert main(["poller", "run", *arguments, "--state-dir", str(tmp_path), "--interval", seconds]) == 2
+    assert "--interval" in capsys.readouterr().err

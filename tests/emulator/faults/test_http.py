@@ -215,6 +215,8 @@ def test_faults_are_listed_and_removed(live: Live) -> None:
         "after": 0,
         "probability": None,
         "seed": 0,
+        "from": None,
+        "until": None,
         "matched": 0,
         "fired": 0,
         "exhausted": False,
@@ -291,3 +293,32 @@ def test_minute_precision_truncates_stamps_when_they_are_written(live: Live) -> 
     first = live.client.get(f"{CONTACTS}/{coarse['id']}", headers=NATIVE).json()
     assert first["_info"]["lastUpdated"] == "2026-01-01T00:00:00Z", "stored stamps stay as written"
     assert live.journal_faults() == [None, None, None]
+
+
+def test_a_fault_scheduled_at_an_emulated_instant_hits_only_from_then_until_its_end(live: Live) -> None:
+    fault = live.add_fault(
+        kind="status", path=CONTACTS, **{"from": "2026-01-01T00:10:00Z", "until": "2026-01-01T00:20:00Z"}
+    )
+    assert (fault["from"], fault["until"]) == ("2026-01-01T00:10:00Z", "2026-01-01T00:20:00Z")
+    assert live.contacts().status_code == 200, "before its start the fault is not in scope"
+    live.emulator.clock.set(START + timedelta(minutes=10))  # type: ignore[attr-defined]
+    assert live.contacts().status_code == 500, "from its start (inclusive) it fires"
+    live.emulator.clock.set(START + timedelta(minutes=20))  # type: ignore[attr-defined]
+    assert live.contacts().status_code == 200, "its end is exclusive"
+    listed = live.client.get(f"/__admin/faults/{fault['id']}").json()
+    assert (listed["matched"], listed["fired"]) == (1, 1), "requests outside the span are not counted"
+
+
+@pytest.mark.parametrize(
+    ("span", "key"),
+    [
+        ({"from": "2026-01-01T00:20:00Z", "until": "2026-01-01T00:10:00Z"}, "must be after"),
+        ({"from": "yesterday"}, "from"),
+        ({"until": "2026-01-01T00:10:00"}, "until"),
+    ],
+)
+def test_a_bad_fault_span_is_refused_with_its_reason(live: Live, span: dict[str, str], key: str) -> None:
+    response = live.client.post("/__admin/faults", json={"kind": "status", **span})
+    assert response.status_code == 400, response.text
+    assert key in response.text
+    assert live.faults() == []
