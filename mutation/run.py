@@ -24,6 +24,7 @@ import argparse
 import ast
 import difflib
 import filecmp
+import functools
 import json
 import os
 import re
@@ -296,17 +297,28 @@ def load_equivalents(path: Path = EQUIVALENTS) -> dict[str, Equivalent]:
     return found
 
 
+@functools.lru_cache(maxsize=32)
+def _function_sources(path: Path, mtime_ns: int) -> dict[str, list[str]]:
+    """Every function of a mutated module by name, from its `def` line (a default value may be what changed), with
+    its name replaced by `f` so that copies compare equal; parsed once per version of the file (`mtime_ns`), not
+    once per mutant: a mutated module holds thousands of copies."""
+    del mtime_ns  # only part of the cache key
+    source = path.read_text(encoding="utf-8")
+    lines = source.splitlines()
+    return {
+        node.name: [line.replace(node.name, "f") for line in lines[node.lineno - 1 : node.end_lineno]]
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+
+
 def mutant_change(work: Path, target: Target, name: str) -> str:
     """What a mutant changes, e.g. `if field is not None` → `if field is None`, read from mutmut's mutated module."""
-    source = (work / "stage" / "mutants" / target.staged).read_text(encoding="utf-8")
+    path = work / "stage" / "mutants" / target.staged
+    functions = _function_sources(path, path.stat().st_mtime_ns)
     mutant = name.rpartition(".")[2]
     original = mutant.partition("__mutmut_")[0] + "__mutmut_orig"
-    bodies: dict[str, list[str]] = {}
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in (mutant, original):
-            # From the `def` line (a default value may be what changed), with the copies' names made equal.
-            lines = source.splitlines()[node.lineno - 1 : node.end_lineno]
-            bodies[node.name] = [line.replace(node.name, "f") for line in lines]
+    bodies = {key: functions[key] for key in (mutant, original) if key in functions}
     if set(bodies) != {mutant, original}:
         return "(not found in the mutated module)"
     diff = difflib.ndiff(bodies[original], bodies[mutant])
