@@ -190,3 +190,27 @@ def test_not_when_the_version_is_gone_before_the_next_window_ends() -> None:
     world.end()
     world.window(at(45))
     assert world.judge().passed
+
+
+def test_not_when_the_version_is_gone_before_the_next_window_ends_after_earlier_windows() -> None:
+    # The same rule with a clean window before the crash: "the next window" is the one after the crash, not before.
+    world = Scenario()
+    world.window(at(10))
+    world.now = at(12)
+    world.write(1, at(12))
+    world.window(at(15), crashed=True)
+    world.begin(at(30))
+    world.request()
+    world.delete(1)
+    world.end()
+    world.window(at(45))
+    assert world.judge().passed, world.judge().report()
+
+
+def test_a_crash_after_being_served_whole_in_the_last_window_has_no_next_window_to_require_it() -> None:
+    world = Scenario()
+    world.now = at(5)
+    world.write(1, at(5))
+    world.window(at(15), crashed=True)
+    verdict = world.judge()
+    assert kinds(verdict) == [(FindingKind.UNSETTLED, None)], verdict.report()
