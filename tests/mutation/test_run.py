@@ -1,4 +1,4 @@
-"""mutation/run.py as a contributor runs it: the staged tree, the changed-code mode, the report and its triage.
+"""tests/mutation/run.py as a contributor runs it: the staged tree, the changed-code mode, the report and its triage.
 
 mutmut itself is not run here (`tox -e mutation` does that); these drive the script's own parts in subprocesses, on
 the checkout or on a small git repository holding a copy of the script.
@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 
 CHECKOUT = Path(__file__).resolve().parents[2]
-SCRIPT = CHECKOUT / "mutation" / "run.py"
+SCRIPT = CHECKOUT / "tests" / "mutation" / "run.py"
 
 
 def script(root: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
-    """`python ROOT/mutation/run.py ARGUMENTS`."""
+    """`python ROOT/tests/mutation/run.py ARGUMENTS`."""
     return subprocess.run(
-        [sys.executable, str(root / "mutation" / "run.py"), *arguments],
+        [sys.executable, str(root / "tests" / "mutation" / "run.py"), *arguments],
         capture_output=True,
         text=True,
         timeout=120,
@@ -76,8 +76,8 @@ def effective_overlap(a):
 @pytest.fixture
 def repository(tmp_path: Path) -> Path:
     """A git repository with a copy of the script and two target modules, committed."""
-    (tmp_path / "mutation").mkdir()
-    shutil.copy(SCRIPT, tmp_path / "mutation" / "run.py")
+    (tmp_path / "tests" / "mutation").mkdir(parents=True)
+    shutil.copy(SCRIPT, tmp_path / "tests" / "mutation" / "run.py")
     (tmp_path / "poller").mkdir()
     (tmp_path / "poller" / "engine.py").write_text(ENGINE, encoding="utf-8")
     (tmp_path / "poller" / "windowing.py").write_text(WINDOWING, encoding="utf-8")
@@ -141,7 +141,7 @@ def mutated_module(work: Path, codes: dict[str, int | None]) -> None:
 
 def equivalent(repository: Path, number: int, change: str) -> None:
     entry = f'mutant = "cwmock.poller.windowing.x_window_bounds__mutmut_{number}"\nchange = "{change}"\n'
-    (repository / "mutation" / "equivalents.toml").write_text(
+    (repository / "tests" / "mutation" / "equivalents.toml").write_text(
         f'[[equivalent]]\n{entry}reason = "the callers never pass a == b"\n', encoding="utf-8"
     )
 
@@ -185,7 +185,7 @@ def test_an_equivalent_whose_mutant_now_changes_something_else_is_reported_stale
 def test_an_equivalent_without_a_reason_is_refused(repository: Path) -> None:
     work = repository / "work"
     mutated_module(work, {"1": 0})
-    (repository / "mutation" / "equivalents.toml").write_text(
+    (repository / "tests" / "mutation" / "equivalents.toml").write_text(
         '[[equivalent]]\nmutant = "x"\nchange = "y"\n', encoding="utf-8"
     )
     done = script(repository, "--work", str(work), "report")

@@ -7,11 +7,11 @@ so a mutant of `poller/windowing.py` would be called `poller.windowing...` while
 the checkout as it installs (`cwmock/` with `emulator/`, `poller/`, `contract_tests/` and `fixtures/` inside it,
 `tests/` beside it, and a pyproject.toml with the [tool.mutmut] settings below) and runs mutmut there.
 
-    python mutation/run.py [--area poller|oracle] [--module PATH] run [--changed [--base main] | --survivors]
-    python mutation/run.py report [--markdown]      # the per-module table of what the last runs found
-    python mutation/run.py changed [--base main]    # the mutant names --changed would run
-    python mutation/run.py show NAME                # a mutant's diff
-    python mutation/run.py stage                    # only build the staged tree
+    python tests/mutation/run.py [--area poller|oracle] [--module PATH] run [--changed [--base main] | --survivors]
+    python tests/mutation/run.py report [--markdown]      # the per-module table of what the last runs found
+    python tests/mutation/run.py changed [--base main]    # the mutant names --changed would run
+    python tests/mutation/run.py show NAME                # a mutant's diff
+    python tests/mutation/run.py stage                    # only build the staged tree
 
 Only the tests that call a mutated function run for its mutants (mutmut records which tests reach which function),
 each mutant with a timeout of (those tests' duration + 10 s) x 4 of wall time. Results are kept in the work
@@ -41,9 +41,10 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-CHECKOUT = Path(__file__).resolve().parents[1]
+CHECKOUT = Path(__file__).resolve().parents[2]
 DEFAULT_WORK = CHECKOUT / ".tox" / "mutation-work"
-EQUIVALENTS = CHECKOUT / "mutation" / "equivalents.toml"
+HOME = CHECKOUT / "tests" / "mutation"
+EQUIVALENTS = HOME / "equivalents.toml"
 # The checkout's folders as they install (pyproject.toml [tool.setuptools.package-dir]); `cwmock/` is the root.
 INSTALLED_AS = {"cwmock": "cwmock", "emulator": "cwmock/emulator", "poller": "cwmock/poller"}
 INSTALLED_AS |= {"contract_tests": "cwmock/contract_tests", "fixtures": "cwmock/fixtures"}
@@ -95,7 +96,7 @@ TEST_SELECTION = (
     "tests/contract_tests/stateful",
 )
 DESELECT = ("external", "poller_cmd", "test_cli")
-PROFILE = CHECKOUT / "mutation" / "pytest_profile.py"
+PROFILE = HOME / "pytest_profile.py"
 MUTMUT_SETTINGS = {
     "source_paths": ["cwmock"],
     "also_copy": [PROFILE.name],
@@ -285,7 +286,7 @@ class Equivalent:
 
 
 def load_equivalents(path: Path = EQUIVALENTS) -> dict[str, Equivalent]:
-    """Mutant name -> its entry in mutation/equivalents.toml."""
+    """Mutant name -> its entry in tests/mutation/equivalents.toml."""
     data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     found: dict[str, Equivalent] = {}
     for entry in data.get("equivalent", []):
@@ -365,7 +366,7 @@ def tally(statuses: dict[str, str], equivalents: Mapping[str, object]) -> Tally:
     )
 
 
-# What a mutant left like this asks of whoever reads the report: a test, or an entry in mutation/equivalents.toml.
+# What a mutant left like this asks of whoever reads the report: a test, or an entry in tests/mutation/equivalents.toml.
 UNTRIAGED = ("survived", "no tests", "not checked")
 
 
@@ -396,7 +397,7 @@ def report(work: Path, targets: Sequence[Target], *, markdown: bool) -> tuple[st
     ]
     table = _markdown(header, rows) if markdown else _plain(header, rows)
     if survivors:
-        table += "\n\nSurviving mutants (kill each with a test, or list it in mutation/equivalents.toml):\n"
+        table += "\n\nSurviving mutants (kill each with a test, or list it in tests/mutation/equivalents.toml):\n"
         table += "\n".join(survivors)
     if stale:
         table += "\n\nListed as equivalent, but the mutant now changes something else (renumbered?):\n"
