@@ -31,3 +31,10 @@ def test_findings_are_reported_by_kind_then_contact_then_stamp_whatever_order_th
         f"MISSING {later}",
         f"DUPLICATED {earlier}",
     ]
+
+
+def test_a_finding_about_a_whole_notification_comes_before_those_about_one_version_of_the_same_kind() -> None:
+    whole = Finding(FindingKind.MALFORMED, None, ("an arrival without webhook id carrying no version",))
+    one = Finding(FindingKind.MALFORMED, version_key(0, at(5)), ("carrying contact 0",), (), ("a",), ("7",))
+    lines = [line for line in verdict([one, whole]).report().splitlines() if line.startswith("MALFORMED")]
+    assert lines == ["MALFORMED notification without id (webhook id none):", "MALFORMED notification 7 (webhook id a):"]
