@@ -239,7 +239,7 @@ STATUS_BY_EXIT_CODE = {1: "killed", 3: "killed", 0: "survived", 36: "timeout", -
 STATUS_BY_EXIT_CODE |= {152: "timeout", 255: "timeout", 5: "no tests", 33: "no tests", 37: "mypy"}
 
 
-COLUMNS = ("mutants", "mypy", "killed", "timed out", "survived", "equivalent", "no tests")
+COLUMNS = ("mutants", "mypy", "killed", "timed out", "survived", "equivalent", "no tests", "not checked")
 
 
 @dataclass
@@ -253,26 +253,27 @@ class Tally:
     survived: int = 0
     equivalent: int = 0
     no_tests: int = 0
+    not_checked: int = 0
 
     @property
     def tested(self) -> int:
-        """Mutants the tests had to judge: all but those mypy rejected and the equivalent ones."""
-        return self.mutants - self.mypy - self.equivalent
+        """Mutants the tests judged: all but those mypy rejected, the equivalent ones and those not run yet."""
+        return self.mutants - self.mypy - self.equivalent - self.not_checked
 
     @property
     def rate(self) -> float:
-        """Killed or timed out by the tests, over the mutants they had to judge."""
+        """Killed or timed out by the tests, over the mutants they judged (a partial run shows `not checked`)."""
         return (self.killed + self.timeout) / self.tested if self.tested else 1.0
 
     def add(self, other: Tally) -> None:
         """Sum another tally into this one."""
-        for name in ("mutants", "mypy", "killed", "timeout", "survived", "equivalent", "no_tests"):
+        for name in ("mutants", "mypy", "killed", "timeout", "survived", "equivalent", "no_tests", "not_checked"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def cells(self) -> tuple[str, ...]:
         """The table's cells for it."""
         counts = (self.mutants, self.mypy, self.killed, self.timeout, self.survived, self.equivalent, self.no_tests)
-        return (*(str(n) for n in counts), f"{self.rate:.1%}")
+        return (*(str(n) for n in (*counts, self.not_checked)), f"{self.rate:.1%}")
 
 
 @dataclass(frozen=True)
@@ -363,6 +364,7 @@ def tally(statuses: dict[str, str], equivalents: Mapping[str, object]) -> Tally:
         survived=counts["survived"],
         equivalent=counts["equivalent"],
         no_tests=counts["no tests"],
+        not_checked=counts["not checked"],
     )
 
 
@@ -385,15 +387,16 @@ def report(work: Path, targets: Sequence[Target], *, markdown: bool) -> tuple[st
             total.add(counts)
             name = target.path + (f" ({', '.join(target.functions)})" if target.functions else "")
             rows.append((name, *counts.cells()))
-        ok = total.rate >= TARGET_RATE[area]
+        ok = total.rate >= TARGET_RATE[area] and not total.not_checked
         met &= ok
-        verdict = f"{'met' if ok else 'MISSED'}: target ≥ {TARGET_RATE[area]:.0%}"
+        outcome = "met" if ok else ("INCOMPLETE" if total.not_checked else "MISSED")
+        verdict = f"{outcome}: target ≥ {TARGET_RATE[area]:.0%}"
         rows.append((f"**{area}** ({verdict})", *total.cells()))
     survivors = [
         f"  {name}{' (no test reaches it)' if status == 'no tests' else ''}: {mutant_change(work, target, name)}"
         for target in targets
         for name, status in found.get(target.path, {}).items()
-        if status in UNTRIAGED and name not in equivalents
+        if status in UNTRIAGED and status != "not checked" and name not in equivalents
     ]
     table = _markdown(header, rows) if markdown else _plain(header, rows)
     if survivors:
