@@ -366,7 +366,13 @@ async def test_a_refusal_records_the_status_and_the_start_of_the_answer() -> Non
 
 @pytest.mark.parametrize(
     ("header", "seconds"),
-    [("0000000000005", 5), ("00000000000000000000", 0), ("99999999999999999999", 36_500 * 86_400), ("7", 7)],
+    [
+        ("0000000000005", 5),
+        ("00000000000000000000", 0),
+        ("99999999999999999999", 36_500 * 86_400),
+        ("9" * 5000, 36_500 * 86_400),  # longer than Python converts to an int at all
+        ("7", 7),
+    ],
 )
 def test_retry_after_seconds_may_have_leading_zeros_and_are_held_at_36500_days(header: str, seconds: int) -> None:
     assert retry_after(httpx.Response(429, headers={"Retry-After": header}), S0) == timedelta(seconds=seconds)
