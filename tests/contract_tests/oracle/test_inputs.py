@@ -55,6 +55,13 @@ def test_served_and_journal_parse_the_emulators_json() -> None:
     assert journal.entries[0].instance == 4242
 
 
+def test_how_often_a_version_was_served_is_read_and_is_once_when_not_said() -> None:
+    served = ServedVersion(17, "2026-01-01T00:15:00Z", Moment(T, 5), Moment(T, 8), 3)
+    assert ServedLog.from_json({"instance": 4242, "versions": [served.to_json()]}).versions[0].times == 3
+    entry = {key: value for key, value in served.to_json().items() if key != "times"}
+    assert ServedLog.from_json({"instance": 4242, "versions": [entry]}).versions[0].times == 1
+
+
 def test_an_arrival_round_trips_through_the_receivers_json() -> None:
     body = b'{"id": "1"}'
     arrival = Arrival(3, T, "POST", "/", "", (("elements-webhook-id", "a"),), body, 200, verify(None, body, []))
