@@ -88,8 +88,10 @@ def retry_after(response: httpx.Response, now: datetime) -> timedelta | None:
     if not text:
         return None
     if text.isascii() and text.isdigit():
-        # A receiver may ask for any delay; more than 36,500 days is held at that (docs/limits.md#time).
-        seconds = int(text) if len(text) <= 12 else MAX_DURATION_SECONDS
+        # A receiver may ask for any delay; more than 36,500 days is held at that (docs/limits.md#time). Leading
+        # zeros are allowed (RFC 9110 delay-seconds = 1*DIGIT), so the length that decides is of the digits after them.
+        digits = text.lstrip("0") or "0"
+        seconds = int(digits) if len(digits) <= 12 else MAX_DURATION_SECONDS
         return timedelta(seconds=min(seconds, MAX_DURATION_SECONDS))
     try:
         when = parsedate_to_datetime(text)

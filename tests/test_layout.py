@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import importlib
 import re
+import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
@@ -44,7 +45,7 @@ def _packages() -> dict[str, Path]:
 PACKAGES = _packages()
 TESTS = CHECKOUT / "tests"
 # tests/ mirrors the packages; these folders are not packages: shared helpers, whole-stack tests, the docs' examples,
-# the mutation-testing script (mutation/run.py).
+# the mutation-testing script (tests/mutation/run.py).
 TEST_FOLDERS_OF_THEIR_OWN = {"support", "e2e", "docs", "mutation"}
 
 
@@ -55,6 +56,21 @@ def _test_folders() -> list[Path]:
 def test_the_checkout_is_where_this_test_runs() -> None:
     assert (CHECKOUT / "pyproject.toml").is_file(), "tests/test_layout.py reads the source checkout it lives in"
     assert "cwmock.emulator.query" in PACKAGES
+
+
+# The checkout's top level (docs/contributing/layout.md#folders): the installed folders, tests (mutation testing
+# included), benchmarks and docs; tools of the tests belong in tests/, not beside them.
+TOP_LEVEL_FOLDERS = {"cwmock", "emulator", "poller", "contract_tests", "fixtures", "tests", "bench", "docs", ".ci"}
+
+
+def test_the_top_level_holds_only_the_documented_folders() -> None:
+    tracked = subprocess.run(
+        ["git", "-C", str(CHECKOUT), "ls-files"], capture_output=True, text=True, check=False
+    ).stdout.splitlines()
+    if not tracked:
+        pytest.skip("not a git checkout")
+    folders = {name.split("/", 1)[0] for name in tracked if "/" in name}
+    assert folders <= TOP_LEVEL_FOLDERS, f"undocumented top-level folders: {sorted(folders - TOP_LEVEL_FOLDERS)}"
 
 
 def test_every_package_is_listed_for_installation() -> None:

@@ -1,4 +1,4 @@
-"""mutation/run.py as a contributor runs it: the staged tree, the changed-code mode, the report and its triage.
+"""tests/mutation/run.py as a contributor runs it: the staged tree, the changed-code mode, the report and its triage.
 
 mutmut itself is not run here (`tox -e mutation` does that); these drive the script's own parts in subprocesses, on
 the checkout or on a small git repository holding a copy of the script.
@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 
 CHECKOUT = Path(__file__).resolve().parents[2]
-SCRIPT = CHECKOUT / "mutation" / "run.py"
+SCRIPT = CHECKOUT / "tests" / "mutation" / "run.py"
 
 
 def script(root: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
-    """`python ROOT/mutation/run.py ARGUMENTS`."""
+    """`python ROOT/tests/mutation/run.py ARGUMENTS`."""
     return subprocess.run(
-        [sys.executable, str(root / "mutation" / "run.py"), *arguments],
+        [sys.executable, str(root / "tests" / "mutation" / "run.py"), *arguments],
         capture_output=True,
         text=True,
         timeout=120,
@@ -76,8 +76,8 @@ def effective_overlap(a):
 @pytest.fixture
 def repository(tmp_path: Path) -> Path:
     """A git repository with a copy of the script and two target modules, committed."""
-    (tmp_path / "mutation").mkdir()
-    shutil.copy(SCRIPT, tmp_path / "mutation" / "run.py")
+    (tmp_path / "tests" / "mutation").mkdir(parents=True)
+    shutil.copy(SCRIPT, tmp_path / "tests" / "mutation" / "run.py")
     (tmp_path / "poller").mkdir()
     (tmp_path / "poller" / "engine.py").write_text(ENGINE, encoding="utf-8")
     (tmp_path / "poller" / "windowing.py").write_text(WINDOWING, encoding="utf-8")
@@ -141,7 +141,7 @@ def mutated_module(work: Path, codes: dict[str, int | None]) -> None:
 
 def equivalent(repository: Path, number: int, change: str) -> None:
     entry = f'mutant = "cwmock.poller.windowing.x_window_bounds__mutmut_{number}"\nchange = "{change}"\n'
-    (repository / "mutation" / "equivalents.toml").write_text(
+    (repository / "tests" / "mutation" / "equivalents.toml").write_text(
         f'[[equivalent]]\n{entry}reason = "the callers never pass a == b"\n', encoding="utf-8"
     )
 
@@ -152,10 +152,12 @@ def test_the_report_counts_each_module_and_lists_every_untriaged_survivor_with_i
     done = script(repository, "--work", str(work), "--module", "poller/windowing.py", "report", "--markdown")
     assert done.returncode == 1, "a survivor is left untriaged"
     lines = done.stdout.splitlines()
-    header = "| module | mutants | mypy | killed | timed out | survived | equivalent | no tests | kill rate |"
+    header = (
+        "| module | mutants | mypy | killed | timed out | survived | equivalent | no tests | not checked | kill rate |"
+    )
     assert lines[0] == header
-    assert lines[2] == "| poller/windowing.py | 4 | 1 | 1 | 1 | 1 | 0 | 0 | 66.7% |"
-    assert lines[3] == "| **poller core** (MISSED: target ≥ 90%) | 4 | 1 | 1 | 1 | 1 | 0 | 0 | 66.7% |"
+    assert lines[2] == "| poller/windowing.py | 4 | 1 | 1 | 1 | 1 | 0 | 0 | 0 | 66.7% |"
+    assert lines[3] == "| **poller core** (MISSED: target ≥ 90%) | 4 | 1 | 1 | 1 | 1 | 0 | 0 | 0 | 66.7% |"
     assert "  cwmock.poller.windowing.x_window_bounds__mutmut_1: return a < b → return a <= b" in lines
 
 
@@ -166,7 +168,7 @@ def test_a_listed_equivalent_is_excluded_from_the_rate(repository: Path) -> None
     done = script(repository, "--work", str(work), "--module", "poller/windowing.py", "report")
     assert done.returncode == 0, done.stdout
     rows = [line.split() for line in done.stdout.splitlines()]
-    assert ["poller/windowing.py", "3", "0", "1", "1", "0", "1", "0", "100.0%"] in rows
+    assert ["poller/windowing.py", "3", "0", "1", "1", "0", "1", "0", "0", "100.0%"] in rows
     assert "Surviving" not in done.stdout
 
 
@@ -185,9 +187,20 @@ def test_an_equivalent_whose_mutant_now_changes_something_else_is_reported_stale
 def test_an_equivalent_without_a_reason_is_refused(repository: Path) -> None:
     work = repository / "work"
     mutated_module(work, {"1": 0})
-    (repository / "mutation" / "equivalents.toml").write_text(
+    (repository / "tests" / "mutation" / "equivalents.toml").write_text(
         '[[equivalent]]\nmutant = "x"\nchange = "y"\n', encoding="utf-8"
     )
     done = script(repository, "--work", str(work), "report")
     assert done.returncode != 0
     assert "needs `mutant`, `change` and a one-line `reason`" in done.stderr
+
+
+def test_a_partial_run_counts_mutants_not_checked_apart_and_meets_no_target(repository: Path) -> None:
+    work = repository / "work"
+    mutated_module(work, {"1": None, "2": 1, "3": 36})  # not checked yet, killed, timed out
+    done = script(repository, "--work", str(work), "--module", "poller/windowing.py", "report", "--markdown")
+    assert done.returncode == 1, "an incomplete run meets no target"
+    lines = done.stdout.splitlines()
+    assert lines[2] == "| poller/windowing.py | 3 | 0 | 1 | 1 | 0 | 0 | 0 | 1 | 100.0% |"
+    assert lines[3].startswith("| **poller core** (INCOMPLETE: target ≥ 90%) |")
+    assert "Surviving" not in done.stdout

@@ -364,6 +364,20 @@ async def test_a_refusal_records_the_status_and_the_start_of_the_answer() -> Non
     assert result.error == "HTTP 500: " + "x" * 200
 
 
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("0000000000005", 5),
+        ("00000000000000000000", 0),
+        ("99999999999999999999", 36_500 * 86_400),
+        ("9" * 5000, 36_500 * 86_400),  # longer than Python converts to an int at all
+        ("7", 7),
+    ],
+)
+def test_retry_after_seconds_may_have_leading_zeros_and_are_held_at_36500_days(header: str, seconds: int) -> None:
+    assert retry_after(httpx.Response(429, headers={"Retry-After": header}), S0) == timedelta(seconds=seconds)
+
+
 def test_a_retry_after_date_without_a_zone_is_unreadable() -> None:
     assert retry_after(httpx.Response(429, headers={"Retry-After": "Wed, 21 Oct 2026 07:28:00 -0000"}), S0) is None
 

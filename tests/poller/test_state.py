@@ -56,7 +56,7 @@ def test_a_damaged_state_file_is_refused_with_the_way_out(tmp_path: Path, how: s
         PollerState.open(tmp_path)
     message = str(refused.value)
     assert str(path) in message
-    assert "--reset-state" in message
+    assert "Keep the file to inspect it, then run again with --reset-state: the damaged file is moved aside" in message
     assert path.read_bytes() == kept, "the damaged file is left as it was, for inspection"
 
 
@@ -72,6 +72,17 @@ def test_reset_state_moves_the_damaged_file_aside_and_starts_afresh(tmp_path: Pa
     again = PollerState.open(tmp_path, reset_damaged=True)  # a usable state is kept, not reset
     again.close()
     assert not (tmp_path / f"{STATE_FILE}.damaged-2").exists()
+
+
+def test_a_state_damaged_again_is_moved_to_the_next_free_name_keeping_the_first(tmp_path: Path) -> None:
+    path = used_state(tmp_path)
+    kept = []
+    for how in ("garbage", "empty"):
+        damage(path, how)
+        kept.append(path.read_bytes())
+        PollerState.open(tmp_path, reset_damaged=True).close()
+    assert [(tmp_path / f"{STATE_FILE}.damaged-{n}").read_bytes() for n in (1, 2)] == kept
+    assert not (tmp_path / f"{STATE_FILE}.damaged-3").exists()
 
 
 def test_a_usable_state_opens_as_it_was(tmp_path: Path) -> None:

@@ -249,3 +249,23 @@ def test_a_failing_verdict_reads_at_a_glance() -> None:
     assert f"MISSING {lost}: visible from" in report
     assert f"DUPLICATED {kept}: required, in 2 deliveries; carried by webhook id hook-1" in report
     assert report.splitlines()[-1] == ("  window 1 (clean, complete, starts 2026-01-01T00:15:00Z): 1 hub request(s)")
+
+
+def test_a_malformed_notification_is_named_by_its_id_and_lists_every_version_it_carries() -> None:
+    world = Scenario()
+    world.now = at(5)
+    keys = [world.write(1, at(5)), world.write(2, at(5))]
+    window = world.window(at(15))
+    world.notify(keys, window, event_type="UPDATED")
+    verdict = world.judge()
+    assert [f.kind for f in verdict.findings] == [FindingKind.MALFORMED]
+    headline, carrying, *_ = verdict.malformed[0].lines()
+    assert headline == "MALFORMED notification 1001 (webhook id hook-1):"
+    assert carrying.endswith(f"carrying {keys[0]}, {keys[1]}")
+
+
+def test_a_malformed_notification_that_names_no_version_says_so() -> None:
+    world, _, _ = delivered_world()
+    world.arrive(b"not json", (("elements-webhook-id", "x"),))
+    evidence = world.judge().malformed[0].evidence
+    assert evidence[0].endswith("carrying no version")

@@ -24,7 +24,7 @@ from cwmock.emulator.model.instances import ServedVersion
 from cwmock.emulator.model.versions import Moment, Version
 from cwmock.receiver.app import arrival_json
 from cwmock.receiver.records import Arrival
-from cwmock.receiver.signatures import verify
+from cwmock.receiver.signatures import SignatureStatus, SignatureVerdict, sign, verify
 
 UTC = timezone.utc
 T = datetime(2026, 1, 1, 0, 15, tzinfo=UTC)
@@ -55,10 +55,47 @@ def test_served_and_journal_parse_the_emulators_json() -> None:
     assert journal.entries[0].instance == 4242
 
 
+def test_how_often_a_version_was_served_is_read_and_is_once_when_not_said() -> None:
+    served = ServedVersion(17, "2026-01-01T00:15:00Z", Moment(T, 5), Moment(T, 8), 3)
+    assert ServedLog.from_json({"instance": 4242, "versions": [served.to_json()]}).versions[0].times == 3
+    entry = {key: value for key, value in served.to_json().items() if key != "times"}
+    assert ServedLog.from_json({"instance": 4242, "versions": [entry]}).versions[0].times == 1
+
+
 def test_an_arrival_round_trips_through_the_receivers_json() -> None:
     body = b'{"id": "1"}'
     arrival = Arrival(3, T, "POST", "/", "", (("elements-webhook-id", "a"),), body, 200, verify(None, body, []))
     assert arrival_from_json(json.loads(json.dumps(arrival_json(arrival)))) == arrival
+
+
+def test_a_signed_arrival_round_trips_with_its_verdict_method_path_and_query() -> None:
+    body = b'{"id": "2"}'
+    headers = (("elements-webhook-id", "b"), ("elements-webhook-signature", sign("k2", body)))
+    verdict = verify(headers[1][1], body, ["k1", "k2"])
+    assert verdict.status is SignatureStatus.VALID
+    assert verdict.matched_key_index == 1
+    arrival = Arrival(4, T, "PUT", "/hooks/contacts", "tenant=a", headers, body, 503, verdict)
+    assert arrival_from_json(json.loads(json.dumps(arrival_json(arrival)))) == arrival
+
+
+def test_an_arrival_missing_optional_fields_reads_as_an_unsigned_post_to_the_root() -> None:
+    parsed = arrival_from_json({"seq": 1, "arrived_at": "2026-01-01T00:15:00Z", "status": 200})
+    assert (parsed.method, parsed.path, parsed.query, parsed.headers, parsed.body) == ("POST", "/", "", (), b"")
+    assert parsed.signature == SignatureVerdict(SignatureStatus.UNSIGNED_EXPECTED, "")
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"seq": "1"}, "arrival.seq"),
+        ({"status": None}, "arrival.status"),
+        ({"arrived_at": "soon"}, "arrival.arrived_at"),
+    ],
+)
+def test_a_bad_arrival_field_is_named_in_the_refusal(change: dict[str, object], field: str) -> None:
+    data = {"seq": 1, "arrived_at": "2026-01-01T00:15:00Z", "status": 200, **change}
+    with pytest.raises(ValueError, match=f"^{field}: "):
+        arrival_from_json(data)
 
 
 def test_instance_facts_parse_the_seed_shape_with_strings() -> None:

@@ -3,6 +3,8 @@ exactly-once. One hand-made history per clause; and the crash case of clause 2 (
 
 from __future__ import annotations
 
+import pytest
+
 from cwmock.contract_tests.oracle.inputs import Crash
 from cwmock.contract_tests.oracle.verdict import FindingKind, Verdict
 
@@ -179,14 +181,51 @@ def test_not_when_the_next_window_is_not_clean() -> None:
     assert world.judge().passed
 
 
-def test_not_when_the_version_is_gone_before_the_next_window_ends() -> None:
+@pytest.mark.parametrize("clean_window_first", [False, True])
+def test_not_when_the_version_is_gone_before_the_next_window_ends(clean_window_first: bool) -> None:
+    # With a clean window before the crash too: "the next window" is the one after the crash, not the one before.
     world = Scenario()
-    world.now = at(5)
-    world.write(1, at(5))
+    if clean_window_first:
+        world.window(at(10))
+    world.now = at(12)
+    world.write(1, at(12))
     world.window(at(15), crashed=True)
     world.begin(at(30))
     world.request()
     world.delete(1)
     world.end()
     world.window(at(45))
-    assert world.judge().passed
+    assert world.judge().passed, world.judge().report()
+
+
+def test_a_crash_after_being_served_whole_in_the_last_window_has_no_next_window_to_require_it() -> None:
+    world = Scenario()
+    world.now = at(5)
+    world.write(1, at(5))
+    world.window(at(15), crashed=True)
+    verdict = world.judge()
+    assert kinds(verdict) == [(FindingKind.UNSETTLED, None)], verdict.report()
+
+
+def crashed_with_its_first_request_dropped_from_the_journal() -> Scenario:
+    """Window 1 crashed (injected) after two requests; the journal lost the first, so whether a response of it was
+    faulted is unknown, while the kept second one proves the result ended. Window 2 is clean and complete."""
+    world = Scenario()
+    world.now = at(5)
+    world.write(1, at(5))
+    world.begin(at(15))
+    world.request(result_end=False)
+    world.request()
+    world.end(crashed=True)
+    world.window(at(30))
+    return world
+
+
+def test_a_crashed_window_with_lost_journal_entries_may_have_been_served_whole_so_the_verdict_is_inconclusive() -> None:
+    # Clause 2's crash case when the journal cannot tell whether the crashed window was served whole: the version is
+    # possibly required (not MISSING, and not a pass either).
+    world = crashed_with_its_first_request_dropped_from_the_journal()
+    verdict = world.judge(dropped=1, keep_from=world.windows[0].begin_seq + 2)
+    assert verdict.findings == (), verdict.report()
+    assert verdict.inconclusive
+    assert "contact 1 @ 2026-01-01T00:05:00Z would be required" in verdict.inconclusive_reasons[0]

@@ -100,6 +100,18 @@ def test_large_values_are_summarised_in_problems() -> None:
     assert problems == ["topic: an array of 10 item(s) is not of type 'string'"]
 
 
+@pytest.mark.parametrize(
+    ("keys", "listed"),
+    [
+        ("abcdefgh", "['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']"),
+        ("ihgfedcba", "['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'] ..."),
+    ],
+)
+def test_an_object_in_a_problem_is_summarised_by_its_first_eight_keys(keys: str, listed: str) -> None:
+    body = mutated("valid-10-events.json", lambda d: d.update(topic={key: 1 for key in keys}))
+    assert validate_notification(body) == [f"topic: an object with keys {listed} is not of type 'string'"]
+
+
 @pytest.mark.parametrize("vector", VECTORS, ids=[vector["name"] for vector in VECTORS])
 def test_signature_vectors(vector: dict[str, Any]) -> None:
     body = base64.b64decode(vector["body_base64"])

@@ -321,3 +321,12 @@ def test_a_write_keeping_the_stamp_extends_the_version() -> None:
     world.window(at(30))
     world.notify([same], window)
     assert world.judge().passed
+
+
+def test_a_window_made_unclean_by_an_unnamed_5xx_says_which_status() -> None:
+    world, _ = one_version_world()
+    world.begin(at(15))
+    world.request(status=503)
+    world.request()
+    world.end()
+    assert "faulted: seq 3 GET /elements/api-v2/hubs/crm/contacts -> 503 (status 503)" in world.judge().report()

@@ -7,11 +7,11 @@ so a mutant of `poller/windowing.py` would be called `poller.windowing...` while
 the checkout as it installs (`cwmock/` with `emulator/`, `poller/`, `contract_tests/` and `fixtures/` inside it,
 `tests/` beside it, and a pyproject.toml with the [tool.mutmut] settings below) and runs mutmut there.
 
-    python mutation/run.py [--area poller|oracle] [--module PATH] run [--changed [--base main] | --survivors]
-    python mutation/run.py report [--markdown]      # the per-module table of what the last runs found
-    python mutation/run.py changed [--base main]    # the mutant names --changed would run
-    python mutation/run.py show NAME                # a mutant's diff
-    python mutation/run.py stage                    # only build the staged tree
+    python tests/mutation/run.py [--area poller|oracle] [--module PATH] run [--changed [--base main] | --survivors]
+    python tests/mutation/run.py report [--markdown]      # the per-module table of what the last runs found
+    python tests/mutation/run.py changed [--base main]    # the mutant names --changed would run
+    python tests/mutation/run.py show NAME                # a mutant's diff
+    python tests/mutation/run.py stage                    # only build the staged tree
 
 Only the tests that call a mutated function run for its mutants (mutmut records which tests reach which function),
 each mutant with a timeout of (those tests' duration + 10 s) x 4 of wall time. Results are kept in the work
@@ -24,6 +24,7 @@ import argparse
 import ast
 import difflib
 import filecmp
+import functools
 import json
 import os
 import re
@@ -40,9 +41,10 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-CHECKOUT = Path(__file__).resolve().parents[1]
+CHECKOUT = Path(__file__).resolve().parents[2]
 DEFAULT_WORK = CHECKOUT / ".tox" / "mutation-work"
-EQUIVALENTS = CHECKOUT / "mutation" / "equivalents.toml"
+HOME = CHECKOUT / "tests" / "mutation"
+EQUIVALENTS = HOME / "equivalents.toml"
 # The checkout's folders as they install (pyproject.toml [tool.setuptools.package-dir]); `cwmock/` is the root.
 INSTALLED_AS = {"cwmock": "cwmock", "emulator": "cwmock/emulator", "poller": "cwmock/poller"}
 INSTALLED_AS |= {"contract_tests": "cwmock/contract_tests", "fixtures": "cwmock/fixtures"}
@@ -94,7 +96,7 @@ TEST_SELECTION = (
     "tests/contract_tests/stateful",
 )
 DESELECT = ("external", "poller_cmd", "test_cli")
-PROFILE = CHECKOUT / "mutation" / "pytest_profile.py"
+PROFILE = HOME / "pytest_profile.py"
 MUTMUT_SETTINGS = {
     "source_paths": ["cwmock"],
     "also_copy": [PROFILE.name],
@@ -237,7 +239,7 @@ STATUS_BY_EXIT_CODE = {1: "killed", 3: "killed", 0: "survived", 36: "timeout", -
 STATUS_BY_EXIT_CODE |= {152: "timeout", 255: "timeout", 5: "no tests", 33: "no tests", 37: "mypy"}
 
 
-COLUMNS = ("mutants", "mypy", "killed", "timed out", "survived", "equivalent", "no tests")
+COLUMNS = ("mutants", "mypy", "killed", "timed out", "survived", "equivalent", "no tests", "not checked")
 
 
 @dataclass
@@ -251,26 +253,27 @@ class Tally:
     survived: int = 0
     equivalent: int = 0
     no_tests: int = 0
+    not_checked: int = 0
 
     @property
     def tested(self) -> int:
-        """Mutants the tests had to judge: all but those mypy rejected and the equivalent ones."""
-        return self.mutants - self.mypy - self.equivalent
+        """Mutants the tests judged: all but those mypy rejected, the equivalent ones and those not run yet."""
+        return self.mutants - self.mypy - self.equivalent - self.not_checked
 
     @property
     def rate(self) -> float:
-        """Killed or timed out by the tests, over the mutants they had to judge."""
+        """Killed or timed out by the tests, over the mutants they judged (a partial run shows `not checked`)."""
         return (self.killed + self.timeout) / self.tested if self.tested else 1.0
 
     def add(self, other: Tally) -> None:
         """Sum another tally into this one."""
-        for name in ("mutants", "mypy", "killed", "timeout", "survived", "equivalent", "no_tests"):
+        for name in ("mutants", "mypy", "killed", "timeout", "survived", "equivalent", "no_tests", "not_checked"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def cells(self) -> tuple[str, ...]:
         """The table's cells for it."""
         counts = (self.mutants, self.mypy, self.killed, self.timeout, self.survived, self.equivalent, self.no_tests)
-        return (*(str(n) for n in counts), f"{self.rate:.1%}")
+        return (*(str(n) for n in (*counts, self.not_checked)), f"{self.rate:.1%}")
 
 
 @dataclass(frozen=True)
@@ -284,7 +287,7 @@ class Equivalent:
 
 
 def load_equivalents(path: Path = EQUIVALENTS) -> dict[str, Equivalent]:
-    """Mutant name -> its entry in mutation/equivalents.toml."""
+    """Mutant name -> its entry in tests/mutation/equivalents.toml."""
     data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     found: dict[str, Equivalent] = {}
     for entry in data.get("equivalent", []):
@@ -296,17 +299,28 @@ def load_equivalents(path: Path = EQUIVALENTS) -> dict[str, Equivalent]:
     return found
 
 
+@functools.lru_cache(maxsize=32)
+def _function_sources(path: Path, mtime_ns: int) -> dict[str, list[str]]:
+    """Every function of a mutated module by name, from its `def` line (a default value may be what changed), with
+    its name replaced by `f` so that copies compare equal; parsed once per version of the file (`mtime_ns`), not
+    once per mutant: a mutated module holds thousands of copies."""
+    del mtime_ns  # only part of the cache key
+    source = path.read_text(encoding="utf-8")
+    lines = source.splitlines()
+    return {
+        node.name: [line.replace(node.name, "f") for line in lines[node.lineno - 1 : node.end_lineno]]
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+
+
 def mutant_change(work: Path, target: Target, name: str) -> str:
     """What a mutant changes, e.g. `if field is not None` → `if field is None`, read from mutmut's mutated module."""
-    source = (work / "stage" / "mutants" / target.staged).read_text(encoding="utf-8")
+    path = work / "stage" / "mutants" / target.staged
+    functions = _function_sources(path, path.stat().st_mtime_ns)
     mutant = name.rpartition(".")[2]
     original = mutant.partition("__mutmut_")[0] + "__mutmut_orig"
-    bodies: dict[str, list[str]] = {}
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in (mutant, original):
-            # From the `def` line (a default value may be what changed), with the copies' names made equal.
-            lines = source.splitlines()[node.lineno - 1 : node.end_lineno]
-            bodies[node.name] = [line.replace(node.name, "f") for line in lines]
+    bodies = {key: functions[key] for key in (mutant, original) if key in functions}
     if set(bodies) != {mutant, original}:
         return "(not found in the mutated module)"
     diff = difflib.ndiff(bodies[original], bodies[mutant])
@@ -350,10 +364,11 @@ def tally(statuses: dict[str, str], equivalents: Mapping[str, object]) -> Tally:
         survived=counts["survived"],
         equivalent=counts["equivalent"],
         no_tests=counts["no tests"],
+        not_checked=counts["not checked"],
     )
 
 
-# What a mutant left like this asks of whoever reads the report: a test, or an entry in mutation/equivalents.toml.
+# What a mutant left like this asks of whoever reads the report: a test, or an entry in tests/mutation/equivalents.toml.
 UNTRIAGED = ("survived", "no tests", "not checked")
 
 
@@ -372,19 +387,20 @@ def report(work: Path, targets: Sequence[Target], *, markdown: bool) -> tuple[st
             total.add(counts)
             name = target.path + (f" ({', '.join(target.functions)})" if target.functions else "")
             rows.append((name, *counts.cells()))
-        ok = total.rate >= TARGET_RATE[area]
+        ok = total.rate >= TARGET_RATE[area] and not total.not_checked
         met &= ok
-        verdict = f"{'met' if ok else 'MISSED'}: target ≥ {TARGET_RATE[area]:.0%}"
+        outcome = "met" if ok else ("INCOMPLETE" if total.not_checked else "MISSED")
+        verdict = f"{outcome}: target ≥ {TARGET_RATE[area]:.0%}"
         rows.append((f"**{area}** ({verdict})", *total.cells()))
     survivors = [
         f"  {name}{' (no test reaches it)' if status == 'no tests' else ''}: {mutant_change(work, target, name)}"
         for target in targets
         for name, status in found.get(target.path, {}).items()
-        if status in UNTRIAGED and name not in equivalents
+        if status in UNTRIAGED and status != "not checked" and name not in equivalents
     ]
     table = _markdown(header, rows) if markdown else _plain(header, rows)
     if survivors:
-        table += "\n\nSurviving mutants (kill each with a test, or list it in mutation/equivalents.toml):\n"
+        table += "\n\nSurviving mutants (kill each with a test, or list it in tests/mutation/equivalents.toml):\n"
         table += "\n".join(survivors)
     if stale:
         table += "\n\nListed as equivalent, but the mutant now changes something else (renumbered?):\n"
@@ -490,7 +506,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             name
             for statuses in results(args.work, targets).values()
             for name, status in statuses.items()
-            if status in UNTRIAGED and name not in equivalents
+            if status in ("survived", "no tests") and name not in equivalents  # not "not checked": that is a full run
         ]
         if not left:
             print("no untriaged survivor to run again")

@@ -1,4 +1,4 @@
-"""A pytest plugin for the mutation runs only (mutation/run.py stages it and passes `-p pytest_profile`).
+"""A pytest plugin for the mutation runs only (tests/mutation/run.py stages it and passes `-p pytest_profile`).
 
 Each mutant reruns the tests that reach it: Hypothesis must try the same examples every time (derandomized, no
 example database), and no health check may fail a test because a loaded machine generated data slowly.
