@@ -60,6 +60,8 @@ class HarnessSettings:
     organization_secret: str = EmulatorConfig.organization_secret
     http_timeout: float = DEFAULT_HTTP_TIMEOUT
     instance_name: str = "cwmock-contract"
+    judge_policy: bool = True
+    """Whether findings that rest only on cwmock policy fail the target (docs/contract-suite/oracle.md#rules)."""
 
 
 def _poller_configuration(configuration: Mapping[str, Any]) -> dict[str, Any]:
@@ -236,6 +238,7 @@ class Harness:
             windows=self.oracle_windows(),
             arrivals=self.receiver.arrivals(),
             settle=self.settle_facts,
+            policy=self.settings.judge_policy,
         )
         return self.case.judge()
 

@@ -23,6 +23,8 @@ class Case:
     windows: Sequence[Window]
     arrivals: Sequence[Arrival]
     settle: SettleFacts
+    policy: bool = True
+    """Whether findings that rest only on cwmock policy fail (docs/contract-suite/oracle.md#rules)."""
 
     def judge(self) -> Verdict:
         """The oracle's verdict on these inputs."""
@@ -34,4 +36,5 @@ class Case:
             windows=self.windows,
             arrivals=self.arrivals,
             settle=self.settle,
+            policy=self.policy,
         )

@@ -223,6 +223,7 @@ class Scenario:
         dropped: int = 0,
         keep_from: int = 0,
         arrivals: list[Arrival] | None = None,
+        policy: bool = True,
     ) -> Case:
         """The oracle's inputs; `settle` = last arrival seq before the settle (default: every arrival);
         `settled_from` = the settle's first window (default: the last window); `keep_from` drops journal entries."""
@@ -236,6 +237,7 @@ class Scenario:
             windows=self.windows,
             arrivals=self.arrivals if arrivals is None else arrivals,
             settle=SettleFacts(len(self.arrivals) if settle is None else settle, first),
+            policy=policy,
         )
 
     def judge(
@@ -246,10 +248,16 @@ class Scenario:
         dropped: int = 0,
         keep_from: int = 0,
         arrivals: list[Arrival] | None = None,
+        policy: bool = True,
     ) -> Verdict:
-        """Judge the case (arguments as for `case`)."""
+        """Judge the case (arguments as for `case`; `policy` false: cwmock policy findings do not fail)."""
         return self.case(
-            settle=settle, settled_from=settled_from, dropped=dropped, keep_from=keep_from, arrivals=arrivals
+            settle=settle,
+            settled_from=settled_from,
+            dropped=dropped,
+            keep_from=keep_from,
+            arrivals=arrivals,
+            policy=policy,
         ).judge()
 
 
