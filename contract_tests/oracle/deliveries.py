@@ -223,7 +223,11 @@ class FormatJudge:
         where = f"message.events[{index}]"
         if key is None:
             object_id, date = _get(event, "objectId"), _get(event, "date")
-            return [f"{where} names no version: objectId {object_id!r} must be the id as a string, date {date!r}"], set(), []
+            return (
+                [f"{where} names no version: objectId {object_id!r} must be the id as a string, date {date!r}"],
+                set(),
+                [],
+            )
         problems, windows = self._poll_date(where, event, key)
         found, policy = self._record_rules(where, event, key, record)
         return problems + found, windows, policy

@@ -28,7 +28,11 @@ REAL_PAYLOADS = (
     "real notification payloads (github.com/CloudElementsOpenLabs/usecase-references "
     "PaymentsDemo/src/test/java/com/cloudelements/demo/APIResponseTest.java)"
 )
-HASH_VERIFICATION = "Open Connectors, Hash Verification (help.openconnectors.ext.hana.ondemand.com/home/hash-verification)"
+HASH_VERIFICATION = (
+    "Open Connectors, Hash Verification (help.openconnectors.ext.hana.ondemand.com/home/hash-verification)"
+)
+CONNECTWISE_HOST = "help.openconnectors.ext.hana.ondemand.com"
+CONNECTWISE_EVENTS = f"Open Connectors, ConnectWise CRM REST Events ({CONNECTWISE_HOST}/home/connectwisecrmrest-events)"
 EVENT_RETRY = "Cloud Elements, Event Retry and Queueing (docs.cloud-elements.com/home/event-retry-and-queueing)"
 
 
@@ -54,10 +58,15 @@ RULES: tuple[Rule, ...] = (
         "MISSING",
         Basis.DOCUMENTED,
         ELEMENT_BUILDER,
-        "every required version is in a delivery (each poll turns the records updated since the last poll into "
-        "events)",
+        "every required version is in a delivery (each poll turns the records updated since the last poll into events)",
     ),
-    Rule("duplicated", "DUPLICATED", Basis.DOCUMENTED, ELEMENT_BUILDER, "no version is in two deliveries, or twice in one"),
+    Rule(
+        "duplicated",
+        "DUPLICATED",
+        Basis.DOCUMENTED,
+        ELEMENT_BUILDER,
+        "no version is in two deliveries, or twice in one",
+    ),
     Rule(
         "fabricated",
         "FABRICATED",

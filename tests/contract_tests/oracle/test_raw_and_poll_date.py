@@ -184,6 +184,7 @@ def test_pollDate_in_a_later_window_that_served_it_again_is_bounded_by_that_wind
     assert world.judge().passed
     world.arrivals.clear()
     world.notify([key], second, change=poll_date("2026-01-01T00:31:01Z"))
-    assert "(window 1: 2026-01-01T00:15:00Z to its first serve at 2026-01-01T00:15:00Z; window 2: " in (
-        malformed(world)[0]
+    assert (
+        "(window 1: 2026-01-01T00:15:00Z to its first serve at 2026-01-01T00:15:00Z; window 2: "
+        in (malformed(world)[0])
     )
