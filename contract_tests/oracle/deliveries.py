@@ -117,6 +117,15 @@ def _record_instant(value: Any, date_format: str) -> datetime | None:
         return None
 
 
+@dataclass(frozen=True)
+class ServeTimes:
+    """When responses that served records started (their `Date`), from the journal: by request seq, and each
+    window's last (keyed by window index)."""
+
+    answered: Mapping[int, datetime]
+    window_last: Mapping[int, datetime]
+
+
 def served_in(served: ServedVersion, window: Window) -> bool:
     """True when the version may have been served in `window`: the served log keeps a version's first and last
     serve, so this is true when the span from first to last meets the window's sequence range."""
@@ -131,12 +140,12 @@ class FormatJudge:
         facts: InstanceFacts,
         windows: Sequence[Window],
         served: Mapping[VersionKey, ServedVersion],
-        last_requests: Mapping[int, datetime] | None = None,
+        times: ServeTimes | None = None,
     ) -> None:
         self.facts = facts
         self.windows = list(windows)
         self.served = served
-        self.last_requests = dict(last_requests or {})
+        self.times = times if times is not None else ServeTimes({}, {})
 
     def judge(self, delivery: Delivery) -> JudgedDelivery:
         """The delivery's events and problems (empty when correctly formatted)."""
@@ -232,13 +241,17 @@ class FormatJudge:
         found, policy = self._record_rules(where, event, key, record)
         return problems + found, windows, policy
 
+    def _answered(self, seq: int, fallback: datetime) -> datetime:
+        return self.times.answered.get(seq, fallback)
+
     def _serve_bound(self, served: ServedVersion, window: Window) -> datetime | None:
-        """The latest instant the version can first have been served in `window` (None: unknown, no bound)."""
+        """The latest instant the version can first have been served in `window`: when the response that served it
+        started (its `Date`, after any emulated latency); None when unknown (no bound)."""
         if window.holds(served.first.seq):
-            return served.first.at
-        bounds = [served.last.at] if window.holds(served.last.seq) else []
-        if window.index in self.last_requests:
-            bounds.append(self.last_requests[window.index])
+            return self._answered(served.first.seq, served.first.at)
+        bounds = [self._answered(served.last.seq, served.last.at)] if window.holds(served.last.seq) else []
+        if window.index in self.times.window_last:
+            bounds.append(self.times.window_last[window.index])
         return min(bounds) if bounds else None
 
     def _poll_date(self, where: str, event: Any, key: VersionKey) -> tuple[list[str], set[int]]:
@@ -337,8 +350,8 @@ def judge_deliveries(
     facts: InstanceFacts,
     windows: Sequence[Window],
     served: Mapping[VersionKey, ServedVersion],
-    last_requests: Mapping[int, datetime] | None = None,
+    times: ServeTimes | None = None,
 ) -> list[JudgedDelivery]:
     """Group arrivals into deliveries (same webhook id = one delivery) and judge each one's format."""
-    judge = FormatJudge(facts, windows, served, last_requests)
+    judge = FormatJudge(facts, windows, served, times)
     return [judge.judge(delivery) for delivery in group_deliveries(arrivals)]

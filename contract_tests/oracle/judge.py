@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cwmock.contract_tests.oracle.config import InstanceFacts
-from cwmock.contract_tests.oracle.deliveries import JudgedDelivery, judge_deliveries
+from cwmock.contract_tests.oracle.deliveries import JudgedDelivery, ServeTimes, judge_deliveries
 from cwmock.contract_tests.oracle.inputs import (
     History,
     HistoryVersion,
@@ -234,7 +234,8 @@ def judge(
         served_ids.setdefault(key.id, []).append(key)
     context = _Context(instance, WindowTimeline(statuses), served_index, served_ids, settle)
     last_requests = {s.index: s.last_request for s in statuses if s.last_request is not None}
-    deliveries = judge_deliveries(arrivals, instance, windows, served_index, last_requests)
+    answered = {e.moment.seq: e.answered_at for e in journal.entries if e.instance == instance.id}
+    deliveries = judge_deliveries(arrivals, instance, windows, served_index, ServeTimes(answered, last_requests))
     carriers: dict[VersionKey, list[JudgedDelivery]] = {}
     for delivery in deliveries:
         for key in delivery.versions():

@@ -35,7 +35,7 @@ class WindowStatus:
     hub_clean: bool | None = None
     """No hub response of the window was faulted (`clean` also needs the poller not to have crashed)."""
     last_request: datetime | None = None
-    """When the window's last kept hub request was answered: no record can have been served in it later."""
+    """When the window's last kept hub response started: no record can have been served in it later."""
 
     @property
     def index(self) -> int:
@@ -102,7 +102,7 @@ def window_statuses(windows: Sequence[Window], journal: JournalLog, instance_id:
         hub_clean: bool | None = False if hub_faults else (None if lossy else True)
         clean = False if faults else hub_clean
         complete: bool | None = True if ended else (None if lossy else False)
-        last = max((e.moment.at for e in entries), default=None)
+        last = max((e.answered_at for e in entries), default=None)
         statuses.append(WindowStatus(window, clean, complete, len(entries), faults, hub_clean, last))
     return statuses
 

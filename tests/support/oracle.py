@@ -114,8 +114,11 @@ class Scenario:
         self.now = start
         self._open = (index or len(self.windows) + 1, start, self.seq)
 
-    def request(self, *, fault: str | None = None, status: int = 200, result_end: bool = True) -> list[VersionKey]:
-        """One hub request of this instance: serves every visible version unless faulted."""
+    def request(
+        self, *, fault: str | None = None, status: int = 200, result_end: bool = True, latency: float = 0.0
+    ) -> list[VersionKey]:
+        """One hub request of this instance: serves every visible version unless faulted; its response starts
+        `latency` seconds of emulated time later (the clock moves on)."""
         seq = self.next_seq()
         moment = Moment(self.now, seq)
         failed = fault is not None or status >= 500 or status == 429
@@ -135,8 +138,10 @@ class Scenario:
                 fault=fault,
                 result_end=None if failed else result_end,
                 returned=len(keys),
+                answered=self.now + timedelta(seconds=latency),
             )
         )
+        self.now += timedelta(seconds=latency)
         return keys
 
     def end(self, *, crashed: bool = False, crash: Crash | None = None) -> Window:

@@ -188,3 +188,26 @@ def test_pollDate_in_a_later_window_that_served_it_again_is_bounded_by_that_wind
         "(window 1: 2026-01-01T00:15:00Z to its first serve at 2026-01-01T00:15:00Z; window 2: "
         in (malformed(world)[0])
     )
+
+
+def latency_world() -> tuple[Scenario, VersionKey, Window]:
+    """Contact 1 served by a response that started after 90 s of emulated latency (its `Date` shows 00:16:30)."""
+    world = Scenario()
+    world.now = at(5)
+    key = world.write(1, at(5))
+    world.begin(at(15))
+    world.now = at(15)
+    world.request(latency=90)
+    return world, key, world.end()
+
+
+def test_pollDate_from_the_date_header_after_emulated_latency_passes() -> None:
+    world, key, window = latency_world()
+    world.notify([key], window, change=poll_date("2026-01-01T00:16:30Z"))
+    assert world.judge().passed
+
+
+def test_pollDate_after_the_latent_response_is_malformed() -> None:
+    world, key, window = latency_world()
+    world.notify([key], window, change=poll_date("2026-01-01T00:16:31Z"))
+    assert "(window 1: 2026-01-01T00:15:00Z to its first serve at 2026-01-01T00:16:30Z)" in malformed(world)[0]
