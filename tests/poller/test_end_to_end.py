@@ -334,7 +334,9 @@ async def test_the_envelope_carries_account_company_and_user_ids(build: BuildHar
     else:
         poller = ExternalCommandTarget([*ONCE, "--account-id", "643", "--company-id", "280", "--user-id", "2374"])
     harness = await build(poller=poller)
-    await harness.control.create_contact(TENANT, {"firstName": "Owned"}, stamp=harness.start_instant + timedelta(minutes=1))
+    await harness.control.create_contact(
+        TENANT, {"firstName": "Owned"}, stamp=harness.start_instant + timedelta(minutes=1)
+    )
     await harness.advance(60)
     await harness.run_windows(1)
     [arrival] = harness.receiver.arrivals()
@@ -347,7 +349,9 @@ async def test_the_envelope_carries_account_company_and_user_ids(build: BuildHar
 
 @pytest.mark.parametrize("kind", ["in-process"], indirect=True)
 async def test_the_envelope_ids_default_to_one(harness: Harness) -> None:
-    await harness.control.create_contact(TENANT, {"firstName": "Default"}, stamp=harness.start_instant + timedelta(minutes=1))
+    await harness.control.create_contact(
+        TENANT, {"firstName": "Default"}, stamp=harness.start_instant + timedelta(minutes=1)
+    )
     await harness.advance(60)
     await harness.run_windows(1)
     [arrival] = harness.receiver.arrivals()
