@@ -17,11 +17,13 @@ def documented(source: str) -> pytest.MarkDecorator:
     """Mark a scenario as judging what `source` (a public source, by name and address) documents."""
     if not source.strip():
         raise ValueError("a documented scenario names its public source")
-    return getattr(pytest.mark, DOCUMENTED_MARK)(source)
+    mark: pytest.MarkDecorator = getattr(pytest.mark, DOCUMENTED_MARK)(source)
+    return mark
 
 
 def policy(why: str) -> pytest.MarkDecorator:
     """Mark a scenario as judging cwmock policy: `why` says what cwmock chose where nothing is documented."""
     if not why.strip():
         raise ValueError("a policy scenario says what cwmock chose and why")
-    return getattr(pytest.mark, POLICY_MARK)(why)
+    mark: pytest.MarkDecorator = getattr(pytest.mark, POLICY_MARK)(why)
+    return mark

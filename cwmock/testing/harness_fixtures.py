@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from cwmock.contract_tests.harness.classification import DOCUMENTED_MARK, POLICY_MARK, POLICY_OPTION
 from cwmock.contract_tests.harness.emulator_control import EmulatorControl
 from cwmock.contract_tests.harness.reference_adapter import ReferencePoller
 from cwmock.contract_tests.harness.runner import Harness, HarnessSettings
 from cwmock.contract_tests.harness.targets import DEFAULT_POLLER_TIMEOUT, ExternalCommandTarget, PollerTarget
-from cwmock.contract_tests.harness.classification import DOCUMENTED_MARK, POLICY_MARK, POLICY_OPTION
 from cwmock.emulator.live import LiveEmulator
 from cwmock.fixtures import SEED_INSTANCE, read_fixture
 from cwmock.receiver.inbox import Receiver

@@ -19,7 +19,7 @@ MODULES.append("cwmock.contract_tests.stateful.test_runs")
 
 
 def scenario_functions() -> list[tuple[str, object]]:
-    found = []
+    found: list[tuple[str, object]] = []
     for name in MODULES:
         module = importlib.import_module(name)
         found += [
