@@ -22,7 +22,8 @@ class Basis(str, enum.Enum):
 
 EVENTS_OVERVIEW = "Open Connectors, Events Overview (help.openconnectors.ext.hana.ondemand.com/home/events-overview)"
 ELEMENT_BUILDER = (
-    "Cloud Elements, Element Builder Events (github.com/cloud-elements/devportal docs/guides/elements/events.md)"
+    "Cloud Elements, Element Builder Events "
+    "(github.com/cloud-elements/devportal: guides/elements/events.md in its docs folder)"
 )
 REAL_PAYLOADS = (
     "real notification payloads (github.com/CloudElementsOpenLabs/usecase-references "
