@@ -328,32 +328,29 @@ async def test_chunk_raw_carries_exactly_the_events_records_in_order(build: Buil
     assert verdict.passed, verdict.report()
 
 
+async def one_message(harness: Harness) -> dict[str, Any]:
+    """The message of the one notification a window sends for one new contact."""
+    at = harness.start_instant + timedelta(minutes=1)
+    await harness.control.create_contact(TENANT, {"firstName": "Owned"}, stamp=at)
+    await harness.run_windows(1)
+    [arrival] = harness.receiver.arrivals()
+    assert_all_well_formed(harness)
+    message: dict[str, Any] = arrival.json()["message"]
+    return message
+
+
 async def test_the_envelope_carries_account_company_and_user_ids(build: BuildHarness, kind: str) -> None:
     if kind == "in-process":
         poller: PollerTarget = ReferencePoller(EngineSettings(account_id=643, company_id=280, user_id=2374))
     else:
         poller = ExternalCommandTarget([*ONCE, "--account-id", "643", "--company-id", "280", "--user-id", "2374"])
-    harness = await build(poller=poller)
-    await harness.control.create_contact(
-        TENANT, {"firstName": "Owned"}, stamp=harness.start_instant + timedelta(minutes=1)
-    )
-    await harness.advance(60)
-    await harness.run_windows(1)
-    [arrival] = harness.receiver.arrivals()
-    message = arrival.json()["message"]
+    message = await one_message(await build(poller=poller))
     assert (message["accountId"], message["companyId"], message["userId"]) == (643, 280, 2374)
     assert list(message)[:4] == ["elementKey", "accountId", "eventId", "companyId"], "the real payloads' order"
     assert list(message)[-2:] == ["userId", "events"]
-    assert_all_well_formed(harness)
 
 
 @pytest.mark.parametrize("kind", ["in-process"], indirect=True)
 async def test_the_envelope_ids_default_to_one(harness: Harness) -> None:
-    await harness.control.create_contact(
-        TENANT, {"firstName": "Default"}, stamp=harness.start_instant + timedelta(minutes=1)
-    )
-    await harness.advance(60)
-    await harness.run_windows(1)
-    [arrival] = harness.receiver.arrivals()
-    message = arrival.json()["message"]
+    message = await one_message(harness)
     assert (message["accountId"], message["companyId"], message["userId"]) == (1, 1, 1)
