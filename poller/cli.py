@@ -22,7 +22,8 @@ from cwmock.core.instance.config import Instance, parse_instance
 from cwmock.core.instance.errors import InstanceConfigError
 from cwmock.core.timestamps import iso_z, parse_iso
 from cwmock.poller.delivery import DEFAULT_MAX_IN_FLIGHT, MAX_IN_FLIGHT_LIMIT, CrashHook, RetryPolicy, no_crash
-from cwmock.poller.engine import CRASH_POINTS, EngineSettings, PollerEngine, PollerSetupError
+from cwmock.poller.engine import CRASH_POINTS, RAW_MODES, EngineSettings, PollerEngine, PollerSetupError
+from cwmock.poller.notifications import DEFAULT_ACCOUNT_ID, DEFAULT_COMPANY_ID, DEFAULT_USER_ID
 from cwmock.poller.scheduler import EmulatorClock, FollowableClock, run_schedule
 from cwmock.poller.state import STATE_FILE, PollerState, StateError, damaged
 
@@ -78,11 +79,36 @@ def _engine_options(parser: argparse.ArgumentParser) -> None:
         help=f"delivery attempts at once, {MAX_IN_FLIGHT_LIMIT} at most (default {DEFAULT_MAX_IN_FLIGHT})",
     )
     parser.add_argument(
+        "--raw",
+        choices=RAW_MODES,
+        default="page",
+        help="page: raw is the hub page the events came from, in every notification of a split, as the platform "
+        "sends it; chunk: exactly the events' records, in their order (default: %(default)s)",
+    )
+    for name, default, owner in (
+        ("--account-id", DEFAULT_ACCOUNT_ID, "account"),
+        ("--company-id", DEFAULT_COMPANY_ID, "organization (company)"),
+        ("--user-id", DEFAULT_USER_ID, "user"),
+    ):
+        parser.add_argument(
+            name,
+            type=int,
+            default=default,
+            help=f"message.{_camel(name)} of every notification: the platform's id of the {owner} that owns the "
+            "instance (default: %(default)s)",
+        )
+    parser.add_argument(
         "--reset-state",
         action="store_true",
         help="if the state file is damaged, move it aside (<file>.damaged-N) and start a new state; "
         "without it a damaged state is refused",
     )
+
+
+def _camel(option: str) -> str:
+    """`--account-id` → `accountId`."""
+    first, *rest = option.lstrip("-").split("-")
+    return first + "".join(word.capitalize() for word in rest)
 
 
 def kill_at(point: str | None) -> CrashHook:
@@ -107,6 +133,10 @@ def _settings(args: argparse.Namespace, env: Mapping[str, str], http_timeout: fl
     if not 1 <= args.max_in_flight <= MAX_IN_FLIGHT_LIMIT:
         wanted = args.max_in_flight
         raise UsageError(f"--max-in-flight {wanted}: give 1 to {MAX_IN_FLIGHT_LIMIT} delivery attempts at once")
+    for option in ("--account-id", "--company-id", "--user-id"):
+        value = getattr(args, option.lstrip("-").replace("-", "_"))
+        if value < 1:
+            raise UsageError(f"{option} {value}: the platform's ids are positive integers")
     hosts = [h.strip() for h in env.get(ALLOW_HOSTS_ENV, "").split(",") if h.strip()]
     return EngineSettings(
         strict=args.strict,
@@ -115,6 +145,10 @@ def _settings(args: argparse.Namespace, env: Mapping[str, str], http_timeout: fl
         http_timeout=http_timeout,
         allowed_hosts=(*hosts, *args.allow_host),
         max_in_flight=args.max_in_flight,
+        raw=args.raw,
+        account_id=args.account_id,
+        company_id=args.company_id,
+        user_id=args.user_id,
     )
 
 

@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import logging
 import ssl
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 
 from cwmock.core.clock import Clock
 from cwmock.core.instance.config import Instance
 from cwmock.core.instance.resources import ResourcePoller
-from cwmock.poller.classification import FoundVersion, SkippedRecord, read_version
+from cwmock.poller.classification import FoundVersion, SkippedRecord, compact_json, read_version
 from cwmock.poller.delivery import (
     DEFAULT_MAX_IN_FLIGHT,
     CrashHook,
@@ -26,7 +26,15 @@ from cwmock.poller.delivery import (
     no_crash,
 )
 from cwmock.poller.hub_client import HubClient, HubError
-from cwmock.poller.notifications import InstanceIdentity, chunks, event_id, notification_body
+from cwmock.poller.notifications import (
+    DEFAULT_ACCOUNT_ID,
+    DEFAULT_COMPANY_ID,
+    DEFAULT_USER_ID,
+    InstanceIdentity,
+    chunks,
+    event_id,
+    notification_body,
+)
 from cwmock.poller.signing import SIGNATURE_HEADER, signature_header
 from cwmock.poller.state import NewNotification, PollerState, StateTransaction
 from cwmock.poller.windowing import DEFAULT_OVERLAP, WindowBounds, window_bounds
@@ -35,6 +43,10 @@ LOG = logging.getLogger("cwmock.poller")
 WEBHOOK_ID_HEADER = "Elements-Webhook-Id"
 DEFAULT_HUB_TIMEOUT = 20.0
 CRASH_POINTS = ("after_fetch", "after_commit", "after_send", "after_ack")
+
+
+RawMode = Literal["page", "chunk"]
+RAW_MODES: tuple[RawMode, ...] = ("page", "chunk")
 
 
 class PollerSetupError(ValueError):
@@ -52,6 +64,12 @@ class EngineSettings:
     hub_timeout: float = DEFAULT_HUB_TIMEOUT
     allowed_hosts: tuple[str, ...] = ()
     max_in_flight: int = DEFAULT_MAX_IN_FLIGHT
+    raw: RawMode = "page"
+    """`page`: raw is the hub page(s) the events came from, repeated in each notification of a split, as the platform
+    sends it (Open Connectors, Events Overview); `chunk`: raw is exactly the events' records, in their order."""
+    account_id: int = DEFAULT_ACCOUNT_ID
+    company_id: int = DEFAULT_COMPANY_ID
+    user_id: int = DEFAULT_USER_ID
 
 
 @dataclass
@@ -94,6 +112,16 @@ class _Fetched:
     report: ResourceReport
     bounds: WindowBounds
     versions: list[FoundVersion] = field(default_factory=list)
+    pages: list[list[str]] = field(default_factory=list)
+    """Under raw `page`: every record object of each hub page, as JSON text (the found versions' own texts)."""
+    page_of: list[int] = field(default_factory=list)
+    """Under raw `page`: the page each of `versions` came from."""
+
+    def raw_of(self, start: int, end: int) -> list[str] | None:
+        """The raw records of versions[start:end]: every record of the pages they came from (None: their own)."""
+        if not self.pages:
+            return None
+        return [text for page in sorted(set(self.page_of[start:end])) for text in self.pages[page]]
 
 
 def not_emulated_lines(instance: Instance) -> list[str]:
@@ -155,7 +183,15 @@ class PollerEngine:
     @property
     def identity(self) -> InstanceIdentity:
         """The instance as notifications name it."""
-        return InstanceIdentity(self.instance_id, self.instance.name, self.instance.tags)
+        settings = self.settings
+        return InstanceIdentity(
+            self.instance_id,
+            self.instance.name,
+            self.instance.tags,
+            settings.account_id,
+            settings.company_id,
+            settings.user_id,
+        )
 
     @property
     def ssl_context(self) -> ssl.SSLContext:
@@ -240,14 +276,23 @@ class PollerEngine:
         rendered = resource.url.render(bounds.query_from, now)
         found: list[FoundVersion] = []
         skipped: list[SkippedRecord] = []
+        whole_pages = self.settings.raw == "page"
 
         def read_page(records: list[Any]) -> None:
+            texts: list[str] = []
             for record in records:
                 version = read_version(record, resource, now)
                 if isinstance(version, SkippedRecord):
                     skipped.append(version)
+                    if whole_pages and isinstance(record, Mapping):
+                        texts.append(compact_json(record))
                 else:
                     found.append(version)
+                    if whole_pages:
+                        item.page_of.append(len(item.pages))
+                        texts.append(version.record_json)
+            if whole_pages:
+                item.pages.append(texts)
 
         try:
             result = await hub.fetch_all(rendered, resource.page_size, read_page)
@@ -268,13 +313,17 @@ class PollerEngine:
         item.report.bounds = bounds
         seen = self.state.seen_keys(item.resource.name) if bounds.deduplicate else set()
         kept: list[FoundVersion] = []
-        for version in item.versions:
+        kept_pages: list[int] = []
+        for at, version in enumerate(item.versions):
             if not bounds.keeps(version) or version.key in seen:
                 continue
             if bounds.deduplicate:
                 seen.add(version.key)
             kept.append(version)
+            if item.pages:
+                kept_pages.append(item.page_of[at])
         item.versions = kept
+        item.page_of = kept_pages
         item.report.new = len(kept)
 
     def _commit(
@@ -284,8 +333,11 @@ class PollerEngine:
         assert bounds is not None, "selection sets the bounds of every complete resource"
         groups = list(chunks(item.versions))
         numbers = tx.next_numbers(len(groups))
+        start = 0
         for number, group in zip(numbers, groups, strict=True):
-            tx.enqueue(self._notification(number, resource.name, poll_date, group, callback_url), now)
+            raw = item.raw_of(start, start + len(group))
+            start += len(group)
+            tx.enqueue(self._notification(number, resource.name, poll_date, group, callback_url, raw), now)
         item.report.notifications = len(groups)
         if bounds.deduplicate:
             tx.forget_through(resource.name, bounds.lower)
@@ -293,9 +345,15 @@ class PollerEngine:
         tx.set_last_poll(resource.name, poll_date)
 
     def _notification(
-        self, number: int, object_type: str, poll_date: datetime, group: Sequence[FoundVersion], url: str
+        self,
+        number: int,
+        object_type: str,
+        poll_date: datetime,
+        group: Sequence[FoundVersion],
+        url: str,
+        raw: Sequence[str] | None = None,
     ) -> NewNotification:
-        body = notification_body(number, self.identity, object_type, poll_date, group)
+        body = notification_body(number, self.identity, object_type, poll_date, group, raw)
         webhook_id = event_id(self.instance_id, number, poll_date)
         headers = [("Content-Type", "application/json"), (WEBHOOK_ID_HEADER, webhook_id)]
         key = self.instance.configuration.signature_key

@@ -25,13 +25,26 @@ _JAVA_DATE_STRING = JavaDateFormat("EEE MMM dd HH:mm:ss zzz yyyy", "UTC")
 _RECORDS_SLOT = "\u0000cwmock records\u0000"
 
 
+DEFAULT_ACCOUNT_ID = 1
+DEFAULT_COMPANY_ID = 1
+DEFAULT_USER_ID = 1
+
+
 @dataclass(frozen=True)
 class InstanceIdentity:
-    """What a notification says about the instance."""
+    """What a notification says about the instance and who owns it.
+
+    `account_id`, `company_id` and `user_id` are the platform's ids of the account, organization and user that own
+    the instance; real payloads carry them (CloudElementsOpenLabs/usecase-references APIResponseTest.java), but the
+    instance JSON does not, so they are settings (docs/reference-poller.md#notification-format).
+    """
 
     instance_id: int
     name: str
     tags: tuple[str, ...]
+    account_id: int = DEFAULT_ACCOUNT_ID
+    company_id: int = DEFAULT_COMPANY_ID
+    user_id: int = DEFAULT_USER_ID
 
     @property
     def topic(self) -> str:
@@ -64,15 +77,26 @@ def chunks(versions: Sequence[FoundVersion], size: int = MAX_EVENTS) -> Iterator
 
 
 def notification_document(
-    number: int, identity: InstanceIdentity, object_type: str, poll_date: datetime, versions: Sequence[FoundVersion]
+    number: int,
+    identity: InstanceIdentity,
+    object_type: str,
+    poll_date: datetime,
+    versions: Sequence[FoundVersion],
+    raw: Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """The JSON document of notification `number` carrying `versions` (1 to 10) found at `poll_date`."""
-    records = [json.loads(version.record_json) for version in versions]
+    """The JSON document of notification `number` carrying `versions` (1 to 10) found at `poll_date`; `raw` is the
+    JSON text of every record of the vendor response they came from (default: the versions' own records)."""
+    records = [json.loads(text) for text in _raw_texts(versions, raw)]
     return _document(number, identity, object_type, poll_date, versions, records)
 
 
 def notification_body(
-    number: int, identity: InstanceIdentity, object_type: str, poll_date: datetime, versions: Sequence[FoundVersion]
+    number: int,
+    identity: InstanceIdentity,
+    object_type: str,
+    poll_date: datetime,
+    versions: Sequence[FoundVersion],
+    raw: Sequence[str] | None = None,
 ) -> bytes:
     """`encode(notification_document(...))`, with each record's JSON text spliced in as it was serialized when read
     (compact JSON nests: a value's text inside a document is its text alone) rather than parsed and dumped again."""
@@ -80,9 +104,13 @@ def notification_body(
     text = compact_json(document)
     slot = compact_json(_RECORDS_SLOT)
     if text.count(slot) != 1:  # an instance name or tag holding the slot's text: build it the long way
-        return encode(notification_document(number, identity, object_type, poll_date, versions))
-    records = "[" + ",".join(version.record_json for version in versions) + "]"
+        return encode(notification_document(number, identity, object_type, poll_date, versions, raw))
+    records = "[" + ",".join(_raw_texts(versions, raw)) + "]"
     return text.replace(slot, records).encode("utf-8")
+
+
+def _raw_texts(versions: Sequence[FoundVersion], raw: Sequence[str] | None) -> Sequence[str]:
+    return [version.record_json for version in versions] if raw is None else raw
 
 
 def _document(
@@ -108,9 +136,12 @@ def _document(
         }
         for version in versions
     ]
+    # The keys in the order of the real payloads (usecase-references APIResponseTest.java).
     message: dict[str, Any] = {
         "elementKey": ELEMENT_KEY,
+        "accountId": identity.account_id,
         "eventId": event_id(identity.instance_id, number, poll_date),
+        "companyId": identity.company_id,
         "instanceId": identity.instance_id,
         "instance_id": identity.instance_id,
         "instanceName": identity.name,
@@ -122,6 +153,7 @@ def _document(
         "pollDate": epoch_ms(poll_date),
         "objectType": object_type,
     }
+    message["userId"] = identity.user_id
     message["events"] = events
     return {
         "severity": "medium",

@@ -60,6 +60,8 @@ class HarnessSettings:
     organization_secret: str = EmulatorConfig.organization_secret
     http_timeout: float = DEFAULT_HTTP_TIMEOUT
     instance_name: str = "cwmock-contract"
+    judge_policy: bool = True
+    """Whether findings that rest only on cwmock policy fail the target (docs/contract-suite/oracle.md#rules)."""
 
 
 def _poller_configuration(configuration: Mapping[str, Any]) -> dict[str, Any]:
@@ -239,6 +241,7 @@ class Harness:
             arrivals=self.receiver.arrivals(),
             settle=self.settle_facts,
             strict_drift=self.strict_drift,
+            policy=self.settings.judge_policy,
         )
         return self.case.judge()
 

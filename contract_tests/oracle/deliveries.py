@@ -39,6 +39,8 @@ class JudgedDelivery:
     notification_ids: tuple[str, ...]
     events: tuple[CarriedEvent, ...]
     problems: tuple[str, ...]
+    policy_problems: tuple[str, ...] = ()
+    """Problems by cwmock policy only (docs/contract-suite/oracle.md#rules): they fail only when policy is judged."""
 
     @property
     def webhook_id(self) -> str | None:
@@ -80,13 +82,27 @@ def _get(document: Any, *path: str | int) -> Any:
     return document
 
 
-def _event_key(event: Any) -> VersionKey | None:
-    """The version an event names: objectId = str(id) exactly, date parsed as an instant."""
-    object_id, date = _get(event, "objectId"), _get(event, "date")
-    if not isinstance(object_id, str) or not object_id.isdigit() or str(int(object_id)) != object_id:
+def _contact_id(value: Any) -> int | None:
+    """A contact id as an event's objectId (a string of digits) or a record's id (an integer) carries it."""
+    if isinstance(value, bool):
         return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, str) and value.isdigit() and str(int(value)) == value:
+        return int(value)
+    return None
+
+
+def _event_key(event: Any, record_stamp: datetime | None) -> VersionKey | None:
+    """The version an event names: objectId = str(id) exactly, and the stamp of its record in raw (found by its
+    idField), else its `date` parsed as an instant."""
+    object_id = _contact_id(_get(event, "objectId"))
+    if object_id is None or not isinstance(_get(event, "objectId"), str):
+        return None
+    if record_stamp is not None:
+        return version_key(object_id, record_stamp)
     try:
-        return version_key(int(object_id), parse_instant(date, "date"))
+        return version_key(object_id, parse_instant(_get(event, "date"), "date"))
     except ValueError:
         return None
 
@@ -101,24 +117,40 @@ def _record_instant(value: Any, date_format: str) -> datetime | None:
         return None
 
 
+@dataclass(frozen=True)
+class ServeTimes:
+    """When responses that served records started (their `Date`), from the journal: by request seq, and each
+    window's last (keyed by window index)."""
+
+    answered: Mapping[int, datetime]
+    window_last: Mapping[int, datetime]
+
+
+def served_in(served: ServedVersion, window: Window) -> bool:
+    """True when the version may have been served in `window`: the served log keeps a version's first and last
+    serve, so this is true when the span from first to last meets the window's sequence range."""
+    return served.first.seq <= window.end_seq and served.last.seq > window.begin_seq
+
+
 class FormatJudge:
     """Checks one instance's notifications against docs/design.md#notification-format (beyond the schema)."""
 
     def __init__(
-        self, facts: InstanceFacts, windows: Sequence[Window], served: Mapping[VersionKey, ServedVersion]
+        self,
+        facts: InstanceFacts,
+        windows: Sequence[Window],
+        served: Mapping[VersionKey, ServedVersion],
+        times: ServeTimes | None = None,
     ) -> None:
         self.facts = facts
-        self.windows = windows
+        self.windows = list(windows)
         self.served = served
-        self.windows_by_start: dict[datetime, list[Window]] = {}
-        for window in windows:
-            for second in window.possible_starts():
-                self.windows_by_start.setdefault(second, []).append(window)
-        self.window_starts = sorted(self.windows_by_start)
+        self.times = times if times is not None else ServeTimes({}, {})
 
     def judge(self, delivery: Delivery) -> JudgedDelivery:
         """The delivery's events and problems (empty when correctly formatted)."""
         problems: list[str] = []
+        policy: list[str] = []
         ids: list[str] = []
         events: list[CarriedEvent] = []
         if delivery.conflicting:
@@ -139,12 +171,22 @@ class FormatJudge:
             if isinstance(notification_id, str) and notification_id not in ids:
                 ids.append(notification_id)
             problems += [prefix + p for p in self._identity(document)]
+            raw_records = _get(document, "message", "raw", "contacts")
+            records = raw_records if isinstance(raw_records, list) else []
             raw_events = _get(document, "message", "events")
+            polled: set[int] = set()
             for event_index, event in enumerate(raw_events if isinstance(raw_events, list) else []):
-                key = _event_key(event)
+                record = self._record_of(event, records)
+                key = _event_key(event, self._stamp(record))
                 events.append(CarriedEvent(key, body_index, event_index))
-                problems += [prefix + p for p in self._event(document, event_index, event, key)]
-        return JudgedDelivery(delivery, tuple(ids), tuple(events), tuple(dict.fromkeys(problems)))
+                found, windows, policy_found = self._event(event_index, event, key, record)
+                problems += [prefix + p for p in found]
+                policy += [prefix + p for p in policy_found]
+                polled |= windows
+            problems += [prefix + p for p in self._raw_served(records, polled)]
+        return JudgedDelivery(
+            delivery, tuple(ids), tuple(events), tuple(dict.fromkeys(problems)), tuple(dict.fromkeys(policy))
+        )
 
     def _signature(self, seq: int, header: str | None, body: bytes) -> list[str]:
         if self.facts.signature_key is None:
@@ -160,49 +202,133 @@ class FormatJudge:
                 problems.append(f"message.{name} is {value} but the instance id is {self.facts.id}")
         return problems
 
-    def _event(self, document: Any, index: int, event: Any, key: VersionKey | None) -> list[str]:
+    def _stamp(self, record: Any) -> datetime | None:
+        """A raw record's updated stamp, when readable."""
+        if not isinstance(record, dict):
+            return None
+        field = self.facts.updated_date_field
+        return _record_instant(_get(record, *field.split(".")), self.facts.updated_date_format)
+
+    def _record_id(self, record: Any) -> int | None:
+        return _contact_id(_get(record, *self.facts.id_field.split("."))) if isinstance(record, dict) else None
+
+    def _record_of(self, event: Any, records: Sequence[Any]) -> Any:
+        """The event's record in raw, found by idField (never by position); with several, the one its date names."""
+        object_id = _contact_id(_get(event, "objectId"))
+        candidates = [r for r in records if object_id is not None and self._record_id(r) == object_id]
+        if len(candidates) > 1:
+            try:
+                date = utc_second(parse_instant(_get(event, "date"), "date"))
+            except ValueError:
+                date = None
+            named = [r for r in candidates if (stamp := self._stamp(r)) is not None and utc_second(stamp) == date]
+            candidates = named or candidates
+        return candidates[0] if candidates else None
+
+    def _event(
+        self, index: int, event: Any, key: VersionKey | None, record: Any
+    ) -> tuple[list[str], set[int], list[str]]:
+        """Problems of one event, the positions of the windows its pollDate can be from, and its policy problems."""
         where = f"message.events[{index}]"
         if key is None:
             object_id, date = _get(event, "objectId"), _get(event, "date")
-            return [f"{where} names no version: objectId {object_id!r} must be the id as a string, date {date!r}"]
-        record = _get(document, "message", "raw", "contacts", index)
-        return self._poll_date(where, event, key) + self._record_rules(where, event, key, record)
+            return (
+                [f"{where} names no version: objectId {object_id!r} must be the id as a string, date {date!r}"],
+                set(),
+                [],
+            )
+        problems, windows = self._poll_date(where, event, key)
+        found, policy = self._record_rules(where, event, key, record)
+        return problems + found, windows, policy
 
-    def _poll_date(self, where: str, event: Any, key: VersionKey) -> list[str]:
+    def _answered(self, seq: int, fallback: datetime) -> datetime:
+        return self.times.answered.get(seq, fallback)
+
+    def _serve_bound(self, served: ServedVersion, window: Window) -> datetime | None:
+        """The latest instant the version can first have been served in `window`: when the response that served it
+        started (its `Date`, after any emulated latency); None when unknown (no bound)."""
+        if window.holds(served.first.seq):
+            return self._answered(served.first.seq, served.first.at)
+        bounds = [self._answered(served.last.seq, served.last.at)] if window.holds(served.last.seq) else []
+        if window.index in self.times.window_last:
+            bounds.append(self.times.window_last[window.index])
+        return min(bounds) if bounds else None
+
+    def _poll_date(self, where: str, event: Any, key: VersionKey) -> tuple[list[str], set[int]]:
         text = _get(event, "pollDate")
         try:
-            poll_date = parse_instant(text, "pollDate")
+            poll_date = utc_second(parse_instant(text, "pollDate"))
         except ValueError:
-            return []  # the schema reports the shape
-        windows = self.windows_by_start.get(poll_date, []) if utc_second(poll_date) == poll_date else []
-        if not windows:
-            starts = ", ".join(format_second(s) for s in self.window_starts) or "none"
-            return [f"{where}.pollDate {text} is not the start of any window (window starts: {starts})"]
+            return [], set()  # the schema reports the shape
         served = self.served.get(key)
-        if served is not None and all(served.first.seq > w.end_seq for w in windows):
-            names = ", ".join(f"window {w.index} (ended at seq {w.end_seq})" for w in windows)
-            return [
-                f"{where}.pollDate {text} is the start of {names}, but {key} was first served at seq "
-                f"{served.first.seq}, after that poll: pollDate must be the start of the poll that found the record"
-            ]
-        return []
+        if served is None:
+            return [], set()  # FABRICATED: never served, so no poll found it
+        accepted: set[int] = set()
+        ranges = []
+        for position, window in enumerate(self.windows):
+            if not served_in(served, window):
+                continue
+            bound = self._serve_bound(served, window)
+            upper = None if bound is None else utc_second(bound)
+            lower = window.earliest_poll_date()
+            if lower <= poll_date and (upper is None or poll_date <= upper):
+                accepted.add(position)
+            ranges.append(f"window {window.index}: {format_second(lower)} to {_upper(upper)}")
+        if accepted:
+            return [], accepted
+        allowed = "; ".join(ranges) or "it was served in no window"
+        return [
+            f"{where}.pollDate {text} is not the time of a poll that found {key}: pollDate must be a server instant "
+            f"from a window's start to the moment the record was first served in that window ({allowed})"
+        ], accepted
 
-    def _record_rules(self, where: str, event: Any, key: VersionKey, record: Any) -> list[str]:
-        if not isinstance(record, dict):
-            return []  # the schema and notification_format report a missing record
-        facts = self.facts
+    def _raw_served(self, records: Sequence[Any], polled: set[int]) -> list[str]:
+        """Every raw record was served to the instance in the notification's window(s): nothing more."""
         problems = []
-        updated = _record_instant(_get(record, *facts.updated_date_field.split(".")), facts.updated_date_format)
+        windows = [self.windows[p] for p in sorted(polled)]
+        for index, record in enumerate(records):
+            where = f"message.raw.contacts[{index}]"
+            record_id, stamp = self._record_id(record), self._stamp(record)
+            if record_id is None or stamp is None:
+                problems.append(
+                    f"{where} names no served record: it needs its {self.facts.id_field} and a readable "
+                    f"{self.facts.updated_date_field}; raw carries the records the poll was served"
+                )
+                continue
+            key = version_key(record_id, stamp)
+            served = self.served.get(key)
+            if served is None:
+                problems.append(f"{where} is {key}, never served to the instance; raw carries only served records")
+            elif windows and not any(served_in(served, w) for w in windows):
+                names = ", ".join(f"window {w.index}" for w in windows)
+                problems.append(
+                    f"{where} is {key}, served first at seq {served.first.seq} and last at seq {served.last.seq}, "
+                    f"not in the poll this notification's pollDate names ({names}); raw carries that poll's records"
+                )
+        return problems
+
+    def _record_rules(self, where: str, event: Any, key: VersionKey, record: Any) -> tuple[list[str], list[str]]:
+        """Documented problems (eventType, a readable record) and policy ones (date = the updated stamp)."""
+        if not isinstance(record, dict):
+            return [], []  # notification_format reports an event without its record
+        facts = self.facts
+        problems, policy = [], []
+        updated = self._stamp(record)
         created = _record_instant(_get(record, *facts.created_date_field.split(".")), facts.created_date_format)
         if updated is None:
             problems.append(
                 f"{where}: its record has no readable {facts.updated_date_field}; raw must carry the record"
             )
-        elif utc_second(updated) != key.stamp:
-            problems.append(
-                f"{where}.date is {format_second(key.stamp)} but its record's {facts.updated_date_field} is "
-                f"{format_second(updated)}: date is the record's updated stamp"
-            )
+        else:
+            try:
+                date = utc_second(parse_instant(_get(event, "date"), "date"))
+            except ValueError:
+                date = None  # the schema reports the shape
+            if date is not None and date != utc_second(updated):
+                policy.append(
+                    f"{where}.date is {format_second(date)} but its record's {facts.updated_date_field} is "
+                    f"{format_second(updated)}: date is the record's updated stamp (cwmock policy)"
+                )
         event_type = _get(event, "eventType")
         if updated is not None and created is not None and isinstance(event_type, str):
             gap = abs((updated - created).total_seconds())
@@ -213,7 +339,11 @@ class FormatJudge:
                     f"{facts.updated_date_field} are {gap:g} s apart (createdCheckTolerance "
                     f"{facts.created_check_tolerance:g} s), so it must be {expected}"
                 )
-        return problems
+        return problems, policy
+
+
+def _upper(upper: datetime | None) -> str:
+    return "its first serve (time unknown)" if upper is None else f"its first serve at {format_second(upper)}"
 
 
 def judge_deliveries(
@@ -221,7 +351,8 @@ def judge_deliveries(
     facts: InstanceFacts,
     windows: Sequence[Window],
     served: Mapping[VersionKey, ServedVersion],
+    times: ServeTimes | None = None,
 ) -> list[JudgedDelivery]:
     """Group arrivals into deliveries (same webhook id = one delivery) and judge each one's format."""
-    judge = FormatJudge(facts, windows, served)
+    judge = FormatJudge(facts, windows, served, times)
     return [judge.judge(delivery) for delivery in group_deliveries(arrivals)]

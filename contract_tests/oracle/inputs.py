@@ -195,6 +195,13 @@ class JournalRecord:
     fault: str | None = None
     result_end: bool | None = None
     returned: int | None = None
+    answered: datetime | None = None
+    """When the response started (its `Date`), after any emulated latency; None from an emulator that omits it."""
+
+    @property
+    def answered_at(self) -> datetime:
+        """When the response started, or, when the emulator did not say, when the request was numbered."""
+        return self.answered if self.answered is not None else self.moment.at
 
     @property
     def faulted(self) -> bool:
@@ -206,6 +213,7 @@ class JournalRecord:
         """Parse one entry of the `entries` list."""
         instance = data.get("instance")
         result_end = data.get("resultEnd")
+        answered = data.get("answeredAt")
         return cls(
             moment=Moment(parse_instant(data.get("at"), f"{where}.at"), _int(data.get("seq"), f"{where}.seq")),
             method=str(data.get("method", "")),
@@ -217,6 +225,7 @@ class JournalRecord:
             fault=data.get("fault"),
             result_end=None if result_end is None else bool(result_end),
             returned=data.get("returned"),
+            answered=None if answered is None else parse_instant(answered, f"{where}.answeredAt"),
         )
 
 
@@ -298,14 +307,9 @@ class Window:
         """sₖ: the start rounded down to the second."""
         return utc_second(self.start)
 
-    def possible_starts(self) -> list[datetime]:
-        """Every whole second a pollDate of this window may name: sₖ, and the seconds its tolerance reaches back to."""
-        seconds = []
-        second = utc_second(self.start - self.start_tolerance)
-        while second <= self.s:
-            seconds.append(second)
-            second += timedelta(seconds=1)
-        return seconds
+    def earliest_poll_date(self) -> datetime:
+        """The earliest second a pollDate of this window may name: sₖ, or as far back as its start tolerance reaches."""
+        return utc_second(self.start - self.start_tolerance)
 
     def holds(self, seq: int) -> bool:
         """True when `seq` was handed out while this window ran."""

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cwmock.contract_tests.oracle.config import InstanceFacts
-from cwmock.contract_tests.oracle.deliveries import JudgedDelivery, judge_deliveries
+from cwmock.contract_tests.oracle.deliveries import JudgedDelivery, ServeTimes, judge_deliveries
 from cwmock.contract_tests.oracle.inputs import (
     History,
     HistoryVersion,
@@ -114,7 +114,9 @@ def _served_index(served: ServedLog) -> dict[VersionKey, ServedVersion]:
     return index
 
 
-def _forbidden(key: VersionKey, carriers: list[JudgedDelivery], required: bool, context: _Context) -> list[Finding]:
+def _forbidden(
+    key: VersionKey, carriers: list[JudgedDelivery], required: bool, context: _Context, policy: bool
+) -> list[Finding]:
     """FABRICATED, EARLY and DUPLICATED findings for one delivered version."""
     findings = []
     hooks = tuple(d.webhook_id for d in carriers if d.webhook_id is not None)
@@ -135,7 +137,16 @@ def _forbidden(key: VersionKey, carriers: list[JudgedDelivery], required: bool, 
     if key.stamp <= context.facts.created:
         created = format_second(context.facts.created)
         findings.append(
-            Finding(FindingKind.EARLY, key, (f"stamped at or before s₀ = {created}", carried), (), hooks, ids)
+            Finding(
+                FindingKind.EARLY,
+                key,
+                (f"stamped at or before s₀ = {created}", carried),
+                (),
+                hooks,
+                ids,
+                policy=True,
+                judged=policy,
+            )
         )
     if len(carriers) > 1 or any(d.repeats(key) for d in carriers):
         role = "required" if required else "optional"
@@ -165,17 +176,31 @@ def _undelivered(
     return Finding(FindingKind.MISSING, key, tuple(evidence), windows, hooks, ids)
 
 
-def _malformed(delivery: JudgedDelivery) -> Finding:
+def _malformed(delivery: JudgedDelivery, policy: bool) -> list[Finding]:
+    """MALFORMED findings of a delivery: one for its documented problems, one for those only cwmock policy asks."""
     keys = delivery.versions()
     hooks = () if delivery.webhook_id is None else (delivery.webhook_id,)
-    return Finding(
-        FindingKind.MALFORMED,
-        keys[0] if len(keys) == 1 else None,
-        (f"{delivery.label()} carrying {', '.join(map(str, keys)) or 'no version'}", *delivery.problems),
-        (),
-        hooks,
-        delivery.notification_ids,
-    )
+    head = f"{delivery.label()} carrying {', '.join(map(str, keys)) or 'no version'}"
+    version = keys[0] if len(keys) == 1 else None
+    findings = []
+    if delivery.problems:
+        findings.append(
+            Finding(FindingKind.MALFORMED, version, (head, *delivery.problems), (), hooks, delivery.notification_ids)
+        )
+    if delivery.policy_problems:
+        findings.append(
+            Finding(
+                FindingKind.MALFORMED,
+                version,
+                (head, *delivery.policy_problems),
+                (),
+                hooks,
+                delivery.notification_ids,
+                policy=True,
+                judged=policy,
+            )
+        )
+    return findings
 
 
 def _window_line(status: WindowStatus) -> str:
@@ -195,10 +220,12 @@ def judge(
     arrivals: Sequence[Arrival],
     settle: SettleFacts,
     strict_drift: bool = False,
+    policy: bool = True,
 ) -> Verdict:
     """Judge one instance after the settle: every window finished, the settle caught up, every required version in
-    exactly one delivery, nothing forbidden; with `strict_drift` (cwmock policy, for pollers that claim it), windows
-    whose data changed between pages are judged as clean ones."""
+    exactly one delivery, nothing forbidden. With `strict_drift` (cwmock policy, for pollers that claim it), windows
+    whose data changed between pages are judged as clean ones. With `policy` false, findings that rest only on cwmock
+    policy (cwmock.contract_tests.oracle.rules) are reported but do not fail."""
     if served.instance != instance.id:
         raise ValueError(f"the served log is instance {served.instance}'s, but instance {instance.id} is judged")
     check_windows(windows)
@@ -208,7 +235,9 @@ def judge(
     for key in served_index:
         served_ids.setdefault(key.id, []).append(key)
     context = _Context(instance, WindowTimeline(statuses), served_index, served_ids, settle)
-    deliveries = judge_deliveries(arrivals, instance, windows, served_index)
+    last_requests = {s.index: s.last_request for s in statuses if s.last_request is not None}
+    answered = {e.moment.seq: e.answered_at for e in journal.entries if e.instance == instance.id}
+    deliveries = judge_deliveries(arrivals, instance, windows, served_index, ServeTimes(answered, last_requests))
     carriers: dict[VersionKey, list[JudgedDelivery]] = {}
     for delivery in deliveries:
         for key in delivery.versions():
@@ -238,8 +267,9 @@ def judge(
                 "enlarge the journal (or judge sooner) so it keeps every window's hub requests"
             )
     for key, carried in sorted(carriers.items()):
-        findings += _forbidden(key, carried, key in required, context)
-    findings += [_malformed(d) for d in deliveries if d.problems]
+        findings += _forbidden(key, carried, key in required, context, policy)
+    for delivery in deliveries:
+        findings += _malformed(delivery, policy)
     return Verdict(
         instance_id=instance.id,
         findings=tuple(findings),
@@ -249,4 +279,5 @@ def judge(
         required=len(required),
         deliveries=len(deliveries),
         arrivals=len(arrivals),
+        judge_policy=policy,
     )

@@ -157,18 +157,15 @@ def _check_events_against_raw(document: Any, id_field: str) -> list[str]:
         problems += _check_instant(_get(event, "pollDate"), f"message.events[{index}].pollDate")
     if not isinstance(records, list):
         return problems
-    if len(records) != len(events):
-        problems.append(
-            f"message.raw.contacts has {len(records)} record(s) but message.events has {len(events)}; "
-            "raw must carry exactly the records of the events, one per event, in the same order"
-        )
-    for index, (event, record) in enumerate(zip(events, records, strict=False)):
-        object_id, record_id = _get(event, "objectId"), _dotted(record, id_field)
-        if isinstance(object_id, str) and (record_id is None or str(record_id) != object_id):
+    # Events Overview: the full vendor body is repeated in each notification of a split, so raw is not aligned
+    # with events; an event's record is found by its idField.
+    raw_ids = {str(record_id) for record in records if (record_id := _dotted(record, id_field)) is not None}
+    for index, event in enumerate(events):
+        object_id = _get(event, "objectId")
+        if isinstance(object_id, str) and object_id not in raw_ids:
             problems.append(
-                f"message.raw.contacts[{index}] has {id_field} {record_id!r} but "
-                f"message.events[{index}].objectId is {object_id!r}; "
-                "raw must list the events' records in the events' order"
+                f"message.events[{index}].objectId is {object_id!r} but no record in message.raw.contacts has "
+                f"{id_field} {object_id!r}; raw must carry every event's record"
             )
     return problems
 

@@ -48,6 +48,15 @@ class Finding:
     notification_ids: tuple[str, ...] = ()
     output: tuple[str, ...] = ()
     """For CRASHED: the last lines the poller printed on stderr (or its traceback)."""
+    policy: bool = False
+    """True when the finding rests only on cwmock policy (cwmock.contract_tests.oracle.rules)."""
+    judged: bool = True
+    """False for a policy finding when the judge was not asked to hold the poller to cwmock policy."""
+
+    @property
+    def fails(self) -> bool:
+        """True when it fails the target: its kind fails, and policy findings only when policy was judged."""
+        return self.kind.fails and self.judged
 
     @property
     def subject(self) -> str:
@@ -65,6 +74,8 @@ class Finding:
     def lines(self) -> list[str]:
         """`KIND subject: evidence` — one line, or a headline and one indented line per problem (or output line)."""
         head = f"{self.kind.name} {self.subject}"
+        if self.policy:
+            head = ("" if self.judged else "(not judged) ") + head + " [cwmock policy]"
         if self.kind is FindingKind.MALFORMED:
             return [f"{head}:", *(f"    - {item}" for item in self.evidence)]
         end = ":" if self.output else "."
@@ -83,6 +94,8 @@ class Verdict:
     required: int
     deliveries: int
     arrivals: int
+    judge_policy: bool = True
+    """True when findings that rest only on cwmock policy fail the target too."""
 
     @property
     def inconclusive(self) -> bool:
@@ -91,8 +104,8 @@ class Verdict:
 
     @property
     def failures(self) -> tuple[Finding, ...]:
-        """The findings that fail the target (all but PARKED)."""
-        return tuple(f for f in self.findings if f.kind.fails)
+        """The findings that fail the target (all but PARKED, and policy findings when policy was not judged)."""
+        return tuple(f for f in self.findings if f.fails)
 
     @property
     def passed(self) -> bool:

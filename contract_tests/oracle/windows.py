@@ -34,6 +34,8 @@ class WindowStatus:
     faults: tuple[str, ...] = ()
     hub_clean: bool | None = None
     """No hub response of the window was faulted (`clean` also needs the poller not to have crashed)."""
+    last_request: datetime | None = None
+    """When the window's last kept hub response started: no record can have been served in it later."""
 
     @property
     def index(self) -> int:
@@ -114,7 +116,8 @@ def window_statuses(
         hub_clean: bool | None = False if hub_faults else (None if lossy else True)
         clean = False if faults else hub_clean
         complete: bool | None = True if ended else (None if lossy else False)
-        statuses.append(WindowStatus(window, clean, complete, len(entries), faults, hub_clean))
+        last = max((e.answered_at for e in entries), default=None)
+        statuses.append(WindowStatus(window, clean, complete, len(entries), faults, hub_clean, last))
     return statuses
 
 

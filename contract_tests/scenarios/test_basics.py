@@ -10,7 +10,9 @@ from datetime import timedelta
 
 import pytest
 
+from cwmock.contract_tests.harness.classification import documented, policy
 from cwmock.contract_tests.harness.runner import Harness
+from cwmock.contract_tests.oracle.rules import CONNECTWISE_EVENTS, ELEMENT_BUILDER, EVENTS_OVERVIEW
 from cwmock.contract_tests.scenarios.support import (
     TENANT,
     assert_passed,
@@ -22,6 +24,7 @@ from cwmock.contract_tests.scenarios.support import (
 pytestmark = pytest.mark.anyio
 
 
+@documented(ELEMENT_BUILDER)
 async def test_one_create_gives_one_event(cwmock_harness: Harness) -> None:
     start = cwmock_harness.start_instant
     await cwmock_harness.control.create_contact(TENANT, {"firstName": "Ada"}, stamp=start + timedelta(minutes=1))
@@ -31,6 +34,7 @@ async def test_one_create_gives_one_event(cwmock_harness: Harness) -> None:
     assert len(delivered_events(cwmock_harness)) == 1
 
 
+@documented(CONNECTWISE_EVENTS)
 async def test_the_seeds_configuration_makes_every_event_created(cwmock_harness: Harness) -> None:
     """Documented: the seed sets createdDateField = updatedDateField = `_info.lastUpdated`, so the two dates never
     differ and Open Connectors' rule (within createdCheckTolerance → CREATED) calls every change CREATED."""
@@ -48,6 +52,7 @@ async def test_the_seeds_configuration_makes_every_event_created(cwmock_harness:
     assert [e["eventType"] for e in delivered_events(cwmock_harness)] == ["CREATED", "CREATED"]
 
 
+@documented(ELEMENT_BUILDER)
 async def test_an_update_inside_the_second_a_window_starts_is_delivered(cwmock_harness: Harness) -> None:
     await cwmock_harness.advance(15 * 60)
     boundary = await cwmock_harness.control.now()
@@ -58,6 +63,7 @@ async def test_an_update_inside_the_second_a_window_starts_is_delivered(cwmock_h
     assert_passed(verdict, required=1)
 
 
+@documented(ELEMENT_BUILDER)
 async def test_a_burst_inside_the_windows_own_second_is_delivered_exactly_once(cwmock_harness: Harness) -> None:
     harness = cwmock_harness
     await harness.advance(harness.refresh_interval.total_seconds())
@@ -73,6 +79,7 @@ async def test_a_burst_inside_the_windows_own_second_is_delivered_exactly_once(c
     assert sorted(delivered_versions(harness)) == sorted((str(c["id"]), second(boundary)) for c in before + after)
 
 
+@documented(ELEMENT_BUILDER)
 async def test_several_updates_between_windows_give_one_event_with_the_last_version(cwmock_harness: Harness) -> None:
     start = cwmock_harness.start_instant
     created = await cwmock_harness.control.create_contact(
@@ -89,6 +96,7 @@ async def test_several_updates_between_windows_give_one_event_with_the_last_vers
     assert [e["date"] for e in events] == [second(start + timedelta(minutes=3))]
 
 
+@documented(EVENTS_OVERVIEW)
 async def test_more_than_ten_changes_come_in_notifications_of_at_most_ten(cwmock_harness: Harness) -> None:
     start = cwmock_harness.start_instant
     await cwmock_harness.control.bulk_create(TENANT, 23, stamp=start + timedelta(minutes=5))
@@ -100,6 +108,7 @@ async def test_more_than_ten_changes_come_in_notifications_of_at_most_ten(cwmock
     assert sum(sizes) == 23
 
 
+@documented(ELEMENT_BUILDER)
 async def test_deletes_make_no_events_and_nothing_is_fabricated(cwmock_harness: Harness) -> None:
     """Documented: polling cannot see a delete (the record is simply gone), so no DELETED event is expected; a
     contact created and deleted between two windows was never served, so any event for it is FABRICATED."""
@@ -119,6 +128,7 @@ async def test_deletes_make_no_events_and_nothing_is_fabricated(cwmock_harness: 
     assert sorted(e["objectId"] for e in events) == sorted([str(kept["id"]), str(gone["id"])])
 
 
+@policy("the first poll's lower bound is undocumented; cwmock starts at the instance's createdDate")
 async def test_records_from_before_the_instance_are_not_backfilled(cwmock_harness: Harness) -> None:
     """The first window's lower bound is exactly s₀: records stamped at or before it are never delivered."""
     start = cwmock_harness.start_instant

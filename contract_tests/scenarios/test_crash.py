@@ -12,7 +12,9 @@ from datetime import timedelta
 
 import pytest
 
+from cwmock.contract_tests.harness.classification import documented, policy
 from cwmock.contract_tests.harness.runner import Harness
+from cwmock.contract_tests.oracle.rules import EVENT_RETRY
 from cwmock.contract_tests.scenarios.support import (
     TENANT,
     assert_passed,
@@ -27,6 +29,7 @@ pytestmark = pytest.mark.anyio
 CRASH_POINTS = ("after_fetch", "after_commit", "after_send", "after_ack")
 
 
+@documented(EVENT_RETRY)
 async def test_a_restart_between_windows_keeps_pending_retries(cwmock_harness: Harness) -> None:
     harness = cwmock_harness
     harness.receiver.script(500)
@@ -43,6 +46,7 @@ async def test_a_restart_between_windows_keeps_pending_retries(cwmock_harness: H
     assert sorted(int(object_id) for object_id, _ in delivered_versions(harness)) == sorted(first + second)
 
 
+@policy("the crash points are cwmock's reference poller's own")
 @pytest.mark.parametrize("point", CRASH_POINTS)
 async def test_a_crash_inside_a_window_loses_nothing_and_resends_identically(
     cwmock_harness: Harness, point: str

@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 
+from cwmock.contract_tests.harness.classification import documented
 from cwmock.contract_tests.harness.runner import Harness
+from cwmock.contract_tests.oracle.rules import CONNECTWISE_EVENTS, ELEMENT_BUILDER
 from cwmock.contract_tests.scenarios.support import (
     TENANT,
     assert_passed,
@@ -48,6 +50,7 @@ ZONED_BODIES = [
 ]
 
 
+@documented(CONNECTWISE_EVENTS)
 async def test_the_default_wire_shape_has_no_date_entered(cwmock_harness: Harness) -> None:
     created = await cwmock_harness.control.create_contact(
         TENANT, {"firstName": "Plain"}, stamp=cwmock_harness.start_instant + timedelta(minutes=1)
@@ -61,6 +64,7 @@ async def test_the_default_wire_shape_has_no_date_entered(cwmock_harness: Harnes
     assert all("dateEntered" not in r["_info"] for r in records)
 
 
+@documented(ELEMENT_BUILDER)
 @pytest.mark.parametrize("cwmock_instance_body", [pytest.param(DATE_ENTERED_BODY, id="dateEntered")])
 async def test_date_entered_as_the_created_field_makes_updates_updated(cwmock_harness: Harness) -> None:
     harness = cwmock_harness
@@ -84,6 +88,7 @@ async def test_date_entered_as_the_created_field_makes_updates_updated(cwmock_ha
     }
 
 
+@documented(ELEMENT_BUILDER)
 @pytest.mark.parametrize("cwmock_instance_body", ZONED_BODIES)
 async def test_other_zones_and_date_formats(cwmock_harness: Harness) -> None:
     harness = cwmock_harness

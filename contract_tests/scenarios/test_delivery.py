@@ -12,7 +12,9 @@ from datetime import timedelta
 
 import pytest
 
+from cwmock.contract_tests.harness.classification import documented, policy
 from cwmock.contract_tests.harness.runner import Harness
+from cwmock.contract_tests.oracle.rules import EVENT_RETRY, HASH_VERIFICATION
 from cwmock.contract_tests.oracle.verdict import Verdict
 from cwmock.contract_tests.scenarios.support import (
     SIGNATURE_KEY,
@@ -52,6 +54,7 @@ async def _settle(harness: Harness) -> Verdict:
     return verdict
 
 
+@documented(EVENT_RETRY)
 async def test_a_500_is_retried_with_the_same_id_and_bytes(cwmock_harness: Harness) -> None:
     cwmock_harness.receiver.script(500, times=2)
     version = await _one_change_through(cwmock_harness)
@@ -60,6 +63,7 @@ async def test_a_500_is_retried_with_the_same_id_and_bytes(cwmock_harness: Harne
     _assert_one_delivery(cwmock_harness, version, attempts=3)
 
 
+@documented(EVENT_RETRY)
 async def test_a_receiver_timeout_is_retried_with_the_same_id_and_bytes(cwmock_harness: Harness) -> None:
     """The receiver answers 200 after the sender gave up: the retry is the same delivery, not a second one."""
     cwmock_harness.settings.http_timeout = SHORT_HTTP_TIMEOUT
@@ -70,6 +74,7 @@ async def test_a_receiver_timeout_is_retried_with_the_same_id_and_bytes(cwmock_h
     _assert_one_delivery(cwmock_harness, version, attempts=2)
 
 
+@policy("Open Connectors documents its own 8^k s schedule, not that Retry-After is honoured")
 async def test_a_429_is_retried_no_sooner_than_retry_after(cwmock_harness: Harness) -> None:
     cwmock_harness.receiver.script(429, retry_after=RETRY_AFTER)
     version = await _one_change_through(cwmock_harness)
@@ -80,6 +85,7 @@ async def test_a_429_is_retried_no_sooner_than_retry_after(cwmock_harness: Harne
     assert retried.arrived_at - refused.arrived_at >= timedelta(seconds=RETRY_AFTER)
 
 
+@policy("nothing documents 410; the reference poller parks it at once")
 async def test_a_410_is_not_retried_and_is_reported_parked(cwmock_harness: Harness) -> None:
     """410 Gone means the callback is gone: no retry, not even after the settle; the oracle reports it PARKED."""
     cwmock_harness.receiver.script(410)
@@ -90,6 +96,7 @@ async def test_a_410_is_not_retried_and_is_reported_parked(cwmock_harness: Harne
     assert [a.status for a in cwmock_harness.receiver.arrivals()] == [410]
 
 
+@documented(EVENT_RETRY)
 async def test_a_notification_refused_on_every_retry_is_parked(cwmock_harness: Harness) -> None:
     cwmock_harness.receiver.script(503, times=50)
     at = cwmock_harness.start_instant + timedelta(minutes=1)
@@ -106,6 +113,7 @@ async def test_a_notification_refused_on_every_retry_is_parked(cwmock_harness: H
     assert len({a.body for a in arrivals}) == 1
 
 
+@documented(HASH_VERIFICATION)
 @pytest.mark.parametrize("cwmock_instance_body", [pytest.param(signed_body(), id="signed")])
 async def test_a_signed_instance_signs_every_attempt(cwmock_harness: Harness) -> None:
     cwmock_harness.receiver.set_signature_keys([SIGNATURE_KEY])

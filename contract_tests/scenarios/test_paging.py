@@ -14,7 +14,9 @@ from typing import Any
 
 import pytest
 
+from cwmock.contract_tests.harness.classification import documented
 from cwmock.contract_tests.harness.runner import Harness
+from cwmock.contract_tests.oracle.rules import ELEMENT_BUILDER
 from cwmock.contract_tests.scenarios.support import (
     SEED_URL,
     TENANT,
@@ -35,6 +37,7 @@ CURSOR_BODY = pytest.param(seed_body(pageSize=SMALL_PAGE), id="cursor-paging")
 OFFSET_BODY = pytest.param(seed_body(url=OFFSET_URL, pageSize=SMALL_PAGE), id="offset-paging")
 
 
+@documented(ELEMENT_BUILDER)
 async def test_more_than_one_page_is_delivered_whole(cwmock_harness: Harness) -> None:
     start = cwmock_harness.start_instant
     ids = await cwmock_harness.control.bulk_create(TENANT, PAGES_OF_CONTACTS, stamp=start + timedelta(minutes=5))
@@ -71,12 +74,14 @@ async def _mutate_between_pages(harness: Harness, op: str) -> None:
     assert len(delivered) == len(set(delivered)), "one event per version"
 
 
+@documented(ELEMENT_BUILDER)
 @pytest.mark.parametrize("cwmock_instance_body", [CURSOR_BODY])
 @pytest.mark.parametrize("op", ["create", "update", "delete"])
 async def test_changes_between_cursor_pages(cwmock_harness: Harness, op: str) -> None:
     await _mutate_between_pages(cwmock_harness, op)
 
 
+@documented(ELEMENT_BUILDER)
 @pytest.mark.parametrize("cwmock_instance_body", [OFFSET_BODY])
 @pytest.mark.parametrize("op", ["create", "update", "delete"])
 async def test_changes_between_offset_pages(cwmock_harness: Harness, op: str) -> None:

@@ -10,7 +10,9 @@ from datetime import timedelta
 
 import pytest
 
+from cwmock.contract_tests.harness.classification import documented
 from cwmock.contract_tests.harness.runner import Harness
+from cwmock.contract_tests.oracle.rules import ELEMENT_BUILDER
 from cwmock.contract_tests.scenarios.support import TENANT, assert_passed, delivered_versions, second, seed_body
 
 pytestmark = pytest.mark.anyio
@@ -18,6 +20,7 @@ pytestmark = pytest.mark.anyio
 POLL_DELAY = 120
 
 
+@documented(ELEMENT_BUILDER)
 @pytest.mark.parametrize("cwmock_instance_body", [pytest.param(seed_body(pollDelay=POLL_DELAY), id="pollDelay")])
 async def test_a_change_visible_late_but_within_poll_delay_is_delivered(cwmock_harness: Harness) -> None:
     harness = cwmock_harness
@@ -31,6 +34,7 @@ async def test_a_change_visible_late_but_within_poll_delay_is_delivered(cwmock_h
     assert delivered_versions(harness) == [(str(late["id"]), second(late_stamp))]
 
 
+@documented(ELEMENT_BUILDER)
 async def test_a_change_visible_later_than_poll_delay_allows_is_optional(cwmock_harness: Harness) -> None:
     """pollDelay 0 and a 60 s visibility delay: the change stamped before the first window shows up after it, below
     the next lower bound. The oracle does not require it (at most one delivery), which documents the limit."""
@@ -48,6 +52,7 @@ async def test_a_change_visible_later_than_poll_delay_allows_is_optional(cwmock_
 
 # A negative skew must not take server time back past s₀. A positive one larger than the refresh interval is fine:
 # the settle clears it and then starts after the last window.
+@documented(ELEMENT_BUILDER)
 @pytest.mark.parametrize("skew", [-300, 300, 3600])
 async def test_server_clock_skew(cwmock_harness: Harness, skew: int) -> None:
     """The server's clock runs `skew` seconds off the emulator's: stamps and `Date` follow the server, and so must the
@@ -69,6 +74,7 @@ async def test_server_clock_skew(cwmock_harness: Harness, skew: int) -> None:
     )
 
 
+@documented(ELEMENT_BUILDER)
 async def test_minute_precision_stamps(cwmock_harness: Harness) -> None:
     """Stamps truncated to the minute: a change made after a window, in the same minute, is stamped at or before the
     window's start."""

@@ -71,6 +71,8 @@ class StatefulStack:
     instance_body: Mapping[str, Any]
     work_root: Path
     examples: int = 0
+    judge_policy: bool = True
+    """Whether findings that rest only on cwmock policy fail the target (docs/contract-suite/oracle.md#rules)."""
 
     @property
     def receiver(self) -> Receiver:
@@ -145,6 +147,7 @@ class PollerContractMachine(RuleBasedStateMachine):
             f"{self.stack.receiver_server.url}/hooks",
             self.work_dir,
             http_timeout=STATEFUL_HTTP_TIMEOUT,
+            judge_policy=self.stack.judge_policy,
         )
         body = variant.apply(self.stack.instance_body)
         self.harness = Harness(self.control, self.stack.receiver, self.target, body, settings)

@@ -29,12 +29,13 @@ async def verdict_so_far(harness: Harness) -> Verdict:
         windows=harness.oracle_windows(),
         arrivals=arrivals,
         settle=SettleFacts(arrivals[-1].seq if arrivals else 0, first_window=len(harness.windows) + 1),
+        policy=harness.settings.judge_policy,
     )
 
 
 def safety_failures(verdict: Verdict) -> list[Finding]:
-    """The findings no later step can undo: CRASHED, DUPLICATED, FABRICATED, EARLY, MALFORMED."""
-    return [finding for finding in verdict.findings if finding.kind in SAFETY_KINDS]
+    """The findings no later step can undo: CRASHED, DUPLICATED, FABRICATED, EARLY, MALFORMED (those that fail)."""
+    return [finding for finding in verdict.findings if finding.kind in SAFETY_KINDS and finding.fails]
 
 
 def safety_report(findings: list[Finding]) -> str:

@@ -13,13 +13,16 @@ from pathlib import Path
 import pytest
 from hypothesis.stateful import run_state_machine_as_test
 
+from cwmock.contract_tests.harness.classification import POLICY_OPTION, documented
 from cwmock.contract_tests.harness.targets import ExternalCommandTarget, PollerTarget
+from cwmock.contract_tests.oracle.rules import ELEMENT_BUILDER
 from cwmock.contract_tests.stateful.machine import StatefulStack, machine_for
 from cwmock.contract_tests.stateful.settings import profile_name, stateful_settings
 from cwmock.emulator.live import LiveEmulator
 from cwmock.receiver.server import ReceiverServer
 
 
+@documented(ELEMENT_BUILDER)
 def test_any_run_of_changes_faults_and_crashes_is_delivered_exactly_once(
     request: pytest.FixtureRequest,
     cwmock_server: LiveEmulator,
@@ -28,7 +31,15 @@ def test_any_run_of_changes_faults_and_crashes_is_delivered_exactly_once(
     cwmock_instance_body: dict[str, object],
     tmp_path: Path,
 ) -> None:
-    stack = StatefulStack(cwmock_server, cwmock_receiver_server, cwmock_poller_target, cwmock_instance_body, tmp_path)
+    external = isinstance(cwmock_poller_target, ExternalCommandTarget)
+    stack = StatefulStack(
+        cwmock_server,
+        cwmock_receiver_server,
+        cwmock_poller_target,
+        cwmock_instance_body,
+        tmp_path,
+        judge_policy=not external or bool(request.config.getoption(POLICY_OPTION)),
+    )
     name = profile_name(request.config.getoption("--cwmock-profile"))
-    profile = stateful_settings(name, external=isinstance(cwmock_poller_target, ExternalCommandTarget))
+    profile = stateful_settings(name, external=external)
     run_state_machine_as_test(machine_for(stack), settings=profile)

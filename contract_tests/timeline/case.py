@@ -26,6 +26,8 @@ class Case:
     strict_drift: bool = False
     """Judge windows whose data changed between pages as clean (cwmock policy, asked for by the poller:
     docs/contract-suite/oracle.md#strict-drift)."""
+    policy: bool = True
+    """Whether findings that rest only on cwmock policy fail (docs/contract-suite/oracle.md#rules)."""
 
     def judge(self) -> Verdict:
         """The oracle's verdict on these inputs."""
@@ -38,4 +40,5 @@ class Case:
             arrivals=self.arrivals,
             settle=self.settle,
             strict_drift=self.strict_drift,
+            policy=self.policy,
         )

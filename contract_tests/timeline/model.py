@@ -95,11 +95,13 @@ class FindingMark:
     contact: int | None
     deliveries: tuple[int, ...]
     windows: tuple[int, ...]
+    judged: bool = True
+    """False for a cwmock-policy finding the judge was not asked to hold the poller to."""
 
     @property
     def fails(self) -> bool:
-        """True when the finding fails the poller (all but PARKED)."""
-        return self.kind.fails
+        """True when the finding fails the poller (all but PARKED and policy findings not judged)."""
+        return self.kind.fails and self.judged
 
 
 @dataclass(frozen=True)
@@ -244,6 +246,7 @@ def _finding_marks(
                 contact=finding.version.id if on_row and finding.version is not None else None,
                 deliveries=tuple(d.number for d in carriers),
                 windows=finding.windows,
+                judged=finding.judged,
             )
         )
     return marks

@@ -38,11 +38,15 @@ def _retry_after(response: httpx.Response) -> float | None:
 class Outbox:
     """Queued notifications of one poller; `bug` switches on one of the zoo's delivery bugs."""
 
-    def __init__(self, state: ZooState, now: datetime, key: str | None, bug: str | None) -> None:
+    def __init__(
+        self, state: ZooState, now: datetime, key: str | None, bug: str | None, *, retry_gone: bool = False
+    ) -> None:
         self.state = state
         self.now = now
         self.key = key
         self.bug = bug
+        self.retry_gone = retry_gone
+        """Retry a 410 like any failure (Open Connectors documents 5 retries and nothing about 410)."""
 
     def add(self, document: dict[str, Any]) -> None:
         """Queue a notification, due now, with its bytes and webhook id fixed once."""
@@ -91,7 +95,7 @@ class Outbox:
         if self.bug == "no-retry":
             self.state.outbox.remove(entry)  # the bug: the cursor already moved, the events are gone
             return
-        if status == 410 or entry["attempts"] > RETRIES:
+        if (status == 410 and not self.retry_gone) or entry["attempts"] > RETRIES:
             self.state.outbox.remove(entry)
             self.state.parked.append(entry)
             return

@@ -21,8 +21,8 @@ from cwmock.core.timestamps import format_cw
 class NativeWindow(Window):
     """A zoo window that reads the native API."""
 
-    def __init__(self, bug: str | None, env: dict[str, str]) -> None:
-        super().__init__(bug, env)
+    def __init__(self, bug: str | None, env: dict[str, str], variants: frozenset[str] = frozenset()) -> None:
+        super().__init__(bug, env, variants)
         self.api_url = env["CWMOCK_API_URL"].rstrip("/")
         self.headers = {"Authorization": env["CWMOCK_API_AUTH"], "clientId": env["CWMOCK_CLIENT_ID"]}
 

@@ -5,12 +5,15 @@ in production pollers, and each is caught by at least one scenario with its own 
 reference poller (it shares only cwmock.core: the URL-template renderer and timestamps). Run under the
 external-poller protocol:
 
-    python -m cwmock.contract_tests.zoo.poller [--bug NAME]
+    python -m cwmock.contract_tests.zoo.poller [--bug NAME] [--variant NAME ...]
 
 The correct base: lower bound = s₀ on the first window, else the last complete window's start − pollDelay − 1 s;
 keeps records stamped after the lower bound and after s₀; a seen-set of (id, stamp) versions; notifications of at
 most 10 events, built once, stored with their bytes and webhook id; retries 8^k s after attempt k fails
 (`Retry-After` wins), 5 retries then parked, 410 parks at once; state saved before anything is sent.
+
+`--variant NAME` (repeatable) follows documented behaviour differently from cwmock's reference poller, with no bug:
+each must pass every documented scenario (docs/contract-suite/scenarios.md#the-bug-zoo).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import os
 import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -45,6 +49,12 @@ BUGS: dict[str, str] = {
     "rebuild-on-retry": "rebuilds the notification on every retry (a new pollDate) under the same webhook id",
     "ignore-poll-delay": "ignores pollDelay when it computes the lower bound",
     "backfill": "starts the first window from the beginning of time instead of the instance's start",
+}
+VARIANTS: dict[str, str] = {
+    "whole-page-raw": "raw carries the whole hub page(s) the events came from, in each notification of a split "
+    "(Open Connectors, Events Overview)",
+    "date-header-poll-date": "pollDate is the hub's Date header of the window's first response",
+    "retry-410": "a 410 is retried like any failure: 5 retries at 8^k s (Event Retry and Queueing)",
 }
 OVERLAP = timedelta(seconds=1)
 DEFAULT_PAGE_SIZE = 200
@@ -75,8 +85,11 @@ def read_page(
 class Window:
     """One run: the instance, the resource settings, the environment and the chosen bug."""
 
-    def __init__(self, bug: str | None, env: dict[str, str]) -> None:
+    def __init__(self, bug: str | None, env: dict[str, str], variants: frozenset[str] = frozenset()) -> None:
         self.bug = bug
+        self.variants = variants
+        self.pages: list[list[dict[str, Any]]] = []
+        self.first_date: datetime | None = None
         self.instance: dict[str, Any] = json.loads(Path(env["CWMOCK_INSTANCE"]).read_text(encoding="utf-8"))
         configuration = self.instance["configuration"]
         poller = configuration["event.poller.configuration"]
@@ -127,7 +140,10 @@ class Window:
             # Appended by hand: httpx's `params=` would replace the query the rendered url already carries.
             url = self.hub_url + rendered + ("&" if "?" in rendered else "?") + urlencode(params)
             response, page = read_page(client, url, {"Authorization": self.auth}, "the hub")
+            if self.first_date is None and "Date" in response.headers:
+                self.first_date = parsedate_to_datetime(response.headers["Date"]).astimezone(timezone.utc)
             records += page
+            self.pages.append(page)
             if len(page) < size:
                 return records
             page_number += 1
@@ -179,11 +195,19 @@ class Window:
     def notifications(self, chosen: list[Chosen], state: ZooState) -> list[dict[str, Any]]:
         """Documents of at most 10 events each (all in one under `batch-all`)."""
         size = (len(chosen) or 1) if self.bug == "batch-all" else MAX_EVENTS
+        poll = self.first_date if "date-header-poll-date" in self.variants and self.first_date else self.now
         documents = []
         for begin in range(0, len(chosen), size):
             state.number += 1
-            documents.append(self.document(state.number, chosen[begin : begin + size], self.now))
+            documents.append(self.document(state.number, chosen[begin : begin + size], poll))
         return documents
+
+    def raw_records(self, chosen: list[Chosen]) -> list[dict[str, Any]]:
+        """The events' records, or under `whole-page-raw` every record of the pages they came from."""
+        if "whole-page-raw" not in self.variants:
+            return [record for record, _ in chosen]
+        wanted = {id(record) for record, _ in chosen}
+        return [record for page in self.pages if any(id(r) in wanted for r in page) for record in page]
 
     def document(self, number: int, chosen: list[Chosen], poll: datetime) -> dict[str, Any]:
         """Open Connectors' notification envelope for these versions, found by the poll at `poll`."""
@@ -215,7 +239,7 @@ class Window:
                 "instanceName": self.instance.get("name", ""),
                 "instanceTags": self.instance.get("tags", []),
                 "raw": {
-                    "contacts": [record for record, _ in chosen],
+                    "contacts": self.raw_records(chosen),
                     "pollDate": int(poll.timestamp()) * 1000,
                     "objectType": "contacts",
                 },
@@ -233,12 +257,14 @@ class Window:
         return notification_bytes(document)
 
 
-def run(bug: str | None, env: dict[str, str], kind: type[Window] | None = None) -> datetime | None:
+def run(
+    bug: str | None, env: dict[str, str], variants: frozenset[str] = frozenset(), kind: type[Window] | None = None
+) -> datetime | None:
     """One window (of `kind`, default `Window`: over the hub): poll, commit, deliver what is due; returns when work
     is next due."""
-    window = (kind or Window)(bug, env)
+    window = (kind or Window)(bug, env, variants)
     state = load_state(window.state_dir)
-    outbox = Outbox(state, window.now, window.key, bug)
+    outbox = Outbox(state, window.now, window.key, bug, retry_gone="retry-410" in variants)
     lower = window.lower_bound(state)
     with httpx.Client(timeout=window.http_timeout) as client:
         try:
@@ -258,11 +284,18 @@ def run(bug: str | None, env: dict[str, str], kind: type[Window] | None = None) 
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse `--bug`, run one window, print `{"next_due": ...}`."""
+    """Parse `--bug` and `--variant`, run one window, print `{"next_due": ...}`."""
     parser = argparse.ArgumentParser(prog="zoo_poller", description=__doc__.splitlines()[0])
     parser.add_argument("--bug", choices=sorted(BUGS), help="the one bug to have (default: none)")
+    parser.add_argument(
+        "--variant",
+        action="append",
+        choices=sorted(VARIANTS),
+        default=[],
+        help="follow documented behaviour this other way (repeatable; default: as cwmock's reference poller)",
+    )
     args = parser.parse_args(argv)
-    due = run(args.bug, dict(os.environ))
+    due = run(args.bug, dict(os.environ), frozenset(args.variant))
     print(json.dumps({"next_due": None if due is None else format_cw(due)}))
     return 0
 

@@ -30,7 +30,7 @@ def serve(
     windows = 0
     next_window = clock.now()
     while not stop.is_set():
-        run(bug, {**env, "CWMOCK_NOW": iso_z(clock.now())}, kind)
+        run(bug, {**env, "CWMOCK_NOW": iso_z(clock.now())}, kind=kind)
         windows += 1
         print(f"zoo service ({bug or 'correct'}): window {windows} done", file=sys.stderr, flush=True)
         next_window = max(next_window + interval, clock.now())

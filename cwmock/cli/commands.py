@@ -236,6 +236,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Extra arguments are passed to pytest, e.g. `cwmock contract --poller-cmd CMD -k burst -x`.",
     )
     contract.add_argument("--poller-cmd", help="the external poller to judge (default: the reference poller)")
+    contract.add_argument(
+        "--judge-policy",
+        action="store_true",
+        help="hold the --poller-cmd poller to cwmock policy too, not only to documented behaviour "
+        "(the reference poller always is)",
+    )
     contract.add_argument("--poller-timeout", type=float, help="seconds before a window is killed")
     add_poller_parser(commands)
     add_judge_parser(commands)
@@ -396,6 +402,8 @@ def run_contract(args: argparse.Namespace, pytest_args: list[str]) -> int:
     options = ["--pyargs", "cwmock.contract_tests", "-p", "no:cacheprovider"]
     if args.poller_cmd:
         options += ["--poller-cmd", args.poller_cmd]
+    if args.judge_policy:
+        options.append("--judge-policy")
     if args.poller_timeout is not None:
         options += ["--poller-timeout", str(args.poller_timeout)]
     # A fresh interpreter, so pytest's assertion rewriting sees modules this process has not imported yet.

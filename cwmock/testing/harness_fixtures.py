@@ -3,6 +3,7 @@
 Options: `--poller-cmd "CMD"` judges an external poller (docs/contract-suite/protocol.md), not our reference poller;
 `--poller-claims-drift-safe` holds it to exactly-once even when the hub's pages shift (cwmock policy, beyond the
 platform; the reference poller always is);
+`--judge-policy` holds it to cwmock policy too (policy scenarios and policy rules; the reference poller always is);
 `--poller-timeout S` kills a window that runs longer (default 30 s); `--cwmock-profile dev|ci|deep` picks the
 stateful property test's Hypothesis profile.
 
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from cwmock.contract_tests.harness.classification import DOCUMENTED_MARK, POLICY_MARK, POLICY_OPTION
 from cwmock.contract_tests.harness.emulator_control import EmulatorControl
 from cwmock.contract_tests.harness.reference_adapter import ReferencePoller
 from cwmock.contract_tests.harness.runner import Harness, HarnessSettings
@@ -48,6 +50,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "drift scenarios and judge their windows strictly (cwmock policy, beyond the platform)",
     )
     group.addoption(
+        POLICY_OPTION,
+        action="store_true",
+        default=False,
+        help="hold a --poller-cmd poller to cwmock policy too: run the policy scenarios and fail on policy rules "
+        "(the reference poller is always held to it)",
+    )
+    group.addoption(
         "--poller-timeout",
         type=float,
         default=DEFAULT_POLLER_TIMEOUT,
@@ -59,6 +68,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="Hypothesis profile of the stateful property test (default: $CWMOCK_HYPOTHESIS_PROFILE, else ci)",
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the markers that classify every contract scenario (docs/contract-suite/scenarios.md#classification)."""
+    config.addinivalue_line(
+        "markers", f"{DOCUMENTED_MARK}(source): a scenario that judges documented behaviour; names its public source"
+    )
+    config.addinivalue_line(
+        "markers",
+        f"{POLICY_MARK}(why): a scenario that judges cwmock policy; a --poller-cmd poller only with {POLICY_OPTION}",
+    )
+
+
+def judges_policy(config: pytest.Config, target: PollerTarget) -> bool:
+    """True when `target` is held to cwmock policy: always the in-process reference poller, else on request."""
+    return not isinstance(target, ExternalCommandTarget) or bool(config.getoption(POLICY_OPTION))
 
 
 @pytest.fixture(scope="session")
@@ -80,12 +105,16 @@ def cwmock_receiver(cwmock_receiver_server: ReceiverServer) -> Iterator[Receiver
 
 @pytest.fixture
 def cwmock_poller_target(request: pytest.FixtureRequest) -> PollerTarget:
-    """The poller under judgement: `--poller-cmd`, else the reference poller."""
+    """The poller under judgement: `--poller-cmd`, else the reference poller. A policy scenario is skipped for a
+    `--poller-cmd` poller unless `--judge-policy` asks for it."""
     command = request.config.getoption("--poller-cmd")
     timeout = float(request.config.getoption("--poller-timeout"))
-    if command:
-        return ExternalCommandTarget(command, timeout=timeout)
-    return default_target(timeout)
+    target = ExternalCommandTarget(command, timeout=timeout) if command else default_target(timeout)
+    marker = request.node.get_closest_marker(POLICY_MARK)
+    if marker is not None and not judges_policy(request.config, target):
+        why = marker.args[0] if marker.args else "cwmock's own choice"
+        pytest.skip(f"cwmock policy ({why}); pass {POLICY_OPTION} to hold this poller to it")
+    return target
 
 
 def default_target(timeout: float) -> PollerTarget:
@@ -108,10 +137,16 @@ async def cwmock_harness(
     cwmock_poller_target: PollerTarget,
     cwmock_instance_body: dict[str, object],
     tmp_path: Path,
+    request: pytest.FixtureRequest,
 ) -> AsyncIterator[Harness]:
     """A started harness: instance registered at the emulator clock's start, the poller ready to run windows."""
     control = EmulatorControl(cwmock_live.url)
-    settings = HarnessSettings(cwmock_live.url, f"{cwmock_receiver_server.url}/hooks", tmp_path / "harness")
+    settings = HarnessSettings(
+        cwmock_live.url,
+        f"{cwmock_receiver_server.url}/hooks",
+        tmp_path / "harness",
+        judge_policy=judges_policy(request.config, cwmock_poller_target),
+    )
     harness = Harness(control, cwmock_receiver, cwmock_poller_target, cwmock_instance_body, settings)
     await harness.start()
     try:

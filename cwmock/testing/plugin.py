@@ -25,7 +25,7 @@ Fixtures:
 - `cwmock_frozen_wall`: `datetime.now()`, `time.time()`... pinned to `cwmock_clock` and moving with it
   (`wall_clock`), for in-process third-party pollers that read the wall clock.
 
-Options: `--poller-cmd "CMD"`, `--poller-timeout S` (see `harness_fixtures`).
+Options: `--poller-cmd "CMD"`, `--judge-policy`, `--poller-timeout S` (see `harness_fixtures`).
 """
 
 from __future__ import annotations
@@ -114,6 +114,7 @@ from cwmock.testing.harness_fixtures import (  # noqa: E402
     cwmock_receiver,
     cwmock_receiver_server,
     pytest_addoption,
+    pytest_configure,
     pytest_runtest_makereport,
 )
 from cwmock.testing.user_fixtures import *  # noqa: E402, F403 (the clock, reference poller, host routing, pinned wall clock)
@@ -137,5 +138,6 @@ __all__ = [
     "cwmock_transport_faults",
     "native_headers",
     "pytest_addoption",
+    "pytest_configure",
     "pytest_runtest_makereport",
 ]

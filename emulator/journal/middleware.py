@@ -49,6 +49,7 @@ class JournalRecorder:
                     fault=notes.get("fault"),
                     result_end=notes.get("result_end"),
                     returned=notes.get("returned"),
+                    answered=self.store.server_now(),
                 )
             )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from cwmock.core.timestamps import iso_z
@@ -33,6 +34,8 @@ class JournalEntry:
     fault: str | None = None
     result_end: bool | None = None
     returned: int | None = None
+    answered: datetime | None = None
+    """Server time when the response started (after any emulated latency): the instant its `Date` header shows."""
 
     def to_json(self) -> dict[str, Any]:
         """The `/__admin/journal` form."""
@@ -48,6 +51,7 @@ class JournalEntry:
             "fault": self.fault,
             "resultEnd": self.result_end,
             "returned": self.returned,
+            "answeredAt": None if self.answered is None else iso_z(self.answered),
         }
 
 

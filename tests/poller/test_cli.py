@@ -59,6 +59,21 @@ def test_deliveries_in_flight_are_bounded(
     assert f"--max-in-flight {value}: give 1 to 64" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("option", ["--account-id", "--company-id", "--user-id"])
+def test_envelope_ids_must_be_positive(
+    option: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    set_protocol_env(tmp_path, monkeypatch)
+    assert main(["poller", "once", option, "0"]) == 2
+    assert f"{option} 0: the platform's ids are positive integers" in capsys.readouterr().err
+
+
+def test_an_unknown_raw_mode_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["poller", "once", "--raw", "records"])
+    assert "argument --raw: invalid choice: 'records'" in capsys.readouterr().err
+
+
 def test_an_unknown_crash_point_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -273,3 +273,84 @@ async def test_an_in_process_crash_is_reported_and_recovered(build: BuildHarness
     verdict = await harness.settle_and_judge()
     assert verdict.passed, verdict.report()
     assert delivered_versions(harness) == [(str(created["id"]), stamp(harness.start_instant + timedelta(seconds=1)))]
+
+
+def raw_ids(arrival: Any) -> list[int]:
+    return [record["id"] for record in arrival.json()["message"]["raw"]["contacts"]]
+
+
+def event_ids(arrival: Any) -> list[int]:
+    return [int(event["objectId"]) for event in arrival.json()["message"]["events"]]
+
+
+async def test_raw_is_the_hub_page_repeated_in_each_notification_of_a_split(harness: Harness) -> None:
+    """Events Overview: "the full raw/vendor body is still included in each notification" of a split."""
+    ids = await harness.control.bulk_create(TENANT, 23, stamp=harness.start_instant + timedelta(minutes=1))
+    await harness.run_windows(1)
+    arrivals = harness.receiver.arrivals()
+    assert sorted(len(event_ids(a)) for a in arrivals) == [3, 10, 10]
+    pages = {tuple(raw_ids(a)) for a in arrivals}
+    assert len(pages) == 1, "every notification of the split repeats the same vendor body"
+    (page,) = pages
+    assert sorted(page) == sorted(ids), "the hub page: every record served, not only the events' own"
+    assert sorted(e for a in arrivals for e in event_ids(a)) == sorted(ids)
+    assert_all_well_formed(harness)
+    verdict = await harness.settle_and_judge()
+    assert verdict.passed, verdict.report()
+
+
+async def test_raw_also_carries_records_of_the_page_that_are_no_event(harness: Harness) -> None:
+    """A record the overlap serves again (delivered by the last window) is in the page, so in raw, but no event."""
+    first_start = harness.start_instant + harness.refresh_interval
+    old = await harness.control.create_contact(TENANT, {"firstName": "Overlap"}, stamp=first_start)
+    await harness.run_windows(1)
+    assert [event_ids(a) for a in harness.receiver.arrivals()] == [[old["id"]]]
+    ids = await harness.control.bulk_create(TENANT, 12, stamp=first_start + timedelta(minutes=5))
+    await harness.run_windows(1)
+    later = harness.receiver.arrivals()[1:]
+    assert sorted(len(event_ids(a)) for a in later) == [2, 10]
+    assert all(sorted(raw_ids(a)) == sorted([old["id"], *ids]) for a in later)
+    assert_all_well_formed(harness)
+    verdict = await harness.settle_and_judge()
+    assert verdict.passed, verdict.report()
+    assert verdict.required == 13
+
+
+@pytest.mark.parametrize("kind", ["in-process"], indirect=True)
+async def test_chunk_raw_carries_exactly_the_events_records_in_order(build: BuildHarness) -> None:
+    harness = await build(poller=ReferencePoller(EngineSettings(raw="chunk")))
+    await harness.control.bulk_create(TENANT, 13, stamp=harness.start_instant + timedelta(minutes=1))
+    await harness.run_windows(1)
+    arrivals = harness.receiver.arrivals()
+    assert sorted(len(event_ids(a)) for a in arrivals) == [3, 10]
+    assert all(raw_ids(a) == event_ids(a) for a in arrivals)
+    verdict = await harness.settle_and_judge()
+    assert verdict.passed, verdict.report()
+
+
+async def one_message(harness: Harness) -> dict[str, Any]:
+    """The message of the one notification a window sends for one new contact."""
+    at = harness.start_instant + timedelta(minutes=1)
+    await harness.control.create_contact(TENANT, {"firstName": "Owned"}, stamp=at)
+    await harness.run_windows(1)
+    [arrival] = harness.receiver.arrivals()
+    assert_all_well_formed(harness)
+    message: dict[str, Any] = arrival.json()["message"]
+    return message
+
+
+async def test_the_envelope_carries_account_company_and_user_ids(build: BuildHarness, kind: str) -> None:
+    if kind == "in-process":
+        poller: PollerTarget = ReferencePoller(EngineSettings(account_id=643, company_id=280, user_id=2374))
+    else:
+        poller = ExternalCommandTarget([*ONCE, "--account-id", "643", "--company-id", "280", "--user-id", "2374"])
+    message = await one_message(await build(poller=poller))
+    assert (message["accountId"], message["companyId"], message["userId"]) == (643, 280, 2374)
+    assert list(message)[:4] == ["elementKey", "accountId", "eventId", "companyId"], "the real payloads' order"
+    assert list(message)[-2:] == ["userId", "events"]
+
+
+@pytest.mark.parametrize("kind", ["in-process"], indirect=True)
+async def test_the_envelope_ids_default_to_one(harness: Harness) -> None:
+    message = await one_message(harness)
+    assert (message["accountId"], message["companyId"], message["userId"]) == (1, 1, 1)

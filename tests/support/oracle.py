@@ -114,8 +114,11 @@ class Scenario:
         self.now = start
         self._open = (index or len(self.windows) + 1, start, self.seq)
 
-    def request(self, *, fault: str | None = None, status: int = 200, result_end: bool = True) -> list[VersionKey]:
-        """One hub request of this instance: serves every visible version unless faulted."""
+    def request(
+        self, *, fault: str | None = None, status: int = 200, result_end: bool = True, latency: float = 0.0
+    ) -> list[VersionKey]:
+        """One hub request of this instance: serves every visible version unless faulted; its response starts
+        `latency` seconds of emulated time later (the clock moves on)."""
         seq = self.next_seq()
         moment = Moment(self.now, seq)
         failed = fault is not None or status >= 500 or status == 429
@@ -135,8 +138,10 @@ class Scenario:
                 fault=fault,
                 result_end=None if failed else result_end,
                 returned=len(keys),
+                answered=self.now + timedelta(seconds=latency),
             )
         )
+        self.now += timedelta(seconds=latency)
         return keys
 
     def end(self, *, crashed: bool = False, crash: Crash | None = None) -> Window:
@@ -223,6 +228,7 @@ class Scenario:
         dropped: int = 0,
         keep_from: int = 0,
         arrivals: list[Arrival] | None = None,
+        policy: bool = True,
     ) -> Case:
         """The oracle's inputs; `settle` = last arrival seq before the settle (default: every arrival);
         `settled_from` = the settle's first window (default: the last window); `keep_from` drops journal entries."""
@@ -236,6 +242,7 @@ class Scenario:
             windows=self.windows,
             arrivals=self.arrivals if arrivals is None else arrivals,
             settle=SettleFacts(len(self.arrivals) if settle is None else settle, first),
+            policy=policy,
         )
 
     def judge(
@@ -246,10 +253,16 @@ class Scenario:
         dropped: int = 0,
         keep_from: int = 0,
         arrivals: list[Arrival] | None = None,
+        policy: bool = True,
     ) -> Verdict:
-        """Judge the case (arguments as for `case`)."""
+        """Judge the case (arguments as for `case`; `policy` false: cwmock policy findings do not fail)."""
         return self.case(
-            settle=settle, settled_from=settled_from, dropped=dropped, keep_from=keep_from, arrivals=arrivals
+            settle=settle,
+            settled_from=settled_from,
+            dropped=dropped,
+            keep_from=keep_from,
+            arrivals=arrivals,
+            policy=policy,
         ).judge()
 
 

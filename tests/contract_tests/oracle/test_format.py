@@ -95,41 +95,6 @@ def test_updated_beyond_the_created_check_tolerance_must_be_updated() -> None:
     assert "so it must be CREATED" in malformed_problems(world)[0]
 
 
-def test_a_pollDate_that_is_no_window_start_is_malformed() -> None:
-    world, key, window = delivered_world()
-
-    def arrival_time(document: dict[str, Any]) -> None:
-        document["message"]["events"][0]["pollDate"] = "2026-01-01T00:15:02Z"
-
-    world.notify([key], window, change=arrival_time)
-    assert malformed_problems(world) == [
-        "message.events[0].pollDate 2026-01-01T00:15:02Z is not the start of any window "
-        "(window starts: 2026-01-01T00:15:00Z)"
-    ]
-
-
-def test_a_pollDate_of_a_poll_before_the_version_was_served_is_malformed() -> None:
-    world = Scenario()
-    first = world.window(at(15))
-    world.now = at(20)
-    key = world.write(1, at(20))
-    world.window(at(30))
-    world.notify([key], first)
-    problems = malformed_problems(world)
-    assert len(problems) == 1
-    assert "pollDate 2026-01-01T00:15:00Z is the start of window 1 (ended at seq 1)" in problems[0]
-
-
-def test_a_date_that_is_not_the_records_stamp_is_malformed() -> None:
-    world, key, window = delivered_world()
-
-    def other_record_stamp(document: dict[str, Any]) -> None:
-        document["message"]["raw"]["contacts"][0]["_info"]["lastUpdated"] = "2026-01-01T00:05:01Z"
-
-    world.notify([key], window, change=other_record_stamp)
-    assert "date is 2026-01-01T00:05:00Z but its record's _info.lastUpdated is" in malformed_problems(world)[0]
-
-
 def test_an_instance_id_of_another_instance_is_malformed() -> None:
     world, key, window = delivered_world()
 

@@ -141,7 +141,7 @@ def test_a_full_request_log_makes_it_inconclusive() -> None:
 
 def test_windows_take_the_start_tolerance() -> None:
     [window] = infer_windows(log(page(1, 10.5))).windows
-    assert window.possible_starts() == [T0 + timedelta(seconds=9), T0 + timedelta(seconds=10)]
+    assert (window.earliest_poll_date(), window.s) == (T0 + timedelta(seconds=9), T0 + timedelta(seconds=10))
 
 
 @pytest.mark.parametrize(

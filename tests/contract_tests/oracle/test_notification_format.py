@@ -67,7 +67,7 @@ def test_id_field_is_a_dot_path_into_the_record() -> None:
     body = mutated("valid-10-events.json", nest)
     assert validate_notification(body, id_field="_info.ref") == []
     problems = validate_notification(body, id_field="_info.missing")
-    assert any("has _info.missing None" in problem for problem in problems), problems
+    assert any("no record in message.raw.contacts has _info.missing '179'" in problem for problem in problems), problems
 
 
 def test_every_problem_is_reported_not_just_the_first() -> None:

@@ -128,9 +128,13 @@ def test_an_event_for_a_never_served_version_is_fabricated() -> None:
     world.notify([version_key(1, at(6))], window)
     verdict = world.judge()
     assert [(f.kind, str(f.version)) for f in verdict.findings] == [
-        (FindingKind.FABRICATED, "contact 1 @ 2026-01-01T00:06:00Z")
+        (FindingKind.FABRICATED, "contact 1 @ 2026-01-01T00:06:00Z"),
+        (FindingKind.MALFORMED, "contact 1 @ 2026-01-01T00:06:00Z"),
     ]
     assert "stamps served for contact 1: 2026-01-01T00:05:00Z" in verdict.report()
+    assert "message.raw.contacts[0] is contact 1 @ 2026-01-01T00:06:00Z, never served to the instance" in (
+        verdict.report()
+    )
 
 
 def test_an_event_stamped_at_or_before_s0_is_forbidden_and_never_required() -> None:

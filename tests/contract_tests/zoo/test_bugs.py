@@ -7,15 +7,13 @@ passing the whole suite in-process and through `--poller-cmd "python -m cwmock p
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from dataclasses import dataclass
 
 import pytest
 
 from cwmock.contract_tests.zoo.poller import BUGS
 
-ZOO = f"{sys.executable} -m cwmock.contract_tests.zoo.poller"
+from support.contract_runs import ZOO, run_suite
 
 
 @dataclass(frozen=True)
@@ -24,6 +22,8 @@ class Catch:
 
     scenario: str
     findings: tuple[str, ...]
+    policy: bool = False
+    """The catching scenario or finding is cwmock policy: the suite is run with --judge-policy."""
 
 
 CATCHES: dict[str, Catch] = {
@@ -49,22 +49,12 @@ CATCHES: dict[str, Catch] = {
         "test_a_500_is_retried", ("MALFORMED notification", "a resend must repeat the same id with the same bytes")
     ),
     "ignore-poll-delay": Catch("test_a_change_visible_late_but_within_poll_delay", ("MISSING contact",)),
-    "backfill": Catch("test_records_from_before_the_instance_are_not_backfilled", ("EARLY contact",)),
+    "backfill": Catch(
+        "test_records_from_before_the_instance_are_not_backfilled", ("EARLY contact", "[cwmock policy]"), policy=True
+    ),
 }
 # The naive strict-cursor poller (contract_tests/zoo/naive_poller.py) is judged in test_naive_poller.py.
 NAIVE_SCENARIO = "test_an_update_inside_the_second_a_window_starts_is_delivered"
-
-
-def run_suite(poller_cmd: str, scenario: str) -> tuple[int, str]:
-    """`cwmock contract --poller-cmd CMD -q -k SCENARIO` in a subprocess: exit code and output."""
-    done = subprocess.run(
-        [sys.executable, "-m", "cwmock", "contract", "--poller-cmd", poller_cmd, "-q", "-k", scenario],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    return done.returncode, done.stdout + done.stderr
 
 
 def assert_caught(output: str, code: int, catch: Catch) -> None:
@@ -83,13 +73,23 @@ def test_every_bug_has_a_catching_scenario() -> None:
 @pytest.mark.parametrize("bug", sorted(CATCHES))
 def test_the_suite_catches_the_bug_with_its_finding(bug: str) -> None:
     catch = CATCHES[bug]
-    code, output = run_suite(f"{ZOO} --bug {bug}", catch.scenario)
+    code, output = run_suite(f"{ZOO} --bug {bug}", catch.scenario, policy=catch.policy)
     assert_caught(output, code, catch)
 
 
 def test_the_zoo_base_without_a_bug_passes_every_catching_scenario() -> None:
     scenarios = sorted({c.scenario for c in CATCHES.values()} | {NAIVE_SCENARIO})
-    code, output = run_suite(ZOO, " or ".join(f"({s})" for s in scenarios))
+    code, output = run_suite(ZOO, " or ".join(f"({s})" for s in scenarios), policy=True)
     assert code == 0, output
     assert "passed" in output
     assert "failed" not in output
+    assert "skipped" not in output, "with --judge-policy every catching scenario runs"
+
+
+def test_backfill_is_policy_so_it_fails_only_when_policy_is_judged() -> None:
+    catch = CATCHES["backfill"]
+    code, output = run_suite(f"{ZOO} --bug backfill", catch.scenario)
+    assert code == 0, output
+    assert "1 skipped" in output
+    assert "cwmock policy (the first poll's lower bound is undocumented" in output
+    assert "pass --judge-policy to hold this poller to it" in output

@@ -1,0 +1,29 @@
+"""Every scenario is classified: it judges *documented* behaviour (naming its public source) or *cwmock policy*.
+
+A policy scenario judges cwmock's reference poller always, and a `--poller-cmd` poller only when `--judge-policy`
+asks for it (docs/contract-suite/scenarios.md#classification); the plugin registers both markers.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+DOCUMENTED_MARK = "cwmock_documented"
+POLICY_MARK = "cwmock_policy"
+POLICY_OPTION = "--judge-policy"
+
+
+def documented(source: str) -> pytest.MarkDecorator:
+    """Mark a scenario as judging what `source` (a public source, by name and address) documents."""
+    if not source.strip():
+        raise ValueError("a documented scenario names its public source")
+    mark: pytest.MarkDecorator = getattr(pytest.mark, DOCUMENTED_MARK)(source)
+    return mark
+
+
+def policy(why: str) -> pytest.MarkDecorator:
+    """Mark a scenario as judging cwmock policy: `why` says what cwmock chose where nothing is documented."""
+    if not why.strip():
+        raise ValueError("a policy scenario says what cwmock chose and why")
+    mark: pytest.MarkDecorator = getattr(pytest.mark, POLICY_MARK)(why)
+    return mark

@@ -1,0 +1,213 @@
+"""The documented `raw` and `pollDate` clauses (Open Connectors, Events Overview; Element Builder Events).
+
+raw: every event's record is in raw, and every raw record was served to the instance in the notification's window;
+nothing more, and never aligned with events. pollDate: any server instant from a window's start to the moment the
+event's record was first served in that window. Each passing case here failed under the old rule (raw = exactly the
+events' records in order; pollDate = exactly a window's start).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cwmock.contract_tests.oracle.inputs import VersionKey, Window
+from cwmock.contract_tests.oracle.verdict import FindingKind
+
+from support.oracle import Scenario, at, record
+
+
+def malformed(world: Scenario) -> list[str]:
+    verdict = world.judge()
+    assert [f.kind for f in verdict.findings] == [FindingKind.MALFORMED], verdict.report()
+    return list(verdict.malformed[0].evidence[1:])
+
+
+def raw_of(keys: list[VersionKey]) -> Any:
+    def change(document: dict[str, Any]) -> None:
+        document["message"]["raw"]["contacts"] = [record(key) for key in keys]
+
+    return change
+
+
+def poll_date(text: str) -> Any:
+    def change(document: dict[str, Any]) -> None:
+        for event in document["message"]["events"]:
+            event["pollDate"] = text
+
+    return change
+
+
+def page_world(count: int) -> tuple[Scenario, list[VersionKey], Window]:
+    world = Scenario()
+    world.now = at(5)
+    keys = [world.write(contact, at(5)) for contact in range(1, count + 1)]
+    return world, keys, world.window(at(15))
+
+
+# raw
+
+
+def test_the_whole_page_repeated_in_each_notification_of_a_split_passes() -> None:
+    world, keys, window = page_world(11)
+    world.notify(keys[:10], window, change=raw_of(keys))
+    world.notify(keys[10:], window, change=raw_of(keys))
+    verdict = world.judge()
+    assert verdict.passed, verdict.report()
+    assert verdict.required == 11
+
+
+def test_raw_in_another_order_than_the_events_passes() -> None:
+    world, keys, window = page_world(3)
+    world.notify(keys, window, change=raw_of(list(reversed(keys))))
+    assert world.judge().passed
+
+
+def test_an_event_whose_record_is_not_in_raw_is_malformed() -> None:
+    world, keys, window = page_world(2)
+    world.notify(keys, window, change=raw_of(keys[:1]))
+    assert malformed(world) == [
+        "message.events[1].objectId is '2' but no record in message.raw.contacts has id '2'; "
+        "raw must carry every event's record"
+    ]
+
+
+def test_a_raw_record_never_served_is_malformed() -> None:
+    world, keys, window = page_world(1)
+    world.notify(keys, window, change=raw_of([*keys, VersionKey(99, at(5))]))
+    assert malformed(world) == [
+        "message.raw.contacts[1] is contact 99 @ 2026-01-01T00:05:00Z, never served to the instance; "
+        "raw carries only served records"
+    ]
+
+
+def test_a_raw_record_of_another_version_of_a_served_contact_is_malformed() -> None:
+    world, keys, window = page_world(1)
+    world.notify(keys, window, change=raw_of([keys[0], VersionKey(1, at(6))]))
+    assert "message.raw.contacts[1] is contact 1 @ 2026-01-01T00:06:00Z, never served" in malformed(world)[0]
+
+
+def test_a_raw_record_served_only_in_another_window_is_malformed() -> None:
+    world, keys, first = page_world(1)
+    world.now = at(20)
+    later = world.write(2, at(20))
+    world.window(at(30))
+    world.notify(keys, first, change=raw_of([keys[0], later]))
+    verdict = world.judge()
+    assert [f.kind for f in verdict.findings] == [FindingKind.MISSING, FindingKind.MALFORMED], verdict.report()
+    assert verdict.missing[0].version == later
+    assert (
+        "message.raw.contacts[1] is contact 2 @ 2026-01-01T00:20:00Z, served first at seq 6 and last at seq 6, "
+        "not in the poll this notification's pollDate names (window 1); raw carries that poll's records"
+        in verdict.malformed[0].evidence
+    )
+
+
+def test_a_raw_record_without_its_id_is_malformed() -> None:
+    world, keys, window = page_world(1)
+
+    def anonymous_extra(document: dict[str, Any]) -> None:
+        document["message"]["raw"]["contacts"].append({"firstName": "Nobody", "_info": {}})
+
+    world.notify(keys, window, change=anonymous_extra)
+    assert malformed(world) == [
+        "message.raw.contacts[1] names no served record: it needs its id and a readable _info.lastUpdated; "
+        "raw carries the records the poll was served"
+    ]
+
+
+# pollDate
+
+
+def late_serve_world() -> tuple[Scenario, VersionKey, Window]:
+    """Contact 1 first served 90 s after its window started (emulated latency)."""
+    world = Scenario()
+    world.now = at(5)
+    key = world.write(1, at(5))
+    world.begin(at(15))
+    world.now = at(16, 30)
+    world.request()
+    return world, key, world.end()
+
+
+def test_pollDate_at_the_windows_start_passes() -> None:
+    world, key, window = late_serve_world()
+    world.notify([key], window, change=poll_date("2026-01-01T00:15:00Z"))
+    assert world.judge().passed
+
+
+def test_pollDate_at_the_first_serve_passes() -> None:
+    world, key, window = late_serve_world()
+    world.notify([key], window, change=poll_date("2026-01-01T00:16:30Z"))
+    assert world.judge().passed
+
+
+def test_pollDate_after_the_first_serve_is_malformed() -> None:
+    world, key, window = late_serve_world()
+    world.notify([key], window, change=poll_date("2026-01-01T00:16:31Z"))
+    assert malformed(world) == [
+        "message.events[0].pollDate 2026-01-01T00:16:31Z is not the time of a poll that found contact 1 @ "
+        "2026-01-01T00:05:00Z: pollDate must be a server instant from a window's start to the moment the record was "
+        "first served in that window (window 1: 2026-01-01T00:15:00Z to its first serve at 2026-01-01T00:16:30Z)"
+    ]
+
+
+def test_pollDate_before_the_windows_start_is_malformed() -> None:
+    world, key, window = late_serve_world()
+    world.notify([key], window, change=poll_date("2026-01-01T00:14:59Z"))
+    assert "pollDate 2026-01-01T00:14:59Z is not the time of a poll that found contact 1" in malformed(world)[0]
+
+
+def test_pollDate_of_a_poll_before_the_version_was_served_is_malformed() -> None:
+    world = Scenario()
+    first = world.window(at(15))
+    world.now = at(20)
+    key = world.write(1, at(20))
+    world.window(at(30))
+    world.notify([key], first)
+    assert malformed(world) == [
+        "message.events[0].pollDate 2026-01-01T00:15:00Z is not the time of a poll that found contact 1 @ "
+        "2026-01-01T00:20:00Z: pollDate must be a server instant from a window's start to the moment the record was "
+        "first served in that window (window 2: 2026-01-01T00:30:00Z to its first serve at 2026-01-01T00:30:00Z)"
+    ]
+
+
+def test_pollDate_in_a_later_window_that_served_it_again_is_bounded_by_that_windows_requests() -> None:
+    world = Scenario()
+    world.now = at(5)
+    key = world.write(1, at(5))
+    world.window(at(15))
+    world.begin(at(30))
+    world.now = at(31)
+    world.request()
+    second = world.end()
+    world.notify([key], second, change=poll_date("2026-01-01T00:31:00Z"))
+    assert world.judge().passed
+    world.arrivals.clear()
+    world.notify([key], second, change=poll_date("2026-01-01T00:31:01Z"))
+    assert (
+        "(window 1: 2026-01-01T00:15:00Z to its first serve at 2026-01-01T00:15:00Z; window 2: "
+        in (malformed(world)[0])
+    )
+
+
+def latency_world() -> tuple[Scenario, VersionKey, Window]:
+    """Contact 1 served by a response that started after 90 s of emulated latency (its `Date` shows 00:16:30)."""
+    world = Scenario()
+    world.now = at(5)
+    key = world.write(1, at(5))
+    world.begin(at(15))
+    world.now = at(15)
+    world.request(latency=90)
+    return world, key, world.end()
+
+
+def test_pollDate_from_the_date_header_after_emulated_latency_passes() -> None:
+    world, key, window = latency_world()
+    world.notify([key], window, change=poll_date("2026-01-01T00:16:30Z"))
+    assert world.judge().passed
+
+
+def test_pollDate_after_the_latent_response_is_malformed() -> None:
+    world, key, window = latency_world()
+    world.notify([key], window, change=poll_date("2026-01-01T00:16:31Z"))
+    assert "(window 1: 2026-01-01T00:15:00Z to its first serve at 2026-01-01T00:16:30Z)" in malformed(world)[0]
