@@ -59,8 +59,12 @@ def test_the_checkout_is_where_this_test_runs() -> None:
 
 
 # The checkout's top level (docs/contributing/layout.md#folders): the installed folders, tests (mutation testing
-# included), benchmarks and docs; tools of the tests belong in tests/, not beside them.
-TOP_LEVEL_FOLDERS = {"cwmock", "emulator", "poller", "contract_tests", "fixtures", "tests", "bench", "docs", ".ci"}
+# included), benchmarks, docs and examples (programs in other languages that use cwmock from outside); tools of the
+# tests belong in tests/, not beside them.
+TOP_LEVEL_FOLDERS = {
+    *("cwmock", "emulator", "poller", "contract_tests", "fixtures"),
+    *("tests", "bench", "docs", "examples", ".ci"),
+}
 
 
 def test_the_top_level_holds_only_the_documented_folders() -> None:

@@ -21,9 +21,10 @@ def documented(source: str) -> pytest.MarkDecorator:
     return mark
 
 
-def policy(why: str) -> pytest.MarkDecorator:
-    """Mark a scenario as judging cwmock policy: `why` says what cwmock chose where nothing is documented."""
+def policy(why: str, asked_by: str = POLICY_OPTION) -> pytest.MarkDecorator:
+    """Mark a scenario as judging cwmock policy: `why` says what cwmock chose where nothing is documented;
+    `asked_by` is the option that holds a `--poller-cmd` poller to it (a claim the poller makes, e.g. drift safety)."""
     if not why.strip():
         raise ValueError("a policy scenario says what cwmock chose and why")
-    mark: pytest.MarkDecorator = getattr(pytest.mark, POLICY_MARK)(why)
+    mark: pytest.MarkDecorator = getattr(pytest.mark, POLICY_MARK)(why, asked_by=asked_by)
     return mark

@@ -7,7 +7,8 @@ one subject's request log (every request of one instance, or of a native-API sub
 
 1. A window is a run of the subject's requests, in sequence order. A request starts a new run when there is no run
    yet, when more than `gap` of server time passed since the run's last request, or when the run is complete and
-   the request is the first page (no `nextPage` or `pageId`, `page` absent or 1) of a resource the run already read.
+   the request is the first page (no `nextPage` or `pageId`, `page` absent or 1, no keyset bound `id > N` closing its
+   filter) of a resource the run already read.
 2. Its start is the server time of its first request (a pollDate may name a second up to `start_tolerance` earlier).
 3. It is complete when, for every resource (list path) it read, the last page it read of it ended the result.
 4. It is clean when none of its requests was faulted, a 5xx or a 429.
@@ -21,6 +22,7 @@ Nothing here judges: the windows and journal go to `judge` unchanged.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -112,11 +114,20 @@ class _Run:
         return last if last is not None and not last.result_end and not last.faulted else None
 
 
+# Keyset paging through the filter: `id > N` alone, or `(<filter>) and id > N` (the reference poller's drift-safe
+# paging, docs/reference-poller.md#drift; ConnectWise's forward-only paging is a keyset on id too).
+KEYSET_BOUND = re.compile(r"(?:^|\)\s+and\s+)id\s*>\s*\d+\s*$", re.IGNORECASE)
+
+
 def is_first_page(record: JournalRecord) -> bool:
     """A request that starts reading a result: no cursor (the hub's `nextPage`, the native API's forward-only
-    `pageId`), and `page` absent or 1 (parameter names in any case, as ConnectWise reads them)."""
+    `pageId`), `page` absent or 1 (parameter names in any case, as ConnectWise reads them), and no keyset bound
+    (`id > N`) closing its `where` or `conditions`."""
     query = {key.lower(): values for key, values in parse_qs(record.query).items()}
-    return "nextpage" not in query and "pageid" not in query and query.get("page", ["1"])[-1] in ("", "1")
+    if "nextpage" in query or "pageid" in query or query.get("page", ["1"])[-1] not in ("", "1"):
+        return False
+    filters = query.get("where", []) + query.get("conditions", [])
+    return not any(KEYSET_BOUND.search(text.strip()) for text in filters)
 
 
 def _describe(record: JournalRecord) -> str:

@@ -16,8 +16,10 @@ from typing import Any
 
 import pytest
 
+from cwmock.contract_tests.harness.classification import policy
 from cwmock.contract_tests.harness.runner import Harness
 from cwmock.contract_tests.scenarios.support import (
+    DRIFT_OPTION,
     TENANT,
     assert_passed,
     between_pages,
@@ -65,6 +67,11 @@ REQUIRED = {
 }
 
 
+@policy(
+    "beyond the platform: Open Connectors' own poller loses or repeats records when offset pages shift; cwmock's "
+    "reference poller pages by keyset and is held to exactly-once",
+    asked_by=DRIFT_OPTION,
+)
 @pytest.mark.parametrize("cwmock_instance_body", [seed_body(pageSize=SMALL_PAGE)])
 @pytest.mark.parametrize("op", ["enter-before", "insert-before", "delete-before", "update-across"])
 async def test_a_change_between_pages_loses_and_repeats_nothing(

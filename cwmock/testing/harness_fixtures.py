@@ -106,14 +106,17 @@ def cwmock_receiver(cwmock_receiver_server: ReceiverServer) -> Iterator[Receiver
 @pytest.fixture
 def cwmock_poller_target(request: pytest.FixtureRequest) -> PollerTarget:
     """The poller under judgement: `--poller-cmd`, else the reference poller. A policy scenario is skipped for a
-    `--poller-cmd` poller unless `--judge-policy` asks for it."""
+    `--poller-cmd` poller unless `--judge-policy` (or the option the scenario names, such as a drift claim) asks."""
     command = request.config.getoption("--poller-cmd")
     timeout = float(request.config.getoption("--poller-timeout"))
     target = ExternalCommandTarget(command, timeout=timeout) if command else default_target(timeout)
     marker = request.node.get_closest_marker(POLICY_MARK)
-    if marker is not None and not judges_policy(request.config, target):
-        why = marker.args[0] if marker.args else "cwmock's own choice"
-        pytest.skip(f"cwmock policy ({why}); pass {POLICY_OPTION} to hold this poller to it")
+    if marker is not None:
+        asked_by = str(marker.kwargs.get("asked_by", POLICY_OPTION))
+        asked = bool(request.config.getoption(POLICY_OPTION)) or bool(request.config.getoption(asked_by))
+        if isinstance(target, ExternalCommandTarget) and not asked:
+            why = marker.args[0] if marker.args else "cwmock's own choice"
+            pytest.skip(f"cwmock policy ({why}); pass {asked_by} to hold this poller to it")
     return target
 
 

@@ -73,6 +73,9 @@ def test_a_signal_stops_the_emulator_with_a_long_poll_open(
     client = open_long_poll(base)
     try:
         client.settimeout(STOP_WITHIN)
+        # A request answered after the long-poll was sent: the server has read the long-poll before the signal (a
+        # signal first would close a connection whose request it never read, with a reset, as it should).
+        assert httpx.get(f"{base}/__admin/clock", timeout=5).status_code == 200
         process.send_signal(sig)
         # uvicorn re-raises SIGTERM once it has stopped cleanly, as a process stopped by SIGTERM should.
         assert process.wait(STOP_WITHIN) in (0, -sig)

@@ -10,7 +10,14 @@ import re
 import pytest
 
 import cwmock.contract_tests.scenarios as scenarios
-from cwmock.contract_tests.harness.classification import DOCUMENTED_MARK, POLICY_MARK, documented, policy
+from cwmock.contract_tests.harness.classification import (
+    DOCUMENTED_MARK,
+    POLICY_MARK,
+    POLICY_OPTION,
+    documented,
+    policy,
+)
+from cwmock.contract_tests.scenarios.support import DRIFT_OPTION
 
 PUBLIC_SOURCE = re.compile(r"\([a-z0-9.-]+\.(com|org|io|net)/[^)]+\)")
 MODULES = [f"cwmock.contract_tests.scenarios.{m.name}" for m in pkgutil.iter_modules(scenarios.__path__)]
@@ -56,6 +63,7 @@ def test_policy_scenarios_are_the_ones_the_platform_leaves_open() -> None:
     assert chosen == [
         "test_a_410_is_not_retried_and_is_reported_parked",
         "test_a_429_is_retried_no_sooner_than_retry_after",
+        "test_a_change_between_pages_loses_and_repeats_nothing",
         "test_a_crash_inside_a_window_loses_nothing_and_resends_identically",
         "test_records_from_before_the_instance_are_not_backfilled",
     ]
@@ -66,3 +74,9 @@ def test_a_classification_without_its_reason_is_refused() -> None:
         documented(" ")
     with pytest.raises(ValueError, match="says what cwmock chose"):
         policy("")
+
+
+def test_a_policy_scenario_names_the_option_that_asks_for_it() -> None:
+    assert policy("cwmock parks a 410 at once: nothing documents it").kwargs == {"asked_by": POLICY_OPTION}
+    drift = policy("beyond the platform: exactly-once across shifting pages", asked_by=DRIFT_OPTION)
+    assert drift.kwargs == {"asked_by": DRIFT_OPTION}

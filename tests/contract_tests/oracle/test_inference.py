@@ -155,6 +155,13 @@ def test_windows_take_the_start_tolerance() -> None:
         ("PAGE=2", False),
         ("nextPage=x", False),
         ("pageId=40&pageSize=5", False),
+        # Keyset paging through the filter continues a read (the reference poller's drift-safe paging).
+        ("where=id+%3E+40&orderBy=id+asc", False),
+        ("where=%28lastUpdated+%3E%3D+%272026-01-01T00%3A00%3A00Z%27%29+and+id+%3E+40", False),
+        ("conditions=%28lastUpdated%3E%3D%5B2026-01-01T00%3A00%3A00Z%5D%29+AND+id%3E40", False),
+        # A filter that merely mentions an id bound elsewhere is a first page.
+        ("where=id+%3E+40+and+lastUpdated+%3E%3D+%272026-01-01T00%3A00%3A00Z%27", True),
+        ("where=lastUpdated+%3E%3D+%272026-01-01T00%3A00%3A00Z%27", True),
     ],
 )
 def test_a_first_page_has_no_cursor_and_no_later_page_number(query: str, first: bool) -> None:
