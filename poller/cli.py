@@ -47,7 +47,11 @@ def add_poller_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
     _engine_options(run)
     run.add_argument("--instance", type=Path, required=True, help="instance JSON (as GET /instances/{id} returns)")
     run.add_argument("--hub-url", required=True, help="prefix of the resource urls, e.g. http://host/elements/api-v2")
-    run.add_argument("--hub-auth", required=True, help="Authorization header for the hub")
+    run.add_argument(
+        "--hub-auth",
+        help="Authorization header for the hub; default: $CWMOCK_HUB_AUTH (preferred: an argument shows in the "
+        "process list, and the header carries the user and organization secrets)",
+    )
     run.add_argument("--state-dir", type=Path, required=True, help="directory the poller owns")
     run.add_argument("--follow-emulator", metavar="URL", help="follow this emulator's clock instead of wall time")
     run.add_argument("--follower-name", default="cwmock-poller", help="follower name on the emulator's clock")
@@ -228,6 +232,9 @@ def poller_once(args: argparse.Namespace, env: Mapping[str, str]) -> int:
 async def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     if args.interval is not None and not 0 < args.interval <= MAX_INTERVAL_SECONDS:
         raise UsageError(f"--interval {args.interval:g}: give a number of seconds above 0, at most a day")
+    hub_auth = args.hub_auth if args.hub_auth is not None else env.get("CWMOCK_HUB_AUTH")
+    if not hub_auth:
+        raise UsageError("give the hub's Authorization header in CWMOCK_HUB_AUTH (or --hub-auth)")
     instance = _load_instance(args.instance)
     minutes = instance.configuration.refresh_interval_minutes or DEFAULT_REFRESH_MINUTES
     interval = timedelta(minutes=minutes) if args.interval is None else timedelta(seconds=args.interval)
@@ -246,7 +253,7 @@ async def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             engine = PollerEngine(
                 instance,
                 hub_url=args.hub_url,
-                hub_auth=args.hub_auth,
+                hub_auth=hub_auth,
                 state=state,
                 clock=clock,
                 start=start,

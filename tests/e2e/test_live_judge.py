@@ -26,7 +26,7 @@ from cwmock.receiver.server import serve_receiver
 JUDGE_TIMEOUT = 110  # seconds: well under two minutes, whatever the machine
 REFERENCE_POLLER = (
     'exec "$PYTHON" -m cwmock poller run --instance "$CWMOCK_INSTANCE" --hub-url "$CWMOCK_HUB_URL" '
-    '--hub-auth "$CWMOCK_HUB_AUTH" --state-dir "$CWMOCK_STATE_DIR" --interval 1'
+    '--state-dir "$CWMOCK_STATE_DIR" --interval 1'  # the hub's credentials come from CWMOCK_HUB_AUTH
 )
 
 

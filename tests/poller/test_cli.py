@@ -175,3 +175,18 @@ def test_run_refuses_an_interval_that_is_not_a_positive_number_of_seconds(
     arguments = ["--instance", str(tmp_path / "i.json"), "--hub-url", "http://x", "--hub-auth", "a"]
     assert main(["poller", "run", *arguments, "--state-dir", str(tmp_path), "--interval", seconds]) == 2
     assert "--interval" in capsys.readouterr().err
+
+
+def test_run_takes_the_hub_credentials_from_the_environment_and_asks_for_them_when_missing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An argument shows in every process listing; the header carries the user and organization secrets."""
+    monkeypatch.delenv("CWMOCK_HUB_AUTH", raising=False)
+    arguments = ["--instance", str(tmp_path / "missing.json"), "--hub-url", "http://x", "--state-dir", str(tmp_path)]
+    assert main(["poller", "run", *arguments]) == 2
+    assert "CWMOCK_HUB_AUTH" in capsys.readouterr().err
+    monkeypatch.setenv("CWMOCK_HUB_AUTH", "User u, Organization o, Element e")
+    assert main(["poller", "run", *arguments]) == 2
+    error = capsys.readouterr().err
+    assert "cannot read the instance JSON" in error, "past the credentials: the environment supplied them"
+    assert "Organization o" not in error
