@@ -439,3 +439,61 @@ async def test_acknowledgements_are_stored_in_batches_and_all_of_them_when_a_pas
     assert sum(batches[first_pass:]) == 90 - stored
     assert state.pending() == []
     assert state.delivered_count() == 90
+
+
+async def test_one_delivery_in_flight_means_attempts_one_after_another_oldest_first(world: World) -> None:
+    world.engine.settings = replace(world.engine.settings, max_in_flight=1)
+    in_flight = 0
+    most = 0
+    order: list[int] = []
+
+    async def receiver(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        for _ in range(5):  # room for a second worker to start, were there one
+            await asyncio.sleep(0)
+        in_flight -= 1
+        order.append(int(json.loads(request.content)["message"]["events"][0]["objectId"]))
+        return httpx.Response(200)
+
+    world.callback.mock(side_effect=receiver)
+    world.records.extend(contact(n, S0 + timedelta(seconds=30)) for n in range(1, 51))  # 5 notifications
+    report = await world.window_at(S0 + timedelta(minutes=1))
+    assert report.delivery.delivered == 5
+    assert most == 1, "--max-in-flight 1: never two attempts at once"
+    assert order == sorted(order), "started oldest first"
+
+
+async def test_an_attempt_that_raises_stops_the_other_workers_before_the_error_propagates(world: World) -> None:
+    """A crash hook (or a bug) in one attempt cancels the others: nothing is attempted after the pass broke off."""
+    started = 0
+
+    async def receiver(request: httpx.Request) -> httpx.Response:
+        nonlocal started
+        started += 1
+        for _ in range(5):
+            await asyncio.sleep(0)
+        return httpx.Response(200)
+
+    crashed = False
+
+    def crash(point: str) -> None:
+        nonlocal crashed
+        if point == "after_ack" and not crashed:  # only the first: workers left running would deliver the rest
+            crashed = True
+            raise Crashed(point)
+
+    world.callback.mock(side_effect=receiver)
+    world.engine.crash = crash
+    world.records.extend(contact(n, S0 + timedelta(seconds=30)) for n in range(1, 301))  # 30 notifications
+    with pytest.raises(Crashed):
+        await world.window_at(S0 + timedelta(minutes=1))
+    at_the_break = started
+    for _ in range(50):  # workers left running would go on attempting now
+        await asyncio.sleep(0)
+    assert started == at_the_break
+    # Attempts already in flight may finish and be acknowledged (and stored) as the break unwinds; no worker goes
+    # on to the rest of the outbox.
+    assert at_the_break <= DEFAULT_MAX_IN_FLIGHT * 2, "the pass broke off at the first acknowledgement"
+    assert len(world.engine.state.pending()) >= 30 - DEFAULT_MAX_IN_FLIGHT * 2, "the rest stays due"
