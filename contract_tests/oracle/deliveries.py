@@ -17,7 +17,7 @@ from cwmock.contract_tests.oracle.inputs import (
     utc_second,
     version_key,
 )
-from cwmock.contract_tests.oracle.notification_format import parse_body, validate_notification
+from cwmock.contract_tests.oracle.notification_format import parse_body, validate_document
 from cwmock.receiver.records import Arrival, Delivery, group_deliveries
 from cwmock.receiver.signatures import SIGNATURE_HEADER, verify
 
@@ -165,8 +165,9 @@ class FormatJudge:
             problems += self._signature(arrival.seq, arrival.header(SIGNATURE_HEADER), arrival.body)
         for body_index, body in enumerate(delivery.bodies):
             prefix = f"body {body_index + 1}: " if len(delivery.bodies) > 1 else ""
-            document, _ = parse_body(body)
-            problems += [prefix + p for p in validate_notification(body, id_field=self.facts.id_field)]
+            document, unreadable = parse_body(body)
+            format_problems = unreadable or validate_document(document, id_field=self.facts.id_field)
+            problems += [prefix + p for p in format_problems]
             notification_id = _get(document, "id")
             if isinstance(notification_id, str) and notification_id not in ids:
                 ids.append(notification_id)
@@ -175,8 +176,9 @@ class FormatJudge:
             records = raw_records if isinstance(raw_records, list) else []
             raw_events = _get(document, "message", "events")
             polled: set[int] = set()
+            by_id = self._records_by_id(records)
             for event_index, event in enumerate(raw_events if isinstance(raw_events, list) else []):
-                record = self._record_of(event, records)
+                record = self._record_of(event, by_id)
                 key = _event_key(event, self._stamp(record))
                 events.append(CarriedEvent(key, body_index, event_index))
                 found, windows, policy_found = self._event(event_index, event, key, record)
@@ -212,10 +214,19 @@ class FormatJudge:
     def _record_id(self, record: Any) -> int | None:
         return _contact_id(_get(record, *self.facts.id_field.split("."))) if isinstance(record, dict) else None
 
-    def _record_of(self, event: Any, records: Sequence[Any]) -> Any:
+    def _records_by_id(self, records: Sequence[Any]) -> dict[int, list[Any]]:
+        """Raw's records by their idField (records without a readable one are left out), in raw's order."""
+        by_id: dict[int, list[Any]] = {}
+        for record in records:
+            record_id = self._record_id(record)
+            if record_id is not None:
+                by_id.setdefault(record_id, []).append(record)
+        return by_id
+
+    def _record_of(self, event: Any, by_id: Mapping[int, list[Any]]) -> Any:
         """The event's record in raw, found by idField (never by position); with several, the one its date names."""
         object_id = _contact_id(_get(event, "objectId"))
-        candidates = [r for r in records if object_id is not None and self._record_id(r) == object_id]
+        candidates = by_id.get(object_id, []) if object_id is not None else []
         if len(candidates) > 1:
             try:
                 date = utc_second(parse_instant(_get(event, "date"), "date"))

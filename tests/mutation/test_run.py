@@ -7,6 +7,7 @@ the checkout or on a small git repository holding a copy of the script.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -204,3 +205,37 @@ def test_a_partial_run_counts_mutants_not_checked_apart_and_meets_no_target(repo
     assert lines[2] == "| poller/windowing.py | 3 | 0 | 1 | 1 | 0 | 0 | 0 | 1 | 100.0% |"
     assert lines[3].startswith("| **poller core** (INCOMPLETE: target ≥ 90%) |")
     assert "Surviving" not in done.stdout
+
+
+def order_run(folder: Path) -> list[str]:
+    """The tests of FOLDER/test_order.py in the order pytest ran them with the mutation runs' plugin."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "pytest_profile", "-p", "no:cacheprovider", "-v", "test_order.py"],
+        cwd=folder,
+        env={**os.environ, "PYTHONPATH": str(SCRIPT.parent)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return [line.split("::")[1].split()[0] for line in done.stdout.splitlines() if line.startswith("test_order.py::")]
+
+
+def test_a_mutants_tests_run_fastest_first_by_the_durations_mutmut_recorded(tmp_path: Path) -> None:
+    # mutmut stops a mutant's run at the first failure (-x): a slow test first would cost its whole duration.
+    (tmp_path / "test_order.py").write_text(
+        "def test_slow(): pass\ndef test_unknown(): pass\ndef test_fast(): pass\ndef test_middle(): pass\n",
+        encoding="utf-8",
+    )
+    durations = {"test_order.py::test_slow": 9.0, "test_order.py::test_fast": 0.01, "test_order.py::test_middle": 1.0}
+    (tmp_path / "mutmut-stats.json").write_text(json.dumps({"duration_by_test": durations}), encoding="utf-8")
+    ran = order_run(tmp_path)
+    assert ran == ["test_fast", "test_middle", "test_slow", "test_unknown"]
+
+
+def test_without_recorded_durations_the_tests_keep_their_order(tmp_path: Path) -> None:
+    (tmp_path / "test_order.py").write_text("def test_b(): pass\ndef test_a(): pass\n", encoding="utf-8")
+    (tmp_path / "mutmut-stats.json").write_text("not json", encoding="utf-8")
+    ran = order_run(tmp_path)
+    assert ran == ["test_b", "test_a"]
