@@ -7,15 +7,19 @@ so a mutant of `poller/windowing.py` would be called `poller.windowing...` while
 the checkout as it installs (`cwmock/` with `emulator/`, `poller/`, `contract_tests/` and `fixtures/` inside it,
 `tests/` beside it, and a pyproject.toml with the [tool.mutmut] settings below) and runs mutmut there.
 
-    python tests/mutation/run.py [--area poller|oracle] [--module PATH] run [--changed [--base main] | --survivors]
+    python tests/mutation/run.py [--area poller|oracle] [--module PATH] run [--changed [--base main] | --survivors
+                                                                           | --recheck-equivalents]
     python tests/mutation/run.py report [--markdown]      # the per-module table of what the last runs found
     python tests/mutation/run.py changed [--base main]    # the mutant names --changed would run
+    python tests/mutation/run.py pending                  # the mutant names a plain run would test next
     python tests/mutation/run.py show NAME                # a mutant's diff
     python tests/mutation/run.py stage                    # only build the staged tree
 
 Only the tests that call a mutated function run for its mutants (mutmut records which tests reach which function),
 each mutant with a timeout of (those tests' duration + 10 s) x 4 of wall time. Results are kept in the work
-directory (default `.tox/mutation-work`), so a second run re-tests only the functions that changed.
+directory (default `.tox/mutation-work`), so a second run re-tests only the functions that changed. A mutant listed in
+tests/mutation/equivalents.toml that still makes its recorded change is not tested (`--recheck-equivalents` tests it):
+it would survive, and a survivor costs every test that reaches its function.
 """
 
 from __future__ import annotations
@@ -450,23 +454,59 @@ def _plain(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 def mutmut(root: Path, *arguments: str) -> int:
     """Run `mutmut ARGUMENTS` in the staged tree; its exit status."""
+    return subprocess.run(["mutmut", *arguments], cwd=root, env=_mutmut_environment(), check=False).returncode
+
+
+def _mutmut_environment() -> dict[str, str]:
     if shutil.which("mutmut") is None:
         raise SystemExit("mutmut is not installed: run `tox -e mutation`, or `pip install mutmut==3.8.1`")
-    environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    return subprocess.run(["mutmut", *arguments], cwd=root, env=environment, check=False).returncode
+    return {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
 
 
-def run(work: Path, targets: Sequence[Target], names: Sequence[str], max_children: int) -> int:
-    """Stage, mutate and test `names` (all of the targets' mutants when empty), then print the report; non-zero
-    when mutmut failed, a kill-rate target is missed, or a surviving mutant is not triaged."""
+# A name no mutant has: `mutmut run` with it generates the mutants (and type-checks them), then stops, having
+# nothing to test; tests/mutation/run.py then reads which mutants are still to test.
+GENERATE_ONLY = "cwmock.no_such_module.x_none__mutmut_0"
+
+
+def pending(work: Path, targets: Sequence[Target], *, recheck_equivalents: bool) -> list[str]:
+    """The mutants of `targets` a run has left to test, as names for `mutmut run`: one glob for a function none of
+    whose mutants is decided or skipped, else each mutant's name (mutmut re-tests every mutant it is named, decided
+    or not). A listed equivalent that still makes its recorded change is skipped unless `recheck_equivalents`: its
+    survival is known, and a survivor costs every test that reaches its function."""
+    found = results(work, targets)
+    skipped = {} if recheck_equivalents else checked_equivalents(work, targets, found)[0]
+    names: list[str] = []
+    for statuses in found.values():
+        by_function: dict[str, list[str]] = {}
+        for name in statuses:
+            by_function.setdefault(name.partition("__mutmut_")[0], []).append(name)
+        for function, mutants in by_function.items():
+            left = [n for n in mutants if statuses[n] == "not checked" and n not in skipped]
+            names += [f"{function}__mutmut_*"] if len(left) == len(mutants) else left
+    return names
+
+
+def run(
+    work: Path, targets: Sequence[Target], names: Sequence[str], max_children: int, *, recheck_equivalents: bool
+) -> int:
+    """Stage, mutate and test `names` (when empty: every mutant of the targets not tested yet, listed equivalents
+    aside unless `recheck_equivalents`), then print the report; non-zero when mutmut failed, a kill-rate target is
+    missed, or a surviving mutant is not triaged."""
     root = stage(work)
     if not names:
-        names = [
-            glob
-            for target in targets
-            for glob in ([mutant_glob(target, f) for f in target.functions] or [f"{target.module}.*"])
-        ]
-    status = mutmut(root, "run", "--max-children", str(max_children), *names)
+        generated = subprocess.run(
+            ["mutmut", "run", GENERATE_ONLY],
+            cwd=root,
+            env=_mutmut_environment(),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        names = pending(work, targets, recheck_equivalents=recheck_equivalents)
+        if not results(work, targets):
+            print(generated.stdout[-4000:] + generated.stderr[-4000:], file=sys.stderr)
+            raise SystemExit("mutmut generated no mutants (its output is above)")
+    status = mutmut(root, "run", "--max-children", str(max_children), *names) if names else 0
     table, met = report(work, targets, markdown=False)
     print(table)
     return status or (0 if met else 1)
@@ -484,8 +524,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     run_parser.add_argument("--base", default="main", help="the git revision --changed compares with")
     run_parser.add_argument("--survivors", action="store_true", help="only mutants that survived the last runs")
     run_parser.add_argument("--max-children", type=int, default=2, help="mutants tested at once (default 2)")
+    run_parser.add_argument(
+        "--recheck-equivalents", action="store_true", help="test the listed equivalents too (skipped by default)"
+    )
     report_parser = commands.add_parser("report", help="the per-module table of the results so far")
     report_parser.add_argument("--markdown", action="store_true", help="as a Markdown table, for the docs")
+    commands.add_parser("pending", help="the mutant names a plain `run` would test next, from the last generation")
     changed_parser = commands.add_parser("changed", help="the mutant names `run --changed` would test")
     changed_parser.add_argument("--base", default="main")
     show_parser = commands.add_parser("show", help="a mutant's diff")
@@ -498,6 +542,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         table, met = report(args.work, targets, markdown=args.markdown)
         print(table)
         return 0 if met else 1
+    if args.command == "pending":
+        print("\n".join(pending(args.work, targets, recheck_equivalents=False)))
+        return 0
     if args.command == "show":
         return mutmut(stage(args.work), "show", args.name)
     if args.command == "stage":
@@ -514,7 +561,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not left:
             print("no untriaged survivor to run again")
             return 0
-        return run(args.work, targets, left, args.max_children)
+        return run(args.work, targets, left, args.max_children, recheck_equivalents=True)
     if args.command == "changed" or args.changed:
         globs = changed_globs(args.base, targets)
         if args.command == "changed":
@@ -523,8 +570,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not globs:
             print(f"no function in the mutation targets changed since {args.base}")
             return 0
-        return run(args.work, targets, globs, args.max_children)
-    return run(args.work, targets, [], args.max_children)
+        return run(args.work, targets, globs, args.max_children, recheck_equivalents=True)
+    return run(args.work, targets, [], args.max_children, recheck_equivalents=args.recheck_equivalents)
 
 
 if __name__ == "__main__":

@@ -239,3 +239,25 @@ def test_without_recorded_durations_the_tests_keep_their_order(tmp_path: Path) -
     (tmp_path / "mutmut-stats.json").write_text("not json", encoding="utf-8")
     ran = order_run(tmp_path)
     assert ran == ["test_b", "test_a"]
+
+
+def test_a_run_tests_what_is_left_skipping_listed_equivalents_that_still_make_their_change(repository: Path) -> None:
+    work = repository / "work"
+    mutated_module(work, {"1": None, "2": None, "3": None, "4": None})
+    # Nothing decided, nothing listed: the whole function at once.
+    done = script(repository, "--work", str(work), "--module", "poller/windowing.py", "pending")
+    assert done.stdout.splitlines() == ["cwmock.poller.windowing.x_window_bounds__mutmut_*"], done.stderr
+    equivalent(repository, 2, "return a < b → return a > b")
+    done = script(repository, "--work", str(work), "--module", "poller/windowing.py", "pending")
+    assert done.stdout.splitlines() == [f"cwmock.poller.windowing.x_window_bounds__mutmut_{n}" for n in (1, 3, 4)]
+    # Listed with a change the mutant no longer makes (renumbered): it is tested again.
+    equivalent(repository, 2, "return a < b → return a <= b")
+    done = script(repository, "--work", str(work), "--module", "poller/windowing.py", "pending")
+    assert done.stdout.splitlines() == ["cwmock.poller.windowing.x_window_bounds__mutmut_*"]
+
+
+def test_a_run_leaves_decided_mutants_alone(repository: Path) -> None:
+    work = repository / "work"
+    mutated_module(work, {"1": 1, "2": None, "3": 0, "4": 37})
+    done = script(repository, "--work", str(work), "--module", "poller/windowing.py", "pending")
+    assert done.stdout.splitlines() == ["cwmock.poller.windowing.x_window_bounds__mutmut_2"]
