@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import ast
 import json
-from datetime import datetime, timezone
+import re
+from dataclasses import asdict
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,12 +16,15 @@ import cwmock.contract_tests
 from cwmock.contract_tests.oracle.config import InstanceFacts
 from cwmock.contract_tests.oracle.inputs import (
     History,
+    HistoryVersion,
     JournalLog,
+    JournalRecord,
     ServedLog,
     Window,
     arrival_from_json,
     version_key,
 )
+from cwmock.contract_tests.oracle.inputs import ServedVersion as ServedRecord
 from cwmock.emulator.journal.ring import JournalEntry
 from cwmock.emulator.model.instances import ServedVersion
 from cwmock.emulator.model.versions import Moment, Version
@@ -60,6 +66,114 @@ def test_how_often_a_version_was_served_is_read_and_is_once_when_not_said() -> N
     assert ServedLog.from_json({"instance": 4242, "versions": [served.to_json()]}).versions[0].times == 3
     entry = {key: value for key, value in served.to_json().items() if key != "times"}
     assert ServedLog.from_json({"instance": 4242, "versions": [entry]}).versions[0].times == 1
+
+
+def test_how_many_writes_a_version_took_is_read_and_is_one_when_not_said() -> None:
+    """`writes` (same-stamp writes folded into one version) from an emulator that reports it; one from one that
+    does not."""
+    version = Version("cwmock", 17, T, {"id": 17}, Moment(T, 3), T, Moment(T, 4), None, None, 3).to_json()
+    assert HistoryVersion.from_json(version).writes == 3
+    assert HistoryVersion.from_json({k: v for k, v in version.items() if k != "writes"}).writes == 1
+
+
+HUB_PAGE = JournalEntry(
+    Moment(T, 5),
+    "GET",
+    "/elements/api-v2/hubs/crm/contacts",
+    "where=lastUpdated>'2026-01-01T00:00:00Z'&pageSize=200",
+    200,
+    "cwmock",
+    4242,
+    "latency",
+    True,
+    3,
+    T + timedelta(seconds=2),
+)
+
+
+def test_a_journal_entry_parses_field_for_field_as_the_emulator_wrote_it() -> None:
+    """Every field the oracle reads: the query (first page or continuation, docs/contract-suite/live-judge.md), the
+    fault and result end (clean and complete windows), and when the response started (`answeredAt`: the latest
+    instant a pollDate may name for what it served)."""
+    parsed = JournalLog.from_json({"entries": [json.loads(json.dumps(HUB_PAGE.to_json()))]}).entries[0]
+    assert asdict(parsed) == asdict(HUB_PAGE)
+    assert parsed.answered_at == T + timedelta(seconds=2)
+
+
+def test_a_journal_entry_without_query_or_nullable_fields_reads_as_none_of_them() -> None:
+    """An entry of an emulator that predates a field: no query string, no tenant, instance, fault, result end, count
+    of records returned or response time (then the request's own time stands for it)."""
+    entry = {"at": "2026-01-01T00:15:00Z", "seq": 5, "method": "GET", "path": "/x", "status": 200}
+    assert JournalRecord.from_json(entry) == JournalRecord(Moment(T, 5), "GET", "/x", 200)
+    assert JournalRecord.from_json(entry).answered_at == T
+
+
+GOOD_ENTRY: dict[str, Any] = HUB_PAGE.to_json()
+
+
+@pytest.mark.parametrize(
+    ("change", "refusal"),
+    [
+        ({"at": None}, "entry.at: expected an ISO-8601 instant string"),
+        ({"seq": "5"}, "entry.seq: expected an integer"),
+        ({"method": None}, "entry.method: expected a string"),
+        ({"method": 1}, "entry.method: expected a string"),
+        ({"path": None}, "entry.path: expected a string"),
+        ({"query": ["pageSize=1"]}, "entry.query: expected a string"),
+        ({"status": "200"}, "entry.status: expected an integer"),
+        ({"tenant": 7}, "entry.tenant: expected a string"),
+        ({"instance": "4242"}, "entry.instance: expected an integer"),
+        ({"fault": ["latency"]}, "entry.fault: expected a string"),
+        ({"resultEnd": "false"}, "entry.resultEnd: expected true, false or null"),
+        ({"resultEnd": 0}, "entry.resultEnd: expected true, false or null"),
+        ({"returned": True}, "entry.returned: expected an integer"),
+        ({"answeredAt": "later"}, "entry.answeredAt: "),
+    ],
+)
+def test_a_malformed_journal_entry_is_refused_naming_the_field(change: dict[str, Any], refusal: str) -> None:
+    """A journal the oracle misreads would judge the wrong requests: a wrong type is refused, never coerced (a
+    `"false"` result end read as true would make an incomplete window complete)."""
+    entry = {key: value for key, value in {**GOOD_ENTRY, **change}.items() if value is not None}
+    with pytest.raises(ValueError, match="^" + re.escape(refusal)):
+        JournalRecord.from_json(entry)
+    with pytest.raises(ValueError, match=re.escape("journal.entries[0]." + refusal.partition(".")[2])):
+        JournalLog.from_json({"entries": [entry]})
+
+
+GOOD_VERSION: dict[str, Any] = Version("cwmock", 17, T, {}, Moment(T, 3), T, Moment(T, 4), None, None, 1).to_json()
+
+
+@pytest.mark.parametrize(
+    ("change", "refusal"),
+    [
+        ({"tenant": None}, "version.tenant: expected a string"),
+        ({"id": "17"}, "version.id: expected an integer"),
+        ({"stamp": 17}, "version.stamp: expected an ISO-8601 instant string"),
+        ({"written": None}, "version.written: a moment is required here"),
+        ({"writes": "2"}, "version.writes: expected an integer"),
+    ],
+)
+def test_a_malformed_history_version_is_refused_naming_the_field(change: dict[str, Any], refusal: str) -> None:
+    """A version without its tenant would silently drop out of the versions the instance is judged on."""
+    version = {key: value for key, value in {**GOOD_VERSION, **change}.items() if value is not None}
+    with pytest.raises(ValueError, match="^" + re.escape(refusal)):
+        HistoryVersion.from_json(version)
+
+
+@pytest.mark.parametrize(
+    ("change", "refusal"),
+    [
+        ({"stamp": None}, "served.stamp: expected the stamp string as served, got None"),
+        ({"stamp": "yesterday"}, "served.stamp: "),
+        ({"id": None}, "served.id: expected an integer"),
+        ({"last": None}, "served.last: a moment is required here"),
+    ],
+)
+def test_a_malformed_served_version_is_refused_naming_the_field(change: dict[str, Any], refusal: str) -> None:
+    served = ServedVersion(17, "2026-01-01T00:15:00Z", Moment(T, 5), Moment(T, 8), 2).to_json()
+    entry = {key: value for key, value in {**served, **change}.items() if value is not None}
+    with pytest.raises(ValueError, match="^" + re.escape(refusal)):
+        ServedRecord.from_json(entry)
 
 
 def test_an_arrival_round_trips_through_the_receivers_json() -> None:
