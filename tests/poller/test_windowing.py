@@ -83,6 +83,15 @@ def test_the_overlap_is_never_below_one_second_and_without_a_filter_date_is_the_
     assert effective_overlap(undated, timedelta(seconds=5)) == timedelta(seconds=5)
 
 
+def test_a_finer_filter_date_still_overlaps_by_one_second() -> None:
+    """A millisecond stamp's precision is below a second: the one-second floor (docs/reference-poller.md) holds, or a
+    stamp in the same second as the last poll's lower edge would be lost to the strict `>`."""
+    millis = resource(datesConfiguration={"updatedDateField": "d", "updatedDateFormat": "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'"})
+    assert effective_overlap(millis, timedelta(0)) == timedelta(seconds=1)
+    undated = replace(resource(), updated=None)
+    assert effective_overlap(undated, timedelta(milliseconds=200)) == timedelta(seconds=1)
+
+
 def test_filter_by_current_date_bounds_later_and_strict_windows_too() -> None:
     r = resource(filterByCurrentDate=True)
     last, start = S0 + timedelta(minutes=15), S0 + timedelta(minutes=30)
