@@ -8,6 +8,7 @@ the checkout as it installs (`cwmock/` with `emulator/`, `poller/`, `contract_te
 `tests/` beside it, and a pyproject.toml with the [tool.mutmut] settings below) and runs mutmut there.
 
     python tests/mutation/run.py [--area poller|oracle] [--module PATH] run [--changed [--base main] | --survivors]
+    python tests/mutation/run.py run NAME...              # only these mutants (names or globs)
     python tests/mutation/run.py report [--markdown]      # the per-module table of what the last runs found
     python tests/mutation/run.py changed [--base main]    # the mutant names --changed would run
     python tests/mutation/run.py show NAME                # a mutant's diff
@@ -484,6 +485,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     run_parser.add_argument("--base", default="main", help="the git revision --changed compares with")
     run_parser.add_argument("--survivors", action="store_true", help="only mutants that survived the last runs")
     run_parser.add_argument("--max-children", type=int, default=2, help="mutants tested at once (default 2)")
+    run_parser.add_argument("names", nargs="*", help="only these mutants (names or globs, as `report` prints them)")
     report_parser = commands.add_parser("report", help="the per-module table of the results so far")
     report_parser.add_argument("--markdown", action="store_true", help="as a Markdown table, for the docs")
     changed_parser = commands.add_parser("changed", help="the mutant names `run --changed` would test")
@@ -503,6 +505,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "stage":
         print(stage(args.work))
         return 0
+    if args.command == "run" and args.names:
+        if args.changed or args.survivors:
+            parser.error("name mutants, or pass --changed or --survivors, not both")
+        return run(args.work, targets, args.names, args.max_children)
     if args.command == "run" and args.survivors:
         equivalents = load_equivalents()
         left = [

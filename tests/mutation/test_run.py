@@ -239,3 +239,12 @@ def test_without_recorded_durations_the_tests_keep_their_order(tmp_path: Path) -
     (tmp_path / "mutmut-stats.json").write_text("not json", encoding="utf-8")
     ran = order_run(tmp_path)
     assert ran == ["test_b", "test_a"]
+
+
+def test_named_mutants_are_run_alone_never_with_changed_or_survivors(repository: Path) -> None:
+    """`run NAME...` tests only the named mutants (a triage's new test, checked on what it is meant to kill)."""
+    name = "cwmock.poller.windowing.x_window_bounds__mutmut_1"
+    for mode in ("--changed", "--survivors"):
+        done = script(repository, "--work", str(repository / "work"), "run", mode, name)
+        assert done.returncode == 2
+        assert "name mutants, or pass --changed or --survivors, not both" in done.stderr
