@@ -39,6 +39,11 @@ def damage(path: Path, how: str) -> None:
         path.write_bytes(path.read_bytes()[:100])
     elif how == "garbage":
         path.write_bytes(b"not a database at all\n" * 200)
+    elif how == "format":  # a poller state, but of a format this poller does not read
+        other = sqlite3.connect(path)
+        other.execute("UPDATE meta SET value = '99' WHERE key = 'format'")
+        other.commit()
+        other.close()
     else:  # a SQLite database, but not a poller's state
         path.unlink()
         other = sqlite3.connect(path)
@@ -58,6 +63,24 @@ def test_a_damaged_state_file_is_refused_with_the_way_out(tmp_path: Path, how: s
     assert str(path) in message
     assert "Keep the file to inspect it, then run again with --reset-state: the damaged file is moved aside" in message
     assert path.read_bytes() == kept, "the damaged file is left as it was, for inspection"
+
+
+@pytest.mark.parametrize(
+    ("how", "reason"),
+    [
+        ("empty", "is empty (0 bytes)"),
+        ("truncated", "is not a readable SQLite database (database disk image is malformed)"),
+        ("garbage", "is not a readable SQLite database (file is not a database)"),
+        ("foreign", "is a SQLite database but not a poller state (it lacks cursors, meta, outbox, seen)"),
+        ("format", "has format '99', not 'cwmock-poller-state/1'"),
+    ],
+)
+def test_a_damaged_state_file_is_refused_saying_what_is_wrong_with_it(tmp_path: Path, how: str, reason: str) -> None:
+    path = used_state(tmp_path)
+    damage(path, how)
+    with pytest.raises(StateError) as refused:
+        PollerState.open(tmp_path)
+    assert f"the poller state {path} {reason}, so it cannot be used" in str(refused.value)
 
 
 @pytest.mark.parametrize("how", ["empty", "garbage"])
