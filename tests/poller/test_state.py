@@ -17,7 +17,7 @@ import pytest
 
 from cwmock.cli.main import main
 from cwmock.fixtures import read_fixture
-from cwmock.poller.state import STATE_FILE, NewNotification, PollerState, StateError, from_us, to_us
+from cwmock.poller.state import STATE_FILE, STATE_FORMAT, NewNotification, PollerState, StateError, from_us, to_us
 
 NOW = S0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
@@ -81,6 +81,18 @@ def test_a_damaged_state_file_is_refused_saying_what_is_wrong_with_it(tmp_path: 
     with pytest.raises(StateError) as refused:
         PollerState.open(tmp_path)
     assert f"the poller state {path} {reason}, so it cannot be used" in str(refused.value)
+
+
+def test_a_state_made_before_the_format_was_recorded_is_kept_and_gets_it(tmp_path: Path) -> None:
+    path = used_state(tmp_path)
+    older = sqlite3.connect(path)
+    older.execute("DELETE FROM meta WHERE key = 'format'")
+    older.commit()
+    older.close()
+    state = PollerState.open(tmp_path)
+    assert (state.meta("format"), state.meta("instance_id")) == (STATE_FORMAT, "1")
+    assert state.last_poll("contacts") == NOW
+    state.close()
 
 
 @pytest.mark.parametrize("how", ["empty", "garbage"])
