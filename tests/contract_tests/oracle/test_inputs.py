@@ -176,6 +176,83 @@ def test_a_malformed_served_version_is_refused_naming_the_field(change: dict[str
         ServedRecord.from_json(entry)
 
 
+def test_a_journal_that_does_not_say_it_dropped_entries_dropped_none() -> None:
+    """`dropped` > 0 makes windows whose entries may be lost unknown: absent, it is 0, never a loss."""
+    assert (JournalLog.from_json({"entries": []}).dropped, JournalLog.from_json({"entries": []}).capacity) == (0, None)
+    assert JournalLog.from_json({"entries": [], "dropped": 3, "capacity": 10}) == JournalLog((), 3, 10)
+
+
+@pytest.mark.parametrize(
+    ("parse", "data", "refusal"),
+    [
+        (
+            History.from_json,
+            {"sequence": 1},
+            "history: expected {'sequence': int, 'versions': [...]} from GET /__admin/history",
+        ),
+        (History.from_json, {"sequence": "1", "versions": []}, "history.sequence: expected an integer, got '1'"),
+        (History.from_json, {"sequence": 1, "versions": [{}]}, "history.versions[0].tenant: expected a string"),
+        (
+            ServedLog.from_json,
+            {"instance": 1},
+            "served: expected {'instance': int, 'versions': [...]} from GET /__admin/instances/{id}/served",
+        ),
+        (ServedLog.from_json, {"instance": None, "versions": []}, "served.instance: expected an integer, got None"),
+        (ServedLog.from_json, {"instance": 1, "versions": [{}]}, "served.versions[0].stamp: expected the stamp string"),
+        (
+            JournalLog.from_json,
+            {"dropped": 0},
+            "journal: expected {'capacity', 'dropped', 'entries': [...]} from GET /__admin/journal",
+        ),
+        (JournalLog.from_json, {"entries": [], "dropped": "2"}, "journal.dropped: expected an integer, got '2'"),
+        (JournalLog.from_json, {"entries": [], "capacity": 1.5}, "journal.capacity: expected an integer, got 1.5"),
+    ],
+)
+def test_an_answer_of_the_wrong_shape_is_refused_saying_which_call_and_field(
+    parse: Any, data: dict[str, Any], refusal: str
+) -> None:
+    with pytest.raises(ValueError, match="^" + re.escape(refusal)):
+        parse(data)
+
+
+@pytest.mark.parametrize(
+    ("moment", "refusal"),
+    [
+        ({"at": "2026-01-01T00:15:00Z", "seq": "4"}, "version.becameVisible: expected {'at': ISO instant, 'seq': int}"),
+        ("2026-01-01T00:15:00Z", "version.becameVisible: expected {'at': ISO instant, 'seq': int} or null"),
+        ({"seq": 4}, "version.becameVisible.at: expected an ISO-8601 instant string, got None"),
+        ({"at": "soon", "seq": 4}, "version.becameVisible.at: "),
+    ],
+)
+def test_a_malformed_moment_is_refused_naming_it(moment: Any, refusal: str) -> None:
+    with pytest.raises(ValueError, match="^" + re.escape(refusal)):
+        HistoryVersion.from_json({**GOOD_VERSION, "becameVisible": moment})
+
+
+def test_a_moment_reads_its_instant_and_sequence_number() -> None:
+    version = HistoryVersion.from_json({**GOOD_VERSION, "becameVisible": {"at": "2026-01-01T00:16:00+01:00", "seq": 7}})
+    assert version.became_visible == Moment(datetime(2025, 12, 31, 23, 16, tzinfo=UTC), 7)
+    assert HistoryVersion.from_json({**GOOD_VERSION, "becameVisible": None}).became_visible is None
+
+
+def test_a_window_holds_the_sequence_numbers_after_its_begin_through_its_end() -> None:
+    window = Window(1, T, 5, 9)
+    assert [seq for seq in range(3, 12) if window.holds(seq)] == [6, 7, 8, 9]
+    assert Window(2, T, 9, 9).holds(9) is False, "a window that made no request holds nothing"
+
+
+@pytest.mark.parametrize(
+    ("make", "refusal"),
+    [
+        (lambda: Window(3, T, 5, 4), "window 3: end_seq 4 is before begin_seq 5"),
+        (lambda: Window(3, T, 5, 9, start_tolerance=-timedelta(seconds=1)), "window 3: start_tolerance -1 day"),
+    ],
+)
+def test_a_window_a_harness_got_wrong_is_refused(make: Any, refusal: str) -> None:
+    with pytest.raises(ValueError, match="^" + re.escape(refusal)):
+        make()
+
+
 def test_an_arrival_round_trips_through_the_receivers_json() -> None:
     body = b'{"id": "1"}'
     arrival = Arrival(3, T, "POST", "/", "", (("elements-webhook-id", "a"),), body, 200, verify(None, body, []))
