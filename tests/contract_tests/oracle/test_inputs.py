@@ -345,6 +345,17 @@ def test_windows_out_of_order_are_refused() -> None:
 
     with pytest.raises(ValueError, match="in the order they ran"):
         check_windows([Window(1, T, 5, 9), Window(2, T, 3, 4)])
+    with pytest.raises(ValueError, match=re.escape("window indexes must be distinct, got [1, 2, 1]")):
+        check_windows([Window(1, T, 1, 2), Window(2, T, 2, 3), Window(1, T, 3, 4)])
+    later = T + timedelta(seconds=1)
+    refusal = (
+        "windows must be given in the order they ran: window 2 (begin_seq 9, start 2026-01-01T00:15:00+00:00) comes "
+        "after window 1 (end_seq 9, start 2026-01-01T00:15:01+00:00)"
+    )
+    with pytest.raises(ValueError, match="^" + re.escape(refusal) + "$"):
+        check_windows([Window(1, later, 5, 9), Window(2, T, 9, 12)])
+    # One after the other, even at the same instant (a frozen clock) and with no request between them: admitted.
+    check_windows([Window(1, T, 5, 9), Window(2, T, 9, 9), Window(3, T, 9, 12)])
     with pytest.raises(ValueError, match="naive"):
         Window(1, datetime(2026, 1, 1), 0, 1)
 
