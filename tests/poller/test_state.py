@@ -83,6 +83,16 @@ def test_a_damaged_state_file_is_refused_saying_what_is_wrong_with_it(tmp_path: 
     assert f"the poller state {path} {reason}, so it cannot be used" in str(refused.value)
 
 
+def test_a_new_state_file_records_its_format_and_nothing_else(tmp_path: Path) -> None:
+    """The format is what a later poller reads to know the file (the `meta` table is the file's own contract)."""
+    PollerState.open(tmp_path).close()
+    connection = sqlite3.connect(tmp_path / STATE_FILE)
+    try:
+        assert connection.execute("SELECT key, value FROM meta").fetchall() == [("format", STATE_FORMAT)]
+    finally:
+        connection.close()
+
+
 def test_a_state_made_before_the_format_was_recorded_is_kept_and_gets_it(tmp_path: Path) -> None:
     path = used_state(tmp_path)
     older = sqlite3.connect(path)
