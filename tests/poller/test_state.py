@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -81,6 +82,37 @@ def test_a_damaged_state_file_is_refused_saying_what_is_wrong_with_it(tmp_path: 
     with pytest.raises(StateError) as refused:
         PollerState.open(tmp_path)
     assert f"the poller state {path} {reason}, so it cannot be used" in str(refused.value)
+
+
+def test_a_state_file_half_made_by_a_crash_is_cleared_when_the_state_is_made(tmp_path: Path) -> None:
+    """A kill while the file was being made leaves only the temporary copy, never a half-made state file: the next
+    run removes it as it makes the state (and a file merely named alike is left alone)."""
+    leftover = tmp_path / f".{STATE_FILE}.new-k1ll3d"
+    leftover.write_bytes(b"half a database")
+    unrelated = tmp_path / f"{STATE_FILE}.new-notes"
+    unrelated.write_bytes(b"mine")
+    PollerState.open(tmp_path).close()
+    assert not leftover.exists()
+    assert unrelated.read_bytes() == b"mine"
+    assert sorted(p.name for p in tmp_path.iterdir() if ".new-" in p.name) == [unrelated.name]
+
+
+def test_the_state_file_is_made_under_a_name_the_next_run_clears(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a kill mid-way leaves behind must be what the next run looks for."""
+    renamed: list[tuple[str, str]] = []
+    replace = os.replace
+
+    def recording(source: str, destination: str) -> None:
+        renamed.append((Path(source).name, Path(destination).name))
+        replace(source, destination)
+
+    monkeypatch.setattr(os, "replace", recording)
+    PollerState.open(tmp_path).close()
+    [(temporary, made)] = renamed
+    assert made == STATE_FILE
+    assert temporary.startswith(f".{STATE_FILE}.new-")
 
 
 def test_a_new_state_file_records_its_format_and_nothing_else(tmp_path: Path) -> None:
