@@ -97,6 +97,17 @@ def test_the_envelope_carries_what_every_real_notification_carries() -> None:
     assert (event["elementKey"], event["hubKey"]) == (golden["message"]["events"][0]["elementKey"], "crm")
 
 
+def test_the_document_has_the_real_payloads_keys_in_their_order_at_every_level() -> None:
+    """Keys are case-sensitive JSON names a subscriber reads: each level as in the golden payload (a real one)."""
+    golden = json.loads(read_fixture("golden/valid-1-event.json"))
+    identity = InstanceIdentity(7, "n", ("tag",))
+    document = notification_document(3, identity, "contacts", S0, [found(record(1))])
+    assert list(document) == list(golden)
+    assert list(document["message"]) == list(golden["message"])
+    assert list(document["message"]["raw"]) == list(golden["message"]["raw"])
+    assert list(document["message"]["events"][0]) == list(golden["message"]["events"][0])
+
+
 def test_one_to_ten_events_a_notification() -> None:
     versions = [found(record(n)) for n in range(11)]
     assert [len(group) for group in chunks(versions[:3], size=1)] == [1, 1, 1]
