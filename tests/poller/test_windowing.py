@@ -163,6 +163,13 @@ def test_records_without_id_or_filter_date_are_skipped_with_a_reason(body: Any, 
     assert reason in skipped.reason
 
 
+def test_a_resource_without_a_filter_date_skips_every_record_saying_so() -> None:
+    undated = replace(resource(), updated=None)  # built by hand: the parser always gives a filter date
+    assert read_version(record("2026-01-01T00:10:00Z"), undated, S0) == SkippedRecord(
+        "5", "no filter date field is configured"
+    )
+
+
 def test_skipped_records_keep_their_id_and_say_why_in_full() -> None:
     missing = read_version(record(None), resource(), S0)
     assert missing == SkippedRecord(
