@@ -211,3 +211,20 @@ def test_pollDate_after_the_latent_response_is_malformed() -> None:
     world, key, window = latency_world()
     world.notify([key], window, change=poll_date("2026-01-01T00:16:31Z"))
     assert "(window 1: 2026-01-01T00:15:00Z to its first serve at 2026-01-01T00:16:30Z)" in malformed(world)[0]
+
+
+def test_pollDate_of_a_version_served_only_between_windows_is_malformed_saying_so() -> None:
+    """Served by a request outside every window the harness ran, then deleted: no poll of a window found it."""
+    world = Scenario()
+    world.now = at(5)
+    key = world.write(1, at(5))
+    world.now = at(10)
+    world.request()
+    world.delete(1)
+    world.notify([key], world.window(at(15)))
+    [finding] = world.judge().findings
+    assert finding.kind is FindingKind.MALFORMED
+    assert finding.lines()[-1].endswith(
+        "pollDate must be a server instant from a window's start to the moment the record was first served in that "
+        "window (it was served in no window)"
+    )
