@@ -349,6 +349,11 @@ def test_a_superseded_version_is_required_only_where_it_was_visible_throughout()
     new = world.write(1, at(20))
     world.window(at(30))
     assert kinds(world) == [(FindingKind.MISSING, str(old)), (FindingKind.MISSING, str(new))]
+    line = world.judge().findings[0].lines()[0]
+    assert line.startswith(
+        f"MISSING {old}: visible from 2026-01-01T00:05:00Z (seq 2), superseded at 2026-01-01T00:20:00Z (seq 5), "
+        "so throughout window 1 (clean, complete"
+    )
     world.notify([old], window)
     assert kinds(world) == [(FindingKind.MISSING, str(new))]
 
@@ -362,6 +367,20 @@ def test_a_deleted_version_stops_being_required() -> None:
     world.delete(1)
     world.window(at(30))
     assert world.judge().passed
+
+
+def test_a_deleted_version_visible_throughout_a_window_before_is_missing_saying_when_it_was_deleted() -> None:
+    world, key = one_version_world()
+    world.window(at(15))
+    world.now = at(20)
+    world.delete(1)
+    world.window(at(30))
+    [finding] = world.judge().findings
+    assert (finding.kind, str(finding.version)) == (FindingKind.MISSING, key)
+    assert finding.lines()[0].startswith(
+        f"MISSING {key}: visible from 2026-01-01T00:05:00Z (seq 2), deleted at 2026-01-01T00:20:00Z (seq 4), so "
+        "throughout window 1 (clean, complete"
+    )
 
 
 def test_a_write_keeping_the_stamp_extends_the_version() -> None:
