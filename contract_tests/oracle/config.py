@@ -75,10 +75,12 @@ class InstanceFacts:
         if isinstance(instance_id, bool) or not isinstance(instance_id, int):
             raise ValueError(f"instance.id: expected the integer instance id, got {instance_id!r}")
         tenant = data.get("tenant")
+        if tenant is not None and not isinstance(tenant, str):
+            raise ValueError(f"instance.tenant: expected the company id string or null, got {tenant!r}")
         return cls(
             id=instance_id,
             created=parse_instant(data.get("createdDate"), "instance.createdDate"),
-            tenant=tenant if isinstance(tenant, str) else None,
+            tenant=tenant,
             name=str(data.get("name", "")),
             poll_delay=_number(resource.get("pollDelay", 0), f"{RESOURCE}.pollDelay"),
             filter_by_current_date=_flag(resource.get("filterByCurrentDate", False), f"{RESOURCE}.filterByCurrentDate"),

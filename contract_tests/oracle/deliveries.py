@@ -120,10 +120,12 @@ def _record_instant(value: Any, date_format: str) -> datetime | None:
 @dataclass(frozen=True)
 class ServeTimes:
     """When responses that served records started (their `Date`), from the journal: by request seq, and each
-    window's last (keyed by window index)."""
+    window's last (keyed by window index); and the windows the journal shows made no hub request (they served
+    nothing)."""
 
     answered: Mapping[int, datetime]
     window_last: Mapping[int, datetime]
+    silent: frozenset[int] = frozenset()
 
 
 def served_in(served: ServedVersion, window: Window) -> bool:
@@ -277,7 +279,7 @@ class FormatJudge:
         accepted: set[int] = set()
         ranges = []
         for position, window in enumerate(self.windows):
-            if not served_in(served, window):
+            if not served_in(served, window) or window.index in self.times.silent:
                 continue
             bound = self._serve_bound(served, window)
             upper = None if bound is None else utc_second(bound)

@@ -53,6 +53,26 @@ def _int(value: Any, where: str) -> int:
     return value
 
 
+def _optional_int(value: Any, where: str) -> int | None:
+    return None if value is None else _int(value, where)
+
+
+def _str(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{where}: expected a string, got {value!r}")
+    return value
+
+
+def _optional_str(value: Any, where: str) -> str | None:
+    return None if value is None else _str(value, where)
+
+
+def _optional_bool(value: Any, where: str) -> bool | None:
+    if value is not None and not isinstance(value, bool):
+        raise ValueError(f"{where}: expected true, false or null, got {value!r}")
+    return value
+
+
 @dataclass(frozen=True, order=True)
 class VersionKey:
     """A contact version as events name it: (id, stamp to the second)."""
@@ -98,7 +118,7 @@ class HistoryVersion:
     def from_json(cls, data: Mapping[str, Any], where: str = "version") -> HistoryVersion:
         """Parse one entry of the `versions` list."""
         return cls(
-            tenant=str(data.get("tenant", "")),
+            tenant=_str(data.get("tenant"), f"{where}.tenant"),
             id=_int(data.get("id"), f"{where}.id"),
             stamp=parse_instant(data.get("stamp"), f"{where}.stamp"),
             written=_required_moment(data.get("written"), f"{where}.written"),
@@ -210,21 +230,19 @@ class JournalRecord:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any], where: str = "entry") -> JournalRecord:
-        """Parse one entry of the `entries` list."""
-        instance = data.get("instance")
-        result_end = data.get("resultEnd")
+        """Parse one entry of the `entries` list (a missing `query` is an empty one; a missing nullable field, null)."""
         answered = data.get("answeredAt")
         return cls(
             moment=Moment(parse_instant(data.get("at"), f"{where}.at"), _int(data.get("seq"), f"{where}.seq")),
-            method=str(data.get("method", "")),
-            path=str(data.get("path", "")),
+            method=_str(data.get("method"), f"{where}.method"),
+            path=_str(data.get("path"), f"{where}.path"),
             status=_int(data.get("status"), f"{where}.status"),
-            query=str(data.get("query", "")),
-            tenant=data.get("tenant"),
-            instance=None if instance is None else _int(instance, f"{where}.instance"),
-            fault=data.get("fault"),
-            result_end=None if result_end is None else bool(result_end),
-            returned=data.get("returned"),
+            query=_str(data.get("query", ""), f"{where}.query"),
+            tenant=_optional_str(data.get("tenant"), f"{where}.tenant"),
+            instance=_optional_int(data.get("instance"), f"{where}.instance"),
+            fault=_optional_str(data.get("fault"), f"{where}.fault"),
+            result_end=_optional_bool(data.get("resultEnd"), f"{where}.resultEnd"),
+            returned=_optional_int(data.get("returned"), f"{where}.returned"),
             answered=None if answered is None else parse_instant(answered, f"{where}.answeredAt"),
         )
 

@@ -236,8 +236,11 @@ def judge(
         served_ids.setdefault(key.id, []).append(key)
     context = _Context(instance, WindowTimeline(statuses), served_index, served_ids, settle)
     last_requests = {s.index: s.last_request for s in statuses if s.last_request is not None}
+    # No kept request, and none lost (a window whose entries the ring may have dropped is complete None, unknown).
+    silent = frozenset(s.index for s in statuses if s.requests == 0 and s.complete is False)
     answered = {e.moment.seq: e.answered_at for e in journal.entries if e.instance == instance.id}
-    deliveries = judge_deliveries(arrivals, instance, windows, served_index, ServeTimes(answered, last_requests))
+    times = ServeTimes(answered, last_requests, silent)
+    deliveries = judge_deliveries(arrivals, instance, windows, served_index, times)
     carriers: dict[VersionKey, list[JudgedDelivery]] = {}
     for delivery in deliveries:
         for key in delivery.versions():

@@ -9,6 +9,7 @@ the checkout as it installs (`cwmock/` with `emulator/`, `poller/`, `contract_te
 
     python tests/mutation/run.py [--area poller|oracle] [--module PATH] run [--changed [--base main] | --survivors
                                                                            | --recheck-equivalents]
+    python tests/mutation/run.py run NAME...              # only these mutants (names or globs)
     python tests/mutation/run.py report [--markdown]      # the per-module table of what the last runs found
     python tests/mutation/run.py changed [--base main]    # the mutant names --changed would run
     python tests/mutation/run.py pending                  # the mutant names a plain run would test next
@@ -527,6 +528,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     run_parser.add_argument(
         "--recheck-equivalents", action="store_true", help="test the listed equivalents too (skipped by default)"
     )
+    run_parser.add_argument("names", nargs="*", help="only these mutants (names or globs, as `report` prints them)")
     report_parser = commands.add_parser("report", help="the per-module table of the results so far")
     report_parser.add_argument("--markdown", action="store_true", help="as a Markdown table, for the docs")
     commands.add_parser("pending", help="the mutant names a plain `run` would test next, from the last generation")
@@ -550,6 +552,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "stage":
         print(stage(args.work))
         return 0
+    if args.command == "run" and args.names:
+        if args.changed or args.survivors:
+            parser.error("name mutants, or pass --changed or --survivors, not both")
+        return run(args.work, targets, args.names, args.max_children, recheck_equivalents=True)
     if args.command == "run" and args.survivors:
         equivalents = load_equivalents()
         left = [

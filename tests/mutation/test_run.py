@@ -261,3 +261,12 @@ def test_a_run_leaves_decided_mutants_alone(repository: Path) -> None:
     mutated_module(work, {"1": 1, "2": None, "3": 0, "4": 37})
     done = script(repository, "--work", str(work), "--module", "poller/windowing.py", "pending")
     assert done.stdout.splitlines() == ["cwmock.poller.windowing.x_window_bounds__mutmut_2"]
+
+
+def test_named_mutants_are_run_alone_never_with_changed_or_survivors(repository: Path) -> None:
+    """`run NAME...` tests only the named mutants (a triage's new test, checked on what it is meant to kill)."""
+    name = "cwmock.poller.windowing.x_window_bounds__mutmut_1"
+    for mode in ("--changed", "--survivors"):
+        done = script(repository, "--work", str(repository / "work"), "run", mode, name)
+        assert done.returncode == 2
+        assert "name mutants, or pass --changed or --survivors, not both" in done.stderr

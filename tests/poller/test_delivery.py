@@ -487,8 +487,11 @@ async def test_an_attempt_that_raises_stops_the_other_workers_before_the_error_p
     world.callback.mock(side_effect=receiver)
     world.engine.crash = crash
     world.records.extend(contact(n, S0 + timedelta(seconds=30)) for n in range(1, 301))  # 30 notifications
+    before = asyncio.all_tasks()
     with pytest.raises(Crashed):
         await world.window_at(S0 + timedelta(minutes=1))
+    left = [task for task in asyncio.all_tasks() - before if not task.done()]
+    assert left == [], "the cancelled workers have unwound before the error propagates: no task is left behind"
     at_the_break = started
     for _ in range(50):  # workers left running would go on attempting now
         await asyncio.sleep(0)

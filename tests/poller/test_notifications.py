@@ -65,6 +65,20 @@ def test_a_name_holding_the_records_slot_still_gives_the_document(name: str) -> 
     assert json.loads(body)["message"]["instanceName"] == name
 
 
+@pytest.mark.parametrize("name", ["API_Polling", "\x00cwmock records\x00"])
+def test_raw_carries_the_whole_vendor_response_the_events_came_from(name: str) -> None:
+    """`message.raw.contacts` is every record of the hub page(s) the events came from, not only the events' own
+    (docs/reference-poller.md; "the full raw/vendor body is still included in each notification", Events
+    Overview): with the document built at once, and with the records' text spliced in."""
+    page = [found(record(n, firstName=f"Zoë {n}")) for n in (1, 2, 3)]
+    raw = [version.record_json for version in page]
+    identity = InstanceIdentity(7, name, ())
+    document = notification_document(3, identity, "contacts", S0, page[1:2], raw)
+    assert document["message"]["raw"]["contacts"] == [json.loads(text) for text in raw]
+    assert [event["objectId"] for event in document["message"]["events"]] == ["2"]
+    assert notification_body(3, identity, "contacts", S0, page[1:2], raw) == encode(document)
+
+
 def test_records_are_kept_as_compact_text() -> None:
     version = found(record(1, firstName="Zoë", nested={"a": [1, 2.5, None]}))
     assert (
@@ -81,6 +95,17 @@ def test_the_envelope_carries_what_every_real_notification_carries() -> None:
         assert document[key] == golden[key], key
     [event] = document["message"]["events"]
     assert (event["elementKey"], event["hubKey"]) == (golden["message"]["events"][0]["elementKey"], "crm")
+
+
+def test_the_document_has_the_real_payloads_keys_in_their_order_at_every_level() -> None:
+    """Keys are case-sensitive JSON names a subscriber reads: each level as in the golden payload (a real one)."""
+    golden = json.loads(read_fixture("golden/valid-1-event.json"))
+    identity = InstanceIdentity(7, "n", ("tag",))
+    document = notification_document(3, identity, "contacts", S0, [found(record(1))])
+    assert list(document) == list(golden)
+    assert list(document["message"]) == list(golden["message"])
+    assert list(document["message"]["raw"]) == list(golden["message"]["raw"])
+    assert list(document["message"]["events"][0]) == list(golden["message"]["events"][0])
 
 
 def test_one_to_ten_events_a_notification() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -17,7 +18,7 @@ import pytest
 
 from cwmock.cli.main import main
 from cwmock.fixtures import read_fixture
-from cwmock.poller.state import STATE_FILE, NewNotification, PollerState, StateError, from_us, to_us
+from cwmock.poller.state import STATE_FILE, STATE_FORMAT, NewNotification, PollerState, StateError, from_us, to_us
 
 NOW = S0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
@@ -39,6 +40,11 @@ def damage(path: Path, how: str) -> None:
         path.write_bytes(path.read_bytes()[:100])
     elif how == "garbage":
         path.write_bytes(b"not a database at all\n" * 200)
+    elif how == "format":  # a poller state, but of a format this poller does not read
+        other = sqlite3.connect(path)
+        other.execute("UPDATE meta SET value = '99' WHERE key = 'format'")
+        other.commit()
+        other.close()
     else:  # a SQLite database, but not a poller's state
         path.unlink()
         other = sqlite3.connect(path)
@@ -58,6 +64,77 @@ def test_a_damaged_state_file_is_refused_with_the_way_out(tmp_path: Path, how: s
     assert str(path) in message
     assert "Keep the file to inspect it, then run again with --reset-state: the damaged file is moved aside" in message
     assert path.read_bytes() == kept, "the damaged file is left as it was, for inspection"
+
+
+@pytest.mark.parametrize(
+    ("how", "reason"),
+    [
+        ("empty", "is empty (0 bytes)"),
+        ("truncated", "is not a readable SQLite database (database disk image is malformed)"),
+        ("garbage", "is not a readable SQLite database (file is not a database)"),
+        ("foreign", "is a SQLite database but not a poller state (it lacks cursors, meta, outbox, seen)"),
+        ("format", "has format '99', not 'cwmock-poller-state/1'"),
+    ],
+)
+def test_a_damaged_state_file_is_refused_saying_what_is_wrong_with_it(tmp_path: Path, how: str, reason: str) -> None:
+    path = used_state(tmp_path)
+    damage(path, how)
+    with pytest.raises(StateError) as refused:
+        PollerState.open(tmp_path)
+    assert f"the poller state {path} {reason}, so it cannot be used" in str(refused.value)
+
+
+def test_a_state_file_half_made_by_a_crash_is_cleared_when_the_state_is_made(tmp_path: Path) -> None:
+    """A kill while the file was being made leaves only the temporary copy, never a half-made state file: the next
+    run removes it as it makes the state (and a file merely named alike is left alone)."""
+    leftover = tmp_path / f".{STATE_FILE}.new-k1ll3d"
+    leftover.write_bytes(b"half a database")
+    unrelated = tmp_path / f"{STATE_FILE}.new-notes"
+    unrelated.write_bytes(b"mine")
+    PollerState.open(tmp_path).close()
+    assert not leftover.exists()
+    assert unrelated.read_bytes() == b"mine"
+    assert sorted(p.name for p in tmp_path.iterdir() if ".new-" in p.name) == [unrelated.name]
+
+
+def test_the_state_file_is_made_under_a_name_the_next_run_clears(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a kill mid-way leaves behind must be what the next run looks for."""
+    renamed: list[tuple[str, str]] = []
+    replace = os.replace
+
+    def recording(source: str, destination: str) -> None:
+        renamed.append((Path(source).name, Path(destination).name))
+        replace(source, destination)
+
+    monkeypatch.setattr(os, "replace", recording)
+    PollerState.open(tmp_path).close()
+    [(temporary, made)] = renamed
+    assert made == STATE_FILE
+    assert temporary.startswith(f".{STATE_FILE}.new-")
+
+
+def test_a_new_state_file_records_its_format_and_nothing_else(tmp_path: Path) -> None:
+    """The format is what a later poller reads to know the file (the `meta` table is the file's own contract)."""
+    PollerState.open(tmp_path).close()
+    connection = sqlite3.connect(tmp_path / STATE_FILE)
+    try:
+        assert connection.execute("SELECT key, value FROM meta").fetchall() == [("format", STATE_FORMAT)]
+    finally:
+        connection.close()
+
+
+def test_a_state_made_before_the_format_was_recorded_is_kept_and_gets_it(tmp_path: Path) -> None:
+    path = used_state(tmp_path)
+    older = sqlite3.connect(path)
+    older.execute("DELETE FROM meta WHERE key = 'format'")
+    older.commit()
+    older.close()
+    state = PollerState.open(tmp_path)
+    assert (state.meta("format"), state.meta("instance_id")) == (STATE_FORMAT, "1")
+    assert state.last_poll("contacts") == NOW
+    state.close()
 
 
 @pytest.mark.parametrize("how", ["empty", "garbage"])

@@ -83,6 +83,15 @@ def test_the_overlap_is_never_below_one_second_and_without_a_filter_date_is_the_
     assert effective_overlap(undated, timedelta(seconds=5)) == timedelta(seconds=5)
 
 
+def test_a_finer_filter_date_still_overlaps_by_one_second() -> None:
+    """A millisecond stamp's precision is below a second: the one-second floor (docs/reference-poller.md) holds, or a
+    stamp in the same second as the last poll's lower edge would be lost to the strict `>`."""
+    millis = resource(datesConfiguration={"updatedDateField": "d", "updatedDateFormat": "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'"})
+    assert effective_overlap(millis, timedelta(0)) == timedelta(seconds=1)
+    undated = replace(resource(), updated=None)
+    assert effective_overlap(undated, timedelta(milliseconds=200)) == timedelta(seconds=1)
+
+
 def test_filter_by_current_date_bounds_later_and_strict_windows_too() -> None:
     r = resource(filterByCurrentDate=True)
     last, start = S0 + timedelta(minutes=15), S0 + timedelta(minutes=30)
@@ -152,6 +161,13 @@ def test_records_without_id_or_filter_date_are_skipped_with_a_reason(body: Any, 
     skipped = read_version(body, resource(), S0)
     assert isinstance(skipped, SkippedRecord)
     assert reason in skipped.reason
+
+
+def test_a_resource_without_a_filter_date_skips_every_record_saying_so() -> None:
+    undated = replace(resource(), updated=None)  # built by hand: the parser always gives a filter date
+    assert read_version(record("2026-01-01T00:10:00Z"), undated, S0) == SkippedRecord(
+        "5", "no filter date field is configured"
+    )
 
 
 def test_skipped_records_keep_their_id_and_say_why_in_full() -> None:

@@ -108,6 +108,9 @@ POLLER = "configuration/event.poller.configuration"
         ("id", True, "instance.id: expected the integer instance id, got True"),
         ("id", "7", "instance.id: expected the integer instance id, got '7'"),
         ("configuration", "x", "instance.configuration must be an object"),
+        ("tenant", 7, "instance.tenant: expected the company id string or null, got 7"),
+        ("createdDate", "-", "instance.createdDate: expected an ISO-8601 instant string, got None"),
+        ("createdDate", "soon", "instance.createdDate: "),
         (
             POLLER,
             "{not json",

@@ -166,6 +166,11 @@ def test_journal_drops_that_hide_a_window_a_verdict_needs_are_inconclusive() -> 
         verdict.report()
     )
     assert "window 1 (clean unknown, complete unknown" in verdict.report()
+    assert verdict.inconclusive_reasons == (
+        f"{key} would be required if the windows with dropped journal entries ([1]) were clean and not complete "
+        "(first: window 1 (clean unknown, complete unknown, starts 2026-01-01T00:15:00Z)), and no acknowledged "
+        "delivery carried it; enlarge the journal (or judge sooner) so it keeps every window's hub requests",
+    ), "what is unknown, and the way out"
 
 
 def test_journal_drops_no_judgement_depends_on_leave_the_verdict_decided() -> None:

@@ -67,6 +67,7 @@ def test_an_event_date_other_than_the_records_stamp_fails_only_when_policy_is_ju
     assert [(f.kind, f.policy, f.judged) for f in judged.findings] == [(FindingKind.MALFORMED, True, True)]
     assert "date is the record's updated stamp (cwmock policy)" in judged.report()
     assert "[cwmock policy]" in judged.report()
+    assert judged.findings[0].lines()[0] == "MALFORMED notification 1001 (webhook id hook-1) [cwmock policy]:"
     documented_only = date_world().judge(policy=False)
     assert documented_only.passed, documented_only.report()
     assert [(f.kind, f.judged) for f in documented_only.findings] == [(FindingKind.MALFORMED, False)]

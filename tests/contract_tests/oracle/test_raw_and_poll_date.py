@@ -211,3 +211,63 @@ def test_pollDate_after_the_latent_response_is_malformed() -> None:
     world, key, window = latency_world()
     world.notify([key], window, change=poll_date("2026-01-01T00:16:31Z"))
     assert "(window 1: 2026-01-01T00:15:00Z to its first serve at 2026-01-01T00:16:30Z)" in malformed(world)[0]
+
+
+def test_pollDate_of_a_version_served_only_between_windows_is_malformed_saying_so() -> None:
+    """Served by a request outside every window the harness ran, then deleted: no poll of a window found it."""
+    world = Scenario()
+    world.now = at(5)
+    key = world.write(1, at(5))
+    world.now = at(10)
+    world.request()
+    world.delete(1)
+    world.notify([key], world.window(at(15)))
+    [finding] = world.judge().findings
+    assert finding.kind is FindingKind.MALFORMED
+    assert finding.lines()[-1].endswith(
+        "pollDate must be a server instant from a window's start to the moment the record was first served in that "
+        "window (it was served in no window)"
+    )
+
+
+def test_a_window_that_made_no_request_served_nothing_so_no_pollDate_is_from_it() -> None:
+    """Served in windows 1 and 3, the version's served span covers window 2, which made no request (say, the poller
+    crashed before its first): window 2 bounds nothing, so a pollDate hours after every window is not a poll's."""
+    world = Scenario()
+    world.now = at(5)
+    key = world.write(1, at(5))
+    first = world.window(at(15))
+    world.begin(at(30))
+    world.end()
+    world.window(at(45))
+    world.notify([key], first, change=poll_date("2026-01-01T05:00:00Z"))
+    assert malformed(world) == [
+        "message.events[0].pollDate 2026-01-01T05:00:00Z is not the time of a poll that found contact 1 @ "
+        "2026-01-01T00:05:00Z: pollDate must be a server instant from a window's start to the moment the record was "
+        "first served in that window (window 1: 2026-01-01T00:15:00Z to its first serve at 2026-01-01T00:15:00Z; "
+        "window 3: 2026-01-01T00:45:00Z to its first serve at 2026-01-01T00:45:00Z)"
+    ]
+
+
+def test_a_window_whose_requests_the_journal_lost_may_have_served_it() -> None:
+    """Where the ring dropped a window's requests, what it served is unknown: a pollDate from it is accepted, never
+    failed on a guess (docs/contract-suite/oracle.md#poll-date)."""
+    world = Scenario()
+    world.now = at(5)
+    key = world.write(1, at(5))
+    world.window(at(15))
+    second = world.window(at(30))
+    third = world.window(at(45))
+    world.notify([key], second)
+    verdict = world.judge(dropped=5, keep_from=third.begin_seq + 1)
+    assert verdict.passed, verdict.report()
+
+
+def test_a_window_that_read_one_page_without_reaching_the_end_did_serve_it() -> None:
+    world = Scenario()
+    world.now = at(5)
+    key = world.write(1, at(5))
+    world.notify([key], world.window(at(15), complete=False))
+    world.window(at(30))
+    verdict = world.judge()
+    assert verdict.passed, verdict.report()

@@ -43,6 +43,12 @@ def test_a_required_version_no_delivery_carried_is_missing() -> None:
     assert "window 1 (clean, complete, starts 2026-01-01T00:15:00Z)" in line
     assert "served to the token first at 2026-01-01T00:15:00Z (seq 3), in window 1" in line
     assert line.endswith("no delivery carried it.")
+    assert verdict.missing[0].lines() == [
+        "MISSING contact 1 @ 2026-01-01T00:05:00Z: visible from 2026-01-01T00:05:00Z (seq 2), still current, so "
+        "throughout window 1 (clean, complete, starts 2026-01-01T00:15:00Z); no complete window before it, so every "
+        "stamp after s₀ = 2026-01-01T00:00:00Z was due; so it was required; served to the token first at "
+        "2026-01-01T00:15:00Z (seq 3), in window 1, 1 time(s); no delivery carried it."
+    ], "the whole chain of evidence, in order"
 
 
 def test_a_resend_after_a_receiver_timeout_with_the_same_id_and_bytes_counts_once() -> None:
@@ -109,6 +115,9 @@ def test_a_version_twice_in_one_notification_is_duplicated() -> None:
     version = world.write(1, at(5))
     world.notify([version, version], window)
     assert (FindingKind.DUPLICATED, key) in kinds(world)
+    assert (
+        f"DUPLICATED {key}: required, twice in one notification; carried by webhook id hook-1" in world.judge().report()
+    )
 
 
 def test_arrivals_without_a_webhook_id_are_separate_deliveries() -> None:
@@ -134,6 +143,44 @@ def test_an_event_for_a_never_served_version_is_fabricated() -> None:
     assert "stamps served for contact 1: 2026-01-01T00:05:00Z" in verdict.report()
     assert "message.raw.contacts[0] is contact 1 @ 2026-01-01T00:06:00Z, never served to the instance" in (
         verdict.report()
+    )
+
+
+def test_an_event_for_a_contact_never_served_at_all_is_fabricated_saying_so() -> None:
+    world, _ = one_version_world()
+    window = world.window(at(15))
+    world.notify([world.write(1, at(5))], window)
+    world.notify([version_key(99, at(6))], window)
+    line = world.judge().findings[0].lines()[0]
+    assert line.startswith(
+        "FABRICATED contact 99 @ 2026-01-01T00:06:00Z: never served to the instance's token; contact 99 was never "
+        "served; carried by webhook id hook-2 (notification 1002"
+    )
+
+
+def test_a_missing_version_the_poller_was_never_served_says_so() -> None:
+    """Visible throughout a clean, complete window the emulator never served it in (say, a query that filtered it
+    out): required all the same, and the evidence says it never reached the poller."""
+    world, key = one_version_world()
+    world.window(at(15))
+    world.served.clear()
+    [finding] = world.judge().findings
+    assert (finding.kind, str(finding.version)) == (FindingKind.MISSING, key)
+    assert finding.lines()[0].endswith(
+        "so it was required; it was never served to the instance's token; no delivery carried it."
+    )
+
+
+def test_a_missing_version_first_served_between_windows_says_where() -> None:
+    world, key = one_version_world()
+    world.now = at(10)
+    world.request()  # a request of the instance outside every window the harness ran
+    world.window(at(15))
+    [finding] = world.judge().findings
+    assert (finding.kind, str(finding.version)) == (FindingKind.MISSING, key)
+    assert (
+        "served to the token first at 2026-01-01T00:10:00Z (seq 3), outside every window, 2 time(s)"
+        in (finding.lines()[0])
     )
 
 
@@ -302,6 +349,11 @@ def test_a_superseded_version_is_required_only_where_it_was_visible_throughout()
     new = world.write(1, at(20))
     world.window(at(30))
     assert kinds(world) == [(FindingKind.MISSING, str(old)), (FindingKind.MISSING, str(new))]
+    line = world.judge().findings[0].lines()[0]
+    assert line.startswith(
+        f"MISSING {old}: visible from 2026-01-01T00:05:00Z (seq 2), superseded at 2026-01-01T00:20:00Z (seq 5), "
+        "so throughout window 1 (clean, complete"
+    )
     world.notify([old], window)
     assert kinds(world) == [(FindingKind.MISSING, str(new))]
 
@@ -315,6 +367,20 @@ def test_a_deleted_version_stops_being_required() -> None:
     world.delete(1)
     world.window(at(30))
     assert world.judge().passed
+
+
+def test_a_deleted_version_visible_throughout_a_window_before_is_missing_saying_when_it_was_deleted() -> None:
+    world, key = one_version_world()
+    world.window(at(15))
+    world.now = at(20)
+    world.delete(1)
+    world.window(at(30))
+    [finding] = world.judge().findings
+    assert (finding.kind, str(finding.version)) == (FindingKind.MISSING, key)
+    assert finding.lines()[0].startswith(
+        f"MISSING {key}: visible from 2026-01-01T00:05:00Z (seq 2), deleted at 2026-01-01T00:20:00Z (seq 4), so "
+        "throughout window 1 (clean, complete"
+    )
 
 
 def test_a_write_keeping_the_stamp_extends_the_version() -> None:

@@ -10,15 +10,16 @@ from cwmock.contract_tests.oracle.verdict import FindingKind
 from support.oracle import Scenario, at
 
 
-def drifted_world(*, also: str | None = None) -> tuple[Scenario, str]:
-    """Two contacts; window 1 reads both on a page whose change shifted the next, the poller delivers only the
-    first (it skipped the second), window 2 catches up with nothing (its lower bound is after both)."""
+def drifted_world(*, also: str | None = None, drift: str = "mutate_between_pages") -> tuple[Scenario, str]:
+    """Two contacts; window 1 reads both on a page whose change shifted the next (`drift`: the faults the journal
+    names on that page), the poller delivers only the first (it skipped the second), window 2 catches up with
+    nothing (its lower bound is after both)."""
     world = Scenario()
     world.now = at(5)
     first, second = world.write(1, at(5)), world.write(2, at(5))
     world.begin(at(15))
     world.request(result_end=False)
-    world.journal[-1] = replace(world.journal[-1], fault="mutate_between_pages")
+    world.journal[-1] = replace(world.journal[-1], fault=drift)
     world.request(result_end=True)
     if also is not None:
         world.request(fault=also, status=503)
@@ -48,3 +49,18 @@ def test_strict_drift_does_not_excuse_other_faults() -> None:
     verdict = replace(world.case(), strict_drift=True).judge()
     assert verdict.passed, verdict.report()
     assert verdict.required == 0, "a failed request still makes the window unclean"
+
+
+def test_strict_drift_excuses_a_page_changed_by_several_drifts() -> None:
+    """Two changes injected between the same pages: the journal names the fault once per change."""
+    world, skipped = drifted_world(drift="mutate_between_pages,mutate_between_pages")
+    verdict = replace(world.case(), strict_drift=True).judge()
+    assert [(f.kind, str(f.version)) for f in verdict.findings] == [(FindingKind.MISSING, skipped)]
+
+
+def test_strict_drift_does_not_excuse_another_fault_on_the_drifted_page() -> None:
+    """A page answered 200 but also shaped by another fault (here a delay) is not a drift-only page."""
+    world, _ = drifted_world(drift="mutate_between_pages,latency")
+    verdict = replace(world.case(), strict_drift=True).judge()
+    assert verdict.passed, verdict.report()
+    assert verdict.required == 0, "the delayed page still makes the window unclean"
