@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from cwmock.contract_tests.oracle.judge import judge
 from cwmock.contract_tests.oracle.rules import RULES, Basis, rule
 from cwmock.contract_tests.oracle.verdict import FindingKind
 
@@ -85,3 +86,19 @@ def test_an_event_before_s0_is_early_by_policy(policy: bool) -> None:
     verdict = world.judge(policy=policy)
     assert [(f.kind, f.policy) for f in verdict.findings] == [(FindingKind.EARLY, True)]
     assert verdict.passed is not policy
+
+
+def test_called_without_saying_the_judge_holds_a_poller_to_policy() -> None:
+    """`judge()`'s default, as a judge written against the API gets it: a poller asks to be let off policy."""
+    case = date_world().case()
+    verdict = judge(
+        instance=case.instance,
+        history=case.history,
+        served=case.served,
+        journal=case.journal,
+        windows=case.windows,
+        arrivals=case.arrivals,
+        settle=case.settle,
+    )
+    assert [(f.kind, f.policy, f.judged) for f in verdict.findings] == [(FindingKind.MALFORMED, True, True)]
+    assert not verdict.passed

@@ -190,6 +190,25 @@ def test_pollDate_in_a_later_window_that_served_it_again_is_bounded_by_that_wind
     )
 
 
+def test_pollDate_in_a_window_between_the_first_and_last_serve_is_bounded_by_its_last_request() -> None:
+    """Served in windows 1, 2 and 3: the served log keeps only the first and last serve, so window 2's bound is its
+    own last hub request."""
+    world = Scenario()
+    world.now = at(5)
+    key = world.write(1, at(5))
+    world.window(at(15))
+    world.begin(at(30))
+    world.now = at(31)
+    world.request()
+    second = world.end()
+    world.window(at(45))
+    world.notify([key], second, change=poll_date("2026-01-01T00:31:00Z"))
+    assert world.judge().passed
+    world.arrivals.clear()
+    world.notify([key], second, change=poll_date("2026-01-01T00:31:01Z"))
+    assert "window 2: 2026-01-01T00:30:00Z to its first serve at 2026-01-01T00:31:00Z;" in malformed(world)[0]
+
+
 def latency_world() -> tuple[Scenario, VersionKey, Window]:
     """Contact 1 served by a response that started after 90 s of emulated latency (its `Date` shows 00:16:30)."""
     world = Scenario()

@@ -98,6 +98,19 @@ def test_an_optional_version_delivered_once_passes() -> None:
     assert world.judge().passed
 
 
+def test_an_optional_version_delivered_twice_is_duplicated_and_said_optional() -> None:
+    world = Scenario()
+    world.begin(at(15))
+    key = world.write(1, at(15))
+    world.request()
+    window = world.end()
+    world.notify([key], window)
+    world.notify([key], window)
+    verdict = world.judge()
+    assert (verdict.required, kinds(world)) == (0, [(FindingKind.DUPLICATED, str(key))])
+    assert f"DUPLICATED {key}: optional, in 2 deliveries;" in verdict.report()
+
+
 def test_a_version_in_two_deliveries_is_duplicated() -> None:
     world, key = one_version_world()
     window = world.window(at(15))
@@ -143,6 +156,28 @@ def test_an_event_for_a_never_served_version_is_fabricated() -> None:
     assert "stamps served for contact 1: 2026-01-01T00:05:00Z" in verdict.report()
     assert "message.raw.contacts[0] is contact 1 @ 2026-01-01T00:06:00Z, never served to the instance" in (
         verdict.report()
+    )
+
+
+def test_a_fabricated_event_lists_the_stamps_that_were_served_for_its_contact() -> None:
+    world = Scenario()
+    world.now = at(5)
+    first = world.write(1, at(5))
+    window = world.window(at(15))
+    world.now = at(20)
+    second = world.write(1, at(20))
+    later = world.window(at(30))
+    world.notify([first], window)
+    world.notify([second], later)
+    world.notify([version_key(1, at(6))], later)
+    assert (
+        world.judge()
+        .findings[0]
+        .lines()[0]
+        .startswith(
+            "FABRICATED contact 1 @ 2026-01-01T00:06:00Z: never served to the instance's token; stamps served for "
+            "contact 1: 2026-01-01T00:05:00Z, 2026-01-01T00:20:00Z; carried by webhook id hook-3"
+        )
     )
 
 
