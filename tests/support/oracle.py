@@ -26,6 +26,7 @@ from cwmock.contract_tests.oracle.inputs import (
     format_second,
     version_key,
 )
+from cwmock.contract_tests.oracle.judge import judge
 from cwmock.contract_tests.oracle.verdict import Verdict
 from cwmock.contract_tests.timeline.case import Case
 from cwmock.emulator.model.versions import Moment
@@ -264,6 +265,19 @@ class Scenario:
             arrivals=arrivals,
             policy=policy,
         ).judge()
+
+
+def judged_by_default(case: Case) -> Verdict:
+    """`judge()` called with the inputs alone, as a judge written against the API calls it: its defaults decide."""
+    return judge(
+        instance=case.instance,
+        history=case.history,
+        served=case.served,
+        journal=case.journal,
+        windows=case.windows,
+        arrivals=case.arrivals,
+        settle=case.settle,
+    )
 
 
 def record(key: VersionKey) -> dict[str, Any]:

@@ -8,11 +8,10 @@ from typing import Any
 
 import pytest
 
-from cwmock.contract_tests.oracle.judge import judge
 from cwmock.contract_tests.oracle.rules import RULES, Basis, rule
 from cwmock.contract_tests.oracle.verdict import FindingKind
 
-from support.oracle import Scenario, at
+from support.oracle import Scenario, at, judged_by_default
 
 ORACLE_PAGE = Path(__file__).resolve().parents[3] / "docs" / "contract-suite" / "oracle.md"
 PUBLIC_SOURCE = re.compile(r"\([a-z0-9.-]+\.(com|org|io|net)/[^)]+\)")
@@ -90,15 +89,6 @@ def test_an_event_before_s0_is_early_by_policy(policy: bool) -> None:
 
 def test_called_without_saying_the_judge_holds_a_poller_to_policy() -> None:
     """`judge()`'s default, as a judge written against the API gets it: a poller asks to be let off policy."""
-    case = date_world().case()
-    verdict = judge(
-        instance=case.instance,
-        history=case.history,
-        served=case.served,
-        journal=case.journal,
-        windows=case.windows,
-        arrivals=case.arrivals,
-        settle=case.settle,
-    )
+    verdict = judged_by_default(date_world().case())
     assert [(f.kind, f.policy, f.judged) for f in verdict.findings] == [(FindingKind.MALFORMED, True, True)]
     assert not verdict.passed

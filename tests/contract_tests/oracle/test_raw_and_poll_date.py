@@ -171,7 +171,8 @@ def test_pollDate_of_a_poll_before_the_version_was_served_is_malformed() -> None
     ]
 
 
-def test_pollDate_in_a_later_window_that_served_it_again_is_bounded_by_that_windows_requests() -> None:
+def served_again_world(*, and_after: bool) -> tuple[Scenario, VersionKey, Window]:
+    """Contact 1 served in window 1 and again in window 2 at 00:31; `and_after`: once more in window 3."""
     world = Scenario()
     world.now = at(5)
     key = world.write(1, at(5))
@@ -180,6 +181,13 @@ def test_pollDate_in_a_later_window_that_served_it_again_is_bounded_by_that_wind
     world.now = at(31)
     world.request()
     second = world.end()
+    if and_after:
+        world.window(at(45))
+    return world, key, second
+
+
+def test_pollDate_in_a_later_window_that_served_it_again_is_bounded_by_that_windows_requests() -> None:
+    world, key, second = served_again_world(and_after=False)
     world.notify([key], second, change=poll_date("2026-01-01T00:31:00Z"))
     assert world.judge().passed
     world.arrivals.clear()
@@ -193,15 +201,7 @@ def test_pollDate_in_a_later_window_that_served_it_again_is_bounded_by_that_wind
 def test_pollDate_in_a_window_between_the_first_and_last_serve_is_bounded_by_its_last_request() -> None:
     """Served in windows 1, 2 and 3: the served log keeps only the first and last serve, so window 2's bound is its
     own last hub request."""
-    world = Scenario()
-    world.now = at(5)
-    key = world.write(1, at(5))
-    world.window(at(15))
-    world.begin(at(30))
-    world.now = at(31)
-    world.request()
-    second = world.end()
-    world.window(at(45))
+    world, key, second = served_again_world(and_after=True)
     world.notify([key], second, change=poll_date("2026-01-01T00:31:00Z"))
     assert world.judge().passed
     world.arrivals.clear()

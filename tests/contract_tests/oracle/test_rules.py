@@ -88,7 +88,7 @@ def test_a_version_first_visible_mid_window_is_optional_there_and_required_in_th
     assert "so throughout window 2 (clean" in verdict.report()
 
 
-def test_an_optional_version_delivered_once_passes() -> None:
+def test_an_optional_version_delivered_once_passes_and_twice_is_duplicated_said_optional() -> None:
     world = Scenario()
     world.begin(at(15))
     key = world.write(1, at(15))
@@ -96,15 +96,6 @@ def test_an_optional_version_delivered_once_passes() -> None:
     window = world.end()
     world.notify([key], window)
     assert world.judge().passed
-
-
-def test_an_optional_version_delivered_twice_is_duplicated_and_said_optional() -> None:
-    world = Scenario()
-    world.begin(at(15))
-    key = world.write(1, at(15))
-    world.request()
-    window = world.end()
-    world.notify([key], window)
     world.notify([key], window)
     verdict = world.judge()
     assert (verdict.required, kinds(world)) == (0, [(FindingKind.DUPLICATED, str(key))])

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from cwmock.contract_tests.oracle.judge import judge
 from cwmock.contract_tests.oracle.verdict import FindingKind
 
-from support.oracle import Scenario, at
+from support.oracle import Scenario, at, judged_by_default
 
 
 def drifted_world(*, also: str | None = None, drift: str = "mutate_between_pages") -> tuple[Scenario, str]:
@@ -69,15 +68,6 @@ def test_strict_drift_does_not_excuse_another_fault_on_the_drifted_page() -> Non
 
 def test_called_without_saying_the_judge_does_not_hold_a_poller_to_strict_drift() -> None:
     """`judge()`'s default, as a judge written against the API gets it: strict drift is for a poller that claims it."""
-    case = drifted_world()[0].case()
-    verdict = judge(
-        instance=case.instance,
-        history=case.history,
-        served=case.served,
-        journal=case.journal,
-        windows=case.windows,
-        arrivals=case.arrivals,
-        settle=case.settle,
-    )
+    verdict = judged_by_default(drifted_world()[0].case())
     assert verdict.passed, verdict.report()
     assert verdict.required == 0
