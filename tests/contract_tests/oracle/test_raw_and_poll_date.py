@@ -290,3 +290,36 @@ def test_a_window_that_read_one_page_without_reaching_the_end_did_serve_it() -> 
     world.window(at(30))
     verdict = world.judge()
     assert verdict.passed, verdict.report()
+
+
+def test_pollDate_in_the_window_of_the_last_serve_is_bounded_by_that_serve_not_by_later_requests() -> None:
+    """Window 2 served contact 1 at 00:31, then (the contact deleted) read again at 00:32: the poll that found it is
+    the 00:31 one."""
+    world = Scenario()
+    world.now = at(5)
+    key = world.write(1, at(5))
+    world.window(at(15))
+    world.begin(at(30))
+    world.now = at(31)
+    world.request()
+    world.delete(1)
+    world.now = at(32)
+    world.request()
+    second = world.end()
+    world.notify([key], second, change=poll_date("2026-01-01T00:31:30Z"))
+    assert "window 2: 2026-01-01T00:30:00Z to its first serve at 2026-01-01T00:31:00Z)" in malformed(world)[0]
+
+
+def test_a_raw_record_without_a_readable_stamp_names_no_served_record() -> None:
+    world = Scenario()
+    world.now = at(5)
+    key = world.write(1, at(5))
+
+    def undated(document: dict[str, Any]) -> None:
+        del document["message"]["raw"]["contacts"][0]["_info"]
+
+    world.notify([key], world.window(at(15)), change=undated)
+    assert malformed(world)[-1] == (
+        "message.raw.contacts[0] names no served record: it needs its id and a readable _info.lastUpdated; raw "
+        "carries the records the poll was served"
+    )

@@ -210,6 +210,33 @@ def test_a_missing_version_first_served_between_windows_says_where() -> None:
     )
 
 
+def test_an_event_whose_objectId_is_a_number_names_no_version_so_it_delivers_nothing() -> None:
+    """objectId is the id as a string (the platform's events): `1` is malformed, and the version stays missing."""
+    world, key = one_version_world()
+    window = world.window(at(15))
+
+    def numeric(document: dict[str, Any]) -> None:
+        document["message"]["events"][0]["objectId"] = 1
+
+    world.notify([world.write(1, at(5))], window, change=numeric)
+    verdict = world.judge()
+    assert [(f.kind, None if f.version is None else str(f.version)) for f in verdict.findings] == [
+        (FindingKind.MISSING, key),
+        (FindingKind.MALFORMED, None),
+    ]
+    assert "message.events[0] names no version: objectId 1 must be the id as a string" in verdict.report()
+
+
+def test_a_malformed_arrival_without_webhook_id_is_labelled_so() -> None:
+    world, key = one_version_world()
+    world.notify([world.write(1, at(5))], world.window(at(15)), webhook_id=None, event_type="SOMETHING")
+    lines = world.judge().findings[0].lines()
+    assert lines[:2] == [
+        "MALFORMED notification 1001 (webhook id none):",
+        f"    - an arrival without webhook id (notification 1001; arrivals #1 -> 200) carrying {key}",
+    ]
+
+
 def test_an_event_stamped_at_or_before_s0_is_forbidden_and_never_required() -> None:
     world = Scenario()
     world.now = at(1)
