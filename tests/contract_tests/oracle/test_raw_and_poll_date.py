@@ -171,8 +171,9 @@ def test_pollDate_of_a_poll_before_the_version_was_served_is_malformed() -> None
     ]
 
 
-def served_again_world(*, and_after: bool) -> tuple[Scenario, VersionKey, Window]:
-    """Contact 1 served in window 1 and again in window 2 at 00:31; `and_after`: once more in window 3."""
+def served_again_world(*, and_after: bool, then_gone: bool = False) -> tuple[Scenario, VersionKey, Window]:
+    """Contact 1 served in window 1 and again in window 2 at 00:31; `then_gone`: deleted, and window 2 reads again
+    at 00:32; `and_after`: served once more in window 3."""
     world = Scenario()
     world.now = at(5)
     key = world.write(1, at(5))
@@ -180,6 +181,10 @@ def served_again_world(*, and_after: bool) -> tuple[Scenario, VersionKey, Window
     world.begin(at(30))
     world.now = at(31)
     world.request()
+    if then_gone:
+        world.delete(1)
+        world.now = at(32)
+        world.request()
     second = world.end()
     if and_after:
         world.window(at(45))
@@ -295,17 +300,7 @@ def test_a_window_that_read_one_page_without_reaching_the_end_did_serve_it() -> 
 def test_pollDate_in_the_window_of_the_last_serve_is_bounded_by_that_serve_not_by_later_requests() -> None:
     """Window 2 served contact 1 at 00:31, then (the contact deleted) read again at 00:32: the poll that found it is
     the 00:31 one."""
-    world = Scenario()
-    world.now = at(5)
-    key = world.write(1, at(5))
-    world.window(at(15))
-    world.begin(at(30))
-    world.now = at(31)
-    world.request()
-    world.delete(1)
-    world.now = at(32)
-    world.request()
-    second = world.end()
+    world, key, second = served_again_world(and_after=False, then_gone=True)
     world.notify([key], second, change=poll_date("2026-01-01T00:31:30Z"))
     assert "window 2: 2026-01-01T00:30:00Z to its first serve at 2026-01-01T00:31:00Z)" in malformed(world)[0]
 
