@@ -74,6 +74,45 @@ def test_the_same_id_with_a_different_body_is_malformed_not_a_duplicate() -> Non
     assert "hook-1 arrived with 2 different bodies (arrivals #1, #2)" in verdict.report()
 
 
+def test_each_body_of_a_webhook_id_sent_with_several_is_checked_and_named() -> None:
+    """A resend with other bytes: both bodies are judged, the second's problems prefixed `body 2`."""
+    world, key = one_version_world()
+    window = world.window(at(15))
+    world.notify([world.write(1, at(5))], window)
+
+    def unknown_type(document: dict[str, Any]) -> None:
+        document["message"]["events"][0]["eventType"] = "SOMETHING"
+
+    world.notify([world.write(1, at(5))], window, webhook_id="hook-1", change=unknown_type)
+    [finding] = world.judge().findings
+    assert (finding.kind, str(finding.version)) == (FindingKind.MALFORMED, key)
+    assert finding.evidence[1:] == (
+        "webhook id hook-1 arrived with 2 different bodies (arrivals #1, #2); a resend must repeat the same id with "
+        "the same bytes",
+        "body 2: message.events[0].eventType: 'SOMETHING' is not one of ['CREATED', 'UPDATED', 'DELETED', 'UNKNOWN']",
+        "body 2: message.events[0].eventType is SOMETHING but _info.lastUpdated and _info.lastUpdated are 0 s apart "
+        "(createdCheckTolerance 10 s), so it must be CREATED",
+    )
+
+
+def test_a_policy_problem_of_the_first_of_several_bodies_is_kept() -> None:
+    world, _ = one_version_world()
+    window = world.window(at(15))
+
+    def emitted_later(document: dict[str, Any]) -> None:
+        document["message"]["events"][0]["date"] = "2026-01-01T00:15:02Z"
+
+    world.notify([world.write(1, at(5))], window, change=emitted_later)
+    world.notify([world.write(1, at(5))], window, webhook_id="hook-1")
+    policy = [f for f in world.judge().findings if f.policy]
+    assert [f.evidence[1:] for f in policy] == [
+        (
+            "body 1: message.events[0].date is 2026-01-01T00:15:02Z but its record's _info.lastUpdated is "
+            "2026-01-01T00:05:00Z: date is the record's updated stamp (cwmock policy)",
+        )
+    ]
+
+
 def test_a_version_first_visible_mid_window_is_optional_there_and_required_in_the_next() -> None:
     world = Scenario()
     world.begin(at(15))
