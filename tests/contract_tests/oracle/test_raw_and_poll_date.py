@@ -318,3 +318,18 @@ def test_a_raw_record_without_a_readable_stamp_names_no_served_record() -> None:
         "message.raw.contacts[0] names no served record: it needs its id and a readable _info.lastUpdated; raw "
         "carries the records the poll was served"
     )
+
+
+def test_pollDate_of_the_window_after_the_last_serve_is_malformed() -> None:
+    """Served last by window 1's last request, whose seq is window 2's begin_seq: window 2 never served it."""
+    world = Scenario()
+    world.now = at(5)
+    key = world.write(1, at(5))
+    first = world.window(at(15))
+    world.begin(at(30))
+    world.delete(1)
+    world.request()
+    second = world.end()
+    assert second.begin_seq == first.end_seq == world.served[key].last.seq
+    world.notify([key], second)
+    assert malformed(world)[0].endswith("(window 1: 2026-01-01T00:15:00Z to its first serve at 2026-01-01T00:15:00Z)")
