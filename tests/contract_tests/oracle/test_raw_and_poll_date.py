@@ -333,3 +333,23 @@ def test_pollDate_of_the_window_after_the_last_serve_is_malformed() -> None:
     assert second.begin_seq == first.end_seq == world.served[key].last.seq
     world.notify([key], second)
     assert malformed(world)[0].endswith("(window 1: 2026-01-01T00:15:00Z to its first serve at 2026-01-01T00:15:00Z)")
+
+
+def test_raw_with_two_versions_of_a_contact_gives_each_event_the_record_its_date_names() -> None:
+    """One window read contact 1 twice, before and after it changed (raw carries every record the reads served):
+    an event finds its record by id, and among several by its date."""
+    world = Scenario()
+    world.begin(at(15))
+    world.now = at(15)
+    old = world.write(1, at(15))
+    world.request(result_end=False)
+    world.now = at(15, 30)
+    new = world.write(1, at(15, 30))
+    world.request()
+    window = world.end()
+    world.window(at(30))
+    world.notify([new], window, change=raw_of([old, new]))
+    assert world.judge().passed, world.judge().report()
+    world.arrivals.clear()
+    world.notify([new], window, change=raw_of([new, old]))
+    assert world.judge().passed, world.judge().report()
