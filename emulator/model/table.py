@@ -145,7 +145,7 @@ class ContactTable:
             if not satisfied(stamps[-1]):
                 continue
             ids = sorted(block.ids[side(stamps, at) :])
-            if number == first_number:
+            if number == first_number and after_id is not None:
                 ids = ids[bisect_right(ids, after_id) :]
             found += ids
             if len(found) >= wanted:
