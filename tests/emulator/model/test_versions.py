@@ -35,11 +35,10 @@ def test_a_pending_write_becomes_visible_once_told() -> None:
     write = _write()
     assert write.became_visible is None
     assert not write.is_visible
-    write.became_visible = Moment(AT + timedelta(seconds=6), 4)
-    assert write.became_visible == Moment(AT + timedelta(seconds=6), 4)
-    assert write.is_visible
-    write.became_visible = None
-    assert write.became_visible is None
+    for moment in (Moment(AT + timedelta(seconds=6), 4), None):
+        write.became_visible = moment
+        assert write.became_visible == moment
+        assert write.is_visible is (moment is not None)
 
 
 def test_writes_compare_by_value() -> None:
