@@ -16,6 +16,7 @@ from cwmock.core.validation import InputError, check_json_value
 from cwmock.emulator.model.errors import FieldError, InvalidObject
 from cwmock.emulator.model.reference_data import ReferenceData
 from cwmock.emulator.model.references import reference_id
+from cwmock.emulator.model.shared_keys import CommunicationItemKeys, shared_keys_dict
 
 Record = dict[str, Any]
 
@@ -208,7 +209,7 @@ def _communication_items(value: object, ctx: ContactContext) -> list[Record]:
         if row["communicationType"] == "Email" and "@" in item_value:
             built["domain"] = sys.intern("@" + item_value.split("@", 1)[1])  # a few domains, many addresses
         built["communicationType"] = row["communicationType"]
-        items.append(built)
+        items.append(shared_keys_dict(CommunicationItemKeys, built))
     return items
 
 

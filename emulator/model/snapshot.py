@@ -11,6 +11,7 @@ from cwmock.core.validation import MAX_JSON_DEPTH, check_duration, check_id, che
 from cwmock.emulator.model.contacts import ContactContext, Record, build_contact
 from cwmock.emulator.model.errors import InvalidObject
 from cwmock.emulator.model.instances import Instance, InstanceRegistry, ServedVersion
+from cwmock.emulator.model.shared_keys import stored_contact
 from cwmock.emulator.model.store import Store, Tenant
 from cwmock.emulator.model.table import ContactTable
 from cwmock.emulator.model.versions import Moment, VersionHistory, Write, moment_json
@@ -110,7 +111,7 @@ def _checked_record(tenant: Tenant, contact_id: int, stamp: datetime, record: An
 
     if build_contact(body, ContactContext(tenant.reference, names.get, no_new_item)) != body:
         raise ValueError(f"contact {contact_id} is not a contact this emulator could have stored")
-    return record
+    return stored_contact(record)
 
 
 def _read_tenant(tenant: Tenant, data: dict[str, Any]) -> _TenantState:

@@ -24,6 +24,7 @@ from cwmock.emulator.model.contacts import (
 )
 from cwmock.emulator.model.errors import InvalidObject, NotFound, refused
 from cwmock.emulator.model.reference_data import ReferenceData
+from cwmock.emulator.model.shared_keys import stored_contact
 from cwmock.emulator.model.stamp_policy import StampPolicy
 from cwmock.emulator.model.table import ContactTable, StampBound
 from cwmock.emulator.model.tenants import DEFAULT_TENANTS, TenantCredentials
@@ -277,6 +278,7 @@ class Store:
             entered = _date_entered(tenant, contact_id, instant)
             if entered is not None:
                 record["_info"]["dateEntered"] = entered
+            record = stored_contact(record)
         # With no delay a write is visible at once, whatever its stamp (a future stamp is just skew).
         visible_from = max(now, shift(instant, options.delay)) if options.delay > 0 else now
         write = Write(tenant.credentials.company, contact_id, instant if body is not None else None, record,

@@ -28,23 +28,90 @@ class Moment:
         return {"at": iso_z(self.at), "seq": self.seq}
 
 
-@dataclass(slots=True)
 class Write:
-    """One accepted write of one contact (`record` is None for a delete)."""
+    """One accepted write of one contact (`record` is None for a delete).
 
-    tenant: str
-    id: int
-    stamp: datetime | None
-    record: Record | None
-    written: Moment
-    visible_from: datetime
-    became_visible: Moment | None = None
-    superseded: Moment | None = None
+    A million contacts mean a million writes, so a write keeps its moments' parts in its own slots and hands out
+    `Moment`s when asked (equal to the ones it was given), rather than holding two more objects each.
+    """
+
+    __slots__ = ("_became_at", "_became_seq", "_written_at", "_written_seq", "id", "record", "stamp", "superseded",
+                 "tenant", "visible_from")  # fmt: skip
+    _written_at: datetime
+    _written_seq: int
+    _became_at: datetime | None
+    _became_seq: int
+
+    def __init__(
+        self,
+        tenant: str,
+        id: int,
+        stamp: datetime | None,
+        record: Record | None,
+        written: Moment,
+        visible_from: datetime,
+        became_visible: Moment | None = None,
+        superseded: Moment | None = None,
+    ) -> None:
+        self.tenant = tenant
+        self.id = id
+        self.stamp = stamp
+        self.record = record
+        self.visible_from = visible_from
+        self.written = written
+        self.became_visible = became_visible
+        self.superseded = superseded
+
+    @property
+    def written(self) -> Moment:
+        """When the write was accepted."""
+        return Moment(self._written_at, self._written_seq)
+
+    @written.setter
+    def written(self, moment: Moment) -> None:
+        self._written_at = moment.at
+        self._written_seq = moment.seq
+
+    @property
+    def written_seq(self) -> int:
+        """The sequence number of `written`, without building the moment."""
+        return self._written_seq
+
+    @property
+    def became_visible(self) -> Moment | None:
+        """When the write became visible to reads (None while pending)."""
+        return None if self._became_at is None else Moment(self._became_at, self._became_seq)
+
+    @became_visible.setter
+    def became_visible(self, moment: Moment | None) -> None:
+        self._became_at = None if moment is None else moment.at
+        self._became_seq = 0 if moment is None else moment.seq
+
+    @property
+    def is_visible(self) -> bool:
+        """True once the write became visible."""
+        return self._became_at is not None
 
     @property
     def is_delete(self) -> bool:
         """True for a delete."""
         return self.record is None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Write):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
+
+    def _fields(self) -> tuple[object, ...]:
+        return (self.tenant, self.id, self.stamp, self.record, self.written, self.visible_from, self.became_visible,
+                self.superseded)  # fmt: skip
+
+    def __repr__(self) -> str:
+        return (f"Write(tenant={self.tenant!r}, id={self.id!r}, stamp={self.stamp!r}, record={self.record!r}, "
+                f"written={self.written!r}, visible_from={self.visible_from!r}, "
+                f"became_visible={self.became_visible!r}, superseded={self.superseded!r})")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -101,14 +168,14 @@ class VersionHistory:
             write.visible_from = previous.visible_from
         self.writes.append(write)
         self.by_id.setdefault(write.id, []).append(write)
-        heapq.heappush(self._pending, (write.visible_from, write.written.seq, write))
+        heapq.heappush(self._pending, (write.visible_from, write.written_seq, write))
 
     def restore(self, write: Write) -> None:
         """Put back a write from a snapshot: visible ones as they were, the rest into the pending queue."""
         self.writes.append(write)
         self.by_id.setdefault(write.id, []).append(write)
         if write.became_visible is None:
-            heapq.heappush(self._pending, (write.visible_from, write.written.seq, write))
+            heapq.heappush(self._pending, (write.visible_from, write.written_seq, write))
 
     def latest(self, contact_id: int) -> Write | None:
         """The last write of a contact, visible or not (what the next write builds on)."""
@@ -131,7 +198,7 @@ class VersionHistory:
     def last_visible(self, contact_id: int) -> Write | None:
         """The last write of a contact that has become visible."""
         for write in reversed(self.by_id.get(contact_id, [])):
-            if write.became_visible is not None:
+            if write.is_visible:
                 return write
         return None
 

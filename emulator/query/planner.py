@@ -8,22 +8,22 @@ stamp index knows exactly:
 
 - a wide bound (most contacts match): scan ids in id order, keep those whose stamp satisfies the bound, and stop
   once the window is full; it reads about `(offset + limit) / selectivity` contacts;
-- a narrow bound: take the matching ids from the stamp index (in stamp order) and select only the
-  `offset + limit` smallest, without sorting the rest; it reads every match once, but only their ids.
+- a narrow bound: read the stamp index block by block in id order (each block of consecutive ids keeps its stamps
+  sorted in a typed array, so its matches are a bisect and a slice), sorting each block's few matches, and stop
+  once the window is full; it reads the matches up to the window's end, as machine numbers, and no others.
 
-The count comes from the index in O(log n). Other shapes (an `orderBy`, a residual predicate that needs a count)
-take the plain path. Either way the page is exactly the plain path's: the property test in
-tests/emulator/query/test_planner.py compares them over random data, stamps, ties and page positions.
+The count comes from a sorted list of the stamps in O(log n). Other shapes (an `orderBy`, a residual predicate that
+needs a count) take the plain path. Either way the page is exactly the plain path's: the property test in
+tests/emulator/query/test_planner.py compares them over random data, stamps, ties, index blocks and page positions.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import Enum
 from itertools import islice
-from math import isqrt
 from typing import Any
 
 from cwmock.emulator.model.contacts import Record
@@ -41,19 +41,18 @@ from cwmock.emulator.query.predicates import (
 )
 
 ID_ORDER = (OrderKey(ID_PATH, Kind.NUMBER),)
-# Relative cost of one contact read by the id-order scan against one index entry read by the index plan (the scan
-# does two C-level lookups and a comparison per contact; the index plan slices one tuple and compares one id).
+# Relative costs: one contact read by the id-order scan (two C-level lookups and a comparison), one match read by the
+# index plan (a machine integer copied, then sorted with its block's), one block visited by it (a bisect).
 SCAN_COST_PER_CONTACT = 2.0
 INDEX_COST_PER_MATCH = 1.0
-# The sample of the index's ids that estimates the selection threshold (at most this many ids, sorted).
-SAMPLE_SIZE = 256
+INDEX_COST_PER_BLOCK = 20.0
 
 
 class Plan(Enum):
     """How a `lastUpdated` bound in id order is answered (chosen by estimated cost unless forced)."""
 
     SCAN = "id-order scan"
-    INDEX = "index range and partial selection"
+    INDEX = "stamp index, block by block"
 
 
 @dataclass(frozen=True)
@@ -171,7 +170,8 @@ def _chosen(plan: Plan | None, table: ContactTable, bound: StampBound, window: W
 
 
 def estimated_plan(table: ContactTable, bound: StampBound, window: Window) -> Plan:
-    """The cheaper plan by estimate: the scan reads about `end / selectivity` contacts, the index plan every match."""
+    """The cheaper plan by estimate: the scan reads about `end / selectivity` contacts; the index plan visits the
+    blocks holding them and reads every match in those blocks (a whole block's at least)."""
     matches = table.count_updated_after(bound)
     if matches == 0:
         return Plan.INDEX
@@ -179,59 +179,30 @@ def estimated_plan(table: ContactTable, bound: StampBound, window: Window) -> Pl
     # plans are costed on the ids above it, assuming the matches spread evenly over them.
     remaining = table.count_after(window.after_id)
     selectivity = matches / len(table)
-    scan = min(window.end / selectivity, remaining) * SCAN_COST_PER_CONTACT
-    return Plan.SCAN if scan < matches * INDEX_COST_PER_MATCH else Plan.INDEX
+    read = min(window.end / selectivity, remaining)
+    scan = read * SCAN_COST_PER_CONTACT
+    block = min(table.block_size, len(table))
+    index = max(read, block) * selectivity * INDEX_COST_PER_MATCH + read / block * INDEX_COST_PER_BLOCK
+    return Plan.SCAN if scan < index else Plan.INDEX
 
 
 def _bounded(table: ContactTable, bound: StampBound, window: Window, count: bool, plan: Plan | None) -> ResultPage:
     """`lastUpdated >/>= X` in id order: the scan or the index plan, whichever reads less."""
     if _chosen(plan, table, bound, window) is Plan.SCAN:
         ids = list(islice(table.scan_ids(window.after_id, bound), window.offset, window.end))
-        total = None
-        if count:
-            total = table.count_updated_after(bound)
-            if window.after_id is not None:
-                total = _count_above(table.ids_updated_after(bound), window.after_id)
-        return ResultPage(table.records(ids), total)
+        return ResultPage(table.records(ids), _count(table, bound, window) if count else None)
     walked = table.sorted_ids_updated_after(bound)
     if walked is not None:  # a page walk of this bound: the matches are already in id order
         start = 0 if window.after_id is None else bisect_right(walked, window.after_id)
         chosen = walked[start + window.offset : start + window.end]
         return ResultPage(table.records(chosen), len(walked) - start if count else None)
+    ids = table.first_ids_updated_after(bound, window.after_id, window.end)
+    return ResultPage(table.records(ids[window.offset : window.end]), _count(table, bound, window) if count else None)
+
+
+def _count(table: ContactTable, bound: StampBound, window: Window) -> int:
+    """The matches of `bound` above the window's `after_id`: from the count index, or counted past it."""
+    if window.after_id is None:
+        return table.count_updated_after(bound)
     ids = table.ids_updated_after(bound)
-    if window.after_id is not None:
-        after = window.after_id
-        ids = [contact_id for contact_id in ids if contact_id > after]
-    chosen = smallest(ids, window.end)[window.offset :]
-    return ResultPage(table.records(chosen), len(ids) if count else None)
-
-
-def _count_above(ids: Iterable[int], after_id: int) -> int:
-    return sum(1 for contact_id in ids if contact_id > after_id)
-
-
-def smallest(ids: list[int], k: int) -> list[int]:
-    """The `k` smallest of distinct `ids`, ascending, without sorting them all when `k` is a small part of them.
-
-    A sorted sample estimates a threshold a little above the k-th smallest; one pass keeps the ids under it and only
-    those are sorted. Should the sample mislead (fewer than `k` kept), all of them are sorted instead.
-    """
-    if k <= 0:
-        return []
-    n = len(ids)
-    if n <= SAMPLE_SIZE or 2 * k >= n:
-        return sorted(ids)[:k]
-    step = n // SAMPLE_SIZE
-    sample = sorted(ids[::step])
-    # The sample rank of the k-th smallest, plus a margin of a few standard deviations so one pass nearly always
-    # keeps enough.
-    rank = k * len(sample) // n
-    rank += 3 * isqrt(rank + 1) + 2
-    if rank >= len(sample):
-        return sorted(ids)[:k]
-    threshold = sample[rank]
-    kept = [contact_id for contact_id in ids if contact_id <= threshold]
-    if len(kept) < k:
-        return sorted(ids)[:k]
-    kept.sort()
-    return kept[:k]
+    return len(ids) - bisect_right(ids, window.after_id)

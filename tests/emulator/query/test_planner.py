@@ -18,7 +18,7 @@ from cwmock.emulator.query.conditions import parse_conditions
 from cwmock.emulator.query.field_catalog import STAMP_PATH, Kind
 from cwmock.emulator.query.keyset import keyset_start
 from cwmock.emulator.query.ordering import OrderKey, parse_order_by, sort_records
-from cwmock.emulator.query.planner import Plan, Window, count_matches, estimated_plan, plan_page, smallest
+from cwmock.emulator.query.planner import Plan, Window, count_matches, estimated_plan, plan_page
 from cwmock.emulator.query.predicates import Compare, Predicate, compile_predicate, conjoin
 
 BASE = datetime(2024, 5, 31, 18, 0, 0, tzinfo=timezone.utc)
@@ -34,13 +34,13 @@ class World:
 
 @st.composite
 def worlds(draw: st.DrawFn) -> World:
-    """Tables of up to 700 contacts (past the planner's sample size) with gaps in the ids and stamps that tie often:
-    stamps drawn from few seconds, many seconds, or rising or falling with the id."""
+    """Tables of up to 700 contacts with gaps in the ids and stamps that tie often: stamps drawn from few seconds, many
+    seconds, or rising or falling with the id; stamp index blocks of 1 to 1,024 ids (many blocks, or a few)."""
     size = draw(st.integers(0, 700))
     rng = random.Random(draw(st.integers(0, 2**32)))
     spread = draw(st.sampled_from([1, 5, 60, 100_000]))
     shape = draw(st.sampled_from(["random", "rising", "falling"]))
-    table = ContactTable()
+    table = ContactTable(block_bits=draw(st.sampled_from([0, 1, 3, 6, ContactTable.BLOCK_BITS])))
     records: list[Record] = []
     contact_id = draw(st.integers(1, 5))
     for n in range(size):
@@ -194,25 +194,6 @@ def test_the_cheaper_plan_is_chosen_by_selectivity() -> None:
     assert estimated_plan(world.table, wide, Window(10)) is Plan.SCAN
     assert estimated_plan(world.table, narrow, Window(10)) is Plan.INDEX
     assert estimated_plan(world.table, wide, Window(900)) is Plan.INDEX, "a page needing most of the table"
-
-
-def _interleaved(n: int) -> list[int]:
-    """0, 2n, 1, 2n-1, ...: a stride sample of it may hold only the small half, misleading the threshold."""
-    return [i for pair in zip(range(n), range(2 * n, n, -1), strict=True) for i in pair]
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    ids=st.one_of(
-        st.lists(st.integers(0, 10**6), unique=True, max_size=3_000),
-        st.integers(0, 3_000).map(lambda n: list(range(n))),
-        st.integers(0, 3_000).map(lambda n: list(range(n, 0, -1))),
-        st.integers(0, 3_000).map(_interleaved),
-    ),
-    k=st.integers(0, 3_100),
-)
-def test_smallest_is_the_head_of_the_sorted_ids(ids: list[int], k: int) -> None:
-    assert smallest(ids, k) == sorted(ids)[:k]
 
 
 def test_keyset_paging_cannot_be_combined_with_an_order() -> None:
