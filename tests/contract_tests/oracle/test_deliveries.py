@@ -1,0 +1,159 @@
+"""How the oracle reads a notification's records by the instance's own settings (docs/contract-suite/oracle.md#rules):
+the `raw` clause (Open Connectors, Events Overview: raw carries the records the poll was served, found by the
+instance's idField) and the `pollDate` clause (a server instant from a window's start to the record's first serve in
+that window), each under a setting or a record shape no other test uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cwmock.contract_tests.oracle.inputs import VersionKey
+from cwmock.contract_tests.oracle.verdict import FindingKind
+
+from support.oracle import Scenario, at, record
+
+
+def malformed(world: Scenario) -> list[str]:
+    verdict = world.judge()
+    assert [f.kind for f in verdict.findings] == [FindingKind.MALFORMED], verdict.report()
+    return list(verdict.malformed[0].evidence[1:])
+
+
+def raw_records(edit: Any) -> Any:
+    """A change to a notification: each raw record replaced by `edit(record)`."""
+
+    def change(document: dict[str, Any]) -> None:
+        raw = document["message"]["raw"]
+        raw["contacts"] = [edit(r) for r in raw["contacts"]]
+
+    return change
+
+
+def one_version(contact: int = 1) -> tuple[Scenario, VersionKey]:
+    world = Scenario()
+    world.now = at(5)
+    return world, world.write(contact, at(5))
+
+
+# raw: records found by the instance's idField, dates read in its updatedDateFormat
+
+
+def test_a_dotted_idField_finds_each_record_by_its_nested_id() -> None:
+    world, key = one_version()
+    world.configure(id_field="contact.id")
+
+    def nested(r: dict[str, Any]) -> dict[str, Any]:
+        return {"contact": {"id": r.pop("id")}, **r}
+
+    world.notify([key], world.window(at(15)), change=raw_records(nested))
+    verdict = world.judge()
+    assert verdict.passed, verdict.report()
+
+
+def test_epoch_milliseconds_are_read_under_the_milliseconds_format() -> None:
+    world, key = one_version()
+    world.configure(updated_date_format="milliseconds", created_date_format="milliseconds")
+
+    def epoch_ms(r: dict[str, Any]) -> dict[str, Any]:
+        return {**r, "_info": {"lastUpdated": int(key.stamp.timestamp() * 1000)}}
+
+    world.notify([key], world.window(at(15)), change=raw_records(epoch_ms))
+    verdict = world.judge()
+    assert verdict.passed, verdict.report()
+
+
+def test_epoch_milliseconds_under_an_ISO_format_are_no_readable_date() -> None:
+    world, key = one_version()
+
+    def epoch_ms(r: dict[str, Any]) -> dict[str, Any]:
+        return {**r, "_info": {"lastUpdated": int(key.stamp.timestamp() * 1000)}}
+
+    world.notify([key], world.window(at(15)), change=raw_records(epoch_ms))
+    assert "message.events[0]: its record has no readable _info.lastUpdated; raw must carry the record" in malformed(
+        world
+    )
+
+
+def test_a_contact_id_of_zero_is_an_id() -> None:
+    world, key = one_version(contact=0)
+    world.notify([key], world.window(at(15)))
+    verdict = world.judge()
+    assert verdict.passed, verdict.report()
+
+
+def test_a_raw_record_with_a_negative_id_names_no_record() -> None:
+    world, key = one_version()
+
+    def negative(document: dict[str, Any]) -> None:
+        document["message"]["raw"]["contacts"].append({**record(key), "id": -1})
+
+    world.notify([key], world.window(at(15)), change=negative)
+    assert malformed(world) == [
+        "message.raw.contacts[1] names no served record: it needs its id and a readable _info.lastUpdated; "
+        "raw carries the records the poll was served"
+    ]
+
+
+def test_two_versions_of_one_contact_in_raw_each_event_takes_the_one_its_date_names() -> None:
+    """One window served contact 1, then its next version: raw carries both, each event is keyed by its own."""
+    world, first = one_version()
+    world.begin(at(15))
+    world.request(result_end=False)
+    world.now = at(16)
+    second = world.write(1, at(16))
+    world.request()
+    window = world.end()
+    world.notify([first, second], window)
+    verdict = world.judge()
+    assert verdict.passed, verdict.report()
+
+
+# pollDate: bounded by the record's serves in the window, and by what the journal still shows
+
+
+def poll_date(text: str) -> Any:
+    def change(document: dict[str, Any]) -> None:
+        for event in document["message"]["events"]:
+            event["pollDate"] = text
+
+    return change
+
+
+def test_a_version_served_just_before_a_window_began_was_not_served_in_it() -> None:
+    """Served by a request between windows, the last sequence number before window 1 began: window 1 (whose only
+    request failed) served nothing, so no pollDate is from it."""
+    world, key = one_version()
+    world.now = at(10)
+    world.request()
+    world.begin(at(15))
+    world.request(fault="reset", status=503)
+    window = world.end()
+    world.notify([key], window)
+    evidence = world.judge().malformed[0].evidence
+    assert evidence[-1].endswith("first served in that window (it was served in no window)"), evidence
+
+
+def test_pollDate_in_a_window_that_served_the_version_again_is_bounded_by_that_serve_not_its_last_request() -> None:
+    """Window 2 served contact 1 again at 00:30, then made a failing request at 00:33: a poll that found it was at
+    00:30 at the latest."""
+    world, key = one_version()
+    world.window(at(15))
+    world.begin(at(30))
+    world.request()
+    world.now = at(33)
+    world.request(fault="reset", status=503)
+    second = world.end()
+    world.notify([key], second, change=poll_date("2026-01-01T00:31:00Z"))
+    evidence = world.judge().malformed[0].evidence
+    assert "; window 2: 2026-01-01T00:30:00Z to its first serve at 2026-01-01T00:30:00Z)" in evidence[-1], evidence
+
+
+def test_a_window_whose_serve_time_was_lost_shows_an_unknown_bound_when_the_pollDate_is_before_every_window() -> None:
+    world, key = one_version()
+    world.window(at(15))
+    world.window(at(30))
+    third = world.window(at(45))
+    world.notify([key], third, change=poll_date("2026-01-01T00:10:00Z"))
+    verdict = world.judge(dropped=5, keep_from=third.begin_seq + 1)
+    evidence = verdict.malformed[0].evidence
+    assert "; window 2: 2026-01-01T00:30:00Z to its first serve (time unknown);" in evidence[-1], evidence
