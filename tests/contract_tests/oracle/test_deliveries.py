@@ -148,12 +148,19 @@ def test_pollDate_in_a_window_that_served_the_version_again_is_bounded_by_that_s
     assert "; window 2: 2026-01-01T00:30:00Z to its first serve at 2026-01-01T00:30:00Z)" in evidence[-1], evidence
 
 
-def test_a_window_whose_serve_time_was_lost_shows_an_unknown_bound_when_the_pollDate_is_before_every_window() -> None:
+def test_a_window_whose_requests_the_journal_lost_is_bounded_by_the_versions_later_serve() -> None:
+    """The ring lost windows 1 and 2's requests; contact 1 was served again in window 3 at 00:45. Whatever window 2
+    did, it ended before that serve, so a pollDate after it is no poll of window 2's."""
     world, key = one_version()
     world.window(at(15))
-    world.window(at(30))
+    second = world.window(at(30))
     third = world.window(at(45))
-    world.notify([key], third, change=poll_date("2026-01-01T00:10:00Z"))
+    world.notify([key], second, change=poll_date("2026-01-01T00:45:01Z"))
     verdict = world.judge(dropped=5, keep_from=third.begin_seq + 1)
-    evidence = verdict.malformed[0].evidence
-    assert "; window 2: 2026-01-01T00:30:00Z to its first serve (time unknown);" in evidence[-1], evidence
+    assert [f.kind for f in verdict.findings] == [FindingKind.MALFORMED], verdict.report()
+    ranges = (
+        "(window 1: 2026-01-01T00:15:00Z to its first serve at 2026-01-01T00:15:00Z; "
+        "window 2: 2026-01-01T00:30:00Z to its first serve at 2026-01-01T00:45:00Z; "
+        "window 3: 2026-01-01T00:45:00Z to its first serve at 2026-01-01T00:45:00Z)"
+    )
+    assert verdict.malformed[0].evidence[-1].endswith(ranges), verdict.report()
