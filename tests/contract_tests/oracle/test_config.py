@@ -156,7 +156,7 @@ def test_an_instance_judged_by_another_field_says_why_it_cannot_be() -> None:
 
 
 def test_an_instance_that_states_only_what_it_must_gets_every_default() -> None:
-    """No name, no idField, no datesConfiguration, an empty signature key: the defaults the platform documents
+    """No name, no idField, no datesConfiguration, an empty signature key: the seed's values are the defaults
     (idField `id`, dates from `_info.lastUpdated` in the ISO format), and an empty key signs nothing."""
     instance = seed_instance()
     del instance["name"]
