@@ -62,6 +62,28 @@ def test_epoch_milliseconds_are_read_under_the_milliseconds_format() -> None:
     assert verdict.passed, verdict.report()
 
 
+def test_eventType_compares_an_epoch_milliseconds_updated_stamp_with_an_ISO_created_date() -> None:
+    """updatedDateFormat `milliseconds`, createdDateFormat ISO: each field is read in its own format, and the two
+    instants 30 s apart make the event UPDATED (createdCheckTolerance 10 s), whatever the machine's time zone."""
+    world, key = one_version()
+    world.configure(updated_date_format="milliseconds", created_date_field="_info.dateEntered")
+
+    def both(r: dict[str, Any]) -> dict[str, Any]:
+        stamps = {"lastUpdated": int(key.stamp.timestamp() * 1000), "dateEntered": "2026-01-01T00:04:30Z"}
+        return {**r, "_info": stamps}
+
+    window = world.window(at(15))
+    world.notify([key], window, change=raw_records(both), event_type="UPDATED")
+    verdict = world.judge()
+    assert verdict.passed, verdict.report()
+    world.arrivals.clear()
+    world.notify([key], window, change=raw_records(both), event_type="CREATED")
+    assert malformed(world) == [
+        "message.events[0].eventType is CREATED but _info.dateEntered and _info.lastUpdated are 30 s apart "
+        "(createdCheckTolerance 10 s), so it must be UPDATED"
+    ]
+
+
 def test_epoch_milliseconds_under_an_ISO_format_are_no_readable_date() -> None:
     world, key = one_version()
 
