@@ -186,3 +186,19 @@ def test_a_window_whose_requests_the_journal_lost_is_bounded_by_the_versions_lat
         "window 3: 2026-01-01T00:45:00Z to its first serve at 2026-01-01T00:45:00Z)"
     )
     assert verdict.malformed[0].evidence[-1].endswith(ranges), verdict.report()
+
+
+def test_an_event_that_names_no_version_shows_its_objectId_and_date() -> None:
+    """objectId must be the contact id as a string (Open Connectors, Events Overview): an integer names no version,
+    and the finding quotes what the event said."""
+    world, key = one_version()
+
+    def integer_id(document: dict[str, Any]) -> None:
+        document["message"]["events"][0]["objectId"] = 1
+
+    world.notify([key], world.window(at(15)), change=integer_id)
+    verdict = world.judge()
+    assert (
+        "message.events[0] names no version: objectId 1 must be the id as a string, date '2026-01-01T00:05:00Z'"
+        in verdict.malformed[0].evidence
+    ), verdict.report()
