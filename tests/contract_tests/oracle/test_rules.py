@@ -400,3 +400,58 @@ def test_a_window_made_unclean_by_an_unnamed_5xx_says_which_status() -> None:
     world.request()
     world.end()
     assert "faulted: seq 3 GET /elements/api-v2/hubs/crm/contacts -> 503 (status 503)" in world.judge().report()
+
+
+# Each finding names its version's carriers: every delivery, by webhook id and notification id (the `duplicated`,
+# `fabricated` and `early` rules, docs/contract-suite/oracle.md#rules)
+
+
+def test_a_duplicate_names_every_delivery_that_carried_it() -> None:
+    world, key = one_version_world()
+    window = world.window(at(15))
+    world.notify([world.write(1, at(5))], window)
+    world.notify([world.write(1, at(5))], window)
+    [finding] = world.judge().findings
+    assert (finding.webhook_ids, finding.notification_ids) == (("hook-1", "hook-2"), ("1001", "1002"))
+    assert finding.lines() == [
+        f"DUPLICATED {key}: required, in 2 deliveries; carried by webhook id hook-1 (notification 1001; arrivals "
+        "#1 -> 200); webhook id hook-2 (notification 1002; arrivals #2 -> 200)."
+    ]
+
+
+def test_a_duplicate_of_an_optional_version_says_it_was_optional() -> None:
+    """Delivered twice, a version no window required (first visible mid-window) is still DUPLICATED, as optional."""
+    world = Scenario()
+    world.begin(at(15))
+    world.request()
+    key = world.write(1, at(15))
+    world.request()
+    window = world.end()
+    world.notify([key], window)
+    world.notify([key], window)
+    assert (
+        "DUPLICATED contact 1 @ 2026-01-01T00:15:00Z: optional, in 2 deliveries; carried by" in world.judge().report()
+    )
+
+
+def test_a_fabricated_version_lists_every_stamp_served_for_its_contact_and_its_carrier() -> None:
+    world = Scenario()
+    world.now = at(5)
+    world.write(1, at(5))
+    world.window(at(15))
+    world.now = at(20)
+    world.write(1, at(20))
+    window = world.window(at(30))
+    world.notify([version_key(1, at(25))], window)
+    fabricated = world.judge().fabricated[0]
+    assert (fabricated.webhook_ids, fabricated.notification_ids) == (("hook-1",), ("1001",))
+    assert "stamps served for contact 1: 2026-01-01T00:05:00Z, 2026-01-01T00:20:00Z" in fabricated.lines()[0]
+
+
+def test_an_early_version_names_its_carrier() -> None:
+    world = Scenario()
+    world.now = at(1)
+    early = world.write(1, at(0))
+    world.notify([early], world.window(at(15)))
+    [finding] = world.judge().findings
+    assert (finding.kind, finding.webhook_ids, finding.notification_ids) == (FindingKind.EARLY, ("hook-1",), ("1001",))
