@@ -69,13 +69,9 @@ class JudgedDelivery:
         return f"{name} (notification {ids}; arrivals {answers})"
 
 
-def _get(document: Any, *path: str | int) -> Any:
+def _get(document: Any, *path: str) -> Any:
     for step in path:
-        if isinstance(step, int):
-            if not isinstance(document, list) or not 0 <= step < len(document):
-                return None
-            document = document[step]
-        elif isinstance(document, dict):
+        if isinstance(document, dict):
             document = document.get(step)
         else:
             return None

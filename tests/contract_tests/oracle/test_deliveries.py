@@ -5,6 +5,7 @@ that window), each under a setting or a record shape no other test uses."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from cwmock.contract_tests.oracle.inputs import VersionKey
@@ -201,4 +202,44 @@ def test_an_event_that_names_no_version_shows_its_objectId_and_date() -> None:
     assert (
         "message.events[0] names no version: objectId 1 must be the id as a string, date '2026-01-01T00:05:00Z'"
         in verdict.malformed[0].evidence
+    ), verdict.report()
+
+
+# deliveries: how a delivery is named, and what of it is judged
+
+
+def test_an_arrival_refused_as_too_large_is_skipped_and_the_resend_after_it_is_still_judged() -> None:
+    """The receiver kept no body of a 413 arrival, so its signature is not judged; the resend's is (Open
+    Connectors, Hash Verification)."""
+    world, key = one_version()
+    world.configure(signature_key="MySecretEventSignatureKey")
+    resent = world.notify([key], world.window(at(15)), signature="sha256=jHdbRx5EZAsOfTwAPJOGkNUzQMVVdu5VJlxcsk+G6jQ=")
+    refused = replace(resent, seq=1, body=b"", status=413, too_large=True)
+    world.arrivals[:] = [refused, replace(resent, seq=2)]
+    assert malformed(world) == [
+        "arrival #2: Elements-Webhook-Signature invalid: "
+        "sha256 signature matches none of the 1 configured key(s) for these body bytes"
+    ]
+
+
+def test_an_unreadable_arrival_without_webhook_id_is_named_as_such() -> None:
+    world, _ = one_version()
+    world.window(at(15))
+    world.arrive(b"not json", (("content-type", "application/json"),))
+    verdict = world.judge()
+    assert verdict.malformed[0].evidence[0] == (
+        "an arrival without webhook id (notification no id; arrivals #1 -> 200) carrying no version"
+    ), verdict.report()
+
+
+def test_one_webhook_id_with_two_bodies_names_both_notification_ids() -> None:
+    world, key = one_version()
+    window = world.window(at(15))
+    world.notify([key], window, webhook_id="same")
+    world.notify([key], window, webhook_id="same")
+    verdict = world.judge()
+    assert (
+        verdict.malformed[0]
+        .evidence[0]
+        .startswith("webhook id same (notification 1001, 1002; arrivals #1 -> 200, #2 -> 200) carrying")
     ), verdict.report()
