@@ -243,3 +243,68 @@ def test_one_webhook_id_with_two_bodies_names_both_notification_ids() -> None:
         .evidence[0]
         .startswith("webhook id same (notification 1001, 1002; arrivals #1 -> 200, #2 -> 200) carrying")
     ), verdict.report()
+
+
+def test_a_problem_of_the_second_body_under_one_webhook_id_names_that_body() -> None:
+    world, key = one_version()
+    window = world.window(at(15))
+    world.notify([key], window, webhook_id="same")
+    world.notify([key], window, webhook_id="same", change=lambda d: d["message"].update(instanceId=1))
+    assert "body 2: message.instanceId is 1 but the instance id is 4242" in world.judge().malformed[0].evidence
+
+
+def test_every_event_of_a_notification_is_judged_by_policy() -> None:
+    """Both events' dates differ from their records' stamps: the `event-date` policy names both."""
+    world = Scenario()
+    world.now = at(5)
+    keys = [world.write(1, at(5)), world.write(2, at(5))]
+
+    def shifted(document: dict[str, Any]) -> None:
+        for event in document["message"]["events"]:
+            event["date"] = "2026-01-01T00:06:00Z"
+
+    world.notify(keys, world.window(at(15)), change=shifted)
+    [finding] = world.judge().findings
+    assert [line.split(".date")[0] for line in finding.evidence[1:]] == [
+        "message.events[0]",
+        "message.events[1]",
+    ], finding.lines()
+
+
+def test_raw_may_carry_the_records_of_every_poll_its_events_pollDates_name_and_no_other() -> None:
+    """Events from windows 1 and 2 in one notification: raw may carry what either served, not window 3's record."""
+    world = Scenario()
+    world.now = at(5)
+    first = world.write(1, at(5))
+    world.window(at(15))
+    world.delete(1)
+    world.now = at(20)
+    second = world.write(2, at(20))
+    window = world.window(at(30))
+    world.delete(2)
+    world.now = at(35)
+    third = world.write(3, at(35))
+    world.window(at(45))
+
+    def two_polls(document: dict[str, Any]) -> None:
+        document["message"]["events"][0]["pollDate"] = "2026-01-01T00:15:00Z"
+        document["message"]["raw"]["contacts"] = [record(first), record(second), record(third)]
+
+    world.notify([first, second], window, change=two_polls)
+    verdict = world.judge()
+    assert [f.kind for f in verdict.findings] == [FindingKind.MISSING, FindingKind.MALFORMED], verdict.report()
+    assert verdict.malformed[0].evidence[1:] == (
+        "message.raw.contacts[2] is contact 3 @ 2026-01-01T00:35:00Z, served first at seq 11 and last at seq 11, "
+        "not in the poll this notification's pollDate names (window 1, window 2); raw carries that poll's records",
+    )
+
+
+def test_every_raw_record_is_judged_after_one_without_an_id() -> None:
+    world, key = one_version()
+
+    def extras(document: dict[str, Any]) -> None:
+        document["message"]["raw"]["contacts"] += [{"firstName": "Nobody"}, record(VersionKey(99, at(5)))]
+
+    world.notify([key], world.window(at(15)), change=extras)
+    problems = malformed(world)
+    assert [p.split(" ")[0] for p in problems] == ["message.raw.contacts[1]", "message.raw.contacts[2]"], problems
