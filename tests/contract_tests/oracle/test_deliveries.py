@@ -308,3 +308,12 @@ def test_every_raw_record_is_judged_after_one_without_an_id() -> None:
     world.notify([key], world.window(at(15)), change=extras)
     problems = malformed(world)
     assert [p.split(" ")[0] for p in problems] == ["message.raw.contacts[1]", "message.raw.contacts[2]"], problems
+
+
+def test_a_policy_finding_on_a_one_version_delivery_names_that_version() -> None:
+    world, key = one_version()
+    world.notify(
+        [key], world.window(at(15)), change=lambda d: d["message"]["events"][0].update(date="2026-01-01T00:06:00Z")
+    )
+    [finding] = world.judge().findings
+    assert (finding.kind, finding.policy, finding.version) == (FindingKind.MALFORMED, True, key)

@@ -84,6 +84,7 @@ def test_every_problem_is_reported_not_just_the_first() -> None:
     [
         (b"\xff{}", "body is not UTF-8"),
         (b'{"id": "1", "id": "2"}', "duplicate keys ['id']"),
+        (b'{"topic": "t", "id": "1", "id": "2"}', "duplicate keys ['id'] in one JSON object"),
         (b'{"id": NaN}', "NaN is not JSON"),
         (b"[]", "(body): an array of 0 item(s) is not of type 'object'"),
         (b"", "body is not valid JSON"),
