@@ -169,3 +169,29 @@ def test_verdicts(header: str | None, keys: list[str], status: SignatureStatus, 
 def test_the_first_matching_key_is_reported_when_keys_repeat() -> None:
     verdict = verify(sign("b", b"x"), b"x", ["a", "b", "b"])
     assert verdict.matched_key_index == 1
+
+
+@pytest.mark.parametrize("created", ["Thu Jan 01 00:61:00 UTC 2026", "Thu Jan 01 00:00:61 UTC 2026"])
+def test_createdDate_is_a_real_instant_in_every_field(created: str) -> None:
+    """Beyond the schema's shape, the minute and the second are read: neither can be 61."""
+    problems = validate_notification(mutated("valid-1-event.json", lambda d: d.update(createdDate=created)))
+    assert f"createdDate: {created!r} is not a real calendar date" in problems
+
+
+def test_a_createdDate_with_an_unknown_weekday_is_a_shape_problem_not_a_wrong_weekday() -> None:
+    problems = validate_notification(
+        mutated("valid-1-event.json", lambda d: d.update(createdDate="Xyz Jan 01 00:00:00 UTC 2026"))
+    )
+    assert len(problems) == 1, problems
+    assert problems[0].startswith("createdDate: 'Xyz Jan 01 00:00:00 UTC 2026' does not match"), problems
+
+
+def test_pollDate_is_a_real_calendar_instant() -> None:
+    def impossible(document: dict[str, Any]) -> None:
+        document["message"]["events"][0]["pollDate"] = "2026-02-30T00:00:00Z"
+
+    problems = validate_notification(mutated("valid-1-event.json", impossible))
+    assert problems == [
+        "message.events[0].pollDate: '2026-02-30T00:00:00Z' is not a real calendar instant in "
+        "yyyy-MM-dd'T'HH:mm:ss'Z' form"
+    ]
