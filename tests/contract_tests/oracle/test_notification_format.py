@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from cwmock.contract_tests.oracle.notification_format import validate_notification
+from cwmock.contract_tests.oracle.notification_format import validate_document, validate_notification
 from cwmock.fixtures import read_fixture
 from cwmock.receiver.signatures import SignatureStatus, sign, verify
 
@@ -195,3 +195,8 @@ def test_pollDate_is_a_real_calendar_instant() -> None:
         "message.events[0].pollDate: '2026-02-30T00:00:00Z' is not a real calendar instant in "
         "yyyy-MM-dd'T'HH:mm:ss'Z' form"
     ]
+
+
+def test_a_parsed_document_is_judged_by_the_default_idField_id() -> None:
+    document = json.loads(golden("valid-1-event.json"))
+    assert validate_document(document) == []

@@ -455,3 +455,41 @@ def test_an_early_version_names_its_carrier() -> None:
     world.notify([early], world.window(at(15)))
     [finding] = world.judge().findings
     assert (finding.kind, finding.webhook_ids, finding.notification_ids) == (FindingKind.EARLY, ("hook-1",), ("1001",))
+
+
+# `missing` and `parked`: the finding names the windows that required the version, and the refused carriers
+
+
+def test_a_missing_version_names_the_window_that_required_it_and_the_complete_window_before() -> None:
+    world = Scenario()
+    world.window(at(10))
+    world.now = at(12)
+    world.write(1, at(12))
+    world.window(at(15))
+    [finding] = world.judge().findings
+    assert (finding.kind, finding.windows) == (FindingKind.MISSING, (2, 1))
+
+
+def test_a_parked_version_names_its_window_and_webhook_id() -> None:
+    world, _ = one_version_world()
+    window = world.window(at(15))
+    first = world.notify([world.write(1, at(5))], window, status=500)
+    world.resend(first, status=503)
+    [finding] = world.judge().findings
+    assert (finding.kind, finding.windows, finding.webhook_ids) == (FindingKind.PARKED, (1,), ("hook-1",))
+
+
+def test_a_version_refused_in_two_deliveries_names_both() -> None:
+    world, _ = one_version_world()
+    window = world.window(at(15))
+    world.notify([world.write(1, at(5))], window, status=500)
+    world.notify([world.write(1, at(5))], window, status=500)
+    missing = [f for f in world.judge(settle=1).findings if f.kind is FindingKind.MISSING]
+    assert (
+        missing[0]
+        .lines()[0]
+        .endswith(
+            "every attempt was refused, some after the settle began: webhook id hook-1 (notification 1001; arrivals "
+            "#1 -> 500); webhook id hook-2 (notification 1002; arrivals #2 -> 500)."
+        )
+    ), missing[0].lines()
