@@ -317,3 +317,25 @@ def test_a_policy_finding_on_a_one_version_delivery_names_that_version() -> None
     )
     [finding] = world.judge().findings
     assert (finding.kind, finding.policy, finding.version) == (FindingKind.MALFORMED, True, key)
+
+
+def test_pollDate_in_a_window_between_two_serves_is_bounded_by_that_windows_last_request() -> None:
+    """Served in windows 1, 2 and 3: window 2 holds neither its first nor its last serve, so its bound is its own
+    last hub request (00:30), not the later serve in window 3."""
+    world, key = one_version()
+    world.window(at(15))
+    second = world.window(at(30))
+    world.window(at(45))
+    world.notify([key], second, change=poll_date("2026-01-01T00:31:00Z"))
+    evidence = world.judge().malformed[0].evidence
+    assert "; window 2: 2026-01-01T00:30:00Z to its first serve at 2026-01-01T00:30:00Z;" in evidence[-1], evidence
+
+
+def test_a_hub_request_after_the_last_window_belongs_to_no_window() -> None:
+    world, key = one_version()
+    window = world.window(at(15))
+    world.now = at(20)
+    world.request()
+    world.notify([key], window)
+    verdict = world.judge()
+    assert verdict.passed, verdict.report()

@@ -477,6 +477,7 @@ def test_a_parked_version_names_its_window_and_webhook_id() -> None:
     world.resend(first, status=503)
     [finding] = world.judge().findings
     assert (finding.kind, finding.windows, finding.webhook_ids) == (FindingKind.PARKED, (1,), ("hook-1",))
+    assert finding.notification_ids == ("1001",)
 
 
 def test_a_version_refused_in_two_deliveries_names_both() -> None:
@@ -485,6 +486,7 @@ def test_a_version_refused_in_two_deliveries_names_both() -> None:
     world.notify([world.write(1, at(5))], window, status=500)
     world.notify([world.write(1, at(5))], window, status=500)
     missing = [f for f in world.judge(settle=1).findings if f.kind is FindingKind.MISSING]
+    assert (missing[0].webhook_ids, missing[0].notification_ids) == (("hook-1", "hook-2"), ("1001", "1002"))
     assert (
         missing[0]
         .lines()[0]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from cwmock.contract_tests.oracle.verdict import FindingKind
+from cwmock.contract_tests.oracle.windows import window_statuses
 
 from support.oracle import Scenario, at
 
@@ -64,3 +65,14 @@ def test_strict_drift_does_not_excuse_another_fault_on_the_drifted_page() -> Non
     verdict = replace(world.case(), strict_drift=True).judge()
     assert verdict.passed, verdict.report()
     assert verdict.required == 0, "the delayed page still makes the window unclean"
+
+
+def test_window_statuses_judge_a_shifted_page_as_a_fault_unless_asked_otherwise() -> None:
+    """Its other callers (the timeline, the live session) pass no `strict_drift`: drift safety is claimed, never
+    assumed (cwmock policy)."""
+    world, _ = drifted_world()
+    case = world.case()
+    first = window_statuses(case.windows, case.journal, case.instance.id)[0]
+    assert (first.clean, first.hub_clean) == (False, False)
+    strict = window_statuses(case.windows, case.journal, case.instance.id, strict_drift=True)[0]
+    assert (strict.clean, strict.hub_clean) == (True, True)
