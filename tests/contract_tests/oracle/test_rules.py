@@ -495,3 +495,15 @@ def test_a_version_refused_in_two_deliveries_names_both() -> None:
             "#1 -> 500); webhook id hook-2 (notification 1002; arrivals #2 -> 500)."
         )
     ), missing[0].lines()
+
+
+def test_a_version_deleted_by_the_last_change_of_a_window_was_not_visible_throughout_it() -> None:
+    """Deleted at the window's last sequence number (after the window's request served it): not required there."""
+    world, _ = one_version_world()
+    world.begin(at(15))
+    world.request()
+    world.delete(1)
+    world.end()
+    verdict = world.judge()
+    assert verdict.passed, verdict.report()
+    assert verdict.required == 0
