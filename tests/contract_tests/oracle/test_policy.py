@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from cwmock.contract_tests.oracle.judge import judge
 from cwmock.contract_tests.oracle.rules import RULES, Basis, rule
-from cwmock.contract_tests.oracle.verdict import FindingKind
+from cwmock.contract_tests.oracle.verdict import FindingKind, Verdict
 
 from support.oracle import Scenario, at
 
@@ -85,3 +87,51 @@ def test_an_event_before_s0_is_early_by_policy(policy: bool) -> None:
     verdict = world.judge(policy=policy)
     assert [(f.kind, f.policy) for f in verdict.findings] == [(FindingKind.EARLY, True)]
     assert verdict.passed is not policy
+
+
+def judged_by_default(world: Scenario) -> Verdict:
+    """`judge` called as a caller that states neither `strict_drift` nor `policy`."""
+    case = world.case()
+    return judge(
+        instance=case.instance,
+        history=case.history,
+        served=case.served,
+        journal=case.journal,
+        windows=case.windows,
+        arrivals=case.arrivals,
+        settle=case.settle,
+    )
+
+
+def test_by_default_the_judge_holds_the_target_to_policy() -> None:
+    world = Scenario()
+    world.now = at(5)
+    key = world.write(1, at(5))
+    world.notify(
+        [key], world.window(at(15)), change=lambda d: d["message"]["events"][0].update(date="2026-01-01T00:06:00Z")
+    )
+    verdict = judged_by_default(world)
+    assert (verdict.passed, verdict.judge_policy) == (False, True), verdict.report()
+    assert world.judge(policy=False).judge_policy is False
+
+
+def test_by_default_the_judge_does_not_assume_drift_safety() -> None:
+    """A page after which the data shifted makes its window unclean unless the poller claims drift safety."""
+    world = Scenario()
+    world.now = at(5)
+    first = world.write(1, at(5))
+    world.write(2, at(5))
+    world.begin(at(15))
+    world.request(result_end=False)
+    world.journal[-1] = replace(world.journal[-1], fault="mutate_between_pages")
+    world.request()
+    world.notify([first], world.end())
+    world.window(at(30))
+    verdict = judged_by_default(world)
+    assert verdict.passed, verdict.report()
+
+
+def test_a_served_log_of_another_instance_is_refused_naming_both() -> None:
+    case = Scenario().case()
+    with pytest.raises(ValueError, match=r"^the served log is instance 7's, but instance 4242 is judged$"):
+        replace(case, served=replace(case.served, instance=7)).judge()

@@ -76,3 +76,11 @@ def test_window_statuses_judge_a_shifted_page_as_a_fault_unless_asked_otherwise(
     assert (first.clean, first.hub_clean) == (False, False)
     strict = window_statuses(case.windows, case.journal, case.instance.id, strict_drift=True)[0]
     assert (strict.clean, strict.hub_clean) == (True, True)
+
+
+def test_a_window_with_two_faults_lists_both() -> None:
+    world, _ = drifted_world(also="hub-503")
+    line = next(line for line in world.judge().report().splitlines() if line.strip().startswith("window 1 ("))
+    assert "; faulted: seq 5 GET /elements/api-v2/hubs/crm/contacts -> 200 (fault 'mutate_between_pages'); seq 7 " in (
+        line
+    ), line
