@@ -88,15 +88,12 @@ def parse_body(body: bytes) -> tuple[Any, list[str]]:
         return None, [f"body is not valid JSON: {exc}"]
 
 
-def _get(document: Any, *path: str | int) -> Any:
+def _get(document: Any, *path: str) -> Any:
     """The value at `path`, or None when any step is missing or of the wrong kind."""
     for step in path:
-        if isinstance(step, int):
-            if not isinstance(document, list) or step >= len(document):
-                return None
-        elif not isinstance(document, dict):
+        if not isinstance(document, dict):
             return None
-        document = document[step] if isinstance(step, int) else document.get(step)
+        document = document.get(step)
     return document
 
 

@@ -153,3 +153,22 @@ def test_an_instance_judged_by_another_field_says_why_it_cannot_be() -> None:
         "_info.lastUpdated to be judged"
         for name in ("filter field", "updatedDateField")
     ]
+
+
+def test_an_instance_that_states_only_what_it_must_gets_every_default() -> None:
+    """No name, no idField, no datesConfiguration, an empty signature key: the seed's values are the defaults
+    (idField `id`, dates from `_info.lastUpdated` in the ISO format), and an empty key signs nothing."""
+    instance = seed_instance()
+    del instance["name"]
+    resource = contacts(instance)
+    del resource["idField"]
+    del resource["datesConfiguration"]
+    instance["configuration"]["event.notification.signature.key"] = ""
+    facts = InstanceFacts.from_instance_json(instance)
+    assert facts.name == ""
+    assert (facts.id_field, facts.signature_key) == ("id", None)
+    assert (facts.updated_date_field, facts.created_date_field) == ("_info.lastUpdated", "_info.lastUpdated")
+    assert (facts.updated_date_format, facts.created_date_format) == (
+        "yyyy-MM-dd'T'HH:mm:ss'Z'",
+        "yyyy-MM-dd'T'HH:mm:ss'Z'",
+    )

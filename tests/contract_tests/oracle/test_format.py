@@ -239,3 +239,18 @@ def test_a_malformed_notification_that_names_no_version_says_so() -> None:
     world.arrive(b"not json", (("elements-webhook-id", "x"),))
     evidence = world.judge().malformed[0].evidence
     assert evidence[0].endswith("carrying no version")
+
+
+def test_a_window_whose_completeness_the_journal_lost_makes_a_backdated_version_inconclusive_not_missing() -> None:
+    """Contact 1 is written between the windows with a stamp before window 1's start: had window 1 reached the end of
+    the result (unknown: its entries were dropped), window 2's lower bound is after the stamp and nothing is required;
+    had it not, window 2 requires it. Neither reading is proven, so the verdict is INCONCLUSIVE, never MISSING."""
+    world = Scenario()
+    world.window(at(15))
+    world.now = at(20)
+    key = world.write(1, at(10))
+    second = world.window(at(30))
+    verdict = world.judge(dropped=3, keep_from=second.begin_seq + 1)
+    assert verdict.inconclusive, verdict.report()
+    assert not verdict.missing, verdict.report()
+    assert f"INCONCLUSIVE: {key} would be required" in verdict.report()

@@ -229,3 +229,16 @@ def test_a_crashed_window_with_lost_journal_entries_may_have_been_served_whole_s
     assert verdict.findings == (), verdict.report()
     assert verdict.inconclusive
     assert "contact 1 @ 2026-01-01T00:05:00Z would be required" in verdict.inconclusive_reasons[0]
+
+
+def test_a_version_required_through_a_crashed_window_names_the_complete_window_before_it() -> None:
+    """The lower bound comes from window 1 (complete, before the version was written): the MISSING finding names
+    window 2 (the crashed one that was served it whole) and window 1."""
+    world = Scenario()
+    world.window(at(10))
+    world.now = at(12)
+    world.write(1, at(12))
+    world.window(at(15), crashed=True)
+    world.window(at(30))
+    [finding] = world.judge().findings
+    assert (finding.kind, finding.windows) == (FindingKind.MISSING, (2, 1))

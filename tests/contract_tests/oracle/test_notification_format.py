@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from cwmock.contract_tests.oracle.notification_format import validate_notification
+from cwmock.contract_tests.oracle.notification_format import validate_document, validate_notification
 from cwmock.fixtures import read_fixture
 from cwmock.receiver.signatures import SignatureStatus, sign, verify
 
@@ -84,6 +84,7 @@ def test_every_problem_is_reported_not_just_the_first() -> None:
     [
         (b"\xff{}", "body is not UTF-8"),
         (b'{"id": "1", "id": "2"}', "duplicate keys ['id']"),
+        (b'{"topic": "t", "id": "1", "id": "2"}', "duplicate keys ['id'] in one JSON object"),
         (b'{"id": NaN}', "NaN is not JSON"),
         (b"[]", "(body): an array of 0 item(s) is not of type 'object'"),
         (b"", "body is not valid JSON"),
@@ -168,3 +169,34 @@ def test_verdicts(header: str | None, keys: list[str], status: SignatureStatus, 
 def test_the_first_matching_key_is_reported_when_keys_repeat() -> None:
     verdict = verify(sign("b", b"x"), b"x", ["a", "b", "b"])
     assert verdict.matched_key_index == 1
+
+
+@pytest.mark.parametrize("created", ["Thu Jan 01 00:61:00 UTC 2026", "Thu Jan 01 00:00:61 UTC 2026"])
+def test_createdDate_is_a_real_instant_in_every_field(created: str) -> None:
+    """Beyond the schema's shape, the minute and the second are read: neither can be 61."""
+    problems = validate_notification(mutated("valid-1-event.json", lambda d: d.update(createdDate=created)))
+    assert f"createdDate: {created!r} is not a real calendar date" in problems
+
+
+def test_a_createdDate_with_an_unknown_weekday_is_a_shape_problem_not_a_wrong_weekday() -> None:
+    problems = validate_notification(
+        mutated("valid-1-event.json", lambda d: d.update(createdDate="Xyz Jan 01 00:00:00 UTC 2026"))
+    )
+    assert len(problems) == 1, problems
+    assert problems[0].startswith("createdDate: 'Xyz Jan 01 00:00:00 UTC 2026' does not match"), problems
+
+
+def test_pollDate_is_a_real_calendar_instant() -> None:
+    def impossible(document: dict[str, Any]) -> None:
+        document["message"]["events"][0]["pollDate"] = "2026-02-30T00:00:00Z"
+
+    problems = validate_notification(mutated("valid-1-event.json", impossible))
+    assert problems == [
+        "message.events[0].pollDate: '2026-02-30T00:00:00Z' is not a real calendar instant in "
+        "yyyy-MM-dd'T'HH:mm:ss'Z' form"
+    ]
+
+
+def test_a_parsed_document_is_judged_by_the_default_idField_id() -> None:
+    document = json.loads(golden("valid-1-event.json"))
+    assert validate_document(document) == []

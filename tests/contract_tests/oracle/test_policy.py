@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -92,3 +93,37 @@ def test_called_without_saying_the_judge_holds_a_poller_to_policy() -> None:
     verdict = judged_by_default(date_world().case())
     assert [(f.kind, f.policy, f.judged) for f in verdict.findings] == [(FindingKind.MALFORMED, True, True)]
     assert not verdict.passed
+
+
+def test_by_default_the_judge_holds_the_target_to_policy() -> None:
+    world = Scenario()
+    world.now = at(5)
+    key = world.write(1, at(5))
+    world.notify(
+        [key], world.window(at(15)), change=lambda d: d["message"]["events"][0].update(date="2026-01-01T00:06:00Z")
+    )
+    verdict = judged_by_default(world.case())
+    assert (verdict.passed, verdict.judge_policy) == (False, True), verdict.report()
+    assert world.judge(policy=False).judge_policy is False
+
+
+def test_by_default_the_judge_does_not_assume_drift_safety() -> None:
+    """A page after which the data shifted makes its window unclean unless the poller claims drift safety."""
+    world = Scenario()
+    world.now = at(5)
+    first = world.write(1, at(5))
+    world.write(2, at(5))
+    world.begin(at(15))
+    world.request(result_end=False)
+    world.journal[-1] = replace(world.journal[-1], fault="mutate_between_pages")
+    world.request()
+    world.notify([first], world.end())
+    world.window(at(30))
+    verdict = judged_by_default(world.case())
+    assert verdict.passed, verdict.report()
+
+
+def test_a_served_log_of_another_instance_is_refused_naming_both() -> None:
+    case = Scenario().case()
+    with pytest.raises(ValueError, match=r"^the served log is instance 7's, but instance 4242 is judged$"):
+        replace(case, served=replace(case.served, instance=7)).judge()

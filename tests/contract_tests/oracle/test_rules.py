@@ -492,3 +492,110 @@ def test_a_window_made_unclean_by_an_unnamed_5xx_says_which_status() -> None:
     world.request()
     world.end()
     assert "faulted: seq 3 GET /elements/api-v2/hubs/crm/contacts -> 503 (status 503)" in world.judge().report()
+
+
+# Each finding names its version's carriers: every delivery, by webhook id and notification id (the `duplicated`,
+# `fabricated` and `early` rules, docs/contract-suite/oracle.md#rules)
+
+
+def test_a_duplicate_names_every_delivery_that_carried_it() -> None:
+    world, key = one_version_world()
+    window = world.window(at(15))
+    world.notify([world.write(1, at(5))], window)
+    world.notify([world.write(1, at(5))], window)
+    [finding] = world.judge().findings
+    assert (finding.webhook_ids, finding.notification_ids) == (("hook-1", "hook-2"), ("1001", "1002"))
+    assert finding.lines() == [
+        f"DUPLICATED {key}: required, in 2 deliveries; carried by webhook id hook-1 (notification 1001; arrivals "
+        "#1 -> 200); webhook id hook-2 (notification 1002; arrivals #2 -> 200)."
+    ]
+
+
+def test_a_duplicate_of_an_optional_version_says_it_was_optional() -> None:
+    """Delivered twice, a version no window required (first visible mid-window) is still DUPLICATED, as optional."""
+    world = Scenario()
+    world.begin(at(15))
+    world.request()
+    key = world.write(1, at(15))
+    world.request()
+    window = world.end()
+    world.notify([key], window)
+    world.notify([key], window)
+    assert (
+        "DUPLICATED contact 1 @ 2026-01-01T00:15:00Z: optional, in 2 deliveries; carried by" in world.judge().report()
+    )
+
+
+def test_a_fabricated_version_lists_every_stamp_served_for_its_contact_and_its_carrier() -> None:
+    world = Scenario()
+    world.now = at(5)
+    world.write(1, at(5))
+    world.window(at(15))
+    world.now = at(20)
+    world.write(1, at(20))
+    window = world.window(at(30))
+    world.notify([version_key(1, at(25))], window)
+    fabricated = world.judge().fabricated[0]
+    assert (fabricated.webhook_ids, fabricated.notification_ids) == (("hook-1",), ("1001",))
+    assert "stamps served for contact 1: 2026-01-01T00:05:00Z, 2026-01-01T00:20:00Z" in fabricated.lines()[0]
+
+
+def test_an_early_version_names_its_carrier() -> None:
+    world = Scenario()
+    world.now = at(1)
+    early = world.write(1, at(0))
+    world.notify([early], world.window(at(15)))
+    [finding] = world.judge().findings
+    assert (finding.kind, finding.webhook_ids, finding.notification_ids) == (FindingKind.EARLY, ("hook-1",), ("1001",))
+
+
+# `missing` and `parked`: the finding names the windows that required the version, and the refused carriers
+
+
+def test_a_missing_version_names_the_window_that_required_it_and_the_complete_window_before() -> None:
+    world = Scenario()
+    world.window(at(10))
+    world.now = at(12)
+    world.write(1, at(12))
+    world.window(at(15))
+    [finding] = world.judge().findings
+    assert (finding.kind, finding.windows) == (FindingKind.MISSING, (2, 1))
+
+
+def test_a_parked_version_names_its_window_and_webhook_id() -> None:
+    world, _ = one_version_world()
+    window = world.window(at(15))
+    first = world.notify([world.write(1, at(5))], window, status=500)
+    world.resend(first, status=503)
+    [finding] = world.judge().findings
+    assert (finding.kind, finding.windows, finding.webhook_ids) == (FindingKind.PARKED, (1,), ("hook-1",))
+    assert finding.notification_ids == ("1001",)
+
+
+def test_a_version_refused_in_two_deliveries_names_both() -> None:
+    world, _ = one_version_world()
+    window = world.window(at(15))
+    world.notify([world.write(1, at(5))], window, status=500)
+    world.notify([world.write(1, at(5))], window, status=500)
+    missing = [f for f in world.judge(settle=1).findings if f.kind is FindingKind.MISSING]
+    assert (missing[0].webhook_ids, missing[0].notification_ids) == (("hook-1", "hook-2"), ("1001", "1002"))
+    assert (
+        missing[0]
+        .lines()[0]
+        .endswith(
+            "every attempt was refused, some after the settle began: webhook id hook-1 (notification 1001; arrivals "
+            "#1 -> 500); webhook id hook-2 (notification 1002; arrivals #2 -> 500)."
+        )
+    ), missing[0].lines()
+
+
+def test_a_version_deleted_by_the_last_change_of_a_window_was_not_visible_throughout_it() -> None:
+    """Deleted at the window's last sequence number (after the window's request served it): not required there."""
+    world, _ = one_version_world()
+    world.begin(at(15))
+    world.request()
+    world.delete(1)
+    world.end()
+    verdict = world.judge()
+    assert verdict.passed, verdict.report()
+    assert verdict.required == 0

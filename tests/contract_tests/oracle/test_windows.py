@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from cwmock.contract_tests.oracle.verdict import FindingKind
+from cwmock.contract_tests.oracle.windows import window_statuses
 
 from support.oracle import Scenario, at, judged_by_default
 
@@ -71,3 +72,22 @@ def test_called_without_saying_the_judge_does_not_hold_a_poller_to_strict_drift(
     verdict = judged_by_default(drifted_world()[0].case())
     assert verdict.passed, verdict.report()
     assert verdict.required == 0
+
+
+def test_window_statuses_judge_a_shifted_page_as_a_fault_unless_asked_otherwise() -> None:
+    """Its other callers (the timeline, the live session) pass no `strict_drift`: drift safety is claimed, never
+    assumed (cwmock policy)."""
+    world, _ = drifted_world()
+    case = world.case()
+    first = window_statuses(case.windows, case.journal, case.instance.id)[0]
+    assert (first.clean, first.hub_clean) == (False, False)
+    strict = window_statuses(case.windows, case.journal, case.instance.id, strict_drift=True)[0]
+    assert (strict.clean, strict.hub_clean) == (True, True)
+
+
+def test_a_window_with_two_faults_lists_both() -> None:
+    world, _ = drifted_world(also="hub-503")
+    line = next(line for line in world.judge().report().splitlines() if line.strip().startswith("window 1 ("))
+    assert "; faulted: seq 5 GET /elements/api-v2/hubs/crm/contacts -> 200 (fault 'mutate_between_pages'); seq 7 " in (
+        line
+    ), line
