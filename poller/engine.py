@@ -26,6 +26,7 @@ from cwmock.poller.delivery import (
     no_crash,
 )
 from cwmock.poller.hub_client import HubClient, HubError
+from cwmock.poller.keepalive import KeepAliveTransport
 from cwmock.poller.notifications import (
     DEFAULT_ACCOUNT_ID,
     DEFAULT_COMPANY_ID,
@@ -47,6 +48,8 @@ CRASH_POINTS = ("after_fetch", "after_commit", "after_send", "after_ack")
 
 RawMode = Literal["page", "chunk"]
 RAW_MODES: tuple[RawMode, ...] = ("page", "chunk")
+HttpTransport = Literal["httpx", "keepalive"]
+HTTP_TRANSPORTS: tuple[HttpTransport, ...] = ("httpx", "keepalive")
 
 
 class PollerSetupError(ValueError):
@@ -70,6 +73,10 @@ class EngineSettings:
     account_id: int = DEFAULT_ACCOUNT_ID
     company_id: int = DEFAULT_COMPANY_ID
     user_id: int = DEFAULT_USER_ID
+    http_transport: HttpTransport = "httpx"
+    """`httpx`: httpx's own transport (httpcore), which respx can route in-process; `keepalive`: the lean pooled
+    HTTP/1.1 transport (`cwmock.poller.keepalive`), what `cwmock poller once/run` use: the same requests and errors,
+    a fraction of the Python per request."""
 
 
 @dataclass
@@ -204,6 +211,9 @@ class PollerEngine:
     def _client(self) -> httpx.AsyncClient:
         if self.transport is not None:
             return httpx.AsyncClient(timeout=self.settings.hub_timeout, transport=self.transport)
+        if self.settings.http_transport == "keepalive":
+            transport = KeepAliveTransport(self.ssl_context)
+            return httpx.AsyncClient(timeout=self.settings.hub_timeout, transport=transport)
         return httpx.AsyncClient(timeout=self.settings.hub_timeout, verify=self.ssl_context)
 
     async def run_window(self) -> WindowReport:
