@@ -25,12 +25,13 @@ from cwmock.poller.delivery import (
     RetryPolicy,
     no_crash,
 )
-from cwmock.poller.hub_client import HubClient, HubError
+from cwmock.poller.hub_client import DEFAULT_PAGE_SIZE, HubClient, HubError
 from cwmock.poller.keepalive import KeepAliveTransport
 from cwmock.poller.notifications import (
     DEFAULT_ACCOUNT_ID,
     DEFAULT_COMPANY_ID,
     DEFAULT_USER_ID,
+    MAX_EVENTS,
     InstanceIdentity,
     chunks,
     event_id,
@@ -48,6 +49,11 @@ CRASH_POINTS = ("after_fetch", "after_commit", "after_send", "after_ack")
 
 RawMode = Literal["page", "chunk"]
 RAW_MODES: tuple[RawMode, ...] = ("page", "chunk")
+# With no `pageSize` in the instance: under raw `page` every notification repeats the page its events came from, so a
+# page of one notification's events (each notification carries its page once); a page of 1,000 sent the same
+# 1,000 records (2 MB) in each of its 100 notifications (docs/reference-poller.md#notification-format).
+# Under raw `chunk` a notification carries only its events' records, and the hub's largest page saves round trips.
+DEFAULT_PAGE_SIZES: dict[RawMode, int] = {"page": MAX_EVENTS, "chunk": DEFAULT_PAGE_SIZE}
 HttpTransport = Literal["httpx", "keepalive"]
 HTTP_TRANSPORTS: tuple[HttpTransport, ...] = ("httpx", "keepalive")
 
@@ -305,7 +311,8 @@ class PollerEngine:
                 item.pages.append(texts)
 
         try:
-            result = await hub.fetch_all(rendered, resource.page_size, read_page)
+            page_size = resource.page_size or DEFAULT_PAGE_SIZES[self.settings.raw]
+            result = await hub.fetch_all(rendered, page_size, read_page)
         except HubError as error:
             report.error = str(error)
             LOG.warning("%s: %s", resource.name, error)
