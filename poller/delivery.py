@@ -121,7 +121,7 @@ class Deliverer:
         not recorded stays due, as after a crash (the acknowledgements received are stored first).
         """
         report = DeliveryReport()
-        entries = iter(self.state.due(self.clock.now()))
+        entries = self.state.iter_due(self.clock.now())
         workers = [asyncio.ensure_future(self._work(entries, report)) for _ in range(max(1, self.max_in_flight))]
         try:
             await asyncio.gather(*workers)

@@ -50,6 +50,7 @@ def instance_body(callback: str = CALLBACK, key: str | None = None) -> dict[str,
             "contacts": {
                 "url": "/hubs/crm/contacts?where=lastUpdated>'${gmtDate:yyyy-MM-dd'T'HH:mm:ss'Z'}'",
                 "idField": "id",
+                "pageSize": 1000,  # the hub below answers every record on one page, whatever the paging asked
                 "datesConfiguration": {
                     "updatedDateField": "_info.lastUpdated",
                     "updatedDateFormat": "yyyy-MM-dd'T'HH:mm:ss'Z'",
