@@ -4,6 +4,7 @@ token comes), and the server's `Date` as the window's time."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -92,40 +93,58 @@ class HubClient:
         mode: str | None = None
         seen_tokens: set[str] = set()
         last: int | None = None
-        while True:
-            if result.pages >= self.max_pages:
-                raise HubError(f"gave up after {self.max_pages} pages of {rendered!r}; the result never ended")
-            page = await self._page(_with_params(base, fixed + paging), result)
-            result.served += len(page.records)
-            if read_page is None:
-                result.records.extend(page.records)
-            else:
-                read_page(page.records)
-            if len(page.records) < size:
-                return result
-            if keyset is not None:
-                position = keyset_position(page.records[-1])
-                if position is not None and (last is None or position > last):
-                    last = position
-                    base = self.hub_url + keyset.after(position)
-                    continue
-                if last is not None:
-                    raise HubError(
-                        f"page {result.pages} of {rendered!r} cannot be continued by keyset: its last record has no "
-                        "whole-number id, or one not above the page before it"
-                    )
-                keyset = None  # the records cannot be paged by keyset: the platform's own paging, from page 1 on
-            if mode is None:
-                mode = "cursor" if page.token else "offset"
-            if mode == "cursor":
-                if not page.token:
-                    raise HubError(f"page {result.pages} of {rendered!r} was full but carried no {NEXT_PAGE_HEADER}")
-                if page.token in seen_tokens:
-                    raise HubError(f"the hub repeated the page token {page.token!r}; paging would never end")
-                seen_tokens.add(page.token)
-                paging = [("nextPage", page.token)]
-            else:
-                paging = [("page", str(result.pages + 1))]
+        # The next page is asked for as soon as its address is known, before this page's records are read: the hub
+        # serves it while the poller reads (a burst's window is a long run of pages).
+        pending: asyncio.Future[_Page] | None = asyncio.ensure_future(self._page(_with_params(base, fixed), result))
+        try:
+            while pending is not None:
+                page = await pending
+                pending = None
+                result.served += len(page.records)
+                if len(page.records) >= size:
+                    if keyset is not None:
+                        position = keyset_position(page.records[-1])
+                        if position is not None and (last is None or position > last):
+                            last = position
+                            base = self.hub_url + keyset.after(position)
+                        elif last is not None:
+                            raise HubError(
+                                f"page {result.pages} of {rendered!r} cannot be continued by keyset: its last record "
+                                "has no whole-number id, or one not above the page before it"
+                            )
+                        else:
+                            keyset = None  # not pageable by keyset: the platform's own paging, from page 1 on
+                    if keyset is None:
+                        if mode is None:
+                            mode = "cursor" if page.token else "offset"
+                        if mode == "cursor":
+                            if not page.token:
+                                raise HubError(
+                                    f"page {result.pages} of {rendered!r} was full but carried no {NEXT_PAGE_HEADER}"
+                                )
+                            if page.token in seen_tokens:
+                                raise HubError(
+                                    f"the hub repeated the page token {page.token!r}; paging would never end"
+                                )
+                            seen_tokens.add(page.token)
+                            paging = [("nextPage", page.token)]
+                        else:
+                            paging = [("page", str(result.pages + 1))]
+                    if result.pages >= self.max_pages:
+                        raise HubError(f"gave up after {self.max_pages} pages of {rendered!r}; the result never ended")
+                    pending = asyncio.ensure_future(self._page(_with_params(base, fixed + paging), result))
+                    await asyncio.sleep(0)  # one turn of the loop: the request goes out before the records are read
+                if read_page is None:
+                    result.records.extend(page.records)
+                else:
+                    read_page(page.records)
+        finally:
+            if pending is not None:  # the result ended early (an error): the page asked for ahead is not wanted
+                pending.cancel()
+                await asyncio.wait([pending])
+                if not pending.cancelled():
+                    pending.exception()  # retrieved, so asyncio does not report it as never retrieved
+        return result
 
     async def _page(self, url: str, result: HubResult) -> _Page:
         result.requested.append(url)

@@ -121,3 +121,38 @@ async def test_a_result_that_never_ends_is_cut_off() -> None:
         async with httpx.AsyncClient() as client:
             with pytest.raises(HubError, match="gave up after 5 pages"):
                 await HubClient(client, HUB, AUTH, max_pages=5, keyset=False).fetch_all("/hubs/crm/contacts", 2)
+
+
+async def test_the_next_page_is_asked_for_before_this_pages_records_are_read() -> None:
+    """The hub serves page n+1 while the poller reads page n (keyset paging: the next address is the last id)."""
+    events: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        events.append(f"asked {len(events)}")
+        first = 1 + 2 * sum(event.startswith("asked") for event in events[:-1])
+        return httpx.Response(200, json=records(first, 2 if first < 5 else 1))
+
+    def read_page(page: list[Any]) -> None:
+        events.append(f"read {[r['id'] for r in page]}")
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:
+        result = await HubClient(client, HUB, AUTH).fetch_all("/hubs/crm/contacts?where=a%3E1", 2, read_page)
+    assert [e.split()[0] for e in events] == ["asked", "asked", "read", "asked", "read", "read"]
+    assert [e for e in events if e.startswith("read")] == ["read [1, 2]", "read [3, 4]", "read [5]"]
+    assert (result.pages, result.served) == (3, 5)
+
+
+async def test_a_page_asked_for_ahead_is_dropped_when_reading_fails() -> None:
+    asked: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        asked.append(str(request.url))
+        return httpx.Response(200, json=records(1 + 2 * (len(asked) - 1), 2))
+
+    def read_page(page: list[Any]) -> None:
+        raise RuntimeError("the reader broke")
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:
+        with pytest.raises(RuntimeError, match="the reader broke"):
+            await HubClient(client, HUB, AUTH).fetch_all("/hubs/crm/contacts?where=a%3E1", 2, read_page)
+    assert len(asked) == 2, "the second page was asked for ahead, then no more"
