@@ -113,6 +113,9 @@ class Deliverer:
     timeout: float = 2.0
     max_in_flight: int = DEFAULT_MAX_IN_FLIGHT
     _acks: list[int] = field(default_factory=list, init=False, repr=False)
+    _targets: dict[str, str | httpx.URL] = field(default_factory=dict, init=False, repr=False)
+    """Per callback URL of this pass: the egress guard's refusal, else the URL parsed once (a burst's thousands of
+    notifications share one callback)."""
 
     async def deliver_due(self) -> DeliveryReport:
         """Attempt every entry due now, started oldest first, at most `max_in_flight` at a time.
@@ -166,13 +169,28 @@ class Deliverer:
         delay = result.retry_after if result.retry_after is not None else self.policy.delay_after(attempts)
         return shift(self.clock.now(), delay.total_seconds())
 
+    def _target(self, url: str) -> str | httpx.URL:
+        """The egress guard's refusal of `url`, else `url` parsed (an unparsable URL is refused)."""
+        target = self._targets.get(url)
+        if target is None:
+            refusal = egress_refusal(url, self.allowed_hosts)
+            if refusal is None:
+                try:
+                    target = httpx.URL(url)
+                except httpx.InvalidURL as error:
+                    target = f"callback URL {url!r} cannot be parsed: {error}"
+            else:
+                target = refusal
+            self._targets[url] = target
+        return target
+
     async def attempt(self, entry: OutboxEntry) -> AttemptResult:
         """POST the entry once."""
-        refusal = egress_refusal(entry.url, self.allowed_hosts)
-        if refusal is not None:
-            return AttemptResult(False, error=refusal, park_now=True)
+        target = self._target(entry.url)
+        if isinstance(target, str):
+            return AttemptResult(False, error=target, park_now=True)
         request = self.client.build_request(
-            "POST", entry.url, headers=list(entry.headers), content=entry.body, timeout=self.timeout
+            "POST", target, headers=list(entry.headers), content=entry.body, timeout=self.timeout
         )
         try:
             response = await self.client.send(request, stream=True)
