@@ -182,6 +182,7 @@ class PollerEngine:
         self.crash = crash
         self.transport = transport
         self._ssl_context = ssl_context
+        self._keepalive: tuple[httpx.AsyncClient, KeepAliveTransport] | None = None
         self._check_state_owner()
         for line in not_emulated_lines(instance):
             LOG.warning("%s", line)
@@ -219,7 +220,9 @@ class PollerEngine:
             return httpx.AsyncClient(timeout=self.settings.hub_timeout, transport=self.transport)
         if self.settings.http_transport == "keepalive":
             transport = KeepAliveTransport(self.ssl_context)
-            return httpx.AsyncClient(timeout=self.settings.hub_timeout, transport=transport)
+            client = httpx.AsyncClient(timeout=self.settings.hub_timeout, transport=transport)
+            self._keepalive = (client, transport)
+            return client
         return httpx.AsyncClient(timeout=self.settings.hub_timeout, verify=self.ssl_context)
 
     async def run_window(self) -> WindowReport:
@@ -247,6 +250,8 @@ class PollerEngine:
             self.crash,
             timeout=self.settings.http_timeout,
             max_in_flight=self.settings.max_in_flight,
+            # Deliveries through a client this engine made on the keep-alive transport skip httpx's client layers.
+            direct=self._keepalive[1] if self._keepalive is not None and self._keepalive[0] is client else None,
         )
         return await deliverer.deliver_due()
 

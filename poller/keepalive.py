@@ -17,8 +17,9 @@ from __future__ import annotations
 import asyncio
 import ssl
 import sys
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Iterable, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import TypeVar
 
 import httptools
@@ -92,6 +93,33 @@ class _Connection:
         self.writer.close()
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A response read whole: status, header fields as sent, body."""
+
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+    def header(self, name: str) -> str | None:
+        """The last value of header `name` (any case), or None."""
+        wanted = name.lower().encode("ascii")
+        found = [value for field, value in self.headers if field.lower() == wanted]
+        return found[-1].decode("latin-1") if found else None
+
+    @property
+    def text(self) -> str:
+        """The body as text (UTF-8, undecodable bytes replaced): for error messages."""
+        return self.body.decode("utf-8", errors="replace")
+
+
+def _host_header(url: httpx.URL) -> bytes:
+    host = url.raw_host
+    if b":" in host:  # an IPv6 literal
+        host = b"[" + host + b"]"
+    return host if url.port is None else host + b":" + str(url.port).encode("ascii")
+
+
 def _head(request: httpx.Request) -> bytes:
     target = request.url.raw_path
     lines = [request.method.encode("ascii") + b" " + target + b" HTTP/1.1"]
@@ -110,16 +138,40 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send `request` on an idle connection to its origin (or a new one) and read the whole response."""
+        body = await request.aread()
         timeouts = request.extensions.get("timeout", {})
-        url = request.url
+        reply = await self._round_trip(request.url, _head(request) + body, timeouts, request)
+        return httpx.Response(
+            reply.status,
+            headers=reply.headers,
+            content=b"".join(reply.body),
+            request=request,
+            extensions={"http_version": b"HTTP/1.1"},
+        )
+
+    async def exchange(
+        self, method: str, url: httpx.URL, headers: Iterable[tuple[bytes, bytes]], body: bytes, timeout: float | None
+    ) -> Answer:
+        """One request without httpx's client around it: `headers` as given, then `Host` and `Content-Length`;
+        `timeout` bounds the connect, each write and each read. Failures raise what `handle_async_request` raises."""
+        lines = [method.encode("ascii") + b" " + url.raw_path + b" HTTP/1.1", b"Host: " + _host_header(url)]
+        lines += [name + b": " + value for name, value in headers]
+        lines.append(b"Content-Length: " + str(len(body)).encode("ascii"))
+        data = b"\r\n".join(lines) + b"\r\n\r\n" + body
+        limits = {"connect": timeout, "write": timeout, "read": timeout}
+        reply = await self._round_trip(url, data, limits, None)
+        return Answer(reply.status, reply.headers, b"".join(reply.body))
+
+    async def _round_trip(
+        self, url: httpx.URL, data: bytes, timeouts: Mapping[str, float | None], request: httpx.Request | None
+    ) -> _Reply:
         if url.scheme not in DEFAULT_PORTS:
             raise httpx.UnsupportedProtocol(f"Request URL has an unsupported protocol '{url.scheme}://'.")
         origin = (url.scheme, url.host, url.port or DEFAULT_PORTS[url.scheme])
-        body = await request.aread()
         connection = self._take_idle(origin) or await self._connect(origin, timeouts.get("connect"))
         try:
             async with self._mapped(httpx.WriteTimeout, httpx.WriteError, request):
-                connection.writer.write(_head(request) + body)
+                connection.writer.write(data)
                 await _within(timeouts.get("write"), connection.writer.drain())
             reply = await self._read(connection, timeouts.get("read"), request)
         except BaseException:
@@ -129,13 +181,7 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
             self._give_back(origin, connection)
         else:
             connection.close()
-        return httpx.Response(
-            reply.status,
-            headers=[(name, value) for name, value in reply.headers],
-            content=b"".join(reply.body),
-            request=request,
-            extensions={"http_version": b"HTTP/1.1"},
-        )
+        return reply
 
     async def aclose(self) -> None:
         """Close every idle connection."""
@@ -171,7 +217,7 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
             )
         return _Connection(reader, writer)
 
-    async def _read(self, connection: _Connection, timeout: float | None, request: httpx.Request) -> _Reply:
+    async def _read(self, connection: _Connection, timeout: float | None, request: httpx.Request | None) -> _Reply:
         reply = _Reply()
         while not reply.done:
             async with self._mapped(httpx.ReadTimeout, httpx.ReadError, request):

@@ -9,15 +9,22 @@ import ssl
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
+from typing import cast
 
 import httpx
 import pytest
 import trustme
 
+from cwmock.core.clock import ManualClock
+from cwmock.poller.delivery import Deliverer
 from cwmock.poller.keepalive import KeepAliveTransport
+from cwmock.poller.state import OutboxEntry, PollerState
 
 pytestmark = pytest.mark.anyio
 
+S0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 OK = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
 Answer = Callable[[bytes], bytes | None]
 """What the server writes back for one request it read (headers and body); None: close without answering."""
@@ -259,3 +266,37 @@ async def test_a_cancelled_request_leaves_no_connection_to_reuse() -> None:
             await pending
         assert (await http.get(f"{server.url}/second")).text == "ok"
     assert server.connections == 2
+
+
+async def test_a_delivery_straight_through_the_transport_sends_and_judges_as_through_httpx() -> None:
+    """`Deliverer(direct=...)`: the entry's headers and bytes as stored, the client's default headers, and each
+    answer judged as the httpx path judges it (2xx, Retry-After on 429, 410 parks, a timeout)."""
+    answers = iter(
+        [
+            b"HTTP/1.1 204 No Content\r\n\r\n",
+            b"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 30\r\nContent-Length: 4\r\n\r\nslow",
+            b"HTTP/1.1 410 Gone\r\nContent-Length: 4\r\n\r\ngone",
+            b"",  # no answer: a read timeout
+        ]
+    )
+    headers = (("Content-Type", "application/json"), ("Elements-Webhook-Id", "cw42"))
+    body = '{"message":"\u00e9"}'.encode()
+    async with scripted(lambda request: next(answers)) as server:
+        transport = KeepAliveTransport()
+        async with httpx.AsyncClient(transport=transport) as http:
+            deliverer = Deliverer(http, cast(PollerState, None), ManualClock(S0), timeout=0.3, direct=transport)
+            entry = cast(OutboxEntry, SimpleNamespace(url=f"{server.url}/hooks", headers=headers, body=body))
+            results = [await deliverer.attempt(entry) for _ in range(4)]
+    assert [(r.delivered, r.status) for r in results] == [(True, 204), (False, 429), (False, 410), (False, None)]
+    assert (results[1].retry_after, results[1].error) == (timedelta(seconds=30), "HTTP 429: slow")
+    assert (results[2].park_now, results[2].error) == (True, "HTTP 410: gone")
+    assert results[3].error == "timed out: ReadTimeout"
+    head, _, sent = server.requests[0].partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    assert lines[0] == b"POST /hooks HTTP/1.1"
+    assert b"Content-Type: application/json" in lines
+    assert b"Elements-Webhook-Id: cw42" in lines
+    assert f"Host: 127.0.0.1:{server.port}".encode() in lines
+    assert f"User-Agent: python-httpx/{httpx.__version__}".encode() in lines, "the client's default headers"
+    assert sent == body
+    assert server.connections == 1, "one connection, kept alive, for the four attempts"
