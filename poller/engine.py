@@ -225,6 +225,11 @@ class PollerEngine:
             return client
         return httpx.AsyncClient(timeout=self.settings.hub_timeout, verify=self.ssl_context)
 
+    def _direct(self, client: httpx.AsyncClient) -> KeepAliveTransport | None:
+        """The keep-alive transport under `client` when this engine made it so: requests through it skip httpx's
+        client layers (the same requests, a fraction of the Python)."""
+        return self._keepalive[1] if self._keepalive is not None and self._keepalive[0] is client else None
+
     async def run_window(self) -> WindowReport:
         """Poll once, then deliver what is due."""
         async with self._client() as client:
@@ -250,8 +255,7 @@ class PollerEngine:
             self.crash,
             timeout=self.settings.http_timeout,
             max_in_flight=self.settings.max_in_flight,
-            # Deliveries through a client this engine made on the keep-alive transport skip httpx's client layers.
-            direct=self._keepalive[1] if self._keepalive is not None and self._keepalive[0] is client else None,
+            direct=self._direct(client),
         )
         return await deliverer.deliver_due()
 
@@ -261,7 +265,7 @@ class PollerEngine:
         now = self.clock.now()
         if not configuration.notification_enabled or not configuration.callback_url:
             return WindowReport(_whole_second(now))
-        hub = HubClient(client, self.hub_url, self.hub_auth)
+        hub = HubClient(client, self.hub_url, self.hub_auth, direct=self._direct(client))
         fetched: list[_Fetched] = []
         poll_date: datetime | None = None
         for resource in configuration.resources:

@@ -16,6 +16,7 @@ import httpx
 
 from cwmock.core.timestamps import UTC
 from cwmock.core.validation import read_json_document
+from cwmock.poller.keepalive import Answer, KeepAliveTransport
 from cwmock.poller.keyset import KeysetQuery, keyset_position
 
 # With no `pageSize` in the instance or its url, the hub's largest page (docs/emulator/hub.md): a 100,000-record
@@ -43,7 +44,11 @@ class HubResult:
 
 def server_date(response: httpx.Response) -> datetime | None:
     """The response's `Date` header as an aware UTC instant, or None if absent or unreadable."""
-    text = response.headers.get("date")
+    return server_date_value(response.headers.get("date"))
+
+
+def server_date_value(text: str | None) -> datetime | None:
+    """A `Date` header's value as an aware UTC instant, or None if absent or unreadable."""
     if not text:
         return None
     try:
@@ -75,6 +80,8 @@ class HubClient:
     hub_auth: str
     max_pages: int = DEFAULT_MAX_PAGES
     keyset: bool = True
+    direct: KeepAliveTransport | None = None
+    """When set (the client's own keep-alive transport), pages are asked for straight through it."""
 
     async def fetch_all(
         self, rendered: str, page_size: int | None, read_page: Callable[[list[Any]], None] | None = None
@@ -149,21 +156,31 @@ class HubClient:
     async def _page(self, url: str, result: HubResult) -> _Page:
         result.requested.append(url)
         try:
-            response = await self.client.get(url, headers={"Authorization": self.hub_auth})
+            answer = await self._get(url)
         except httpx.HTTPError as error:
             raise HubError(f"GET {url} failed: {type(error).__name__}: {error}") from error
         if result.server_date is None:
-            result.server_date = server_date(response)
-        if response.status_code != 200:
-            raise HubError(f"GET {url} answered {response.status_code}: {response.text[:300]}")
+            result.server_date = server_date_value(answer.header("date"))
+        if answer.status != 200:
+            raise HubError(f"GET {url} answered {answer.status}: {answer.text[:300]}")
         try:
-            records = read_json_document(response.content, key="the page")
+            records = read_json_document(answer.body, key="the page")
         except ValueError as error:  # InputError (too deep, not finite, not text) is a ValueError
             raise HubError(f"GET {url} did not answer JSON: {error}") from error
         if not isinstance(records, list):
             raise HubError(f"GET {url} answered {type(records).__name__}, expected a JSON array of records")
         result.pages += 1
-        return _Page(records, response.headers.get(NEXT_PAGE_HEADER) or None)
+        return _Page(records, answer.header(NEXT_PAGE_HEADER) or None)
+
+    async def _get(self, url: str) -> Answer:
+        """GET `url` with the hub's credentials: through httpx's client, or straight through the keep-alive
+        transport (the client's default headers except `Accept-Encoding`: the page is read as sent)."""
+        if self.direct is None:
+            response = await self.client.get(url, headers={"Authorization": self.hub_auth})
+            return Answer(response.status_code, response.headers.raw, response.content)
+        headers = [(name, value) for name, value in self.client.headers.raw if name.lower() != b"accept-encoding"]
+        headers.append((b"Authorization", self.hub_auth.encode("latin-1")))
+        return await self.direct.exchange("GET", httpx.URL(url), headers, b"", self.client.timeout.read)
 
 
 @dataclass(frozen=True)

@@ -152,11 +152,13 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
     async def exchange(
         self, method: str, url: httpx.URL, headers: Iterable[tuple[bytes, bytes]], body: bytes, timeout: float | None
     ) -> Answer:
-        """One request without httpx's client around it: `headers` as given, then `Host` and `Content-Length`;
-        `timeout` bounds the connect, each write and each read. Failures raise what `handle_async_request` raises."""
+        """One request without httpx's client around it: `Host`, `headers` as given, `Content-Length` (unless a GET
+        without a body), in one write; `timeout` bounds the connect, each write and each read. Failures raise what
+        `handle_async_request` raises."""
         lines = [method.encode("ascii") + b" " + url.raw_path + b" HTTP/1.1", b"Host: " + _host_header(url)]
         lines += [name + b": " + value for name, value in headers]
-        lines.append(b"Content-Length: " + str(len(body)).encode("ascii"))
+        if body or method not in ("GET", "HEAD"):
+            lines.append(b"Content-Length: " + str(len(body)).encode("ascii"))
         data = b"\r\n".join(lines) + b"\r\n\r\n" + body
         limits = {"connect": timeout, "write": timeout, "read": timeout}
         reply = await self._round_trip(url, data, limits, None)

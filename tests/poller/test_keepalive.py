@@ -5,6 +5,7 @@ httpx exception httpcore raises for it."""
 from __future__ import annotations
 
 import asyncio
+import json
 import ssl
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -19,6 +20,7 @@ import trustme
 
 from cwmock.core.clock import ManualClock
 from cwmock.poller.delivery import Deliverer
+from cwmock.poller.hub_client import HubClient, HubError
 from cwmock.poller.keepalive import KeepAliveTransport
 from cwmock.poller.state import OutboxEntry, PollerState
 
@@ -300,3 +302,36 @@ async def test_a_delivery_straight_through_the_transport_sends_and_judges_as_thr
     assert f"User-Agent: python-httpx/{httpx.__version__}".encode() in lines, "the client's default headers"
     assert sent == body
     assert server.connections == 1, "one connection, kept alive, for the four attempts"
+
+
+async def test_hub_pages_straight_through_the_transport() -> None:
+    """`HubClient(direct=...)`: keyset pages over one kept-alive connection, the credentials and the client's default
+    headers but no `Accept-Encoding` (the page is read as sent), the first `Date`, and a refusal as a HubError."""
+
+    def page(request: bytes) -> bytes:
+        first = 3 if b"id%20%3E%202" in request.split(b"\r\n")[0] else 1
+        body = json.dumps([{"id": n} for n in range(first, first + (2 if first == 1 else 1))]).encode()
+        date = b"Thu, 01 Jan 2026 00:15:00 GMT" if first == 1 else b"Thu, 01 Jan 2026 00:16:00 GMT"
+        return b"HTTP/1.1 200 OK\r\nDate: %s\r\nContent-Length: %d\r\n\r\n%s" % (date, len(body), body)
+
+    async with scripted(page) as server:
+        transport = KeepAliveTransport()
+        async with httpx.AsyncClient(transport=transport) as http:
+            hub = HubClient(http, server.url, "User u, Element e", direct=transport)
+            result = await hub.fetch_all("/hubs/crm/contacts?where=a%3E1", 2)
+    assert [record["id"] for record in result.records] == [1, 2, 3]
+    assert result.server_date == datetime(2026, 1, 1, 0, 15, tzinfo=timezone.utc)
+    assert server.connections == 1
+    head = server.requests[0].split(b"\r\n")
+    assert head[0].startswith(b"GET /hubs/crm/contacts?")
+    assert head[0].endswith(b" HTTP/1.1")
+    assert b"Authorization: User u, Element e" in head
+    assert not any(line.lower().startswith((b"accept-encoding:", b"content-length:")) for line in head)
+
+    refusal = b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 11\r\n\r\nbad secrets"
+    async with scripted(lambda request: refusal) as server:
+        transport = KeepAliveTransport()
+        async with httpx.AsyncClient(transport=transport) as http:
+            hub = HubClient(http, server.url, "User u, Element e", direct=transport)
+            with pytest.raises(HubError, match="answered 401: bad secrets"):
+                await hub.fetch_all("/hubs/crm/contacts", 2)
