@@ -237,7 +237,7 @@ async def test_an_unsupported_scheme_is_refused() -> None:
 async def test_https_is_verified_with_the_context_given() -> None:
     ca = trustme.CA()
     server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("localhost").configure_cert(server_context)
+    ca.issue_cert("localhost", "127.0.0.1").configure_cert(server_context)
     trusting = ssl.create_default_context()
     ca.configure_trust(trusting)
     async with scripted(lambda request: OK, tls=server_context) as server:
@@ -245,10 +245,11 @@ async def test_https_is_verified_with_the_context_given() -> None:
         async with client(KeepAliveTransport(trusting)) as http:
             assert (await http.get(url)).text == "ok"
             assert (await http.get(url)).text == "ok"
+            assert (await http.get(f"https://127.0.0.1:{server.port}/hooks")).text == "ok", "an IP literal's SAN"
         async with client(KeepAliveTransport(ssl.create_default_context())) as http:
             with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
                 await http.get(url)
-    assert server.connections == 1  # the untrusted handshake failed: no connection was served
+    assert server.connections == 2  # one per origin; the untrusted handshake failed before any was served
 
 
 async def test_a_cancelled_request_leaves_no_connection_to_reuse() -> None:
