@@ -88,6 +88,27 @@ def assert_all_well_formed(harness: Harness) -> None:
         assert validate_notification(arrival.body) == [], arrival.body[:300]
 
 
+@pytest.mark.parametrize("kind", ["in-process"], indirect=True)
+@pytest.mark.parametrize(
+    "poller",
+    [
+        ReferencePoller(EngineSettings(http_transport="keepalive")),
+        ExternalCommandTarget([*ONCE, "--http-transport", "httpx"]),
+    ],
+    ids=["in-process-keepalive", "external-httpx"],
+)
+async def test_either_http_transport_delivers_the_same_notifications(build: BuildHarness, poller: PollerTarget) -> None:
+    """The other transport of each way to run it (in-process defaults to httpx's, the command to keep-alive):
+    every page read (pages of 5), every version delivered, exactly once by the oracle."""
+    harness = await build(seed_body(pageSize=5), poller)
+    ids = await harness.control.bulk_create(TENANT, 12, stamp=harness.start_instant + timedelta(minutes=1))
+    await harness.run_windows(1)
+    assert sorted(int(object_id) for object_id, _ in delivered_versions(harness)) == sorted(ids)
+    assert_all_well_formed(harness)
+    verdict = await harness.settle_and_judge()
+    assert verdict.passed, verdict.report()
+
+
 async def test_one_create_gives_one_event(harness: Harness) -> None:
     at = harness.start_instant + timedelta(minutes=1)
     created = await harness.control.create_contact(TENANT, {"firstName": "Ada"}, stamp=at)
