@@ -120,7 +120,8 @@ class Deliverer:
     max_in_flight: int = DEFAULT_MAX_IN_FLIGHT
     direct: KeepAliveTransport | None = None
     """When set, attempts go straight through this transport (the client's own, `keepalive`), not httpx's client:
-    the same request (the client's default headers, the entry's headers and bytes) and the same exceptions."""
+    the same request (the client's default headers, the entry's headers and bytes) and the same exceptions; the
+    answer is read whole before `after_send` is reached (an answer that breaks off is a failed attempt either way)."""
     _acks: list[int] = field(default_factory=list, init=False, repr=False)
     _targets: dict[str, str | httpx.URL] = field(default_factory=dict, init=False, repr=False)
     """Per callback URL of this pass: the egress guard's refusal, else the URL parsed once (a burst's thousands of

@@ -19,8 +19,8 @@ from cwmock.core.validation import read_json_document
 from cwmock.poller.keepalive import Answer, KeepAliveTransport
 from cwmock.poller.keyset import KeysetQuery, keyset_position
 
-# With no `pageSize` in the instance or its url, the hub's largest page (docs/emulator/hub.md): a 100,000-record
-# window takes 100 round trips instead of 500.
+# With no page size given, the hub's largest page (docs/emulator/hub.md): a 100,000-record window takes 100 round
+# trips instead of 500. The engine gives 10 under raw `page` (`cwmock.poller.engine.DEFAULT_PAGE_SIZES`).
 DEFAULT_PAGE_SIZE = 1000
 DEFAULT_MAX_PAGES = 10_000
 NEXT_PAGE_HEADER = "elements-next-page-token"
