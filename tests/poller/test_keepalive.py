@@ -336,3 +336,21 @@ async def test_hub_pages_straight_through_the_transport() -> None:
             hub = HubClient(http, server.url, "User u, Element e", direct=transport)
             with pytest.raises(HubError, match="answered 401: bad secrets"):
                 await hub.fetch_all("/hubs/crm/contacts", 2)
+
+
+async def test_an_ipv6_literal_is_connected_to_and_named_in_brackets() -> None:
+    server = Scripted(lambda request: OK)
+    try:
+        listening = await asyncio.start_server(server.serve, "::1", 0)
+    except OSError:
+        pytest.skip("no IPv6 loopback on this machine")
+    port = listening.sockets[0].getsockname()[1]
+    transport = KeepAliveTransport()
+    try:
+        async with httpx.AsyncClient(transport=transport) as http:
+            assert (await http.get(f"http://[::1]:{port}/a")).text == "ok"
+            answer = await transport.exchange("POST", httpx.URL(f"http://[::1]:{port}/b"), [], b"{}", 5.0)
+    finally:
+        listening.close()
+    assert answer.status == 200
+    assert all(f"Host: [::1]:{port}".encode() in request.split(b"\r\n") for request in server.requests)
