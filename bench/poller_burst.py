@@ -40,7 +40,9 @@ from cwmock.contract_tests.harness.targets import PollOutcome, WindowContext, pa
 from cwmock.core.clock import ManualClock
 from cwmock.emulator.admin.contacts import MAX_BULK_CONTACTS
 from cwmock.emulator.app import DEFAULT_START, create_emulator
+from cwmock.emulator.config import EmulatorConfig
 from cwmock.emulator.http.server import BackgroundServer
+from cwmock.emulator.journal.ring import DEFAULT_JOURNAL_CAPACITY
 from cwmock.emulator.model.generated import generate_contacts
 from cwmock.fixtures import read_fixture
 from cwmock.poller.engine import EngineSettings
@@ -136,7 +138,9 @@ async def run_burst(kind: str, contacts: int, work_dir: Path, *, quiet: bool, pr
         if not quiet:
             print(f"[{kind}] {text}", file=sys.stderr, flush=True)
 
-    emulator = create_emulator(clock=ManualClock(DEFAULT_START))
+    # The judge reads every hub request from the journal: a window of pages of 10 asks for contacts / 10 of them.
+    journal = max(DEFAULT_JOURNAL_CAPACITY, contacts // 5 + 10_000)
+    emulator = create_emulator(EmulatorConfig(journal_capacity=journal), clock=ManualClock(DEFAULT_START))
     began = time.perf_counter()
     seeded_at = DEFAULT_START - timedelta(days=1)
     ids = [

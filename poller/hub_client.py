@@ -23,6 +23,8 @@ from cwmock.poller.keyset import KeysetQuery, keyset_position
 # trips instead of 500. The engine gives 10 under raw `page` (`cwmock.poller.engine.DEFAULT_PAGE_SIZES`).
 DEFAULT_PAGE_SIZE = 1000
 DEFAULT_MAX_PAGES = 10_000
+# The guard against a result that never ends counts records too: 10,000 pages of 1,000, whatever the page size.
+DEFAULT_MAX_RECORDS = 10_000_000
 NEXT_PAGE_HEADER = "elements-next-page-token"
 
 
@@ -78,7 +80,8 @@ class HubClient:
     client: httpx.AsyncClient
     hub_url: str
     hub_auth: str
-    max_pages: int = DEFAULT_MAX_PAGES
+    max_pages: int | None = None
+    """At most this many pages (default: 10,000, or 10,000,000 records' worth when pages are smaller)."""
     keyset: bool = True
     direct: KeepAliveTransport | None = None
     """When set (the client's own keep-alive transport), pages are asked for straight through it."""
@@ -95,6 +98,7 @@ class HubClient:
         keyset = KeysetQuery.of(rendered) if self.keyset else None
         base = self.hub_url + (keyset.first() if keyset is not None else rendered)
         fixed = [] if _has_param(rendered, "pageSize") else [("pageSize", str(size))]
+        limit = self.max_pages or max(DEFAULT_MAX_PAGES, DEFAULT_MAX_RECORDS // size)
         result = HubResult()
         paging: list[tuple[str, str]] = []
         mode: str | None = None
@@ -137,8 +141,8 @@ class HubClient:
                             paging = [("nextPage", page.token)]
                         else:
                             paging = [("page", str(result.pages + 1))]
-                    if result.pages >= self.max_pages:
-                        raise HubError(f"gave up after {self.max_pages} pages of {rendered!r}; the result never ended")
+                    if result.pages >= limit:
+                        raise HubError(f"gave up after {result.pages} pages of {rendered!r}; the result never ended")
                     pending = asyncio.ensure_future(self._page(_with_params(base, fixed + paging), result))
                     await asyncio.sleep(0)  # one turn of the loop: the request goes out before the records are read
                 if read_page is None:

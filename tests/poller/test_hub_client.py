@@ -10,6 +10,7 @@ import httpx
 import pytest
 import respx
 
+from cwmock.poller import hub_client
 from cwmock.poller.hub_client import HubClient, HubError
 
 pytestmark = pytest.mark.anyio
@@ -156,3 +157,19 @@ async def test_a_page_asked_for_ahead_is_dropped_when_reading_fails() -> None:
         with pytest.raises(RuntimeError, match="the reader broke"):
             await HubClient(client, HUB, AUTH).fetch_all("/hubs/crm/contacts?where=a%3E1", 2, read_page)
     assert len(asked) == 2, "the second page was asked for ahead, then no more"
+
+
+async def test_the_never_ending_guard_counts_records_when_pages_are_small(monkeypatch: pytest.MonkeyPatch) -> None:
+    """10,000 pages or 10,000,000 records, whichever is more pages: pages of 10 read a 100,000-record burst."""
+    monkeypatch.setattr(hub_client, "DEFAULT_MAX_PAGES", 3)
+    monkeypatch.setattr(hub_client, "DEFAULT_MAX_RECORDS", 20)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        after = int(request.url.params["where"].rsplit(">", 1)[1]) if "id >" in request.url.params["where"] else 0
+        return httpx.Response(200, json=records(after + 1, 2 if after < 14 else 1))
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:
+        result = await HubClient(client, HUB, AUTH).fetch_all("/hubs/crm/contacts?where=a%3E1", 2)
+        assert (result.pages, result.served) == (8, 15), "20 records' worth is 10 pages of 2, above the 3 pages"
+        with pytest.raises(HubError, match="gave up after 3 pages"):  # a limit given is the limit
+            await HubClient(client, HUB, AUTH, max_pages=3).fetch_all("/hubs/crm/contacts?where=a%3E1", 2)
