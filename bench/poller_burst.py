@@ -40,7 +40,9 @@ from cwmock.contract_tests.harness.targets import PollOutcome, WindowContext, pa
 from cwmock.core.clock import ManualClock
 from cwmock.emulator.admin.contacts import MAX_BULK_CONTACTS
 from cwmock.emulator.app import DEFAULT_START, create_emulator
+from cwmock.emulator.config import EmulatorConfig
 from cwmock.emulator.http.server import BackgroundServer
+from cwmock.emulator.journal.ring import DEFAULT_JOURNAL_CAPACITY
 from cwmock.emulator.model.generated import generate_contacts
 from cwmock.fixtures import read_fixture
 from cwmock.poller.engine import EngineSettings
@@ -51,7 +53,8 @@ from common import directory_bytes, fresh_directory, machine, memory_mb, profile
 
 TENANT = "cloudelements"  # the seed instance's `company`
 TOUCH_AFTER = timedelta(minutes=5)
-TARGET_EVENTS_PER_SECOND = 5_000
+# Issue 18's targets: in-process, and as `cwmock poller once` (its own process, 8 deliveries in flight).
+TARGET_EVENTS_PER_SECOND = {"in-process": 6_000, "process": 5_000}
 TARGET_PEAK_RSS_MB = 300
 
 
@@ -122,7 +125,9 @@ def make_target(kind: str) -> ReferencePoller | SampledCommand:
         # flight together only trade idle hand-overs for forced thread switches (2,887 events/s one at a time
         # against 1,983 with 8 in flight, docs/benchmarks.md#poller-burst), so the in-process poller sends one at a
         # time. `cwmock poller once` runs in its own process and keeps the default.
-        return ReferencePoller(EngineSettings(max_in_flight=1))
+        # It delivers over the lean keep-alive transport, as `cwmock poller once` does by default (the in-process
+        # default stays httpx's own, which respx can route).
+        return ReferencePoller(EngineSettings(max_in_flight=1, http_transport="keepalive"))
     return SampledCommand([sys.executable, "-m", "cwmock", "poller", "once"])
 
 
@@ -133,7 +138,9 @@ async def run_burst(kind: str, contacts: int, work_dir: Path, *, quiet: bool, pr
         if not quiet:
             print(f"[{kind}] {text}", file=sys.stderr, flush=True)
 
-    emulator = create_emulator(clock=ManualClock(DEFAULT_START))
+    # The judge reads every hub request from the journal: a window of pages of 10 asks for contacts / 10 of them.
+    journal = max(DEFAULT_JOURNAL_CAPACITY, contacts // 5 + 10_000)
+    emulator = create_emulator(EmulatorConfig(journal_capacity=journal), clock=ManualClock(DEFAULT_START))
     began = time.perf_counter()
     seeded_at = DEFAULT_START - timedelta(days=1)
     ids = [
@@ -238,10 +245,9 @@ def verdicts(results: Sequence[BurstResult]) -> list[dict[str, Any]]:
         found.append({"target": f"[{r.poller}] oracle verdict passes", "value": r.verdict_passed,
                       "met": r.verdict_passed})  # fmt: skip
     for r in results:
-        if r.poller == "in-process":
-            rate = round(r.events_per_second)
-            found.append({"target": f"[in-process] events/s >= {TARGET_EVENTS_PER_SECOND:,}", "value": rate,
-                          "met": rate >= TARGET_EVENTS_PER_SECOND})  # fmt: skip
+        rate, target = round(r.events_per_second), TARGET_EVENTS_PER_SECOND[r.poller]
+        found.append({"target": f"[{r.poller}] events/s >= {target:,}", "value": rate,
+                      "met": rate >= target})  # fmt: skip
         if r.poller_peak_rss_mb is not None:
             peak = round(r.poller_peak_rss_mb)
             found.append({"target": f"[process] poller peak RSS < {TARGET_PEAK_RSS_MB} MB", "value": peak,

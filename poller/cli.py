@@ -22,7 +22,14 @@ from cwmock.core.instance.config import Instance, parse_instance
 from cwmock.core.instance.errors import InstanceConfigError
 from cwmock.core.timestamps import iso_z, parse_iso
 from cwmock.poller.delivery import DEFAULT_MAX_IN_FLIGHT, MAX_IN_FLIGHT_LIMIT, CrashHook, RetryPolicy, no_crash
-from cwmock.poller.engine import CRASH_POINTS, RAW_MODES, EngineSettings, PollerEngine, PollerSetupError
+from cwmock.poller.engine import (
+    CRASH_POINTS,
+    HTTP_TRANSPORTS,
+    RAW_MODES,
+    EngineSettings,
+    PollerEngine,
+    PollerSetupError,
+)
 from cwmock.poller.notifications import DEFAULT_ACCOUNT_ID, DEFAULT_COMPANY_ID, DEFAULT_USER_ID
 from cwmock.poller.scheduler import EmulatorClock, FollowableClock, run_schedule
 from cwmock.poller.state import STATE_FILE, PollerState, StateError, damaged
@@ -89,6 +96,13 @@ def _engine_options(parser: argparse.ArgumentParser) -> None:
         help="page: raw is the hub page the events came from, in every notification of a split, as the platform "
         "sends it; chunk: exactly the events' records, in their order (default: %(default)s)",
     )
+    parser.add_argument(
+        "--http-transport",
+        choices=HTTP_TRANSPORTS,
+        default="keepalive",
+        help="keepalive: a lean pooled HTTP/1.1 transport; httpx: httpx's own (httpcore), slower "
+        "(default: %(default)s)",
+    )
     for name, default, owner in (
         ("--account-id", DEFAULT_ACCOUNT_ID, "account"),
         ("--company-id", DEFAULT_COMPANY_ID, "organization (company)"),
@@ -153,6 +167,7 @@ def _settings(args: argparse.Namespace, env: Mapping[str, str], http_timeout: fl
         account_id=args.account_id,
         company_id=args.company_id,
         user_id=args.user_id,
+        http_transport=args.http_transport,
     )
 
 

@@ -28,6 +28,7 @@ import httpx
 from cwmock.core.clock import Clock
 from cwmock.core.validation import MAX_DURATION_SECONDS, shift
 from cwmock.poller.egress import egress_refusal
+from cwmock.poller.keepalive import KeepAliveTransport
 from cwmock.poller.state import OutboxEntry, PollerState
 
 CrashHook = Callable[[str], None]
@@ -84,7 +85,12 @@ class DeliveryReport:
 
 def retry_after(response: httpx.Response, now: datetime) -> timedelta | None:
     """`Retry-After` as a delay (seconds or an HTTP date), or None if absent or unreadable."""
-    text = response.headers.get("retry-after", "").strip()
+    return retry_after_value(response.headers.get("retry-after", ""), now)
+
+
+def retry_after_value(text: str, now: datetime) -> timedelta | None:
+    """A `Retry-After` value as a delay (seconds or an HTTP date), or None if empty or unreadable."""
+    text = text.strip()
     if not text:
         return None
     if text.isascii() and text.isdigit():
@@ -112,7 +118,14 @@ class Deliverer:
     crash: CrashHook = no_crash
     timeout: float = 2.0
     max_in_flight: int = DEFAULT_MAX_IN_FLIGHT
+    direct: KeepAliveTransport | None = None
+    """When set, attempts go straight through this transport (the client's own, `keepalive`), not httpx's client:
+    the same request (the client's default headers, the entry's headers and bytes) and the same exceptions; the
+    answer is read whole before `after_send` is reached (an answer that breaks off is a failed attempt either way)."""
     _acks: list[int] = field(default_factory=list, init=False, repr=False)
+    _targets: dict[str, str | httpx.URL] = field(default_factory=dict, init=False, repr=False)
+    """Per callback URL of this pass: the egress guard's refusal, else the URL parsed once (a burst's thousands of
+    notifications share one callback)."""
 
     async def deliver_due(self) -> DeliveryReport:
         """Attempt every entry due now, started oldest first, at most `max_in_flight` at a time.
@@ -121,7 +134,7 @@ class Deliverer:
         not recorded stays due, as after a crash (the acknowledgements received are stored first).
         """
         report = DeliveryReport()
-        entries = iter(self.state.due(self.clock.now()))
+        entries = self.state.iter_due(self.clock.now())
         workers = [asyncio.ensure_future(self._work(entries, report)) for _ in range(max(1, self.max_in_flight))]
         try:
             await asyncio.gather(*workers)
@@ -166,13 +179,30 @@ class Deliverer:
         delay = result.retry_after if result.retry_after is not None else self.policy.delay_after(attempts)
         return shift(self.clock.now(), delay.total_seconds())
 
+    def _target(self, url: str) -> str | httpx.URL:
+        """The egress guard's refusal of `url`, else `url` parsed (an unparsable URL is refused)."""
+        target = self._targets.get(url)
+        if target is None:
+            refusal = egress_refusal(url, self.allowed_hosts)
+            if refusal is None:
+                try:
+                    target = httpx.URL(url)
+                except httpx.InvalidURL as error:
+                    target = f"callback URL {url!r} cannot be parsed: {error}"
+            else:
+                target = refusal
+            self._targets[url] = target
+        return target
+
     async def attempt(self, entry: OutboxEntry) -> AttemptResult:
         """POST the entry once."""
-        refusal = egress_refusal(entry.url, self.allowed_hosts)
-        if refusal is not None:
-            return AttemptResult(False, error=refusal, park_now=True)
+        target = self._target(entry.url)
+        if isinstance(target, str):
+            return AttemptResult(False, error=target, park_now=True)
+        if self.direct is not None:
+            return await self._attempt_direct(self.direct, target, entry)
         request = self.client.build_request(
-            "POST", entry.url, headers=list(entry.headers), content=entry.body, timeout=self.timeout
+            "POST", target, headers=list(entry.headers), content=entry.body, timeout=self.timeout
         )
         try:
             response = await self.client.send(request, stream=True)
@@ -187,14 +217,30 @@ class Deliverer:
             return AttemptResult(False, status=response.status_code, error=f"{type(error).__name__}: {error}")
         finally:
             await response.aclose()
-        status = response.status_code
+        return self._outcome(response.status_code, response.headers.get("retry-after", ""), response.text)
+
+    async def _attempt_direct(self, direct: KeepAliveTransport, url: httpx.URL, entry: OutboxEntry) -> AttemptResult:
+        """The attempt straight through the keep-alive transport: the client's default headers, then the entry's."""
+        own = {name.lower().encode("latin-1") for name, _ in entry.headers}
+        headers = [(name, value) for name, value in self.client.headers.raw if name.lower() not in own]
+        headers += [(name.encode("latin-1"), value.encode("latin-1")) for name, value in entry.headers]
+        try:
+            answer = await direct.exchange("POST", url, headers, entry.body, self.timeout)
+        except httpx.TimeoutException as error:
+            return AttemptResult(False, error=f"timed out: {type(error).__name__}")
+        except httpx.HTTPError as error:
+            return AttemptResult(False, error=f"{type(error).__name__}: {error}")
+        self.crash("after_send")
+        return self._outcome(answer.status, answer.header("retry-after") or "", answer.text)
+
+    def _outcome(self, status: int, retry_after_text: str, text: str) -> AttemptResult:
         if 200 <= status < 300:
             return AttemptResult(True, status=status)
-        wait = retry_after(response, self.clock.now()) if status in RETRY_AFTER_STATUSES else None
+        wait = retry_after_value(retry_after_text, self.clock.now()) if status in RETRY_AFTER_STATUSES else None
         return AttemptResult(
             False,
             status=status,
-            error=f"HTTP {status}: {response.text[:200]}",
+            error=f"HTTP {status}: {text[:200]}",
             retry_after=wait,
             park_now=status == 410,
         )

@@ -25,11 +25,13 @@ from cwmock.poller.delivery import (
     RetryPolicy,
     no_crash,
 )
-from cwmock.poller.hub_client import HubClient, HubError
+from cwmock.poller.hub_client import DEFAULT_PAGE_SIZE, HubClient, HubError
+from cwmock.poller.keepalive import KeepAliveTransport
 from cwmock.poller.notifications import (
     DEFAULT_ACCOUNT_ID,
     DEFAULT_COMPANY_ID,
     DEFAULT_USER_ID,
+    MAX_EVENTS,
     InstanceIdentity,
     chunks,
     event_id,
@@ -47,6 +49,13 @@ CRASH_POINTS = ("after_fetch", "after_commit", "after_send", "after_ack")
 
 RawMode = Literal["page", "chunk"]
 RAW_MODES: tuple[RawMode, ...] = ("page", "chunk")
+# With no `pageSize` in the instance: under raw `page` every notification repeats the page its events came from, so a
+# page of one notification's events (each notification carries its page once); a page of 1,000 sent the same
+# 1,000 records (2 MB) in each of its 100 notifications (docs/reference-poller.md#notification-format).
+# Under raw `chunk` a notification carries only its events' records, and the hub's largest page saves round trips.
+DEFAULT_PAGE_SIZES: dict[RawMode, int] = {"page": MAX_EVENTS, "chunk": DEFAULT_PAGE_SIZE}
+HttpTransport = Literal["httpx", "keepalive"]
+HTTP_TRANSPORTS: tuple[HttpTransport, ...] = ("httpx", "keepalive")
 
 
 class PollerSetupError(ValueError):
@@ -70,6 +79,10 @@ class EngineSettings:
     account_id: int = DEFAULT_ACCOUNT_ID
     company_id: int = DEFAULT_COMPANY_ID
     user_id: int = DEFAULT_USER_ID
+    http_transport: HttpTransport = "httpx"
+    """`httpx`: httpx's own transport (httpcore), which respx can route in-process; `keepalive`: the lean pooled
+    HTTP/1.1 transport (`cwmock.poller.keepalive`), what `cwmock poller once/run` use: the same requests and errors,
+    a fraction of the Python per request."""
 
 
 @dataclass
@@ -169,6 +182,7 @@ class PollerEngine:
         self.crash = crash
         self.transport = transport
         self._ssl_context = ssl_context
+        self._keepalive: tuple[httpx.AsyncClient, KeepAliveTransport] | None = None
         self._check_state_owner()
         for line in not_emulated_lines(instance):
             LOG.warning("%s", line)
@@ -204,7 +218,17 @@ class PollerEngine:
     def _client(self) -> httpx.AsyncClient:
         if self.transport is not None:
             return httpx.AsyncClient(timeout=self.settings.hub_timeout, transport=self.transport)
+        if self.settings.http_transport == "keepalive":
+            transport = KeepAliveTransport(self.ssl_context)
+            client = httpx.AsyncClient(timeout=self.settings.hub_timeout, transport=transport)
+            self._keepalive = (client, transport)
+            return client
         return httpx.AsyncClient(timeout=self.settings.hub_timeout, verify=self.ssl_context)
+
+    def _direct(self, client: httpx.AsyncClient) -> KeepAliveTransport | None:
+        """The keep-alive transport under `client` when this engine made it so: requests through it skip httpx's
+        client layers (the same requests, a fraction of the Python)."""
+        return self._keepalive[1] if self._keepalive is not None and self._keepalive[0] is client else None
 
     async def run_window(self) -> WindowReport:
         """Poll once, then deliver what is due."""
@@ -231,6 +255,7 @@ class PollerEngine:
             self.crash,
             timeout=self.settings.http_timeout,
             max_in_flight=self.settings.max_in_flight,
+            direct=self._direct(client),
         )
         return await deliverer.deliver_due()
 
@@ -240,7 +265,7 @@ class PollerEngine:
         now = self.clock.now()
         if not configuration.notification_enabled or not configuration.callback_url:
             return WindowReport(_whole_second(now))
-        hub = HubClient(client, self.hub_url, self.hub_auth)
+        hub = HubClient(client, self.hub_url, self.hub_auth, direct=self._direct(client))
         fetched: list[_Fetched] = []
         poll_date: datetime | None = None
         for resource in configuration.resources:
@@ -295,7 +320,8 @@ class PollerEngine:
                 item.pages.append(texts)
 
         try:
-            result = await hub.fetch_all(rendered, resource.page_size, read_page)
+            page_size = resource.page_size or DEFAULT_PAGE_SIZES[self.settings.raw]
+            result = await hub.fetch_all(rendered, page_size, read_page)
         except HubError as error:
             report.error = str(error)
             LOG.warning("%s: %s", resource.name, error)

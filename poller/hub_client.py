@@ -4,6 +4,7 @@ token comes), and the server's `Date` as the window's time."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,12 +16,15 @@ import httpx
 
 from cwmock.core.timestamps import UTC
 from cwmock.core.validation import read_json_document
+from cwmock.poller.keepalive import Answer, KeepAliveTransport
 from cwmock.poller.keyset import KeysetQuery, keyset_position
 
-# With no `pageSize` in the instance or its url, the hub's largest page (docs/emulator/hub.md): a 100,000-record
-# window takes 100 round trips instead of 500.
+# With no page size given, the hub's largest page (docs/emulator/hub.md): a 100,000-record window takes 100 round
+# trips instead of 500. The engine gives 10 under raw `page` (`cwmock.poller.engine.DEFAULT_PAGE_SIZES`).
 DEFAULT_PAGE_SIZE = 1000
 DEFAULT_MAX_PAGES = 10_000
+# The guard against a result that never ends counts records too: 10,000 pages of 1,000, whatever the page size.
+DEFAULT_MAX_RECORDS = 10_000_000
 NEXT_PAGE_HEADER = "elements-next-page-token"
 
 
@@ -42,7 +46,11 @@ class HubResult:
 
 def server_date(response: httpx.Response) -> datetime | None:
     """The response's `Date` header as an aware UTC instant, or None if absent or unreadable."""
-    text = response.headers.get("date")
+    return server_date_value(response.headers.get("date"))
+
+
+def server_date_value(text: str | None) -> datetime | None:
+    """A `Date` header's value as an aware UTC instant, or None if absent or unreadable."""
     if not text:
         return None
     try:
@@ -72,8 +80,11 @@ class HubClient:
     client: httpx.AsyncClient
     hub_url: str
     hub_auth: str
-    max_pages: int = DEFAULT_MAX_PAGES
+    max_pages: int | None = None
+    """At most this many pages (default: 10,000, or 10,000,000 records' worth when pages are smaller)."""
     keyset: bool = True
+    direct: KeepAliveTransport | None = None
+    """When set (the client's own keep-alive transport), pages are asked for straight through it."""
 
     async def fetch_all(
         self, rendered: str, page_size: int | None, read_page: Callable[[list[Any]], None] | None = None
@@ -87,64 +98,93 @@ class HubClient:
         keyset = KeysetQuery.of(rendered) if self.keyset else None
         base = self.hub_url + (keyset.first() if keyset is not None else rendered)
         fixed = [] if _has_param(rendered, "pageSize") else [("pageSize", str(size))]
+        limit = self.max_pages or max(DEFAULT_MAX_PAGES, DEFAULT_MAX_RECORDS // size)
         result = HubResult()
         paging: list[tuple[str, str]] = []
         mode: str | None = None
         seen_tokens: set[str] = set()
         last: int | None = None
-        while True:
-            if result.pages >= self.max_pages:
-                raise HubError(f"gave up after {self.max_pages} pages of {rendered!r}; the result never ended")
-            page = await self._page(_with_params(base, fixed + paging), result)
-            result.served += len(page.records)
-            if read_page is None:
-                result.records.extend(page.records)
-            else:
-                read_page(page.records)
-            if len(page.records) < size:
-                return result
-            if keyset is not None:
-                position = keyset_position(page.records[-1])
-                if position is not None and (last is None or position > last):
-                    last = position
-                    base = self.hub_url + keyset.after(position)
-                    continue
-                if last is not None:
-                    raise HubError(
-                        f"page {result.pages} of {rendered!r} cannot be continued by keyset: its last record has no "
-                        "whole-number id, or one not above the page before it"
-                    )
-                keyset = None  # the records cannot be paged by keyset: the platform's own paging, from page 1 on
-            if mode is None:
-                mode = "cursor" if page.token else "offset"
-            if mode == "cursor":
-                if not page.token:
-                    raise HubError(f"page {result.pages} of {rendered!r} was full but carried no {NEXT_PAGE_HEADER}")
-                if page.token in seen_tokens:
-                    raise HubError(f"the hub repeated the page token {page.token!r}; paging would never end")
-                seen_tokens.add(page.token)
-                paging = [("nextPage", page.token)]
-            else:
-                paging = [("page", str(result.pages + 1))]
+        # The next page is asked for as soon as its address is known, before this page's records are read: the hub
+        # serves it while the poller reads (a burst's window is a long run of pages).
+        pending: asyncio.Future[_Page] | None = asyncio.ensure_future(self._page(_with_params(base, fixed), result))
+        try:
+            while pending is not None:
+                page = await pending
+                pending = None
+                result.served += len(page.records)
+                if len(page.records) >= size:
+                    if keyset is not None:
+                        position = keyset_position(page.records[-1])
+                        if position is not None and (last is None or position > last):
+                            last = position
+                            base = self.hub_url + keyset.after(position)
+                        elif last is not None:
+                            raise HubError(
+                                f"page {result.pages} of {rendered!r} cannot be continued by keyset: its last record "
+                                "has no whole-number id, or one not above the page before it"
+                            )
+                        else:
+                            keyset = None  # not pageable by keyset: the platform's own paging, from page 1 on
+                    if keyset is None:
+                        if mode is None:
+                            mode = "cursor" if page.token else "offset"
+                        if mode == "cursor":
+                            if not page.token:
+                                raise HubError(
+                                    f"page {result.pages} of {rendered!r} was full but carried no {NEXT_PAGE_HEADER}"
+                                )
+                            if page.token in seen_tokens:
+                                raise HubError(
+                                    f"the hub repeated the page token {page.token!r}; paging would never end"
+                                )
+                            seen_tokens.add(page.token)
+                            paging = [("nextPage", page.token)]
+                        else:
+                            paging = [("page", str(result.pages + 1))]
+                    if result.pages >= limit:
+                        raise HubError(f"gave up after {result.pages} pages of {rendered!r}; the result never ended")
+                    pending = asyncio.ensure_future(self._page(_with_params(base, fixed + paging), result))
+                    await asyncio.sleep(0)  # one turn of the loop: the request goes out before the records are read
+                if read_page is None:
+                    result.records.extend(page.records)
+                else:
+                    read_page(page.records)
+        finally:
+            if pending is not None:  # the result ended early (an error): the page asked for ahead is not wanted
+                pending.cancel()
+                await asyncio.wait([pending])
+                if not pending.cancelled():
+                    pending.exception()  # retrieved, so asyncio does not report it as never retrieved
+        return result
 
     async def _page(self, url: str, result: HubResult) -> _Page:
         result.requested.append(url)
         try:
-            response = await self.client.get(url, headers={"Authorization": self.hub_auth})
+            answer = await self._get(url)
         except httpx.HTTPError as error:
             raise HubError(f"GET {url} failed: {type(error).__name__}: {error}") from error
         if result.server_date is None:
-            result.server_date = server_date(response)
-        if response.status_code != 200:
-            raise HubError(f"GET {url} answered {response.status_code}: {response.text[:300]}")
+            result.server_date = server_date_value(answer.header("date"))
+        if answer.status != 200:
+            raise HubError(f"GET {url} answered {answer.status}: {answer.text[:300]}")
         try:
-            records = read_json_document(response.content, key="the page")
+            records = read_json_document(answer.body, key="the page")
         except ValueError as error:  # InputError (too deep, not finite, not text) is a ValueError
             raise HubError(f"GET {url} did not answer JSON: {error}") from error
         if not isinstance(records, list):
             raise HubError(f"GET {url} answered {type(records).__name__}, expected a JSON array of records")
         result.pages += 1
-        return _Page(records, response.headers.get(NEXT_PAGE_HEADER) or None)
+        return _Page(records, answer.header(NEXT_PAGE_HEADER) or None)
+
+    async def _get(self, url: str) -> Answer:
+        """GET `url` with the hub's credentials: through httpx's client, or straight through the keep-alive
+        transport (the client's default headers except `Accept-Encoding`: the page is read as sent)."""
+        if self.direct is None:
+            response = await self.client.get(url, headers={"Authorization": self.hub_auth})
+            return Answer(response.status_code, response.headers.raw, response.content)
+        headers = [(name, value) for name, value in self.client.headers.raw if name.lower() != b"accept-encoding"]
+        headers.append((b"Authorization", self.hub_auth.encode("latin-1")))
+        return await self.direct.exchange("GET", httpx.URL(url), headers, b"", self.client.timeout.read)
 
 
 @dataclass(frozen=True)

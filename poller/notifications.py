@@ -124,9 +124,11 @@ def _document(
     if not 1 <= len(versions) <= MAX_EVENTS:
         raise ValueError(f"a notification carries 1 to {MAX_EVENTS} events, got {len(versions)}")
     poll_text = event_instant(poll_date)
+    dates = {version.date for version in versions}  # a burst's events share their stamps: each written once
+    date_texts = {date: event_instant(date) for date in dates}
     events = [
         {
-            "date": event_instant(version.date),
+            "date": date_texts[version.date],
             "elementKey": ELEMENT_KEY,
             "pollDate": poll_text,
             "eventType": version.event_type,

@@ -22,6 +22,7 @@ PENDING = "pending"
 PARKED = "parked"
 _TABLES = {"meta", "cursors", "seen", "outbox"}
 _SIDE_FILES = ("-wal", "-shm")
+DUE_BATCH = 200  # outbox entries read at a time by a delivery pass
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -328,13 +329,29 @@ class PollerState:
         """How many versions are remembered (bounded by the window, not by history)."""
         return int(self._db.execute("SELECT COUNT(*) FROM seen").fetchone()[0])
 
-    def _entries(self, where: str, parameters: tuple[object, ...] = ()) -> list[OutboxEntry]:
-        query = f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE {where} ORDER BY number"
+    def _entries(self, where: str, parameters: tuple[object, ...] = (), *, ordered: bool = True) -> list[OutboxEntry]:
+        query = f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE {where}" + (" ORDER BY number" if ordered else "")
         return [_entry(tuple(row)) for row in self._db.execute(query, parameters)]
 
     def due(self, now: datetime) -> list[OutboxEntry]:
         """Pending notifications whose next attempt is due at `now`, oldest first."""
         return self._entries("status = ? AND next_attempt_us <= ?", (PENDING, to_us(now)))
+
+    def iter_due(self, now: datetime, batch: int = DUE_BATCH) -> Iterator[OutboxEntry]:
+        """`due(now)`, read `batch` entries at a time as it is consumed: a burst's outbox is not held in memory at
+        once. Entries taken are never read again in the pass (each batch starts after the last number read), whatever
+        their attempts changed meanwhile."""
+        after = 0
+        while True:
+            found = self._entries(
+                f"status = ? AND next_attempt_us <= ? AND number > ? ORDER BY number LIMIT {int(batch)}",
+                (PENDING, to_us(now), after),
+                ordered=False,
+            )
+            yield from found
+            if len(found) < batch:
+                return
+            after = found[-1].number
 
     def pending(self) -> list[OutboxEntry]:
         """Every pending notification."""

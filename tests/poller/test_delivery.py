@@ -50,6 +50,7 @@ def instance_body(callback: str = CALLBACK, key: str | None = None) -> dict[str,
             "contacts": {
                 "url": "/hubs/crm/contacts?where=lastUpdated>'${gmtDate:yyyy-MM-dd'T'HH:mm:ss'Z'}'",
                 "idField": "id",
+                "pageSize": 1000,  # the hub below answers every record on one page, whatever the paging asked
                 "datesConfiguration": {
                     "updatedDateField": "_info.lastUpdated",
                     "updatedDateFormat": "yyyy-MM-dd'T'HH:mm:ss'Z'",
@@ -500,3 +501,12 @@ async def test_an_attempt_that_raises_stops_the_other_workers_before_the_error_p
     # on to the rest of the outbox.
     assert at_the_break <= DEFAULT_MAX_IN_FLIGHT * 2, "the pass broke off at the first acknowledgement"
     assert len(world.engine.state.pending()) >= 30 - DEFAULT_MAX_IN_FLIGHT * 2, "the rest stays due"
+
+
+async def test_a_callback_url_that_cannot_be_parsed_is_parked_not_raised() -> None:
+    async with httpx.AsyncClient() as client:
+        deliverer = Deliverer(client, cast(PollerState, None), ManualClock(S0))
+        entry = cast(OutboxEntry, SimpleNamespace(url="http://localhost:port/hooks", headers=(), body=b"{}"))
+        result = await deliverer.attempt(entry)
+    assert (result.delivered, result.park_now) == (False, True)
+    assert "cannot be parsed" in result.error

@@ -88,6 +88,27 @@ def assert_all_well_formed(harness: Harness) -> None:
         assert validate_notification(arrival.body) == [], arrival.body[:300]
 
 
+@pytest.mark.parametrize("kind", ["in-process"], indirect=True)
+@pytest.mark.parametrize(
+    "poller",
+    [
+        ReferencePoller(EngineSettings(http_transport="keepalive")),
+        ExternalCommandTarget([*ONCE, "--http-transport", "httpx"]),
+    ],
+    ids=["in-process-keepalive", "external-httpx"],
+)
+async def test_either_http_transport_delivers_the_same_notifications(build: BuildHarness, poller: PollerTarget) -> None:
+    """The other transport of each way to run it (in-process defaults to httpx's, the command to keep-alive):
+    every page read (pages of 5), every version delivered, exactly once by the oracle."""
+    harness = await build(seed_body(pageSize=5), poller)
+    ids = await harness.control.bulk_create(TENANT, 12, stamp=harness.start_instant + timedelta(minutes=1))
+    await harness.run_windows(1)
+    assert sorted(int(object_id) for object_id, _ in delivered_versions(harness)) == sorted(ids)
+    assert_all_well_formed(harness)
+    verdict = await harness.settle_and_judge()
+    assert verdict.passed, verdict.report()
+
+
 async def test_one_create_gives_one_event(harness: Harness) -> None:
     at = harness.start_instant + timedelta(minutes=1)
     created = await harness.control.create_contact(TENANT, {"firstName": "Ada"}, stamp=at)
@@ -283,8 +304,9 @@ def event_ids(arrival: Any) -> list[int]:
     return [int(event["objectId"]) for event in arrival.json()["message"]["events"]]
 
 
-async def test_raw_is_the_hub_page_repeated_in_each_notification_of_a_split(harness: Harness) -> None:
+async def test_raw_is_the_hub_page_repeated_in_each_notification_of_a_split(build: BuildHarness) -> None:
     """Events Overview: "the full raw/vendor body is still included in each notification" of a split."""
+    harness = await build(seed_body(pageSize=100))  # one page for all 23 (with no pageSize, pages are of 10)
     ids = await harness.control.bulk_create(TENANT, 23, stamp=harness.start_instant + timedelta(minutes=1))
     await harness.run_windows(1)
     arrivals = harness.receiver.arrivals()
@@ -299,8 +321,9 @@ async def test_raw_is_the_hub_page_repeated_in_each_notification_of_a_split(harn
     assert verdict.passed, verdict.report()
 
 
-async def test_raw_also_carries_records_of_the_page_that_are_no_event(harness: Harness) -> None:
+async def test_raw_also_carries_records_of_the_page_that_are_no_event(build: BuildHarness) -> None:
     """A record the overlap serves again (delivered by the last window) is in the page, so in raw, but no event."""
+    harness = await build(seed_body(pageSize=100))
     first_start = harness.start_instant + harness.refresh_interval
     old = await harness.control.create_contact(TENANT, {"firstName": "Overlap"}, stamp=first_start)
     await harness.run_windows(1)
@@ -314,6 +337,20 @@ async def test_raw_also_carries_records_of_the_page_that_are_no_event(harness: H
     verdict = await harness.settle_and_judge()
     assert verdict.passed, verdict.report()
     assert verdict.required == 13
+
+
+async def test_with_no_page_size_each_notification_carries_its_own_page_of_ten(harness: Harness) -> None:
+    """Raw `page` with no `pageSize`: the hub is read 10 records a page, so a burst's notifications each repeat one
+    page of their own events rather than one large page each (docs/reference-poller.md#notification-format)."""
+    ids = await harness.control.bulk_create(TENANT, 23, stamp=harness.start_instant + timedelta(minutes=1))
+    await harness.run_windows(1)
+    arrivals = harness.receiver.arrivals()
+    assert sorted(len(event_ids(a)) for a in arrivals) == [3, 10, 10]
+    assert all(sorted(raw_ids(a)) == sorted(event_ids(a)) for a in arrivals)
+    assert sorted(e for a in arrivals for e in event_ids(a)) == sorted(ids)
+    assert_all_well_formed(harness)
+    verdict = await harness.settle_and_judge()
+    assert verdict.passed, verdict.report()
 
 
 @pytest.mark.parametrize("kind", ["in-process"], indirect=True)

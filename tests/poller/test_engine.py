@@ -1,4 +1,5 @@
-"""The engine's startup: it names the documented instance keys it keeps but does not emulate."""
+"""The engine: what it says at startup about the instance keys it keeps but does not emulate, the page size it asks
+the hub for."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+import respx
 
 from cwmock.core.clock import ManualClock
 from cwmock.core.instance.config import parse_instance
 from cwmock.fixtures import read_fixture
-from cwmock.poller.engine import PollerEngine, not_emulated_lines
+from cwmock.poller.engine import EngineSettings, PollerEngine, RawMode, not_emulated_lines
 from cwmock.poller.state import PollerState
 
 S0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -39,3 +42,31 @@ def test_the_poller_says_at_startup_what_it_does_not_emulate(caplog: pytest.LogC
         "instance 7, resource contacts: batchSize, postHooks kept but not emulated "
         "(docs/reference-poller.md#instance-keys)"
     ]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("raw", "settings", "asked"),
+    [("page", {}, "10"), ("chunk", {}, "1000"), ("page", {"pageSize": 7}, "7"), ("chunk", {"pageSize": 7}, "7")],
+)
+async def test_the_page_size_asked_of_the_hub(
+    raw: RawMode, settings: dict[str, Any], asked: str, tmp_path: Path
+) -> None:
+    """The instance's `pageSize`, else 10 under raw `page` (each notification repeats its page) and the hub's largest
+    page, 1,000, under raw `chunk`."""
+    instance = parse_instance({**seed_with(**settings), "id": 7})
+    state = PollerState.open(tmp_path / "state")
+    with respx.mock() as router:
+        route = router.get(url__startswith="http://hub.test/").mock(return_value=httpx.Response(200, json=[]))
+        engine = PollerEngine(
+            instance,
+            hub_url="http://hub.test",
+            hub_auth="a",
+            state=state,
+            clock=ManualClock(S0),
+            start=S0,
+            settings=EngineSettings(raw=raw),
+        )
+        await engine.run_window()
+    state.close()
+    assert [call.request.url.params["pageSize"] for call in route.calls] == [asked]

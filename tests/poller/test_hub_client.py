@@ -10,6 +10,7 @@ import httpx
 import pytest
 import respx
 
+from cwmock.poller import hub_client
 from cwmock.poller.hub_client import HubClient, HubError
 
 pytestmark = pytest.mark.anyio
@@ -121,3 +122,54 @@ async def test_a_result_that_never_ends_is_cut_off() -> None:
         async with httpx.AsyncClient() as client:
             with pytest.raises(HubError, match="gave up after 5 pages"):
                 await HubClient(client, HUB, AUTH, max_pages=5, keyset=False).fetch_all("/hubs/crm/contacts", 2)
+
+
+async def test_the_next_page_is_asked_for_before_this_pages_records_are_read() -> None:
+    """The hub serves page n+1 while the poller reads page n (keyset paging: the next address is the last id)."""
+    events: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        events.append(f"asked {len(events)}")
+        first = 1 + 2 * sum(event.startswith("asked") for event in events[:-1])
+        return httpx.Response(200, json=records(first, 2 if first < 5 else 1))
+
+    def read_page(page: list[Any]) -> None:
+        events.append(f"read {[r['id'] for r in page]}")
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:
+        result = await HubClient(client, HUB, AUTH).fetch_all("/hubs/crm/contacts?where=a%3E1", 2, read_page)
+    assert [e.split()[0] for e in events] == ["asked", "asked", "read", "asked", "read", "read"]
+    assert [e for e in events if e.startswith("read")] == ["read [1, 2]", "read [3, 4]", "read [5]"]
+    assert (result.pages, result.served) == (3, 5)
+
+
+async def test_a_page_asked_for_ahead_is_dropped_when_reading_fails() -> None:
+    asked: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        asked.append(str(request.url))
+        return httpx.Response(200, json=records(1 + 2 * (len(asked) - 1), 2))
+
+    def read_page(page: list[Any]) -> None:
+        raise RuntimeError("the reader broke")
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:
+        with pytest.raises(RuntimeError, match="the reader broke"):
+            await HubClient(client, HUB, AUTH).fetch_all("/hubs/crm/contacts?where=a%3E1", 2, read_page)
+    assert len(asked) == 2, "the second page was asked for ahead, then no more"
+
+
+async def test_the_never_ending_guard_counts_records_when_pages_are_small(monkeypatch: pytest.MonkeyPatch) -> None:
+    """10,000 pages or 10,000,000 records, whichever is more pages: pages of 10 read a 100,000-record burst."""
+    monkeypatch.setattr(hub_client, "DEFAULT_MAX_PAGES", 3)
+    monkeypatch.setattr(hub_client, "DEFAULT_MAX_RECORDS", 20)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        after = int(request.url.params["where"].rsplit(">", 1)[1]) if "id >" in request.url.params["where"] else 0
+        return httpx.Response(200, json=records(after + 1, 2 if after < 14 else 1))
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:
+        result = await HubClient(client, HUB, AUTH).fetch_all("/hubs/crm/contacts?where=a%3E1", 2)
+        assert (result.pages, result.served) == (8, 15), "20 records' worth is 10 pages of 2, above the 3 pages"
+        with pytest.raises(HubError, match="gave up after 3 pages"):  # a limit given is the limit
+            await HubClient(client, HUB, AUTH, max_pages=3).fetch_all("/hubs/crm/contacts?where=a%3E1", 2)

@@ -289,3 +289,23 @@ def test_a_listing_entry_is_what_cwmock_poller_parked_prints(state: PollerState)
         "lastError": "HTTP 503: busy",
     }
     assert (parked.to_json()["nextAttempt"], parked.to_json()["status"]) == (None, "parked")
+
+
+def test_due_entries_are_read_a_batch_at_a_time_oldest_first_each_once(tmp_path: Path) -> None:
+    state = PollerState.open(tmp_path / "state")
+    with state.transaction() as tx:
+        for number in tx.next_numbers(7):
+            headers = (("Elements-Webhook-Id", f"hook-{number}"),)
+            tx.enqueue(NewNotification(number, f"hook-{number}", "contacts", "http://r/", headers, b"{}", 1), S0)
+    state.mark_failed(3, 1, S0 + timedelta(seconds=8), "HTTP 500")  # not due at S0
+    assert [e.number for e in state.iter_due(S0, batch=2)] == [e.number for e in state.due(S0)] == [1, 2, 4, 5, 6, 7]
+    taken = []
+    for entry in state.iter_due(S0, batch=2):
+        taken.append(entry.number)
+        if entry.number == 2:
+            state.mark_failed(2, 1, S0, "HTTP 500")  # due again at once: not read again in this pass
+            state.mark_failed(3, 1, S0, "HTTP 500")  # due now, ahead of the pass: taken in its turn
+            state.mark_delivered(5)  # gone before its batch was read
+    assert taken == [1, 2, 3, 4, 6, 7]
+    assert [e.number for e in state.due(S0)] == [1, 2, 3, 4, 6, 7]  # none was delivered
+    state.close()
