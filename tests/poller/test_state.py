@@ -11,13 +11,16 @@ import json
 import logging
 import os
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
 from cwmock.cli.main import main
 from cwmock.fixtures import read_fixture
+from cwmock.poller import state as state_module
 from cwmock.poller.state import STATE_FILE, STATE_FORMAT, NewNotification, PollerState, StateError, from_us, to_us
 
 NOW = S0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -309,3 +312,51 @@ def test_due_entries_are_read_a_batch_at_a_time_oldest_first_each_once(tmp_path:
     assert taken == [1, 2, 3, 4, 6, 7]
     assert [e.number for e in state.due(S0)] == [1, 2, 3, 4, 6, 7]  # none was delivered
     state.close()
+
+
+class QuickCheckAnswer:
+    """A connection whose `PRAGMA quick_check` reports these rows (what a corrupt file's check prints)."""
+
+    def __init__(self, rows: list[str]) -> None:
+        self.rows = rows
+
+    def execute(self, sql: str) -> list[tuple[str]]:
+        return [(row,) for row in self.rows] if "quick_check" in sql else [("meta",), ("outbox",)]
+
+
+def test_a_corrupt_state_is_refused_quoting_sqlites_check_joined_and_cut_at_300_characters(tmp_path: Path) -> None:
+    path = tmp_path / STATE_FILE
+    path.write_bytes(b"x")
+    check = cast(Callable[[object, Path], None], state_module._check)
+    with pytest.raises(StateError) as two_lines:
+        check(QuickCheckAnswer(["page 3 is never used", "row 7 missing from index"]), path)
+    assert "is corrupt (SQLite's check: page 3 is never used; row 7 missing from index)" in str(two_lines.value)
+    with pytest.raises(StateError) as long_line:
+        check(QuickCheckAnswer(["a" * 299 + "bc"]), path)
+    assert "(SQLite's check: " + "a" * 299 + "b)" in str(long_line.value), "the first 300 characters, no more"
+
+
+def test_a_new_state_is_built_beside_its_name_and_is_whole_before_it_is_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # os.replace is atomic only within one file system: the file is built in the state directory, not in /tmp.
+    built_in: list[Path] = []
+    connect = sqlite3.connect
+
+    def recording(database: str, **options: Any) -> sqlite3.Connection:
+        built_in.append(Path(database).parent)
+        connection: sqlite3.Connection = connect(database, **options)
+        return connection
+
+    monkeypatch.setattr(state_module.sqlite3, "connect", recording)
+    path = tmp_path / STATE_FILE
+    state_module._create(path)
+    monkeypatch.undo()
+    assert built_in == [tmp_path]
+    # Whole as made, not repaired on open: its format recorded (committed, not rolled back on close) and in WAL mode.
+    raw = sqlite3.connect(path)
+    try:
+        assert raw.execute("SELECT value FROM meta WHERE key = 'format'").fetchall() == [(STATE_FORMAT,)]
+        assert raw.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    finally:
+        raw.close()
