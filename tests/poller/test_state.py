@@ -302,6 +302,8 @@ def test_due_entries_are_read_a_batch_at_a_time_oldest_first_each_once(tmp_path:
             tx.enqueue(NewNotification(number, f"hook-{number}", "contacts", "http://r/", headers, b"{}", 1), S0)
     state.mark_failed(3, 1, S0 + timedelta(seconds=8), "HTTP 500")  # not due at S0
     assert [e.number for e in state.iter_due(S0, batch=2)] == [e.number for e in state.due(S0)] == [1, 2, 4, 5, 6, 7]
+    # Each batch starts after the last number of the one before, whatever the batch size (not after its second).
+    assert [e.number for e in state.iter_due(S0, batch=3)] == [1, 2, 4, 5, 6, 7]
     taken = []
     for entry in state.iter_due(S0, batch=2):
         taken.append(entry.number)
