@@ -351,6 +351,7 @@ async def test_a_body_that_breaks_off_after_a_2xx_fails_the_attempt_after_the_se
     """`after_send` is where the receiver has the request: it is reached even when the answer then breaks off."""
     result, reached = await attempt_once(failing_stream())
     assert (result.delivered, result.error) == (False, "ReadError: connection reset while reading the body")
+    assert result.status == 200, "the status the receiver sent before the body broke off is kept"
     assert reached == ["after_send"]
 
 
@@ -377,6 +378,10 @@ async def test_a_refusal_records_the_status_and_the_start_of_the_answer() -> Non
 )
 def test_retry_after_seconds_may_have_leading_zeros_and_are_held_at_36500_days(header: str, seconds: int) -> None:
     assert retry_after(httpx.Response(429, headers={"Retry-After": header}), S0) == timedelta(seconds=seconds)
+
+
+def test_no_retry_after_header_is_no_delay() -> None:
+    assert retry_after(httpx.Response(429), S0) is None
 
 
 def test_a_retry_after_date_without_a_zone_is_unreadable() -> None:

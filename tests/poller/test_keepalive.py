@@ -305,6 +305,48 @@ async def test_a_delivery_straight_through_the_transport_sends_and_judges_as_thr
     assert server.connections == 1, "one connection, kept alive, for the four attempts"
 
 
+async def test_an_entry_header_replaces_the_client_default_of_that_name_on_the_direct_path() -> None:
+    """As httpx merges them: the entry's `user-agent` (any case) is sent instead of the client's, not beside it."""
+    async with scripted(lambda request: OK) as server:
+        transport = KeepAliveTransport()
+        async with httpx.AsyncClient(transport=transport) as http:
+            deliverer = Deliverer(http, cast(PollerState, None), ManualClock(S0), direct=transport)
+            headers = (("user-agent", "receiver-test/1"),)
+            entry = cast(OutboxEntry, SimpleNamespace(url=f"{server.url}/hooks", headers=headers, body=b"{}"))
+            assert (await deliverer.attempt(entry)).delivered
+    head, _, _ = server.requests[0].partition(b"\r\n\r\n")
+    agents = [line for line in head.split(b"\r\n") if line.lower().startswith(b"user-agent:")]
+    assert agents == [b"user-agent: receiver-test/1"]
+
+
+async def test_a_direct_delivery_reaches_after_send_once_answered_and_a_refused_connection_fails_before_it() -> None:
+    """`after_send` marks that the receiver has the request: reached on an answer, not when no connection opens."""
+    reached: list[str] = []
+    async with scripted(lambda request: OK) as server:
+        transport = KeepAliveTransport()
+        async with httpx.AsyncClient(transport=transport) as http:
+            deliverer = Deliverer(
+                http, cast(PollerState, None), ManualClock(S0), direct=transport, crash=reached.append
+            )
+            entry = cast(OutboxEntry, SimpleNamespace(url=f"{server.url}/hooks", headers=(), body=b"{}"))
+            answered = await deliverer.attempt(entry)
+    assert (answered.delivered, answered.status, reached) == (True, 200, ["after_send"])
+    listening = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
+    port = listening.sockets[0].getsockname()[1]
+    listening.close()
+    await listening.wait_closed()
+    reached.clear()
+    transport = KeepAliveTransport()
+    async with httpx.AsyncClient(transport=transport) as http:
+        deliverer = Deliverer(http, cast(PollerState, None), ManualClock(S0), direct=transport, crash=reached.append)
+        entry = cast(OutboxEntry, SimpleNamespace(url=f"http://127.0.0.1:{port}/hooks", headers=(), body=b"{}"))
+        refused = await deliverer.attempt(entry)
+    assert (refused.delivered, refused.status, reached) == (False, None, [])
+    kind, _, why = refused.error.partition(": ")
+    assert kind == "ConnectError", refused.error
+    assert why, "the error says why"
+
+
 async def test_hub_pages_straight_through_the_transport() -> None:
     """`HubClient(direct=...)`: keyset pages over one kept-alive connection, the credentials and the client's default
     headers but no `Accept-Encoding` (the page is read as sent), the first `Date`, and a refusal as a HubError."""
