@@ -567,6 +567,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not left:
             print("no untriaged survivor to run again")
             return 0
+        # mutmut refreshes its map of which tests reach which function only for tests that changed: a test that did
+        # not change but now reaches a function a refactor created is missing from it, and that function's mutants
+        # survive untested by it. A re-run of survivors checks a triage, so it maps every test afresh (a minute or two).
+        (args.work / "stage" / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
         return run(args.work, targets, left, args.max_children, recheck_equivalents=True)
     if args.command == "changed" or args.changed:
         globs = changed_globs(args.base, targets)
