@@ -350,7 +350,7 @@ def test_a_new_state_is_built_beside_its_name_and_is_whole_before_it_is_opened(
         connection: sqlite3.Connection = connect(database, **options)
         return connection
 
-    monkeypatch.setattr(state_module.sqlite3, "connect", recording)
+    monkeypatch.setattr(sqlite3, "connect", recording)
     path = tmp_path / STATE_FILE
     state_module._create(path)
     monkeypatch.undo()
