@@ -83,11 +83,6 @@ class DeliveryReport:
     parked: int = 0
 
 
-def retry_after(response: httpx.Response, now: datetime) -> timedelta | None:
-    """`Retry-After` as a delay (seconds or an HTTP date), or None if absent or unreadable."""
-    return retry_after_value(response.headers.get("retry-after", ""), now)
-
-
 def retry_after_value(text: str, now: datetime) -> timedelta | None:
     """A `Retry-After` value as a delay (seconds or an HTTP date), or None if empty or unreadable."""
     text = text.strip()
