@@ -44,11 +44,6 @@ class HubResult:
     requested: list[str] = field(default_factory=list)
 
 
-def server_date(response: httpx.Response) -> datetime | None:
-    """The response's `Date` header as an aware UTC instant, or None if absent or unreadable."""
-    return server_date_value(response.headers.get("date"))
-
-
 def server_date_value(text: str | None) -> datetime | None:
     """A `Date` header's value as an aware UTC instant, or None if absent or unreadable."""
     if not text:
