@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Concatenate, ParamSpec
 
 from cwmock.contract_tests.oracle.config import InstanceFacts
 from cwmock.contract_tests.oracle.inputs import (
@@ -53,6 +53,19 @@ class _Write:
     superseded: Moment | None = None
     deleted: Moment | None = None
     writes: int = 1
+
+
+P = ParamSpec("P")
+
+
+def _then_judged(build: Callable[Concatenate[Scenario, P], Case]) -> Callable[Concatenate[Scenario, P], Verdict]:
+    """A `Scenario` method taking `build`'s arguments that judges the case `build` makes of them."""
+
+    def judged(scenario: Scenario, /, *args: P.args, **kwargs: P.kwargs) -> Verdict:
+        return build(scenario, *args, **kwargs).judge()
+
+    judged.__doc__ = "Judge the case (arguments as for `case`; `policy` false: cwmock policy findings do not fail)."
+    return judged
 
 
 @dataclass
@@ -246,25 +259,7 @@ class Scenario:
             policy=policy,
         )
 
-    def judge(
-        self,
-        *,
-        settle: int | None = None,
-        settled_from: int | None = None,
-        dropped: int = 0,
-        keep_from: int = 0,
-        arrivals: list[Arrival] | None = None,
-        policy: bool = True,
-    ) -> Verdict:
-        """Judge the case (arguments as for `case`; `policy` false: cwmock policy findings do not fail)."""
-        return self.case(
-            settle=settle,
-            settled_from=settled_from,
-            dropped=dropped,
-            keep_from=keep_from,
-            arrivals=arrivals,
-            policy=policy,
-        ).judge()
+    judge = _then_judged(case)
 
 
 def judged_by_default(case: Case) -> Verdict:
