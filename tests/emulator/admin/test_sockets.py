@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -13,13 +13,11 @@ from cwmock.core.clock import ManualClock
 from cwmock.emulator.app import Emulator, create_emulator
 from cwmock.emulator.faults.tcp_proxy import TcpFaultProxy
 from cwmock.emulator.http.server import BackgroundServer
-from cwmock.testing.plugin import native_headers
 
 pytestmark = pytest.mark.anyio
 
 START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 CONTACTS = "/v4_6_release/apis/3.0/company/contacts"
-NATIVE = native_headers("cwmock", "cwmock-public", "cwmock-private")
 
 
 @pytest.fixture
@@ -36,26 +34,8 @@ def emulator(clock: ManualClock) -> Emulator:
 
 
 @pytest.fixture
-def server(emulator: Emulator) -> Iterator[BackgroundServer]:
-    with BackgroundServer(emulator.app) as server:
-        yield server
-
-
-@pytest.fixture
-async def admin(server: BackgroundServer) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=server.url, timeout=5) as client:
-        yield client
-
-
-@pytest.fixture
-async def proxy(server: BackgroundServer, emulator: Emulator) -> AsyncIterator[TcpFaultProxy]:
-    async with TcpFaultProxy(server.host, server.port, faults=emulator.socket_faults) as proxy:
-        yield proxy
-
-
-@pytest.fixture
-async def client(proxy: TcpFaultProxy) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=proxy.url, headers=NATIVE, timeout=5) as client:
+async def admin(served: BackgroundServer) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=served.url, timeout=5) as client:
         yield client
 
 
@@ -76,13 +56,13 @@ async def test_without_a_proxy_a_socket_fault_is_refused_not_listed_to_never_fir
 
 
 async def test_a_reset_added_over_http_breaks_the_next_request_through_the_proxy(
-    admin: httpx.AsyncClient, client: httpx.AsyncClient, proxy: TcpFaultProxy
+    admin: httpx.AsyncClient, proxied_client: httpx.AsyncClient, fault_proxy: TcpFaultProxy
 ) -> None:
-    assert (await admin.get("/__admin/fault-proxy")).json() == {"url": proxy.url}
+    assert (await admin.get("/__admin/fault-proxy")).json() == {"url": fault_proxy.url}
     fault = await add(admin, kind="reset_before_response", path=CONTACTS, method="GET", times=1)
     with pytest.raises(httpx.ReadError):
-        await client.get(CONTACTS)
-    assert (await client.get(CONTACTS)).status_code == 200
+        await proxied_client.get(CONTACTS)
+    assert (await proxied_client.get(CONTACTS)).status_code == 200
     listed = (await admin.get(f"/__admin/socket-faults/{fault['id']}")).json()
     assert (listed["matched"], listed["fired"], listed["exhausted"]) == (2, 1, True)
     entries = (await admin.get("/__admin/journal")).json()["entries"]
@@ -90,13 +70,13 @@ async def test_a_reset_added_over_http_breaks_the_next_request_through_the_proxy
 
 
 async def test_a_cut_body_added_over_http_lets_exactly_cut_after_bytes_through(
-    admin: httpx.AsyncClient, client: httpx.AsyncClient
+    admin: httpx.AsyncClient, proxied_client: httpx.AsyncClient
 ) -> None:
     await add(admin, kind="cut_body_after", cutAfter=25, path=CONTACTS)
     received: list[bytes] = []
 
     async def read_all() -> None:
-        async with client.stream("GET", CONTACTS) as response:
+        async with proxied_client.stream("GET", CONTACTS) as response:
             assert response.status_code == 200
             async for chunk in response.aiter_raw():
                 received.append(chunk)
@@ -107,20 +87,20 @@ async def test_a_cut_body_added_over_http_lets_exactly_cut_after_bytes_through(
 
 
 async def test_a_socket_fault_scheduled_at_an_emulated_instant_waits_for_the_clock(
-    admin: httpx.AsyncClient, client: httpx.AsyncClient, clock: ManualClock
+    admin: httpx.AsyncClient, proxied_client: httpx.AsyncClient, clock: ManualClock
 ) -> None:
     fault = await add(admin, kind="reset_before_response", path=CONTACTS, times=1, **{"from": "2026-01-01T01:00:00Z"})
     assert fault["from"] == "2026-01-01T01:00:00Z"
-    assert (await client.get(CONTACTS)).status_code == 200, "an hour early: not in scope, not counted"
+    assert (await proxied_client.get(CONTACTS)).status_code == 200, "an hour early: not in scope, not counted"
     clock.set(START + timedelta(hours=1))
     with pytest.raises(httpx.ReadError):
-        await client.get(CONTACTS)
+        await proxied_client.get(CONTACTS)
     listed = (await admin.get(f"/__admin/socket-faults/{fault['id']}")).json()
     assert (listed["matched"], listed["fired"]) == (1, 1)
 
 
 async def test_socket_faults_are_listed_removed_and_cleared(
-    admin: httpx.AsyncClient, client: httpx.AsyncClient
+    admin: httpx.AsyncClient, proxied_client: httpx.AsyncClient
 ) -> None:
     one = await add(admin, kind="reset_before_response", path=CONTACTS)
     two = await add(admin, kind="cut_body_after", cutAfter=3, probability=0.5, seed=9)
@@ -130,7 +110,7 @@ async def test_socket_faults_are_listed_removed_and_cleared(
     assert (await admin.delete(f"/__admin/socket-faults/{one['id']}")).status_code == 404
     assert (await admin.delete("/__admin/socket-faults")).status_code == 204
     assert (await admin.get("/__admin/socket-faults")).json() == []
-    assert (await client.get(CONTACTS)).status_code == 200, "no fault left: the proxy forwards untouched"
+    assert (await proxied_client.get(CONTACTS)).status_code == 200, "no fault left: the proxy forwards untouched"
 
 
 @pytest.mark.parametrize(
@@ -145,12 +125,12 @@ async def test_socket_faults_are_listed_removed_and_cleared(
     ],
 )
 async def test_a_bad_socket_fault_is_refused_naming_what_is_wrong(
-    admin: httpx.AsyncClient, proxy: TcpFaultProxy, spec: dict[str, Any], named: str
+    admin: httpx.AsyncClient, fault_proxy: TcpFaultProxy, spec: dict[str, Any], named: str
 ) -> None:
     response = await admin.post("/__admin/socket-faults", json=spec)
     assert response.status_code == 400, response.text
     assert named in response.text
-    assert proxy.faults() == []
+    assert fault_proxy.faults() == []
 
 
 async def test_the_openapi_document_describes_the_socket_fault_endpoints(admin: httpx.AsyncClient) -> None:
