@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -14,17 +14,10 @@ from hypothesis import strategies as st
 
 from cwmock.core.clock import ManualClock
 from cwmock.emulator.app import Emulator, create_emulator
-from cwmock.emulator.config import EmulatorConfig
+
+from support.hub import CONFIG, HUB, START, hub_headers
 
 pytestmark = pytest.mark.anyio
-
-START = datetime(2026, 1, 1, tzinfo=timezone.utc)
-HUB = "/elements/api-v2/hubs/crm/contacts"
-CONFIG = EmulatorConfig()
-
-
-def hub_headers(token: str) -> dict[str, str]:
-    return {"Authorization": f"User {CONFIG.user_secret}, Organization {CONFIG.organization_secret}, Element {token}"}
 
 
 @pytest.fixture

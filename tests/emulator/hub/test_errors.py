@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any
 
 import httpx
@@ -11,14 +10,10 @@ import pytest
 
 from cwmock.core.clock import ManualClock
 from cwmock.emulator.app import Emulator, create_emulator
-from cwmock.emulator.config import EmulatorConfig
+
+from support.hub import CONFIG, HUB, START, hub_headers
 
 pytestmark = pytest.mark.anyio
-
-START = datetime(2026, 1, 1, tzinfo=timezone.utc)
-HUB = "/elements/api-v2/hubs/crm/contacts"
-CONFIG = EmulatorConfig()
-SECRETS = f"User {CONFIG.user_secret}, Organization {CONFIG.organization_secret}"
 
 
 @pytest.fixture
@@ -30,7 +25,7 @@ def emulator() -> Emulator:
 
 @pytest.fixture
 def headers(emulator: Emulator) -> dict[str, str]:
-    return {"Authorization": f"{SECRETS}, Element {emulator.registry.create('cwmock', 'errors', START).token}"}
+    return hub_headers(emulator.registry.create("cwmock", "errors", START).token)
 
 
 def platform_shaped(response: httpx.Response) -> dict[str, Any]:
@@ -44,7 +39,7 @@ def platform_shaped(response: httpx.Response) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("params", "path", "auth", "status"),
     [
-        ({}, "", f"{SECRETS}, Element nope", 401),
+        ({}, "", hub_headers("nope")["Authorization"], 401),
         ({"where": "lastUpdated >> 'x'"}, "", None, 400),
         ({"nextPage": "garbage!"}, "", None, 400),
         ({"pageSize": "5000"}, "", None, 400),

@@ -3,7 +3,7 @@ honour `orderBy`; the switch through config and the admin API."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -13,12 +13,9 @@ from cwmock.core.clock import ManualClock
 from cwmock.emulator.app import Emulator, create_emulator
 from cwmock.emulator.config import EmulatorConfig
 
-pytestmark = pytest.mark.anyio
+from support.hub import CONFIG, HUB, START, hub_headers
 
-START = datetime(2026, 1, 1, tzinfo=timezone.utc)
-HUB = "/elements/api-v2/hubs/crm/contacts"
-CONFIG = EmulatorConfig()
-AUTH = f"User {CONFIG.user_secret}, Organization {CONFIG.organization_secret}, Element "
+pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
@@ -31,7 +28,7 @@ def emulator() -> Emulator:
 
 @pytest.fixture
 def headers(emulator: Emulator) -> dict[str, str]:
-    return {"Authorization": AUTH + emulator.registry.create("cwmock", "paging", START).token}
+    return hub_headers(emulator.registry.create("cwmock", "paging", START).token)
 
 
 async def follow(client: httpx.AsyncClient, headers: dict[str, str], between: Any = None, **params: Any) -> list[str]:
