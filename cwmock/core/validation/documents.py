@@ -54,7 +54,7 @@ def _constant(name: str) -> float:
     raise InputError("body", f"{name} is not JSON; numbers must be finite")
 
 
-_FAST_DECODER = json.JSONDecoder(parse_constant=_constant)
+_DECODER = json.JSONDecoder(parse_int=_integer, parse_float=_float, parse_constant=_constant)
 
 
 def read_json_document(raw: bytes | str, *, key: str = "body", max_depth: int = MAX_JSON_DEPTH) -> Any:
@@ -65,37 +65,34 @@ def read_json_document(raw: bytes | str, *, key: str = "body", max_depth: int = 
 def read_json_elements(
     raw: bytes | str, *, key: str = "body", max_depth: int = MAX_JSON_DEPTH
 ) -> tuple[Any, list[str] | None]:
-    """`read_json_document(raw)`, and when the document is an array read by the fast path, each element's JSON text
-    exactly as written (None otherwise): a reader that passes elements on as they came need not dump them again."""
+    """`read_json_document(raw)`, and when the document is an array, each element's JSON text exactly as written
+    (None when the array was read otherwise): a reader that passes elements on as they came need not dump them
+    again."""
     try:
         text = raw if isinstance(raw, str) else raw.decode(json.detect_encoding(raw))
     except UnicodeDecodeError:
         return _strict_document(raw, key, max_depth), None  # which says what is wrong
-    if _suspicious(text) or _MAYBE_OUT_OF_RANGE.search(text) is not None:
+    if _suspicious(text):
         return _strict_document(raw, key, max_depth), None
     try:
-        document, texts = _fast_document(text)
-    except Exception:  # noqa: BLE001 - anything doubtful is read again by the strict path, which names the problem
+        document, texts = _scan_document(text)
+    except Exception:  # noqa: BLE001 - anything amiss is read again by the strict path, which names the problem
         return _strict_document(raw, key, max_depth), None
     if _too_deep(document, max_depth):
         raise InputError(key, f"{key} is nested more than {max_depth} levels deep")
     return document, texts
 
 
-# Every number the strict path refuses has 19 or more digits in a row (an integer beyond ±(2^63-1)) or a three-digit
-# exponent (a float that overflows); a text without either holds only numbers json.loads reads exactly as the strict
-# hooks would. A match (a long phone number in a string, say) only sends the text down the strict path.
-_MAYBE_OUT_OF_RANGE = re.compile("[0-9]{19}|[eE][-+]?[0-9]{3}")
 _WHITESPACE = re.compile("[ \t\n\r]*")  # JSON's insignificant whitespace (RFC 8259, section 2)
 
 
-def _fast_document(text: str) -> tuple[Any, list[str] | None]:
-    """`text` parsed without a Python call per literal (NaN and Infinity still refused); an array's elements are
-    scanned one at a time so that each one's text is known. Raises on anything not plainly valid."""
-    scan = _FAST_DECODER.scan_once
+def _scan_document(text: str) -> tuple[Any, list[str] | None]:
+    """`text` parsed with the strict path's checks, an array's elements scanned one at a time so that each one's
+    text is known. Raises on anything amiss (not the errors users see: those come from `_strict_document`)."""
+    scan = _DECODER.scan_once
     index = _WHITESPACE.match(text).end()  # type: ignore[union-attr]  # matches the empty string
     if not text.startswith("[", index):
-        return _FAST_DECODER.decode(text), None
+        return _DECODER.decode(text), None
     index = _WHITESPACE.match(text, index + 1).end()  # type: ignore[union-attr]
     values: list[Any] = []
     texts: list[str] = []
