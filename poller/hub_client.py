@@ -85,9 +85,7 @@ class HubClient:
     direct: KeepAliveTransport | None = None
     """When set (the client's own keep-alive transport), pages are asked for straight through it."""
 
-    async def fetch_all(
-        self, rendered: str, page_size: int | None, read_page: PageReader | None = None
-    ) -> HubResult:
+    async def fetch_all(self, rendered: str, page_size: int | None, read_page: PageReader | None = None) -> HubResult:
         """Every page of the result of `rendered`; HubError if any page fails or paging cannot finish.
 
         With `read_page`, each page's records (and their JSON texts as served, when the page was read by the fast

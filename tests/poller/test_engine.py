@@ -116,7 +116,9 @@ async def test_records_are_passed_on_as_the_hub_wrote_them(
     # The records dumped again, as when the page is read by the strict path:
     monkeypatch.setattr(hub_client, "read_json_elements", lambda body, key: (json.loads(body), None))
     dumped = await _bodies(tmp_path / "dumped", spaced, raw)
-    assert spliced == dumped and len(dumped) == 1
+    assert spliced == dumped
+    assert len(dumped) == 1
     assert spaced_bodies != dumped
-    assert "\\u00eb" in spaced_bodies[0].decode() and '"score": 2.5' in spaced_bodies[0].decode()
+    assert "\\u00eb" in spaced_bodies[0].decode()
+    assert '"score": 2.5' in spaced_bodies[0].decode()
     assert [json.loads(body) for body in spaced_bodies] == [json.loads(body) for body in dumped]

@@ -135,7 +135,8 @@ async def test_the_next_page_is_asked_for_before_this_pages_records_are_read() -
         return httpx.Response(200, json=records(first, 2 if first < 5 else 1))
 
     def read_page(page: list[Any], texts: list[str] | None) -> None:
-        assert texts is not None and [json.loads(text) for text in texts] == page, "each record's text as served"
+        assert texts is not None
+        assert [json.loads(text) for text in texts] == page, "each record's text as served"
         events.append(f"read {[r['id'] for r in page]}")
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:

@@ -247,7 +247,14 @@ def test_a_notification_envelope() -> None:
 
 
 _STAMPS = st.sampled_from(
-    [None, "2026-01-01T00:10:00Z", "2026-01-01T00:10:01Z", "2026-01-01T00:10:00.5Z", "yesterday", "2026-13-01T00:00:00Z"]
+    [
+        None,
+        "2026-01-01T00:10:00Z",
+        "2026-01-01T00:10:01Z",
+        "2026-01-01T00:10:00.5Z",
+        "yesterday",
+        "2026-13-01T00:00:00Z",
+    ]
 )
 
 
@@ -274,7 +281,10 @@ def replace_text(found: FoundVersion | SkippedRecord, text: str) -> FoundVersion
 def test_a_version_carries_the_record_text_it_was_given_else_compact_json() -> None:
     body = record("2026-01-01T00:10:00Z", firstName="Zoë")
     served = json.dumps(body)  # spaces and \u escapes: as some hub wrote it
-    assert version(resource(), body).record_json == '{"id":5,"_info":{"lastUpdated":"2026-01-01T00:10:00Z"},' \
+    assert (
+        version(resource(), body).record_json == '{"id":5,"_info":{"lastUpdated":"2026-01-01T00:10:00Z"},'
         '"firstName":"Zoë"}'
+    )
     found = read_version(body, resource(), S0, text=served)
-    assert isinstance(found, FoundVersion) and found.record_json == served
+    assert isinstance(found, FoundVersion)
+    assert found.record_json == served

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from json.scanner import make_scanner
 from typing import Any
 
 from cwmock.core.validation.errors import InputError, MediaTypeError
@@ -55,6 +56,8 @@ def _constant(name: str) -> float:
 
 
 _DECODER = json.JSONDecoder(parse_int=_integer, parse_float=_float, parse_constant=_constant)
+# One value at an index: (value, end), as the decoder reads each. (typeshed types the argument as the scanner.)
+_SCAN = make_scanner(_DECODER)  # type: ignore[arg-type]
 
 
 def read_json_document(raw: bytes | str, *, key: str = "body", max_depth: int = MAX_JSON_DEPTH) -> Any:
@@ -76,7 +79,7 @@ def read_json_elements(
         return _strict_document(raw, key, max_depth), None
     try:
         document, texts = _scan_document(text)
-    except Exception:  # noqa: BLE001 - anything amiss is read again by the strict path, which names the problem
+    except Exception:  # anything amiss is read again by the strict path, which names the problem
         return _strict_document(raw, key, max_depth), None
     if _too_deep(document, max_depth):
         raise InputError(key, f"{key} is nested more than {max_depth} levels deep")
@@ -89,7 +92,7 @@ _WHITESPACE = re.compile("[ \t\n\r]*")  # JSON's insignificant whitespace (RFC 8
 def _scan_document(text: str) -> tuple[Any, list[str] | None]:
     """`text` parsed with the strict path's checks, an array's elements scanned one at a time so that each one's
     text is known. Raises on anything amiss (not the errors users see: those come from `_strict_document`)."""
-    scan = _DECODER.scan_once
+    scan = _SCAN
     index = _WHITESPACE.match(text).end()  # type: ignore[union-attr]  # matches the empty string
     if not text.startswith("[", index):
         return _DECODER.decode(text), None
