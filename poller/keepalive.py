@@ -1,5 +1,5 @@
-"""A lean HTTP/1.1 transport for httpx: pooled keep-alive connections over asyncio streams, each request written in
-one piece, responses read whole with httptools' parser.
+"""A lean HTTP/1.1 transport for httpx: pooled keep-alive connections (asyncio protocols), each request written in
+one piece, each response fed to httptools' parser as its bytes arrive and handed over whole.
 
 In a burst the poller makes one request per hub page and one per notification; through httpcore each cost more
 Python than the receiver took to answer it (docs/benchmarks.md#poller-burst). This transport keeps httpx's client
