@@ -62,7 +62,7 @@ _SCAN = make_scanner(_DECODER)  # type: ignore[arg-type]
 
 def read_json_document(raw: bytes | str, *, key: str = "body", max_depth: int = MAX_JSON_DEPTH) -> Any:
     """Parse `raw` as one JSON document under the rules above; InputError (naming `key`) says what is wrong."""
-    return read_json_elements(raw, key=key, max_depth=max_depth)[0]
+    return _read(raw, key, max_depth, elements=False)[0]
 
 
 def read_json_elements(
@@ -71,6 +71,10 @@ def read_json_elements(
     """`read_json_document(raw)`, and when the document is an array, each element's JSON text exactly as written
     (None when the array was read otherwise): a reader that passes elements on as they came need not dump them
     again."""
+    return _read(raw, key, max_depth, elements=True)
+
+
+def _read(raw: bytes | str, key: str, max_depth: int, *, elements: bool) -> tuple[Any, list[str] | None]:
     try:
         text = raw if isinstance(raw, str) else raw.decode(json.detect_encoding(raw))
     except UnicodeDecodeError:
@@ -78,7 +82,7 @@ def read_json_elements(
     if _suspicious(text):
         return _strict_document(raw, key, max_depth), None
     try:
-        document, texts = _scan_document(text)
+        document, texts = _scan_document(text) if elements else (_DECODER.decode(text), None)
     except Exception:  # anything amiss is read again by the strict path, which names the problem
         return _strict_document(raw, key, max_depth), None
     if _too_deep(document, max_depth):
