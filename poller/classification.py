@@ -37,8 +37,9 @@ class FoundVersion:
     date: datetime
     event_type: str
     record_json: str
-    """The served record as compact JSON, serialized once when read: a window may hold 100,000 versions, and the
-    text is a fraction of the parsed record's size. Notifications carry it as it is."""
+    """The served record's JSON text: as the hub wrote it when the page was read by the fast path, else as compact
+    JSON, serialized once when read. A window may hold 100,000 versions, and the text is a fraction of the parsed
+    record's size. Notifications carry it as it is."""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -78,17 +79,33 @@ def _date_text(record: Mapping[str, Any], field: DateField) -> str | None:
     return None
 
 
-def _parse(text: str | None, field: DateField | None, now: datetime) -> datetime | None:
+ParsedDates = dict[tuple[DateField, str], datetime | None]
+"""Dates already read with one `now`, by (field, text): a burst's records share their stamps, so a window parses
+each distinct stamp once."""
+MAX_PARSED_DATES = 65_536
+
+
+def _parse(text: str | None, field: DateField | None, now: datetime, parsed: ParsedDates | None) -> datetime | None:
     if text is None or field is None:
         return None
+    if parsed is not None:
+        key = (field, text)
+        if key in parsed:
+            return parsed[key]
+        if len(parsed) >= MAX_PARSED_DATES:
+            parsed.clear()
+        parsed[key] = value = _parse(text, field, now, None)
+        return value
     try:
         return field.formatter().parse(text, now=now)
     except (JavaDateError, ValueError):
         return None
 
 
-def _read(record: Mapping[str, Any], field: DateField | None, now: datetime) -> datetime | None:
-    return _parse(_date_text(record, field), field, now) if field is not None else None
+def _read(
+    record: Mapping[str, Any], field: DateField | None, now: datetime, parsed: ParsedDates | None
+) -> datetime | None:
+    return _parse(_date_text(record, field), field, now, parsed) if field is not None else None
 
 
 def classify(updated: datetime | None, created: datetime | None, resource: ResourcePoller) -> str:
@@ -100,8 +117,16 @@ def classify(updated: datetime | None, created: datetime | None, resource: Resou
     return UNKNOWN
 
 
-def read_version(record: Any, resource: ResourcePoller, now: datetime) -> FoundVersion | SkippedRecord:
-    """The version `record` is, or why it cannot be one. `now` resolves two-digit years."""
+def read_version(
+    record: Any,
+    resource: ResourcePoller,
+    now: datetime,
+    *,
+    text: str | None = None,
+    parsed: ParsedDates | None = None,
+) -> FoundVersion | SkippedRecord:
+    """The version `record` is, or why it cannot be one. `now` resolves two-digit years; `text` is the record's JSON
+    text as served (default: compact JSON of `record`); `parsed` remembers dates across the reads of one `now`."""
     if not isinstance(record, Mapping):
         return SkippedRecord(None, f"not a JSON object: {str(record)[:80]!r}")
     raw_id = dotted(record, resource.id_field)
@@ -112,19 +137,19 @@ def read_version(record: Any, resource: ResourcePoller, now: datetime) -> FoundV
     if filter_field is None:
         return SkippedRecord(object_id, "no filter date field is configured")
     stamp_text = _date_text(record, filter_field)
-    stamp = _parse(stamp_text, filter_field, now)
+    stamp = _parse(stamp_text, filter_field, now, parsed)
     if stamp_text is None or stamp is None:
         return SkippedRecord(
             object_id, f"filter date {filter_field.field!r} missing or not in format {filter_field.format!r}"
         )
     # The filter field is usually the updated (or created) field itself: read each distinct field once.
-    updated = stamp if resource.updated == filter_field else _read(record, resource.updated, now)
-    created = stamp if resource.created == filter_field else _read(record, resource.created, now)
+    updated = stamp if resource.updated == filter_field else _read(record, resource.updated, now, parsed)
+    created = stamp if resource.created == filter_field else _read(record, resource.created, now, parsed)
     return FoundVersion(
         object_id=object_id,
         stamp_text=stamp_text,
         stamp=stamp,
         date=updated if updated is not None else stamp,
         event_type=classify(updated, created, resource),
-        record_json=compact_json(record),
+        record_json=compact_json(record) if text is None else text,
     )

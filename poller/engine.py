@@ -16,7 +16,7 @@ import httpx
 from cwmock.core.clock import Clock
 from cwmock.core.instance.config import Instance
 from cwmock.core.instance.resources import ResourcePoller
-from cwmock.poller.classification import FoundVersion, SkippedRecord, compact_json, read_version
+from cwmock.poller.classification import FoundVersion, ParsedDates, SkippedRecord, compact_json, read_version
 from cwmock.poller.delivery import (
     DEFAULT_MAX_IN_FLIGHT,
     CrashHook,
@@ -303,14 +303,17 @@ class PollerEngine:
         skipped: list[SkippedRecord] = []
         whole_pages = self.settings.raw == "page"
 
-        def read_page(records: list[Any]) -> None:
+        parsed: ParsedDates = {}
+
+        def read_page(records: list[Any], served: list[str] | None) -> None:
             texts: list[str] = []
-            for record in records:
-                version = read_version(record, resource, now)
+            for at, record in enumerate(records):
+                text = served[at] if served is not None else None
+                version = read_version(record, resource, now, text=text, parsed=parsed)
                 if isinstance(version, SkippedRecord):
                     skipped.append(version)
                     if whole_pages and isinstance(record, Mapping):
-                        texts.append(compact_json(record))
+                        texts.append(compact_json(record) if text is None else text)
                 else:
                     found.append(version)
                     if whole_pages:

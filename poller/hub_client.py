@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, quote
 import httpx
 
 from cwmock.core.timestamps import UTC
-from cwmock.core.validation import read_json_document
+from cwmock.core.validation import read_json_elements
 from cwmock.poller.keepalive import Answer, KeepAliveTransport
 from cwmock.poller.keyset import KeysetQuery, keyset_position
 
@@ -26,6 +26,10 @@ DEFAULT_MAX_PAGES = 10_000
 # The guard against a result that never ends counts records too: 10,000 pages of 1,000, whatever the page size.
 DEFAULT_MAX_RECORDS = 10_000_000
 NEXT_PAGE_HEADER = "elements-next-page-token"
+
+
+PageReader = Callable[[list[Any], list[str] | None], None]
+"""Takes one page's records and, when known, each record's JSON text as the hub wrote it."""
 
 
 class HubError(RuntimeError):
@@ -81,13 +85,11 @@ class HubClient:
     direct: KeepAliveTransport | None = None
     """When set (the client's own keep-alive transport), pages are asked for straight through it."""
 
-    async def fetch_all(
-        self, rendered: str, page_size: int | None, read_page: Callable[[list[Any]], None] | None = None
-    ) -> HubResult:
+    async def fetch_all(self, rendered: str, page_size: int | None, read_page: PageReader | None = None) -> HubResult:
         """Every page of the result of `rendered`; HubError if any page fails or paging cannot finish.
 
-        With `read_page`, each page's records go to it as they arrive instead of into `records`, so a large result
-        is never held parsed all at once.
+        With `read_page`, each page's records (and their JSON texts as served, when the page was read by the fast
+        path) go to it as they arrive instead of into `records`, so a large result is never held parsed all at once.
         """
         size = page_size or DEFAULT_PAGE_SIZE
         keyset = KeysetQuery.of(rendered) if self.keyset else None
@@ -143,7 +145,7 @@ class HubClient:
                 if read_page is None:
                     result.records.extend(page.records)
                 else:
-                    read_page(page.records)
+                    read_page(page.records, page.texts)
         finally:
             if pending is not None:  # the result ended early (an error): the page asked for ahead is not wanted
                 pending.cancel()
@@ -163,13 +165,13 @@ class HubClient:
         if answer.status != 200:
             raise HubError(f"GET {url} answered {answer.status}: {answer.text[:300]}")
         try:
-            records = read_json_document(answer.body, key="the page")
+            records, texts = read_json_elements(answer.body, key="the page")
         except ValueError as error:  # InputError (too deep, not finite, not text) is a ValueError
             raise HubError(f"GET {url} did not answer JSON: {error}") from error
         if not isinstance(records, list):
             raise HubError(f"GET {url} answered {type(records).__name__}, expected a JSON array of records")
         result.pages += 1
-        return _Page(records, answer.header(NEXT_PAGE_HEADER) or None)
+        return _Page(records, answer.header(NEXT_PAGE_HEADER) or None, texts)
 
     async def _get(self, url: str) -> Answer:
         """GET `url` with the hub's credentials: through httpx's client, or straight through the keep-alive
@@ -186,3 +188,4 @@ class HubClient:
 class _Page:
     records: list[Any]
     token: str | None
+    texts: list[str] | None

@@ -1,5 +1,5 @@
-"""A lean HTTP/1.1 transport for httpx: pooled keep-alive connections over asyncio streams, each request written in
-one piece, responses read whole with httptools' parser.
+"""A lean HTTP/1.1 transport for httpx: pooled keep-alive connections (asyncio protocols), each request written in
+one piece, each response fed to httptools' parser as its bytes arrive and handed over whole.
 
 In a burst the poller makes one request per hub page and one per notification; through httpcore each cost more
 Python than the receiver took to answer it (docs/benchmarks.md#poller-burst). This transport keeps httpx's client
@@ -26,7 +26,6 @@ import httptools
 import httpx
 
 T = TypeVar("T")
-READ_SIZE = 256 * 1024
 DEFAULT_PORTS = {"http": 80, "https": 443}
 MAX_IDLE_PER_ORIGIN = 64  # the most deliveries in flight at once (MAX_IN_FLIGHT_LIMIT)
 
@@ -80,17 +79,72 @@ async def _within(seconds: float | None, work: Awaitable[T]) -> T:
     return await asyncio.wait_for(work, seconds)  # pragma: no cover - Python 3.10
 
 
-class _Connection:
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader = reader
-        self.writer = writer
+class _Connection(asyncio.Protocol):
+    """One socket: each response's bytes go straight from the event loop into its parser as they arrive (no stream
+    buffer to copy through, no wake-up per chunk), and the waiting request is woken once, when the response is whole
+    or the connection fails."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.transport: asyncio.Transport | None = None
+        self.reply: _Reply | None = None
+        self.waiter: asyncio.Future[None] | None = None
+        self.failure: BaseException | None = None
+        self.eof = False
+        self.lost = False
+        self.last_data = 0.0
+        self.writable: asyncio.Future[None] | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        reply = self.reply
+        if reply is None:  # nothing was asked: the connection is out of step, never reuse it
+            self.eof = True
+            return
+        self.last_data = self.loop.time()
+        try:
+            reply.parser.feed_data(data)
+        except httptools.HttpParserError as error:
+            self._wake(error)
+            return
+        if reply.done:
+            self._wake(None)
+
+    def eof_received(self) -> bool:
+        self.eof = True
+        self._wake(None)
+        return False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.eof = self.lost = True
+        self._wake(exc)
+        if self.writable is not None and not self.writable.done():
+            self.writable.set_result(None)
+
+    def pause_writing(self) -> None:
+        self.writable = self.loop.create_future()
+
+    def resume_writing(self) -> None:
+        if self.writable is not None and not self.writable.done():
+            self.writable.set_result(None)
+        self.writable = None
+
+    def _wake(self, failure: BaseException | None) -> None:
+        if failure is not None and self.failure is None:
+            self.failure = failure
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(None)
 
     def reusable(self) -> bool:
         """Still open, and the server has not closed its side while the connection sat idle."""
-        return not self.writer.is_closing() and not self.reader.at_eof()
+        return self.transport is not None and not self.transport.is_closing() and not self.eof
 
     def close(self) -> None:
-        self.writer.close()
+        if self.transport is not None:
+            self.transport.close()
 
 
 @dataclass(frozen=True)
@@ -172,9 +226,10 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
         origin = (url.scheme, url.host, url.port or DEFAULT_PORTS[url.scheme])
         connection = self._take_idle(origin) or await self._connect(origin, timeouts.get("connect"))
         try:
+            # Listening before writing: a server may answer (and close) before it has read the whole request.
+            connection.reply, connection.failure = _Reply(), None
             async with self._mapped(httpx.WriteTimeout, httpx.WriteError, request):
-                connection.writer.write(data)
-                await _within(timeouts.get("write"), connection.writer.drain())
+                await _within(timeouts.get("write"), self._write(connection, data))
             reply = await self._read(connection, timeouts.get("read"), request)
         except BaseException:
             connection.close()
@@ -214,25 +269,70 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
         if scheme == "https":
             context = self._ssl_context if self._ssl_context is not None else httpx.create_ssl_context()
         async with self._mapped(httpx.ConnectTimeout, httpx.ConnectError, None):
-            reader, writer = await _within(
-                timeout, asyncio.open_connection(host, port, ssl=context, server_hostname=host if context else None)
+            _, connection = await _within(
+                timeout,
+                asyncio.get_running_loop().create_connection(
+                    _Connection, host, port, ssl=context, server_hostname=host if context else None
+                ),
             )
-        return _Connection(reader, writer)
+        return connection
+
+    @staticmethod
+    async def _write(connection: _Connection, data: bytes) -> None:
+        if connection.lost or connection.transport is None:
+            raise ConnectionResetError("Connection lost")
+        connection.transport.write(data)
+        if connection.writable is not None:  # the socket's buffer is full: wait until it drains
+            await connection.writable
+            if connection.lost:
+                raise ConnectionResetError("Connection lost")
 
     async def _read(self, connection: _Connection, timeout: float | None, request: httpx.Request | None) -> _Reply:
-        reply = _Reply()
-        while not reply.done:
+        """The whole response; `timeout` bounds each wait for bytes (the time since the last ones came), as a read
+        timeout bounds each socket read."""
+        reply = connection.reply
+        assert reply is not None, "a reply is expected from the moment the request is written"
+        loop = connection.loop
+        try:
+            while not reply.done and connection.failure is None and not connection.eof:
+                connection.waiter = loop.create_future()
+                connection.last_data = loop.time()
+                alarm = None if timeout is None else loop.call_later(timeout, self._alarm, connection, timeout)
+                try:
+                    await connection.waiter
+                finally:
+                    if alarm is not None:
+                        alarm.cancel()
+                    connection.waiter = None
+        finally:
+            connection.reply = None
+        failure = connection.failure
+        if isinstance(failure, httptools.HttpParserError):
+            raise httpx.RemoteProtocolError(f"malformed response: {failure}", request=request) from failure
+        if isinstance(failure, TimeoutError):
+            raise httpx.ReadTimeout(str(failure) or type(failure).__name__, request=request) from failure
+        if failure is not None:
             async with self._mapped(httpx.ReadTimeout, httpx.ReadError, request):
-                data = await _within(timeout, connection.reader.read(READ_SIZE))
-            if not data:
-                if reply.headers_done and reply.read_to_close():
-                    return reply
-                raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request)
-            try:
-                reply.parser.feed_data(data)
-            except httptools.HttpParserError as error:
-                raise httpx.RemoteProtocolError(f"malformed response: {error}", request=request) from error
+                raise failure
+        if not reply.done:
+            if reply.headers_done and reply.read_to_close():
+                return reply
+            raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request)
         return reply
+
+    @staticmethod
+    def _alarm(connection: _Connection, timeout: float) -> None:
+        """A read timeout: no bytes for `timeout` seconds wakes the reader with TimeoutError; bytes since the alarm
+        was set put it off until `timeout` after them."""
+        waiter = connection.waiter
+        if waiter is None or waiter.done():
+            return
+        quiet = connection.loop.time() - connection.last_data
+        if quiet < timeout:
+            again = connection.loop.call_later(timeout - quiet, KeepAliveTransport._alarm, connection, timeout)
+            waiter.add_done_callback(lambda _: again.cancel())
+            return
+        connection._wake(TimeoutError())
 
     @staticmethod
     @asynccontextmanager

@@ -3,6 +3,7 @@ platform's own paging, so keyset paging through `where` is off: tests/poller/tes
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 from typing import Any
 
@@ -133,7 +134,9 @@ async def test_the_next_page_is_asked_for_before_this_pages_records_are_read() -
         first = 1 + 2 * sum(event.startswith("asked") for event in events[:-1])
         return httpx.Response(200, json=records(first, 2 if first < 5 else 1))
 
-    def read_page(page: list[Any]) -> None:
+    def read_page(page: list[Any], texts: list[str] | None) -> None:
+        assert texts is not None
+        assert [json.loads(text) for text in texts] == page, "each record's text as served"
         events.append(f"read {[r['id'] for r in page]}")
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:
@@ -150,7 +153,7 @@ async def test_a_page_asked_for_ahead_is_dropped_when_reading_fails() -> None:
         asked.append(str(request.url))
         return httpx.Response(200, json=records(1 + 2 * (len(asked) - 1), 2))
 
-    def read_page(page: list[Any]) -> None:
+    def read_page(page: list[Any], texts: list[str] | None) -> None:
         raise RuntimeError("the reader broke")
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:

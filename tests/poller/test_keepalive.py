@@ -5,6 +5,7 @@ httpx exception httpcore raises for it."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import ssl
 from collections.abc import AsyncIterator, Callable
@@ -204,6 +205,70 @@ async def test_no_answer_in_time_is_a_read_timeout_and_the_connection_is_dropped
             await http.get(f"{server.url}/slow")
         assert (await http.get(f"{server.url}/fast")).text == "ok"
     assert server.connections == 2
+
+
+async def test_the_read_timeout_bounds_each_wait_for_bytes_not_the_whole_answer() -> None:
+    """An answer trickled out slower, in all, than the timeout but never quiet for as long is read whole; one that
+    stops half-way is a read timeout."""
+    pieces = [b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n", b"ab", b"cd", b"ef"]
+
+    served: list[asyncio.Task[None]] = []
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while head := await reader.readuntil(b"\r\n\r\n") if not reader.at_eof() else b"":
+            stop = int(head.split(b" ")[1].strip(b"/"))
+            for piece in pieces[:stop]:
+                writer.write(piece)
+                await writer.drain()
+                await asyncio.sleep(0.15)
+            if stop < len(pieces):
+                await reader.read()  # until the client gives up and closes
+                break
+        writer.close()
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        served.append(asyncio.current_task())  # type: ignore[arg-type]
+        with contextlib.suppress(asyncio.IncompleteReadError):
+            await answer(reader, writer)
+
+    listening = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = listening.sockets[0].getsockname()[1]
+    try:
+        async with client(timeout=0.4) as http:
+            assert (await http.get(f"http://127.0.0.1:{port}/4")).content == b"abcdef"
+            with pytest.raises(httpx.ReadTimeout):
+                await http.get(f"http://127.0.0.1:{port}/2")
+        await asyncio.gather(*served)
+    finally:
+        listening.close()
+
+
+async def test_an_answer_sent_before_the_request_is_read_whole_is_read() -> None:
+    """A server may answer (413, say) and close before it reads a large body: the answer is what the caller gets
+    (or a write error, when the close beats the answer); never a hang."""
+
+    served: list[asyncio.Task[None]] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        served.append(asyncio.current_task())  # type: ignore[arg-type]
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 413 Content Too Large\r\nContent-Length: 3\r\nConnection: close\r\n\r\nbig")
+        with contextlib.suppress(ConnectionError):
+            await writer.drain()
+        writer.close()
+
+    listening = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = listening.sockets[0].getsockname()[1]
+    try:
+        async with client(timeout=2) as http:
+            try:
+                response = await http.post(f"http://127.0.0.1:{port}/", content=b"x" * 20_000_000)
+            except httpx.WriteError:
+                return
+            assert (response.status_code, response.content) == (413, b"big")
+    finally:
+        await asyncio.gather(*served)
+        listening.close()
 
 
 @pytest.mark.parametrize(

@@ -65,7 +65,7 @@ async def fetch(emulator: Emulator, mutation: Mutation, *, keyset: bool, order: 
     auth = f"User {config.user_secret}, Organization {config.organization_secret}, Element {token}"
     pages: list[list[Any]] = []
 
-    def read_page(records: list[Any]) -> None:
+    def read_page(records: list[Any], texts: list[str] | None) -> None:
         pages.append(records)
         if len(pages) == 1:
             mutation(emulator)

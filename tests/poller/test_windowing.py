@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cwmock.core.instance.errors import Problems
 from cwmock.core.instance.resources import ResourcePoller, parse_resources
@@ -15,6 +18,7 @@ from cwmock.poller.classification import (
     UNKNOWN,
     UPDATED,
     FoundVersion,
+    ParsedDates,
     SkippedRecord,
     classify,
     dotted,
@@ -240,3 +244,47 @@ def test_a_notification_envelope() -> None:
     assert encode(document) == encode(document)
     assert java_date_string(datetime(2020, 2, 21, 16, 43, 41, tzinfo=timezone.utc)) == "Fri Feb 21 16:43:41 UTC 2020"
     assert [len(c) for c in chunks(found * 7)] == [10, 10, 1]
+
+
+_STAMPS = st.sampled_from(
+    [
+        None,
+        "2026-01-01T00:10:00Z",
+        "2026-01-01T00:10:01Z",
+        "2026-01-01T00:10:00.5Z",
+        "yesterday",
+        "2026-13-01T00:00:00Z",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(_STAMPS, _STAMPS), min_size=1, max_size=12),
+    st.sampled_from(["true", "false"]),
+)
+def test_dates_remembered_across_a_window_read_as_each_record_alone(
+    stamps: list[tuple[str | None, str | None]], by_updated: str
+) -> None:
+    r = resource(filterByUpdatedDate=by_updated)
+    parsed: ParsedDates = {}
+    for updated, created in stamps:
+        body = record(updated, created)
+        text = json.dumps(body)
+        assert read_version(body, r, S0, text=text, parsed=parsed) == replace_text(read_version(body, r, S0), text)
+
+
+def replace_text(found: FoundVersion | SkippedRecord, text: str) -> FoundVersion | SkippedRecord:
+    return replace(found, record_json=text) if isinstance(found, FoundVersion) else found
+
+
+def test_a_version_carries_the_record_text_it_was_given_else_compact_json() -> None:
+    body = record("2026-01-01T00:10:00Z", firstName="Zoë")
+    served = json.dumps(body)  # spaces and \u escapes: as some hub wrote it
+    assert (
+        version(resource(), body).record_json == '{"id":5,"_info":{"lastUpdated":"2026-01-01T00:10:00Z"},'
+        '"firstName":"Zoë"}'
+    )
+    found = read_version(body, resource(), S0, text=served)
+    assert isinstance(found, FoundVersion)
+    assert found.record_json == served

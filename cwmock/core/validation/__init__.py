@@ -9,6 +9,7 @@ from cwmock.core.validation.documents import (
     check_json_content_type,
     check_json_value,
     read_json_document,
+    read_json_elements,
 )
 from cwmock.core.validation.errors import InputError, MediaTypeError
 from cwmock.core.validation.ids import MAX_ID, MAX_ID_DIGITS, check_id, id_from_text
@@ -63,6 +64,7 @@ __all__ = [
     "instant_from_text",
     "number_from_text",
     "read_json_document",
+    "read_json_elements",
     "shift",
     "text_problem",
 ]

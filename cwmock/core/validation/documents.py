@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from json.scanner import make_scanner
 from typing import Any
 
 from cwmock.core.validation.errors import InputError, MediaTypeError
@@ -54,8 +55,76 @@ def _constant(name: str) -> float:
     raise InputError("body", f"{name} is not JSON; numbers must be finite")
 
 
+_DECODER = json.JSONDecoder(parse_int=_integer, parse_float=_float, parse_constant=_constant)
+# One value at an index: (value, end), as the decoder reads each. (typeshed types the argument as the scanner.)
+_SCAN = make_scanner(_DECODER)  # type: ignore[arg-type]
+
+
 def read_json_document(raw: bytes | str, *, key: str = "body", max_depth: int = MAX_JSON_DEPTH) -> Any:
     """Parse `raw` as one JSON document under the rules above; InputError (naming `key`) says what is wrong."""
+    return _read(raw, key, max_depth, elements=False)[0]
+
+
+def read_json_elements(
+    raw: bytes | str, *, key: str = "body", max_depth: int = MAX_JSON_DEPTH
+) -> tuple[Any, list[str] | None]:
+    """`read_json_document(raw)`, and when the document is an array, each element's JSON text exactly as written
+    (None when the array was read otherwise): a reader that passes elements on as they came need not dump them
+    again."""
+    return _read(raw, key, max_depth, elements=True)
+
+
+def _read(raw: bytes | str, key: str, max_depth: int, *, elements: bool) -> tuple[Any, list[str] | None]:
+    try:
+        text = raw if isinstance(raw, str) else raw.decode(json.detect_encoding(raw))
+    except UnicodeDecodeError:
+        return _strict_document(raw, key, max_depth), None  # which says what is wrong
+    if _suspicious(text):
+        return _strict_document(raw, key, max_depth), None
+    try:
+        document, texts = _scan_document(text) if elements else (_DECODER.decode(text), None)
+    except Exception:  # anything amiss is read again by the strict path, which names the problem
+        return _strict_document(raw, key, max_depth), None
+    if _too_deep(document, max_depth):
+        raise InputError(key, f"{key} is nested more than {max_depth} levels deep")
+    return document, texts
+
+
+_WHITESPACE = re.compile("[ \t\n\r]*")  # JSON's insignificant whitespace (RFC 8259, section 2)
+
+
+def _scan_document(text: str) -> tuple[Any, list[str] | None]:
+    """`text` parsed with the strict path's checks, an array's elements scanned one at a time so that each one's
+    text is known. Raises on anything amiss (not the errors users see: those come from `_strict_document`)."""
+    scan = _SCAN
+    index = _WHITESPACE.match(text).end()  # type: ignore[union-attr]  # matches the empty string
+    if not text.startswith("[", index):
+        return _DECODER.decode(text), None
+    index = _WHITESPACE.match(text, index + 1).end()  # type: ignore[union-attr]
+    values: list[Any] = []
+    texts: list[str] = []
+    if text.startswith("]", index):
+        index += 1
+    else:
+        while True:
+            value, end = scan(text, index)
+            values.append(value)
+            texts.append(text[index:end])
+            index = _WHITESPACE.match(text, end).end()  # type: ignore[union-attr]
+            if text.startswith(",", index):
+                index = _WHITESPACE.match(text, index + 1).end()  # type: ignore[union-attr]
+            elif text.startswith("]", index):
+                index += 1
+                break
+            else:
+                raise ValueError("not a JSON array")
+    if _WHITESPACE.match(text, index).end() != len(text):  # type: ignore[union-attr]
+        raise ValueError("extra data after the array")
+    return values, texts
+
+
+def _strict_document(raw: bytes | str, key: str, max_depth: int) -> Any:
+    """The reference reader: every literal checked as it is parsed; the errors users see come from here."""
     try:
         # Decoded strictly here: json.loads would let UTF-8-encoded surrogates through ('surrogatepass').
         text = raw if isinstance(raw, str) else raw.decode(json.detect_encoding(raw))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -15,8 +17,9 @@ from cwmock.core.validation import (
     check_json_content_type,
     check_json_value,
     read_json_document,
+    read_json_elements,
 )
-from cwmock.core.validation.documents import _suspicious
+from cwmock.core.validation.documents import _strict_document, _suspicious
 
 
 @pytest.mark.parametrize(
@@ -87,3 +90,87 @@ _PIECES = st.sampled_from(["\\u0000", "\\ud83d", "\\uDBFF", "\\u00e9", "\\u", "\
 @given(st.lists(st.one_of(_PIECES, st.text(max_size=5)), max_size=12).map("".join))
 def test_the_fast_suspicion_check_agrees_with_one_regex(text: str) -> None:
     assert _suspicious(text) == (_ONE_REGEX.search(text) is not None)
+
+
+# Documents near every edge of the rules: numbers at and past the bounds, NaN, escapes (NUL, surrogates), deep
+# nesting, whitespace, and texts cut or spliced so that some are not JSON at all.
+_NUMBERS = st.sampled_from(
+    ["0", "-0", "9223372036854775807", "-9223372036854775807", "9223372036854775808", "1" * 25, "1.5", "-2.5e10",
+     "1e308", "1e309", "1E-400", "1.0e999", "NaN", "-Infinity", "Infinity", "123456789012345678.5", "01", "1."]
+)  # fmt: skip
+_STRINGS = st.sampled_from(
+    ['"a"', '"\\u0000"', '"\\ud800"', '"\\ud83d\\ude00"', '"caf\u00e9"', '"\\n"', '"1234567890123456789"', '"\x01"']
+)
+_SCALARS = st.one_of(_NUMBERS, _STRINGS, st.sampled_from(["true", "false", "null"]))
+_SPACE = st.sampled_from(["", " ", "\n", "\t ", "\r\n"])
+
+
+def _container(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.tuples(_SPACE, st.lists(children, max_size=4)).map(lambda p: "[" + p[0] + ("," + p[0]).join(p[1]) + "]"),
+        st.lists(st.tuples(_STRINGS, children), max_size=4).map(
+            lambda pairs: "{" + ",".join(f"{name}:{value}" for name, value in pairs) + "}"
+        ),
+    )
+
+
+_DOCUMENTS = st.recursive(_SCALARS, _container, max_leaves=20)
+_NESTED = st.integers(60, 70).map(lambda n: "[" * n + "1" + "]" * n)
+_TEXTS = st.one_of(
+    st.tuples(_SPACE, _DOCUMENTS, _SPACE).map("".join),
+    _NESTED,
+    st.tuples(_DOCUMENTS, st.integers(0, 40), st.sampled_from(["", ",", "]", "x", " 1", "\ufeff"])).map(
+        lambda p: p[0][: p[1]] + p[2] + p[0][p[1] :]
+    ),
+)
+
+
+def _outcome(read: Any) -> tuple[str, str]:
+    try:
+        return "value", json.dumps(read())  # json.dumps tells 1 from 1.0 and True
+    except InputError as error:
+        return "error", f"{error.key}: {error.message}"
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_TEXTS, st.booleans())
+def test_the_fast_reader_accepts_and_refuses_exactly_what_the_strict_one_does(text: str, as_bytes: bool) -> None:
+    raw: bytes | str = text.encode("utf-8", "surrogatepass") if as_bytes else text
+    strict = _outcome(lambda: _strict_document(raw, "the page", MAX_JSON_DEPTH))
+    assert _outcome(lambda: read_json_document(raw, key="the page")) == strict
+    assert _outcome(lambda: read_json_elements(raw, key="the page")[0]) == strict
+
+
+@settings(max_examples=500, deadline=None)
+@given(_TEXTS)
+def test_element_texts_are_the_elements_as_written(text: str) -> None:
+    try:
+        document, texts = read_json_elements(text)
+    except InputError:
+        return
+    if texts is None:
+        return
+    assert isinstance(document, list)
+    assert [json.dumps(json.loads(t)) for t in texts] == [json.dumps(value) for value in document]
+    assert all(t in text and t == t.strip() for t in texts)
+
+
+def test_a_compact_page_is_split_into_its_own_record_texts() -> None:
+    records = [{"id": 1, "name": "Zoë", "_info": {"lastUpdated": "2026-01-01T00:00:00Z"}}, [1, 2.5], "x", None]
+    text = json.dumps(records, separators=(",", ":"), ensure_ascii=False)
+    document, texts = read_json_elements(text.encode())
+    assert document == records
+    assert texts == [json.dumps(r, separators=(",", ":"), ensure_ascii=False) for r in records]
+    assert read_json_elements(" [ ] ") == ([], [])
+    assert read_json_elements('{"a": [1]}') == ({"a": [1]}, None)
+
+
+@pytest.mark.parametrize(
+    "raw", ['["\\u0000"]', "[9223372036854775808]", "[1e999]", '["\\ud800"]', "[NaN]", "[1,]", "[1] 2"]
+)
+def test_doubtful_pages_are_refused_by_the_strict_reader_with_its_message(raw: str) -> None:
+    with pytest.raises(InputError) as fast:
+        read_json_elements(raw, key="the page")
+    with pytest.raises(InputError) as strict:
+        _strict_document(raw, "the page", MAX_JSON_DEPTH)
+    assert fast.value.message == strict.value.message
