@@ -67,7 +67,7 @@ class HubApi:
         self.config = config
         self.paging = paging if paging is not None else PagingSwitch(config.hub_paging)
         self.rendered = rendered if rendered is not None else RenderedContacts(store.reference)
-        self.queries = ParsedQueries(hub_list_query, HUB_QUERY_PARAMETERS)
+        self.queries = ParsedQueries(hub_list_query, HUB_QUERY_PARAMETERS, keyset="where")
 
     def authenticated(self, handler: InstanceHandler) -> Callable[[Request], Awaitable[Response]]:
         """Run `handler` only for the account secrets and a registered instance token."""

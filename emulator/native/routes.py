@@ -43,7 +43,7 @@ class NativeApi:
         self.store = store
         self.config = config
         self.rendered = rendered if rendered is not None else RenderedContacts(store.reference)
-        self.queries = ParsedQueries(native_list_query, NATIVE_QUERY_PARAMETERS)
+        self.queries = ParsedQueries(native_list_query, NATIVE_QUERY_PARAMETERS, keyset="conditions")
         budget = RateBudget(config.rate_limit_per_minute, store.server_now) if config.rate_limit_per_minute else None
         self.guard = ApiKeyGuard(store, config.bad_credentials_status, budget, registry)
 
