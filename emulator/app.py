@@ -128,8 +128,10 @@ def create_emulator(
     admin_guard = [Middleware(AdminTokenGuard, token=config.admin_token)] if config.admin_token else None
     app = Starlette(
         routes=[
-            *NativeApi(store, config, registry, rendered).routes(),
+            # The hub's two routes first: Starlette tries routes in order, and a hub page (a poller's every request)
+            # would otherwise be matched against the native API's forty first. The paths never overlap.
             *HubApi(store, registry, config, hub_paging, rendered).routes(),
+            *NativeApi(store, config, registry, rendered).routes(),
             *(extra_routes(store, registry, clock, config) if extra_routes is not None else ()),
             Mount(ADMIN_PREFIX, routes=admin_routes, middleware=admin_guard),
             Route(OPENAPI_PATH, openapi, methods=["GET"]),
