@@ -13,6 +13,7 @@ comparison that held the old. Nothing else in the text can depend on the number:
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 
@@ -49,7 +50,7 @@ class ParsedQueries:
         self.capacity = capacity
         self._keyset = None if keyset is None else names.index(keyset)
         # By the texts (a keyset text without its number): the query, and the number it was parsed with.
-        self._kept: dict[tuple[str | bool | None, ...], tuple[ListQuery, int | None]] = {}
+        self._kept: OrderedDict[tuple[str | bool | None, ...], tuple[ListQuery, int | None]] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._kept)
@@ -65,16 +66,16 @@ class ParsedQueries:
                 texts[self._keyset] = text[: tail.start(1)]
         key = (*texts, bound is not None)
         kept = self._kept
-        found = kept.pop(key, None)  # popped and put back: the dict's order is the order of last use
+        found = kept.get(key)
         if found is None:
             query = self.build(params)
             if bound is not None and _bound_comparisons(query.predicate, bound) != 1:
                 return query  # the number also appears elsewhere: not kept, parsed afresh each time
             if len(kept) >= self.capacity:
-                del kept[next(iter(kept))]
+                kept.popitem(last=False)  # the least recently used
             kept[key] = (query, bound)
             return query
-        kept[key] = found
+        kept.move_to_end(key)
         query, parsed_with = found
         if bound is None or parsed_with is None or parsed_with == bound:  # (both None or neither: the key says which)
             return query
