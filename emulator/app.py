@@ -30,6 +30,7 @@ from cwmock.emulator.http.draining import Draining
 from cwmock.emulator.http.paths import ADMIN_PREFIX, OPENAPI_PATH
 from cwmock.emulator.http.responses import error_response, json_response
 from cwmock.emulator.http.slashes import CollapseSlashes
+from cwmock.emulator.http.wire import RenderedContacts
 from cwmock.emulator.hub.errors import hub_error, request_id_of
 from cwmock.emulator.hub.paging import PagingSwitch
 from cwmock.emulator.hub.routes import HUB_PREFIX, HubApi
@@ -109,6 +110,7 @@ def create_emulator(
     journal = Journal(config.journal_capacity, SubjectLog(config.request_log_capacity))
     faults = HttpFaults(store.stamp_policy)
     hub_paging = PagingSwitch(config.hub_paging)
+    rendered = RenderedContacts(store.reference)  # one cache of wire JSON for both APIs: a version renders once
     socket_faults = SocketFaults(clock)
     admin_routes = [
         *AdminClock(clock).routes(),
@@ -126,8 +128,10 @@ def create_emulator(
     admin_guard = [Middleware(AdminTokenGuard, token=config.admin_token)] if config.admin_token else None
     app = Starlette(
         routes=[
-            *NativeApi(store, config, registry).routes(),
-            *HubApi(store, registry, config, hub_paging).routes(),
+            # The hub's two routes first: Starlette tries routes in order, and a hub page (a poller's every request)
+            # would otherwise be matched against the native API's forty first. The paths never overlap.
+            *HubApi(store, registry, config, hub_paging, rendered).routes(),
+            *NativeApi(store, config, registry, rendered).routes(),
             *(extra_routes(store, registry, clock, config) if extra_routes is not None else ()),
             Mount(ADMIN_PREFIX, routes=admin_routes, middleware=admin_guard),
             Route(OPENAPI_PATH, openapi, methods=["GET"]),

@@ -16,8 +16,8 @@ from starlette.routing import BaseRoute, Route
 
 from cwmock.emulator.config import EmulatorConfig
 from cwmock.emulator.http.params import IdRoute
-from cwmock.emulator.http.responses import error_status, json_response
-from cwmock.emulator.http.wire import api_base_url, render_contact
+from cwmock.emulator.http.responses import dump_json, error_status, json_array_response
+from cwmock.emulator.http.wire import RenderedContacts, api_base_url, render_contact
 from cwmock.emulator.hub.auth import HubAuthError, parse_hub_authorization, secrets_match
 from cwmock.emulator.hub.errors import hub_error, provider_failure, request_id_of
 from cwmock.emulator.hub.paging import PagingSwitch, next_token, parse_hub_page
@@ -27,7 +27,8 @@ from cwmock.emulator.model.errors import EmulatorError, NotFound
 from cwmock.emulator.model.instances import Instance, InstanceRegistry
 from cwmock.emulator.model.store import Store
 from cwmock.emulator.model.versions import Moment
-from cwmock.emulator.query.list_request import hub_list_query
+from cwmock.emulator.query.list_request import HUB_QUERY_PARAMETERS, hub_list_query
+from cwmock.emulator.query.parsed import ParsedQueries
 from cwmock.emulator.query.planner import Window
 
 HUB_PREFIX = "/elements/api-v2/hubs/crm"
@@ -48,15 +49,25 @@ def _described(exc: EmulatorError) -> str:
 
 
 class HubApi:
-    """Hub routes bound to one store and instance registry, paging as `paging` says."""
+    """Hub routes bound to one store and instance registry, paging as `paging` says.
+
+    `rendered` caches each contact version's wire JSON (shared with the native API when the app passes both one).
+    """
 
     def __init__(
-        self, store: Store, registry: InstanceRegistry, config: EmulatorConfig, paging: PagingSwitch | None = None
+        self,
+        store: Store,
+        registry: InstanceRegistry,
+        config: EmulatorConfig,
+        paging: PagingSwitch | None = None,
+        rendered: RenderedContacts | None = None,
     ) -> None:
         self.store = store
         self.registry = registry
         self.config = config
         self.paging = paging if paging is not None else PagingSwitch(config.hub_paging)
+        self.rendered = rendered if rendered is not None else RenderedContacts(store.reference)
+        self.queries = ParsedQueries(hub_list_query, HUB_QUERY_PARAMETERS, keyset="where")
 
     def authenticated(self, handler: InstanceHandler) -> Callable[[Request], Awaitable[Response]]:
         """Run `handler` only for the account secrets and a registered instance token."""
@@ -97,7 +108,7 @@ class HubApi:
     async def list_contacts(self, request: Request, instance: Instance) -> Response:
         """GET /hubs/crm/contacts."""
         params = request.query_params
-        query = hub_list_query(params)
+        query = self.queries.query(params)
         mode = self.paging.mode
         page = parse_hub_page(params.get("page"), params.get("pageSize"), params.get("nextPage"), mode, query.order)
         if page.after_id is not None:
@@ -113,8 +124,10 @@ class HubApi:
             # Sent on every non-empty page, the last one included: "the header comes even when no further data
             # exists" (Cloud Elements, "Element Builder Events").
             headers["elements-next-page-token"] = next_token(page, shown[-1], mode, query.order)
-        body = [query.shape(render_contact(record, base, self.store.reference)) for record in shown]
-        return json_response(body, headers=headers)
+        if query.fields is None:
+            return json_array_response(self.rendered.json_many(shown, base), headers=headers)
+        reference = self.store.reference
+        return json_array_response([dump_json(query.shape(render_contact(r, base, reference))) for r in shown], headers)
 
     async def get_contact(self, request: Request, instance: Instance) -> Response:
         """GET /hubs/crm/contacts/{id}."""
@@ -123,7 +136,8 @@ class HubApi:
         except NotFound as exc:
             raise ProviderError(exc) from None
         self._served(request, instance, [record])
-        return json_response(render_contact(record, self._base_url(request, instance), self.store.reference))
+        body = self.rendered.json(record, self._base_url(request, instance))
+        return Response(body, media_type="application/json")
 
     def routes(self) -> list[BaseRoute]:
         """The hub's routes."""

@@ -25,17 +25,25 @@ from cwmock.emulator.native.linked import LinkedApi
 from cwmock.emulator.native.listing import lowercase_params, navigable_page
 from cwmock.emulator.native.paging import forward_link, parse_page_id, parse_page_request
 from cwmock.emulator.native.rate_budget import RateBudget
-from cwmock.emulator.query.list_request import ListQuery, native_list_query
+from cwmock.emulator.query.list_request import NATIVE_QUERY_PARAMETERS, ListQuery, native_list_query
+from cwmock.emulator.query.parsed import ParsedQueries
 from cwmock.emulator.query.planner import Window
 
 
 class NativeApi:
     """Routes of `/{codebase}apis/3.0` and `/login/companyinfo`, bound to one store."""
 
-    def __init__(self, store: Store, config: EmulatorConfig, registry: InstanceRegistry | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        config: EmulatorConfig,
+        registry: InstanceRegistry | None = None,
+        rendered: RenderedContacts | None = None,
+    ) -> None:
         self.store = store
         self.config = config
-        self.rendered = RenderedContacts(store.reference)
+        self.rendered = rendered if rendered is not None else RenderedContacts(store.reference)
+        self.queries = ParsedQueries(native_list_query, NATIVE_QUERY_PARAMETERS, keyset="conditions")
         budget = RateBudget(config.rate_limit_per_minute, store.server_now) if config.rate_limit_per_minute else None
         self.guard = ApiKeyGuard(store, config.bad_credentials_status, budget, registry)
 
@@ -55,7 +63,7 @@ class NativeApi:
     async def list_contacts(self, request: Request, tenant: Tenant) -> Response:
         """GET /company/contacts: conditions, childConditions, orderBy, fields; navigable or forward-only paging."""
         params = lowercase_params(request)
-        query = native_list_query(params)
+        query = self.queries.query(params)
         base = self.base_url(request)
 
         def serialize(records: Sequence[Record]) -> list[bytes]:
@@ -95,7 +103,7 @@ class NativeApi:
 
     async def count_contacts(self, request: Request, tenant: Tenant) -> Response:
         """GET /company/contacts/count, with the same conditions as the list."""
-        query = native_list_query(lowercase_params(request))
+        query = self.queries.query(lowercase_params(request))
         return json_response({"count": query.count(self.store, tenant.credentials.company)})
 
     async def get_contact(self, request: Request, tenant: Tenant) -> Response:

@@ -70,6 +70,12 @@ def _parsed(parameter: str, text: str | None, parse: Callable[[str], T], resourc
         raise to_invalid_object(exc, parameter, resource) from None
 
 
+# The parameters a list query is built from: the rest (paging) never changes what `native_list_query` or
+# `hub_list_query` builds.
+NATIVE_QUERY_PARAMETERS = ("conditions", "childconditions", "customfieldconditions", "orderby", "fields")
+HUB_QUERY_PARAMETERS = ("where", "orderBy", "fields")
+
+
 def native_list_query(params: Mapping[str, str], schema: FieldNode = CONTACT_SCHEMA) -> ListQuery:
     """From lower-cased native parameters: `conditions`, `childconditions`, `orderby`, `fields` on `schema`'s fields."""
     resource = schema.name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import datetime, timezone
 
 import httpx
@@ -11,7 +12,7 @@ import pytest
 from cwmock.core.clock import ManualClock
 from cwmock.emulator.app import Emulator
 from cwmock.emulator.http.responses import dump_json, json_array_response
-from cwmock.emulator.http.wire import RenderedContacts, render_contact
+from cwmock.emulator.http.wire import RenderedContacts, mobile_guid, render_contact
 from cwmock.emulator.model.store import Store
 
 BASE = "http://cwmock.test/v4_6_release/apis/3.0"
@@ -115,3 +116,9 @@ def test_contacts_share_their_reference_parts_and_still_render_alike(store: Stor
         "company_href"
     ].endswith("/132")
     assert "_info" not in first["company"], "rendering links must not change the shared object"
+
+
+@pytest.mark.parametrize(("kind", "record_id"), [("contact", 1), ("contact", 250_000), ("company", 132), ("site", 0)])
+def test_a_mobile_guid_is_the_uuid5_of_its_kind_and_id(kind: str, record_id: int) -> None:
+    expected = str(uuid.uuid5(uuid.NAMESPACE_URL, f"cwmock:{kind}:{record_id}"))
+    assert mobile_guid(kind, record_id) == expected

@@ -14,6 +14,9 @@ from hypothesis import strategies as st
 
 from cwmock.core.clock import ManualClock
 from cwmock.emulator.app import Emulator, create_emulator
+from cwmock.emulator.http.responses import dump_json
+from cwmock.emulator.http.wire import api_base_url, render_contact
+from cwmock.emulator.query.list_request import hub_list_query
 
 from support.hub import CONFIG, HUB, START, hub_headers
 
@@ -238,3 +241,44 @@ async def _keyset_scenario(initial: int, size: int, between: list[list[Op]]) -> 
     assert len(seen) == len(set(seen)), f"a record was served twice: {seen}"
     stable = present_at_start - touched
     assert stable <= set(seen), f"records present throughout were skipped: {sorted(stable - set(seen))}"
+
+
+def _fresh_page(emulator: Emulator, where: str | None = None) -> bytes:
+    """The page as rendering every contact afresh gives it (what the hub sent before it reused rendered bytes)."""
+    base = api_base_url("http", "cw.test", CONFIG.codebase)
+    records = emulator.store.list_contacts("cwmock")
+    if where is not None:
+        records = hub_list_query({"where": where}).apply(records)
+    return dump_json([render_contact(record, base, emulator.store.reference) for record in records])
+
+
+async def test_a_page_is_the_same_bytes_as_a_fresh_rendering_each_time(
+    client: httpx.AsyncClient, token: str, emulator: Emulator
+) -> None:
+    where = "lastUpdated > '2025-12-31T23:50:00Z'"
+    first = await client.get(HUB, params={"where": where}, headers=hub_headers(token))
+    second = await client.get(HUB, params={"where": where}, headers=hub_headers(token))
+    assert first.content == second.content == _fresh_page(emulator, where)
+    shaped = await client.get(HUB, params={"where": where, "fields": "id,firstName"}, headers=hub_headers(token))
+    assert shaped.json() == [{"id": c["id"], "firstName": c["firstName"]} for c in first.json()]
+
+
+async def test_a_page_shows_a_write_at_once_and_a_delayed_one_once_the_clock_reaches_it(
+    client: httpx.AsyncClient, token: str, emulator: Emulator
+) -> None:
+    before = await client.get(HUB, headers=hub_headers(token))
+    target = before.json()[3]["id"]
+    emulator.store.patch_contact("cwmock", target, [{"op": "replace", "path": "firstName", "value": "now"}])
+    written = await client.get(HUB, headers=hub_headers(token))
+    assert written.json()[3]["firstName"] == "now"
+    assert written.content == _fresh_page(emulator) != before.content
+    emulator.store.set_visibility_delay("cwmock", 60)
+    emulator.store.patch_contact("cwmock", target, [{"op": "replace", "path": "firstName", "value": "later"}])
+    assert (await client.get(HUB, headers=hub_headers(token))).content == written.content
+    assert isinstance(emulator.clock, ManualClock)
+    emulator.clock.set(START + timedelta(seconds=61))
+    moved = await client.get(HUB, headers=hub_headers(token))
+    assert moved.json()[3]["firstName"] == "later"
+    assert moved.content == _fresh_page(emulator)
+    one = await client.get(f"{HUB}/{target}", headers=hub_headers(token))
+    assert one.json() == moved.json()[3]

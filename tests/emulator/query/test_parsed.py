@@ -1,0 +1,151 @@
+"""Recently parsed list queries: reused for the same texts, bounded, failures never kept."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pytest
+
+from cwmock.emulator.model.errors import InvalidObject
+from cwmock.emulator.query.list_request import (
+    HUB_QUERY_PARAMETERS,
+    NATIVE_QUERY_PARAMETERS,
+    ListQuery,
+    hub_list_query,
+    native_list_query,
+)
+from cwmock.emulator.query.parsed import ParsedQueries
+
+
+class CountingBuild:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, params: Mapping[str, str]) -> ListQuery:
+        self.calls += 1
+        return hub_list_query(params)
+
+
+def test_the_same_texts_are_parsed_once_into_the_same_query() -> None:
+    build = CountingBuild()
+    queries = ParsedQueries(build, HUB_QUERY_PARAMETERS)
+    first = queries.query({"where": "firstName = 'Ann'", "page": "1"})
+    again = queries.query({"where": "firstName = 'Ann'", "page": "2", "pageSize": "5"})
+    assert again is first, "paging parameters do not change the query"
+    assert build.calls == 1
+    assert first == hub_list_query({"where": "firstName = 'Ann'"})
+
+
+def test_any_text_that_differs_is_parsed_afresh() -> None:
+    build = CountingBuild()
+    queries = ParsedQueries(build, HUB_QUERY_PARAMETERS)
+    plain = queries.query({"where": "id > 3"})
+    ordered = queries.query({"where": "id > 3", "orderBy": "firstName desc"})
+    shaped = queries.query({"where": "id > 3", "fields": "id"})
+    assert build.calls == 3
+    assert plain.order == []
+    assert ordered.order
+    assert shaped.fields is not None
+    assert queries.query({"where": "id > 4"}).predicate != plain.predicate
+
+
+def test_at_most_capacity_queries_are_kept_the_least_recently_used_going_first() -> None:
+    build = CountingBuild()
+    queries = ParsedQueries(build, HUB_QUERY_PARAMETERS, capacity=2)
+    queries.query({"where": "id > 1"})
+    queries.query({"where": "id > 2"})
+    queries.query({"where": "id > 1"})  # used again: now the most recent
+    queries.query({"where": "id > 3"})  # evicts `id > 2`
+    assert len(queries) == 2
+    assert build.calls == 3
+    queries.query({"where": "id > 1"})
+    assert build.calls == 3, "kept"
+    queries.query({"where": "id > 2"})
+    assert build.calls == 4, "evicted, so parsed again"
+
+
+def test_a_text_that_fails_is_not_kept_and_fails_alike_every_time() -> None:
+    build = CountingBuild()
+    queries = ParsedQueries(build, HUB_QUERY_PARAMETERS)
+    messages = []
+    for _ in range(2):
+        with pytest.raises(InvalidObject) as caught:
+            queries.query({"where": "lastUpdated >> 'x'"})
+        messages.append(str(caught.value))
+    assert build.calls == 2
+    assert len(queries) == 0
+    assert messages[0] == messages[1]
+
+
+def test_capacity_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        ParsedQueries(hub_list_query, HUB_QUERY_PARAMETERS, capacity=0)
+
+
+KEYSET_WHERES = [
+    "(lastUpdated > '2026-01-01T00:05:00Z') and id > {n}",
+    "id > {n}",
+    "(firstName = 'a' or lastName = 'b') and id>{n}",
+    "firstName = 'a' or id > {n}",
+    "not id > {n}",
+    "company.id > 3 and id > {n}",
+    "communicationItems.value like '%@x.com' and id >  {n}",
+    "id > 7 and id > {n}",
+]
+
+
+@pytest.mark.parametrize("where", KEYSET_WHERES)
+def test_a_keyset_walk_gives_what_parsing_each_page_afresh_gives(where: str) -> None:
+    queries = ParsedQueries(hub_list_query, HUB_QUERY_PARAMETERS, keyset="where")
+    for n in (5, 7, 1_000, 0, 7, 123_456_789_012, 5):
+        params = {"where": where.format(n=n), "orderBy": "id asc"}
+        assert queries.query(params) == hub_list_query(params), params
+
+
+def test_a_keyset_walk_parses_its_text_once() -> None:
+    build = CountingBuild()
+    queries = ParsedQueries(build, HUB_QUERY_PARAMETERS, keyset="where")
+    for n in range(100, 110):
+        queries.query({"where": f"(lastUpdated > '2026-01-01T00:05:00Z') and id > {n}"})
+    assert build.calls == 1
+    assert len(queries) == 1
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "id > 5 and firstName = 'x' and id > 5",  # the number twice: which one is the walk's is unknown
+        "company.id > 5",  # not the record's id
+        "`id` > 5",
+        "id > 5.0",
+        "id > 0000000000000000005",  # past 18 digits
+    ],
+)
+def test_texts_that_are_not_a_plain_keyset_tail_are_parsed_afresh_when_their_number_changes(where: str) -> None:
+    build = CountingBuild()
+    queries = ParsedQueries(build, HUB_QUERY_PARAMETERS, keyset="where")
+    changed = where[:-1] + "6"
+    assert queries.query({"where": where}) == hub_list_query({"where": where})
+    assert queries.query({"where": changed}) == hub_list_query({"where": changed})
+    assert build.calls == 2
+
+
+def test_a_keyset_text_that_fails_fails_alike_every_time() -> None:
+    queries = ParsedQueries(hub_list_query, HUB_QUERY_PARAMETERS, keyset="where")
+    for n in (1, 2):
+        with pytest.raises(InvalidObject, match="where"):
+            queries.query({"where": f"nosuchfield = 1 and id > {n}"})
+    assert len(queries) == 0
+
+
+def test_the_native_conditions_walk_alike() -> None:
+    queries = ParsedQueries(native_list_query, NATIVE_QUERY_PARAMETERS, keyset="conditions")
+    for n in (10, 20, 30):
+        params = {"conditions": f"lastUpdated > [2026-01-01T00:00:00Z] and id > {n}"}
+        assert queries.query(params) == native_list_query(params)
+    assert len(queries) == 1
+
+
+def test_the_keyset_parameter_must_be_one_of_the_names() -> None:
+    with pytest.raises(ValueError, match="keyset parameter"):
+        ParsedQueries(hub_list_query, HUB_QUERY_PARAMETERS, keyset="conditions")
