@@ -3,12 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from cwmock.receiver.inbox import Receiver
 from cwmock.receiver.server import ReceiverServer, serve_receiver
 from cwmock.testing.plugin import LiveEmulator
+
+# The modules whose tests each run for seconds to minutes (whole contract suites in a subprocess, live judgements in
+# real time), slowest first, as `--durations` measured them (docs/benchmarks.md#suite-runtime). Their tests start
+# before every other test, so that `-n 2` ends on the many short ones and no worker idles for a minute while the
+# other finishes a long run (longest first, then each free worker takes the next test: `--maxschedchunk 1`).
+SLOWEST_FIRST = (
+    "contract_tests/zoo/test_variants.py",
+    "contract_tests/zoo/test_broken_poller.py",
+    "e2e/test_node_poller.py",
+    "e2e/test_live_judge.py",
+    "contract_tests/live/test_long_run.py",
+    "contract_tests/stateful/test_meta.py",
+    "contract_tests/zoo/test_bugs.py",
+    "contract_tests/live/test_clock_modes.py",
+    "e2e/test_dashboard_browser.py",
+    "mutation/test_run.py",
+    "emulator/test_hostile.py",
+    "core/clock/test_faketime.py",
+    "contract_tests/zoo/test_naive_poller.py",
+    "emulator/query/test_planner.py",
+    "e2e/test_log_secrets.py",
+)
 
 
 @pytest.fixture
@@ -22,3 +45,18 @@ def receiver_server(cwmock_live: LiveEmulator) -> Iterator[ReceiverServer]:
     """A receiver served on a real socket for this test, on the served emulator's clock."""
     with serve_receiver(Receiver(cwmock_live.emulator.clock)) as server:
         yield server
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the tests of the `SLOWEST_FIRST` modules first, in that order; every other test keeps its place after."""
+    tests = Path(__file__).parent
+    rank = {tests / module: number for number, module in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path, len(rank)))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under xdist, hand out tests one at a time unless told otherwise, so `SLOWEST_FIRST` runs longest first."""
+    # xdist's default hands each worker a quarter of its share at once: the slow modules, first in the order, would
+    # all go to the first worker. Absent with `-p no:xdist` (the mutation runs): nothing to set then.
+    if config.pluginmanager.hasplugin("xdist") and getattr(config.option, "maxschedchunk", 0) is None:
+        config.option.maxschedchunk = 1
