@@ -17,7 +17,7 @@ from cwmock.contract_tests.oracle.inputs import (
     utc_second,
     version_key,
 )
-from cwmock.contract_tests.oracle.notification_format import parse_body, validate_document
+from cwmock.contract_tests.oracle.notification_format import dotted_value, parse_body, validate_document, value_at
 from cwmock.receiver.records import Arrival, Delivery, group_deliveries
 from cwmock.receiver.signatures import SIGNATURE_HEADER, verify
 
@@ -69,14 +69,6 @@ class JudgedDelivery:
         return f"{name} (notification {ids}; arrivals {answers})"
 
 
-def _get(document: Any, *path: str) -> Any:
-    for step in path:
-        if not isinstance(document, dict):
-            return None
-        document = document.get(step)
-    return document
-
-
 def _contact_id(value: Any) -> int | None:
     """A contact id as an event's objectId (a string of digits) or a record's id (an integer) carries it."""
     if isinstance(value, bool):
@@ -91,13 +83,13 @@ def _contact_id(value: Any) -> int | None:
 def _event_key(event: Any, record_stamp: datetime | None) -> VersionKey | None:
     """The version an event names: objectId = str(id) exactly, and the stamp of its record in raw (found by its
     idField), else its `date` parsed as an instant."""
-    object_id = _contact_id(_get(event, "objectId"))
-    if object_id is None or not isinstance(_get(event, "objectId"), str):
+    object_id = _contact_id(value_at(event, "objectId"))
+    if object_id is None or not isinstance(value_at(event, "objectId"), str):
         return None
     if record_stamp is not None:
         return version_key(object_id, record_stamp)
     try:
-        return version_key(object_id, parse_instant(_get(event, "date"), "date"))
+        return version_key(object_id, parse_instant(value_at(event, "date"), "date"))
     except ValueError:
         return None
 
@@ -165,13 +157,13 @@ class FormatJudge:
             document, unreadable = parse_body(body)
             format_problems = unreadable or validate_document(document, id_field=self.facts.id_field)
             problems += [prefix + p for p in format_problems]
-            notification_id = _get(document, "id")
+            notification_id = value_at(document, "id")
             if isinstance(notification_id, str) and notification_id not in ids:
                 ids.append(notification_id)
             problems += [prefix + p for p in self._identity(document)]
-            raw_records = _get(document, "message", "raw", "contacts")
+            raw_records = value_at(document, "message", "raw", "contacts")
             records = raw_records if isinstance(raw_records, list) else []
-            raw_events = _get(document, "message", "events")
+            raw_events = value_at(document, "message", "events")
             polled: set[int] = set()
             by_id = self._records_by_id(records)
             for event_index, event in enumerate(raw_events if isinstance(raw_events, list) else []):
@@ -196,7 +188,7 @@ class FormatJudge:
     def _identity(self, document: Any) -> list[str]:
         problems = []
         for name in ("instanceId", "instance_id"):
-            value = _get(document, "message", name)
+            value = value_at(document, "message", name)
             if isinstance(value, int) and value != self.facts.id:
                 problems.append(f"message.{name} is {value} but the instance id is {self.facts.id}")
         return problems
@@ -206,10 +198,10 @@ class FormatJudge:
         if not isinstance(record, dict):
             return None
         field = self.facts.updated_date_field
-        return _record_instant(_get(record, *field.split(".")), self.facts.updated_date_format)
+        return _record_instant(dotted_value(record, field), self.facts.updated_date_format)
 
     def _record_id(self, record: Any) -> int | None:
-        return _contact_id(_get(record, *self.facts.id_field.split("."))) if isinstance(record, dict) else None
+        return _contact_id(dotted_value(record, self.facts.id_field)) if isinstance(record, dict) else None
 
     def _records_by_id(self, records: Sequence[Any]) -> dict[int, list[Any]]:
         """Raw's records by their idField (records without a readable one are left out), in raw's order."""
@@ -222,11 +214,11 @@ class FormatJudge:
 
     def _record_of(self, event: Any, by_id: Mapping[int, list[Any]]) -> Any:
         """The event's record in raw, found by idField (never by position); with several, the one its date names."""
-        object_id = _contact_id(_get(event, "objectId"))
+        object_id = _contact_id(value_at(event, "objectId"))
         candidates = by_id.get(object_id, []) if object_id is not None else []
         if len(candidates) > 1:
             try:
-                date = utc_second(parse_instant(_get(event, "date"), "date"))
+                date = utc_second(parse_instant(value_at(event, "date"), "date"))
             except ValueError:
                 date = None
             named = [r for r in candidates if (stamp := self._stamp(r)) is not None and utc_second(stamp) == date]
@@ -239,7 +231,7 @@ class FormatJudge:
         """Problems of one event, the positions of the windows its pollDate can be from, and its policy problems."""
         where = f"message.events[{index}]"
         if key is None:
-            object_id, date = _get(event, "objectId"), _get(event, "date")
+            object_id, date = value_at(event, "objectId"), value_at(event, "date")
             return (
                 [f"{where} names no version: objectId {object_id!r} must be the id as a string, date {date!r}"],
                 set(),
@@ -266,7 +258,7 @@ class FormatJudge:
         return min(bounds)
 
     def _poll_date(self, where: str, event: Any, key: VersionKey) -> tuple[list[str], set[int]]:
-        text = _get(event, "pollDate")
+        text = value_at(event, "pollDate")
         try:
             poll_date = utc_second(parse_instant(text, "pollDate"))
         except ValueError:
@@ -324,14 +316,14 @@ class FormatJudge:
         facts = self.facts
         problems, policy = [], []
         updated = self._stamp(record)
-        created = _record_instant(_get(record, *facts.created_date_field.split(".")), facts.created_date_format)
+        created = _record_instant(dotted_value(record, facts.created_date_field), facts.created_date_format)
         if updated is None:
             problems.append(
                 f"{where}: its record has no readable {facts.updated_date_field}; raw must carry the record"
             )
         else:
             try:
-                date = utc_second(parse_instant(_get(event, "date"), "date"))
+                date = utc_second(parse_instant(value_at(event, "date"), "date"))
             except ValueError:
                 date = None  # the schema reports the shape
             if date is not None and date != utc_second(updated):
@@ -339,7 +331,7 @@ class FormatJudge:
                     f"{where}.date is {format_second(date)} but its record's {facts.updated_date_field} is "
                     f"{format_second(updated)}: date is the record's updated stamp (cwmock policy)"
                 )
-        event_type = _get(event, "eventType")
+        event_type = value_at(event, "eventType")
         if updated is not None and created is not None and isinstance(event_type, str):
             gap = abs((updated - created).total_seconds())
             expected = "CREATED" if gap <= facts.created_check_tolerance else "UPDATED"

@@ -88,8 +88,8 @@ def parse_body(body: bytes) -> tuple[Any, list[str]]:
         return None, [f"body is not valid JSON: {exc}"]
 
 
-def _get(document: Any, *path: str) -> Any:
-    """The value at `path`, or None when any step is missing or of the wrong kind."""
+def value_at(document: Any, *path: str) -> Any:
+    """The value at `path` (keys of nested objects), or None when any step is missing or of the wrong kind."""
     for step in path:
         if not isinstance(document, dict):
             return None
@@ -97,8 +97,9 @@ def _get(document: Any, *path: str) -> Any:
     return document
 
 
-def _dotted(record: Any, dot_path: str) -> Any:
-    return _get(record, *dot_path.split("."))
+def dotted_value(record: Any, dot_path: str) -> Any:
+    """The value at a dot path (`_info.lastUpdated`), or None as for `value_at`."""
+    return value_at(record, *dot_path.split("."))
 
 
 def _check_instant(value: Any, where: str) -> list[str]:
@@ -128,12 +129,12 @@ def _check_created_date(value: Any) -> list[str]:
 
 def _check_identity(document: Any) -> list[str]:
     problems: list[str] = []
-    instance_id, alias = _get(document, "message", "instanceId"), _get(document, "message", "instance_id")
+    instance_id, alias = value_at(document, "message", "instanceId"), value_at(document, "message", "instance_id")
     if isinstance(instance_id, int) and isinstance(alias, int) and instance_id != alias:
         problems.append(
             f"message.instanceId is {instance_id} but message.instance_id is {alias}; both name the instance"
         )
-    topic = _get(document, "topic")
+    topic = value_at(document, "topic")
     topic_match = _TOPIC.match(topic) if isinstance(topic, str) else None
     if topic_match and isinstance(instance_id, int) and int(topic_match[1]) != instance_id:
         problems.append(f"topic {topic!r} names instance {topic_match[1]} but message.instanceId is {instance_id}")
@@ -142,25 +143,25 @@ def _check_identity(document: Any) -> list[str]:
 
 def _check_events_against_raw(document: Any, id_field: str) -> list[str]:
     problems: list[str] = []
-    events, records = _get(document, "message", "events"), _get(document, "message", "raw", "contacts")
-    raw_type = _get(document, "message", "raw", "objectType")
+    events, records = value_at(document, "message", "events"), value_at(document, "message", "raw", "contacts")
+    raw_type = value_at(document, "message", "raw", "objectType")
     if not isinstance(events, list):
         return problems
     for index, event in enumerate(events):
-        object_type = _get(event, "objectType")
+        object_type = value_at(event, "objectType")
         if isinstance(object_type, str) and isinstance(raw_type, str) and object_type != raw_type:
             problems.append(
                 f"message.events[{index}].objectType is {object_type!r} but message.raw.objectType is {raw_type!r}"
             )
-        problems += _check_instant(_get(event, "date"), f"message.events[{index}].date")
-        problems += _check_instant(_get(event, "pollDate"), f"message.events[{index}].pollDate")
+        problems += _check_instant(value_at(event, "date"), f"message.events[{index}].date")
+        problems += _check_instant(value_at(event, "pollDate"), f"message.events[{index}].pollDate")
     if not isinstance(records, list):
         return problems
     # Events Overview: the full vendor body is repeated in each notification of a split, so raw is not aligned
     # with events; an event's record is found by its idField.
-    raw_ids = {str(record_id) for record in records if (record_id := _dotted(record, id_field)) is not None}
+    raw_ids = {str(record_id) for record in records if (record_id := dotted_value(record, id_field)) is not None}
     for index, event in enumerate(events):
-        object_id = _get(event, "objectId")
+        object_id = value_at(event, "objectId")
         if isinstance(object_id, str) and object_id not in raw_ids:
             problems.append(
                 f"message.events[{index}].objectId is {object_id!r} but no record in message.raw.contacts has "
@@ -175,7 +176,7 @@ def validate_document(document: Any, *, id_field: str = "id") -> list[str]:
     errors = sorted(found, key=lambda error: list(error.absolute_path))
     problems = [f"{_location(error.absolute_path)}: {_describe(error)}" for error in errors]
     problems += _check_identity(document)
-    problems += _check_created_date(_get(document, "createdDate"))
+    problems += _check_created_date(value_at(document, "createdDate"))
     problems += _check_events_against_raw(document, id_field)
     return problems
 
