@@ -168,6 +168,15 @@ class RenderedContacts:
                     found[index] = self._render(record, base_url, cache)
         return found  # type: ignore[return-value]  # every None was replaced
 
+    def json_list(
+        self, records: Sequence[Mapping[str, Any]], base_url: str, shape: Callable[[Record], Record] | None = None
+    ) -> list[bytes]:
+        """Each record's wire JSON for a list page: `json_many`'s cached bytes, or with `shape` (a `fields`
+        selection) each rendering shaped and dumped afresh (not cached: the selection varies)."""
+        if shape is None:
+            return self.json_many(records, base_url)
+        return [dump_json(shape(render_contact(record, base_url, self.reference))) for record in records]
+
     def _new_base(self, base_url: str) -> dict[int, bytes]:
         if len(self._by_base) >= self.MAX_BASE_URLS:
             del self._by_base[next(iter(self._by_base))]

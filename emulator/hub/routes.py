@@ -16,8 +16,8 @@ from starlette.routing import BaseRoute, Route
 
 from cwmock.emulator.config import EmulatorConfig
 from cwmock.emulator.http.params import IdRoute
-from cwmock.emulator.http.responses import dump_json, error_status, json_array_response
-from cwmock.emulator.http.wire import RenderedContacts, api_base_url, render_contact
+from cwmock.emulator.http.responses import error_status, json_array_response
+from cwmock.emulator.http.wire import RenderedContacts, api_base_url
 from cwmock.emulator.hub.auth import HubAuthError, parse_hub_authorization, secrets_match
 from cwmock.emulator.hub.errors import hub_error, provider_failure, request_id_of
 from cwmock.emulator.hub.paging import PagingSwitch, next_token, parse_hub_page
@@ -124,10 +124,8 @@ class HubApi:
             # Sent on every non-empty page, the last one included: "the header comes even when no further data
             # exists" (Cloud Elements, "Element Builder Events").
             headers["elements-next-page-token"] = next_token(page, shown[-1], mode, query.order)
-        if query.fields is None:
-            return json_array_response(self.rendered.json_many(shown, base), headers=headers)
-        reference = self.store.reference
-        return json_array_response([dump_json(query.shape(render_contact(r, base, reference))) for r in shown], headers)
+        shape = None if query.fields is None else query.shape
+        return json_array_response(self.rendered.json_list(shown, base, shape), headers=headers)
 
     async def get_contact(self, request: Request, instance: Instance) -> Response:
         """GET /hubs/crm/contacts/{id}."""

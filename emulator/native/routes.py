@@ -11,7 +11,7 @@ from starlette.routing import BaseRoute, Route
 from cwmock.emulator.config import EmulatorConfig
 from cwmock.emulator.http.bodies import read_json
 from cwmock.emulator.http.params import IdRoute
-from cwmock.emulator.http.responses import dump_json, json_array_response, json_response
+from cwmock.emulator.http.responses import json_array_response, json_response
 from cwmock.emulator.http.wire import RenderedContacts, api_base_url, render_contact
 from cwmock.emulator.journal.request_state import annotate, request_moment
 from cwmock.emulator.model.contacts import Record
@@ -66,10 +66,10 @@ class NativeApi:
         query = self.queries.query(params)
         base = self.base_url(request)
 
+        shape = None if query.fields is None else query.shape
+
         def serialize(records: Sequence[Record]) -> list[bytes]:
-            if query.fields is None:
-                return self.rendered.json_many(records, base)
-            return [dump_json(query.shape(render_contact(record, base, self.store.reference))) for record in records]
+            return self.rendered.json_list(records, base, shape)
 
         if request.headers.get("pagination-type", "").lower() == "forward-only":
             return self._forward_only(request, params, query, tenant, serialize)
