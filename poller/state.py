@@ -329,8 +329,12 @@ class PollerState:
         """How many versions are remembered (bounded by the window, not by history)."""
         return int(self._db.execute("SELECT COUNT(*) FROM seen").fetchone()[0])
 
-    def _entries(self, where: str, parameters: tuple[object, ...] = (), *, ordered: bool = True) -> list[OutboxEntry]:
-        query = f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE {where}" + (" ORDER BY number" if ordered else "")
+    def _entries(
+        self, where: str, parameters: tuple[object, ...] = (), *, limit: int | None = None
+    ) -> list[OutboxEntry]:
+        query = f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE {where} ORDER BY number"
+        if limit is not None:
+            query += f" LIMIT {int(limit)}"
         return [_entry(tuple(row)) for row in self._db.execute(query, parameters)]
 
     def due(self, now: datetime) -> list[OutboxEntry]:
@@ -344,9 +348,7 @@ class PollerState:
         after = 0
         while True:
             found = self._entries(
-                f"status = ? AND next_attempt_us <= ? AND number > ? ORDER BY number LIMIT {int(batch)}",
-                (PENDING, to_us(now), after),
-                ordered=False,
+                "status = ? AND next_attempt_us <= ? AND number > ?", (PENDING, to_us(now), after), limit=batch
             )
             yield from found
             if len(found) < batch:
