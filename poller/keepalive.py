@@ -174,10 +174,10 @@ def _host_header(url: httpx.URL) -> bytes:
     return host if url.port is None else host + b":" + str(url.port).encode("ascii")
 
 
-def _head(request: httpx.Request) -> bytes:
-    target = request.url.raw_path
-    lines = [request.method.encode("ascii") + b" " + target + b" HTTP/1.1"]
-    lines += [name + b": " + value for name, value in request.headers.raw]
+def _head(method: str, url: httpx.URL, headers: Iterable[tuple[bytes, bytes]]) -> bytes:
+    """The request line and header fields, up to the blank line that ends them."""
+    lines = [method.encode("ascii") + b" " + url.raw_path + b" HTTP/1.1"]
+    lines += [name + b": " + value for name, value in headers]
     return b"\r\n".join(lines) + b"\r\n\r\n"
 
 
@@ -194,7 +194,8 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
         """Send `request` on an idle connection to its origin (or a new one) and read the whole response."""
         body = await request.aread()
         timeouts = request.extensions.get("timeout", {})
-        reply = await self._round_trip(request.url, _head(request) + body, timeouts, request)
+        head = _head(request.method, request.url, request.headers.raw)
+        reply = await self._round_trip(request.url, head + body, timeouts, request)
         return httpx.Response(
             reply.status,
             headers=reply.headers,
@@ -209,11 +210,10 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
         """One request without httpx's client around it: `Host`, `headers` as given, `Content-Length` (unless a GET
         without a body), in one write; `timeout` bounds the connect, each write and each read. Failures raise what
         `handle_async_request` raises."""
-        lines = [method.encode("ascii") + b" " + url.raw_path + b" HTTP/1.1", b"Host: " + _host_header(url)]
-        lines += [name + b": " + value for name, value in headers]
+        fields = [(b"Host", _host_header(url)), *headers]
         if body or method not in ("GET", "HEAD"):
-            lines.append(b"Content-Length: " + str(len(body)).encode("ascii"))
-        data = b"\r\n".join(lines) + b"\r\n\r\n" + body
+            fields.append((b"Content-Length", str(len(body)).encode("ascii")))
+        data = _head(method, url, fields) + body
         limits = {"connect": timeout, "write": timeout, "read": timeout}
         reply = await self._round_trip(url, data, limits, None)
         return Answer(reply.status, reply.headers, b"".join(reply.body))
