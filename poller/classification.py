@@ -60,6 +60,11 @@ def compact_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def record_text(record: Any, text: str | None) -> str:
+    """A served record's JSON text: `text` when the page read gave it as the hub wrote it, else compact JSON."""
+    return compact_json(record) if text is None else text
+
+
 def dotted(record: Any, path: str) -> Any:
     """The value at a dot path (`_info.lastUpdated`), or None when any step is missing."""
     value = record
@@ -151,5 +156,5 @@ def read_version(
         stamp=stamp,
         date=updated if updated is not None else stamp,
         event_type=classify(updated, created, resource),
-        record_json=compact_json(record) if text is None else text,
+        record_json=record_text(record, text),
     )

@@ -16,7 +16,7 @@ import httpx
 from cwmock.core.clock import Clock
 from cwmock.core.instance.config import Instance
 from cwmock.core.instance.resources import ResourcePoller
-from cwmock.poller.classification import FoundVersion, ParsedDates, SkippedRecord, compact_json, read_version
+from cwmock.poller.classification import FoundVersion, ParsedDates, SkippedRecord, read_version, record_text
 from cwmock.poller.delivery import (
     DEFAULT_MAX_IN_FLIGHT,
     CrashHook,
@@ -313,7 +313,7 @@ class PollerEngine:
                 if isinstance(version, SkippedRecord):
                     skipped.append(version)
                     if whole_pages and isinstance(record, Mapping):
-                        texts.append(compact_json(record) if text is None else text)
+                        texts.append(record_text(record, text))
                 else:
                     found.append(version)
                     if whole_pages:
