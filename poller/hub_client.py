@@ -92,55 +92,23 @@ class HubClient:
         path) go to it as they arrive instead of into `records`, so a large result is never held parsed all at once.
         """
         size = page_size or DEFAULT_PAGE_SIZE
-        keyset = KeysetQuery.of(rendered) if self.keyset else None
-        base = self.hub_url + (keyset.first() if keyset is not None else rendered)
         fixed = [] if _has_param(rendered, "pageSize") else [("pageSize", str(size))]
+        walk = _Walk(rendered, self.hub_url, fixed, KeysetQuery.of(rendered) if self.keyset else None)
         limit = self.max_pages or max(DEFAULT_MAX_PAGES, DEFAULT_MAX_RECORDS // size)
         result = HubResult()
-        paging: list[tuple[str, str]] = []
-        mode: str | None = None
-        seen_tokens: set[str] = set()
-        last: int | None = None
         # The next page is asked for as soon as its address is known, before this page's records are read: the hub
         # serves it while the poller reads (a burst's window is a long run of pages).
-        pending: asyncio.Future[_Page] | None = asyncio.ensure_future(self._page(_with_params(base, fixed), result))
+        pending: asyncio.Future[_Page] | None = asyncio.ensure_future(self._page(walk.first(), result))
         try:
             while pending is not None:
                 page = await pending
                 pending = None
                 result.served += len(page.records)
                 if len(page.records) >= size:
-                    if keyset is not None:
-                        position = keyset_position(page.records[-1])
-                        if position is not None and (last is None or position > last):
-                            last = position
-                            base = self.hub_url + keyset.after(position)
-                        elif last is not None:
-                            raise HubError(
-                                f"page {result.pages} of {rendered!r} cannot be continued by keyset: its last record "
-                                "has no whole-number id, or one not above the page before it"
-                            )
-                        else:
-                            keyset = None  # not pageable by keyset: the platform's own paging, from page 1 on
-                    if keyset is None:
-                        if mode is None:
-                            mode = "cursor" if page.token else "offset"
-                        if mode == "cursor":
-                            if not page.token:
-                                raise HubError(
-                                    f"page {result.pages} of {rendered!r} was full but carried no {NEXT_PAGE_HEADER}"
-                                )
-                            if page.token in seen_tokens:
-                                raise HubError(
-                                    f"the hub repeated the page token {page.token!r}; paging would never end"
-                                )
-                            seen_tokens.add(page.token)
-                            paging = [("nextPage", page.token)]
-                        else:
-                            paging = [("page", str(result.pages + 1))]
+                    url = walk.after(page, result.pages)
                     if result.pages >= limit:
                         raise HubError(f"gave up after {result.pages} pages of {rendered!r}; the result never ended")
-                    pending = asyncio.ensure_future(self._page(_with_params(base, fixed + paging), result))
+                    pending = asyncio.ensure_future(self._page(url, result))
                     await asyncio.sleep(0)  # one turn of the loop: the request goes out before the records are read
                 if read_page is None:
                     result.records.extend(page.records)
@@ -182,6 +150,53 @@ class HubClient:
         headers = [(name, value) for name, value in self.client.headers.raw if name.lower() != b"accept-encoding"]
         headers.append((b"Authorization", self.hub_auth.encode("latin-1")))
         return await self.direct.exchange("GET", httpx.URL(url), headers, b"", self.client.timeout.read)
+
+
+class _Walk:
+    """Where the next page of one result is: by keyset (`where ... id > N`) while its records allow it, else the
+    platform's own paging, by the page token when the hub sends one, by page number when it does not."""
+
+    def __init__(self, rendered: str, hub_url: str, fixed: list[tuple[str, str]], keyset: KeysetQuery | None):
+        self.rendered = rendered
+        self.hub_url = hub_url
+        self.fixed = fixed
+        self.keyset = keyset
+        self.base = hub_url + (keyset.first() if keyset is not None else rendered)
+        self.paging: list[tuple[str, str]] = []
+        self.mode: str | None = None
+        self.seen_tokens: set[str] = set()
+        self.last: int | None = None
+
+    def first(self) -> str:
+        """The first page's address."""
+        return _with_params(self.base, self.fixed)
+
+    def after(self, page: _Page, pages: int) -> str:
+        """The address of the page after `page`, the full `pages`-th; HubError when paging cannot go on."""
+        if self.keyset is not None:
+            position = keyset_position(page.records[-1])
+            if position is not None and (self.last is None or position > self.last):
+                self.last = position
+                self.base = self.hub_url + self.keyset.after(position)
+                return _with_params(self.base, self.fixed)
+            if self.last is not None:
+                raise HubError(
+                    f"page {pages} of {self.rendered!r} cannot be continued by keyset: its last record has no "
+                    "whole-number id, or one not above the page before it"
+                )
+            self.keyset = None  # not pageable by keyset: the platform's own paging, from page 1 on
+        if self.mode is None:
+            self.mode = "cursor" if page.token else "offset"
+        if self.mode == "cursor":
+            if not page.token:
+                raise HubError(f"page {pages} of {self.rendered!r} was full but carried no {NEXT_PAGE_HEADER}")
+            if page.token in self.seen_tokens:
+                raise HubError(f"the hub repeated the page token {page.token!r}; paging would never end")
+            self.seen_tokens.add(page.token)
+            self.paging = [("nextPage", page.token)]
+        else:
+            self.paging = [("page", str(pages + 1))]
+        return _with_params(self.base, self.fixed + self.paging)
 
 
 @dataclass(frozen=True)
