@@ -201,10 +201,8 @@ class Deliverer:
         )
         try:
             response = await self.client.send(request, stream=True)
-        except httpx.TimeoutException as error:
-            return AttemptResult(False, error=f"timed out: {type(error).__name__}")
         except httpx.HTTPError as error:
-            return AttemptResult(False, error=f"{type(error).__name__}: {error}")
+            return _unanswered(error)
         try:
             self.crash("after_send")
             await response.aread()
@@ -221,10 +219,8 @@ class Deliverer:
         headers += [(name.encode("latin-1"), value.encode("latin-1")) for name, value in entry.headers]
         try:
             answer = await direct.exchange("POST", url, headers, entry.body, self.timeout)
-        except httpx.TimeoutException as error:
-            return AttemptResult(False, error=f"timed out: {type(error).__name__}")
         except httpx.HTTPError as error:
-            return AttemptResult(False, error=f"{type(error).__name__}: {error}")
+            return _unanswered(error)
         self.crash("after_send")
         return self._outcome(answer.status, answer.header("retry-after") or "", answer.text)
 
@@ -239,3 +235,10 @@ class Deliverer:
             retry_after=wait,
             park_now=status == 410,
         )
+
+
+def _unanswered(error: httpx.HTTPError) -> AttemptResult:
+    """A failed attempt that got no answer: a timeout, named, or the error as raised."""
+    if isinstance(error, httpx.TimeoutException):
+        return AttemptResult(False, error=f"timed out: {type(error).__name__}")
+    return AttemptResult(False, error=f"{type(error).__name__}: {error}")
