@@ -1,7 +1,7 @@
 """`cwmock judge` end to end: a poller run as a separate long-running process, on its own timer, judged live.
 
 Each judgement drives real time (the emulator's clock follows the wall), so each takes its duration plus the
-settle: about 20 s. The test waits on the judge's process with a timeout; it never sleeps.
+settle: about 10 s. The test waits on the judge's process with a timeout; it never sleeps.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def judge(
 ) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
     report = tmp_path / "verdict.json"
     command = [
-        sys.executable, "-m", "cwmock", "judge", "--duration", "12s", "--steps-per-minute", "50", "--seed", str(seed),
+        sys.executable, "-m", "cwmock", "judge", "--duration", "6s", "--steps-per-minute", "100", "--seed", str(seed),
         "--json", str(report), "--junit", str(tmp_path / "verdict.xml"), "--work-dir", str(tmp_path / "work"),
         *options, "--", *service,
     ]  # fmt: skip

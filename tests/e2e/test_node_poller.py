@@ -24,7 +24,7 @@ from support.runtimes import required_libfaketime, required_program
 
 JUDGE_TIMEOUT = 110  # seconds: well under two minutes, whatever the machine
 POLLER = Path(__file__).resolve().parents[2] / "examples" / "node-poller" / "poller.mjs"
-REAL_TIME = ["--duration", "12s", "--steps-per-minute", "50"]
+REAL_TIME = ["--duration", "6s", "--steps-per-minute", "100"]
 # 15 emulated minutes at 60x: 15 s of wall time, plus the settle; the poller polls every emulated minute.
 ACCELERATED = ["--clock", "accelerated", "--speed", "60", "--duration", "15m", "--steps-per-minute", "4"]
 ACCELERATED_SETTLE = ["--settle-timeout", "10m"]

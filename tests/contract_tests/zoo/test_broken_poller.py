@@ -16,7 +16,7 @@ import pytest
 from cwmock.contract_tests.zoo.broken_poller import MODES, SAYS
 
 BROKEN = f"{sys.executable} -m cwmock.contract_tests.zoo.broken_poller"
-HANG_TIMEOUT = "0.5"  # seconds: each of the hanging poller's windows is killed this long after it starts
+HANG_TIMEOUT = "0.25"  # seconds: each of the hanging poller's windows is killed this long after it starts
 STATEFUL = "contract_tests/stateful/test_runs.py::test_any_run_of_changes_faults_and_crashes_is_delivered_exactly_once"
 # The contract suite has 38 scenarios; a poller other than cwmock's skips the 4 with in-window crash points.
 AT_LEAST = 30
