@@ -20,6 +20,8 @@ import os
 import sys
 import threading
 
+from cwmock.core.startup import skip_httpx_cli
+
 MODES: dict[str, str] = {
     "crash": "raises before doing anything",
     "crash-after-fetch": "reads every page of the hub's answer, then raises",
@@ -34,6 +36,7 @@ def fetch_everything(env: dict[str, str]) -> int:
     """Every page the zoo poller's query gets this window (so the hub sees a complete result); how many records
     (-1 when the hub failed: that, like the zoo poller, it survives)."""
     # Imported here: httpx is most of a window's start-up, and `crash` and `silent` never need it.
+    skip_httpx_cli()
     import httpx
 
     from cwmock.contract_tests.zoo.poller import Window

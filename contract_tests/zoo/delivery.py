@@ -8,12 +8,13 @@ import hmac
 import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from cwmock.contract_tests.zoo.state import ZooState
 from cwmock.core.timestamps import format_cw, parse_iso
+
+if TYPE_CHECKING:
+    import httpx
 
 RETRY_BASE = 8.0
 RETRIES = 5
@@ -68,6 +69,8 @@ class Outbox:
 
     def deliver(self, client: httpx.Client, url: str, rebuild: Callable[[dict[str, Any]], bytes] | None) -> None:
         """One attempt for every notification due now."""
+        import httpx  # as in the zoo poller's `run`: after its `main` kept httpx's CLI out
+
         for entry in [e for e in self.state.outbox if parse_iso(e["due"]) <= self.now]:
             body = entry["body"].encode("utf-8")
             if rebuild is not None and entry["attempts"] > 0:

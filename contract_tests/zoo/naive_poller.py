@@ -17,12 +17,14 @@ import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-import httpx
-
+from cwmock.core.startup import skip_httpx_cli
 from cwmock.core.timestamps import parse_iso
+
+if TYPE_CHECKING:
+    import httpx
 
 SECOND_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 PLACEHOLDER = "${gmtDate:yyyy-MM-dd'T'HH:mm:ss'Z'}"
@@ -104,6 +106,9 @@ def _notification(instance: dict[str, Any], records: list[dict[str, Any]], poll:
 
 def main() -> int:
     """One window of the naive algorithm."""
+    skip_httpx_cli()  # a window is one process: its start-up is paid every window
+    import httpx
+
     instance = json.loads(Path(os.environ["CWMOCK_INSTANCE"]).read_text(encoding="utf-8"))
     configuration = _configuration(instance)
     state = Path(os.environ["CWMOCK_STATE_DIR"]) / "cursor.txt"

@@ -9,13 +9,14 @@ page, with the tenant's API keys and its `clientId` (`CWMOCK_API_URL`, `CWMOCK_A
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
-
-import httpx
 
 from cwmock.contract_tests.zoo.poller import DEFAULT_PAGE_SIZE, Window, read_page
 from cwmock.core.timestamps import format_cw
+
+if TYPE_CHECKING:
+    import httpx
 
 
 class NativeWindow(Window):

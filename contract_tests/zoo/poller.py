@@ -26,15 +26,17 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
-
-import httpx
 
 from cwmock.contract_tests.zoo.delivery import Outbox, notification_bytes
 from cwmock.contract_tests.zoo.state import ZooState, load_state, save_state
 from cwmock.core.instance.url_template import parse_url_template
+from cwmock.core.startup import skip_httpx_cli
 from cwmock.core.timestamps import EPOCH, format_cw, parse_iso
+
+if TYPE_CHECKING:
+    import httpx
 
 BUGS: dict[str, str] = {
     "gte-no-dedupe": "reads `>=` the last poll (one second of overlap) but keeps no seen-set",
@@ -262,6 +264,9 @@ def run(
 ) -> datetime | None:
     """One window (of `kind`, default `Window`: over the hub): poll, commit, deliver what is due; returns when work
     is next due."""
+    # Imported here, so that `main` can keep httpx's own CLI out of a window's process first.
+    import httpx
+
     window = (kind or Window)(bug, env, variants)
     state = load_state(window.state_dir)
     outbox = Outbox(state, window.now, window.key, bug, retry_gone="retry-410" in variants)
@@ -285,6 +290,7 @@ def run(
 
 def main(argv: list[str] | None = None) -> int:
     """Parse `--bug` and `--variant`, run one window, print `{"next_due": ...}`."""
+    skip_httpx_cli()  # a window is one process: its start-up is paid every window
     parser = argparse.ArgumentParser(prog="zoo_poller", description=__doc__.splitlines()[0])
     parser.add_argument("--bug", choices=sorted(BUGS), help="the one bug to have (default: none)")
     parser.add_argument(

@@ -6,12 +6,15 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from cwmock.core.startup import skip_httpx_cli
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `cwmock` console script."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["poller"]:
         # An external poller runs once per window: importing the emulator and the stack would cost every window.
+        skip_httpx_cli()
         from cwmock.poller.cli import add_poller_parser, run_poller
 
         parser = argparse.ArgumentParser(prog="cwmock")

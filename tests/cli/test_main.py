@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -17,6 +18,7 @@ from cwmock.cli.main import main
 
 from support.ports import free_port
 from support.processes import cwmock_running
+from support.start_paths import modules_imported
 
 
 def test_help_lists_the_subcommands(capsys: pytest.CaptureFixture[str]) -> None:
@@ -124,3 +126,12 @@ def test_a_bad_switch_value_is_a_usage_error(capsys: pytest.CaptureFixture[str])
         main(["emulator", "--rate-limit-per-minute", "0"])
     assert exit_info.value.code == 2
     assert "rate_limit_per_minute must be 1 or more" in capsys.readouterr().err
+
+
+def test_a_poller_window_imports_neither_the_emulator_nor_httpx_s_cli(tmp_path: Path) -> None:
+    done, modules = modules_imported(tmp_path, "cwmock", "poller", "once")
+    assert done.returncode == 0, done.stderr
+    assert "contacts: incomplete" in done.stderr, "the window ran: its fetch was refused"
+    assert "httpx" in modules
+    assert not modules & {"click", "rich", "pygments", "httpx._main"}
+    assert not {name for name in modules if name.startswith(("cwmock.emulator", "cwmock.contract_tests"))}
