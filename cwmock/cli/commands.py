@@ -8,12 +8,12 @@ import contextlib
 import ipaddress
 import os
 import re
-import subprocess
 import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from cwmock.cli.contract import add_contract_parser, run_contract
 from cwmock.cli.judge import add_judge_parser, run_judge
 from cwmock.cli.stack import StackOptions, run_stack, self_host, start_fault_proxy
 from cwmock.core.clock import ManualClock, SystemClock
@@ -230,19 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="move a damaged poller state in --state-dir aside (<file>.damaged-N) and start a new one",
     )
-    contract = commands.add_parser(
-        "contract",
-        help="run the contract suite against a poller (pytest --pyargs cwmock.contract_tests)",
-        description="Extra arguments are passed to pytest, e.g. `cwmock contract --poller-cmd CMD -k burst -x`.",
-    )
-    contract.add_argument("--poller-cmd", help="the external poller to judge (default: the reference poller)")
-    contract.add_argument(
-        "--judge-policy",
-        action="store_true",
-        help="hold the --poller-cmd poller to cwmock policy too, not only to documented behaviour "
-        "(the reference poller always is)",
-    )
-    contract.add_argument("--poller-timeout", type=float, help="seconds before a window is killed")
+    add_contract_parser(commands)
     add_poller_parser(commands)
     add_judge_parser(commands)
     return parser
@@ -395,19 +383,6 @@ def run_up(args: argparse.Namespace) -> int:
         print_line=lambda text: print(text, flush=True),
     )
     return asyncio.run(run_stack(options))
-
-
-def run_contract(args: argparse.Namespace, pytest_args: list[str]) -> int:
-    """Run the contract suite: exactly `python -m pytest --pyargs cwmock.contract_tests ...` in a fresh interpreter."""
-    options = ["--pyargs", "cwmock.contract_tests", "-p", "no:cacheprovider"]
-    if args.poller_cmd:
-        options += ["--poller-cmd", args.poller_cmd]
-    if args.judge_policy:
-        options.append("--judge-policy")
-    if args.poller_timeout is not None:
-        options += ["--poller-timeout", str(args.poller_timeout)]
-    # A fresh interpreter, so pytest's assertion rewriting sees modules this process has not imported yet.
-    return subprocess.call([sys.executable, "-m", "pytest", *options, *pytest_args])
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -135,3 +135,12 @@ def test_a_poller_window_imports_neither_the_emulator_nor_httpx_s_cli(tmp_path: 
     assert "httpx" in modules
     assert not modules & {"click", "rich", "pygments", "httpx._main"}
     assert not {name for name in modules if name.startswith(("cwmock.emulator", "cwmock.contract_tests"))}
+
+
+def test_cwmock_contract_starts_pytest_without_importing_the_other_commands(tmp_path: Path) -> None:
+    done, modules = modules_imported(tmp_path, "cwmock", "contract", "--version")
+    assert done.returncode == 0, done.stderr
+    assert "pytest" in done.stdout + done.stderr, "the suite's pytest ran, in its own interpreter"
+    assert "cwmock.cli.contract" in modules
+    assert not {name for name in modules if name.startswith(("cwmock.emulator", "cwmock.dashboard", "cwmock.poller"))}
+    assert not modules & {"cwmock.cli.commands", "cwmock.contract_tests", "pytest"}
