@@ -20,7 +20,7 @@ import os
 import sys
 import threading
 
-from cwmock.core.startup import skip_httpx_cli
+from cwmock.core.startup import skip_httpx_cli, tls_verification
 
 MODES: dict[str, str] = {
     "crash": "raises before doing anything",
@@ -43,7 +43,7 @@ def fetch_everything(env: dict[str, str]) -> int:
     from cwmock.contract_tests.zoo.state import load_state
 
     window = Window(None, env)
-    with httpx.Client(timeout=window.http_timeout) as client:
+    with httpx.Client(timeout=window.http_timeout, verify=tls_verification(*window.endpoints())) as client:
         try:
             return len(window.fetch(client, window.render(window.lower_bound(load_state(window.state_dir)))))
         except (httpx.HTTPError, ValueError) as error:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from cwmock.core.startup import skip_httpx_cli
+from cwmock.core.startup import skip_httpx_cli, tls_verification
 from cwmock.core.timestamps import parse_iso
 
 if TYPE_CHECKING:
@@ -116,9 +116,11 @@ def main() -> int:
     cursor = parse_iso(state.read_text() if state.exists() else os.environ["CWMOCK_START"]).replace(microsecond=0)
     resource = _resource(configuration)
     timeout = float(os.environ.get("CWMOCK_HTTP_TIMEOUT", "2"))
-    with httpx.Client(timeout=timeout) as client:
+    hub_url = os.environ["CWMOCK_HUB_URL"]
+    verify = tls_verification(hub_url, str(configuration.get("event.notification.callback.url", "")))
+    with httpx.Client(timeout=timeout, verify=verify) as client:
         rendered = _render(resource["url"], cursor)
-        records = _fetch(client, os.environ["CWMOCK_HUB_URL"], rendered, os.environ["CWMOCK_HUB_AUTH"])
+        records = _fetch(client, hub_url, rendered, os.environ["CWMOCK_HUB_AUTH"])
         fresh = [r for r in records if parse_iso(r["_info"]["lastUpdated"]) > cursor]
         key = configuration.get("event.notification.signature.key")
         for n, start in enumerate(range(0, len(fresh), 10)):

@@ -27,6 +27,10 @@ class NativeWindow(Window):
         self.api_url = env["CWMOCK_API_URL"].rstrip("/")
         self.headers = {"Authorization": env["CWMOCK_API_AUTH"], "clientId": env["CWMOCK_CLIENT_ID"]}
 
+    def endpoints(self) -> tuple[str, ...]:
+        """The URLs this window calls."""
+        return self.api_url, self.callback
+
     def render(self, lower: datetime) -> str:
         """The contacts query from `lower` on (ConnectWise's condition syntax: dates in brackets)."""
         return "/company/contacts?" + urlencode({"conditions": f"lastUpdated>=[{format_cw(lower)}]", "orderBy": "id"})

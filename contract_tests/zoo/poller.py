@@ -32,7 +32,7 @@ from urllib.parse import urlencode
 from cwmock.contract_tests.zoo.delivery import Outbox, notification_bytes
 from cwmock.contract_tests.zoo.state import ZooState, load_state, save_state
 from cwmock.core.instance.url_template import parse_url_template
-from cwmock.core.startup import skip_httpx_cli
+from cwmock.core.startup import skip_httpx_cli, tls_verification
 from cwmock.core.timestamps import EPOCH, format_cw, parse_iso
 
 if TYPE_CHECKING:
@@ -105,6 +105,10 @@ class Window:
         self.now = parse_iso(env["CWMOCK_NOW"]).replace(microsecond=0)
         self.start = parse_iso(env["CWMOCK_START"])
         self.http_timeout = float(env.get("CWMOCK_HTTP_TIMEOUT", "2"))
+
+    def endpoints(self) -> tuple[str, ...]:
+        """The URLs this window calls (it needs TLS only if one is HTTPS)."""
+        return self.hub_url, self.callback
 
     def setting(self, name: str, default: float) -> float:
         """A numeric resource setting (numbers may be strings)."""
@@ -271,7 +275,7 @@ def run(
     state = load_state(window.state_dir)
     outbox = Outbox(state, window.now, window.key, bug, retry_gone="retry-410" in variants)
     lower = window.lower_bound(state)
-    with httpx.Client(timeout=window.http_timeout) as client:
+    with httpx.Client(timeout=window.http_timeout, verify=tls_verification(*window.endpoints())) as client:
         try:
             records = window.fetch(client, window.render(lower))
         except (httpx.HTTPError, ValueError) as error:
