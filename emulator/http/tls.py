@@ -13,8 +13,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import trustme
-
 DEFAULT_TLS_HOSTS = ("localhost", "127.0.0.1", "::1")
 CA_FILE_NAME = "cwmock-ca.pem"
 
@@ -62,6 +60,10 @@ def tls_hosts(extra: Iterable[str] = ()) -> tuple[str, ...]:
 
 def generate_tls(extra_hosts: Iterable[str] = ()) -> TlsMaterial:
     """A new CA and a server certificate for localhost, 127.0.0.1, ::1 and `extra_hosts` (names or IP addresses)."""
+    # Imported here: trustme brings cryptography (30-40 ms), and every process that imports the emulator (each pytest
+    # run, through cwmock's plugin) would pay it for TLS that most never serve.
+    import trustme
+
     hosts = tls_hosts(extra_hosts)
     ca = trustme.CA(organization_name="cwmock local test CA")
     leaf = ca.issue_cert(*hosts)
