@@ -219,3 +219,11 @@ def test_cli_emulator_with_tls_defaults_the_ca_file_to_the_cache_dir(
     assert response.status_code == 200
     process.send_signal(signal.SIGINT)
     assert process.wait(20) == 0
+
+
+def test_importing_the_emulator_and_cwmock_s_pytest_plugin_leaves_trustme_for_when_tls_is_served() -> None:
+    probe = (
+        "import sys, cwmock.testing.plugin, cwmock.emulator.app; print({'trustme', 'cryptography'} & set(sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "set()"
