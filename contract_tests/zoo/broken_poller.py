@@ -20,8 +20,6 @@ import os
 import sys
 import threading
 
-from cwmock.core.startup import skip_httpx_cli, tls_verification
-
 MODES: dict[str, str] = {
     "crash": "raises before doing anything",
     "crash-after-fetch": "reads every page of the hub's answer, then raises",
@@ -35,20 +33,19 @@ SAYS = "broken poller ({mode}): {what}"
 def fetch_everything(env: dict[str, str]) -> int:
     """Every page the zoo poller's query gets this window (so the hub sees a complete result); how many records
     (-1 when the hub failed: that, like the zoo poller, it survives)."""
-    # Imported here: httpx is most of a window's start-up, and `crash` and `silent` never need it.
-    skip_httpx_cli()
-    import httpx
-
+    # Imported here: the zoo poller is most of a window's start-up, and `crash` and `silent` never need it.
     from cwmock.contract_tests.zoo.poller import Window
     from cwmock.contract_tests.zoo.state import load_state
+    from cwmock.contract_tests.zoo.wire import Client, HttpError
 
     window = Window(None, env)
-    with httpx.Client(timeout=window.http_timeout, verify=tls_verification(*window.endpoints())) as client:
-        try:
-            return len(window.fetch(client, window.render(window.lower_bound(load_state(window.state_dir)))))
-        except (httpx.HTTPError, ValueError) as error:
-            print(f"window incomplete: {error}", file=sys.stderr)
-            return -1
+    try:
+        return len(
+            window.fetch(Client(window.http_timeout), window.render(window.lower_bound(load_state(window.state_dir))))
+        )
+    except (HttpError, ValueError) as error:
+        print(f"window incomplete: {error}", file=sys.stderr)
+        return -1
 
 
 def run(mode: str, env: dict[str, str]) -> int:

@@ -8,13 +8,11 @@ import hmac
 import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cwmock.contract_tests.zoo.state import ZooState
+from cwmock.contract_tests.zoo.wire import Client, HttpError, Response
 from cwmock.core.timestamps import format_cw, parse_iso
-
-if TYPE_CHECKING:
-    import httpx
 
 RETRY_BASE = 8.0
 RETRIES = 5
@@ -26,7 +24,7 @@ def notification_bytes(document: dict[str, Any]) -> bytes:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _retry_after(response: httpx.Response) -> float | None:
+def _retry_after(response: Response) -> float | None:
     value = response.headers.get("Retry-After")
     if response.status_code not in RETRY_AFTER_STATUSES or value is None:
         return None
@@ -67,10 +65,8 @@ class Outbox:
         mac = hmac.new(self.key.encode("utf-8"), body, hashlib.sha256)
         return "sha256=" + (mac.hexdigest() if self.bug == "hex-signature" else base64.b64encode(mac.digest()).decode())
 
-    def deliver(self, client: httpx.Client, url: str, rebuild: Callable[[dict[str, Any]], bytes] | None) -> None:
+    def deliver(self, client: Client, url: str, rebuild: Callable[[dict[str, Any]], bytes] | None) -> None:
         """One attempt for every notification due now."""
-        import httpx  # as in the zoo poller's `run`: after its `main` kept httpx's CLI out
-
         for entry in [e for e in self.state.outbox if parse_iso(e["due"]) <= self.now]:
             body = entry["body"].encode("utf-8")
             if rebuild is not None and entry["attempts"] > 0:
@@ -84,7 +80,7 @@ class Outbox:
             retry_after: float | None = None
             try:
                 response = client.post(url, content=body, headers=headers)
-            except httpx.HTTPError:
+            except HttpError:
                 status = None
             else:
                 status, retry_after = response.status_code, _retry_after(response)

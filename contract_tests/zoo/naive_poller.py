@@ -17,14 +17,11 @@ import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
-from cwmock.core.startup import skip_httpx_cli, tls_verification
+from cwmock.contract_tests.zoo.wire import Client, HttpError
 from cwmock.core.timestamps import parse_iso
-
-if TYPE_CHECKING:
-    import httpx
 
 SECOND_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 PLACEHOLDER = "${gmtDate:yyyy-MM-dd'T'HH:mm:ss'Z'}"
@@ -51,7 +48,7 @@ def _render(url: str, cursor: datetime) -> str:
     return path + ("?" + "&".join(f"{k}={quote(v, safe='')}" for k, _, v in pairs) if pairs else "")
 
 
-def _fetch(client: httpx.Client, hub_url: str, rendered: str, auth: str) -> list[dict[str, Any]]:
+def _fetch(client: Client, hub_url: str, rendered: str, auth: str) -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = []
     token: str | None = None
     while True:
@@ -106,9 +103,6 @@ def _notification(instance: dict[str, Any], records: list[dict[str, Any]], poll:
 
 def main() -> int:
     """One window of the naive algorithm."""
-    skip_httpx_cli()  # a window is one process: its start-up is paid every window
-    import httpx
-
     instance = json.loads(Path(os.environ["CWMOCK_INSTANCE"]).read_text(encoding="utf-8"))
     configuration = _configuration(instance)
     state = Path(os.environ["CWMOCK_STATE_DIR"]) / "cursor.txt"
@@ -116,21 +110,19 @@ def main() -> int:
     cursor = parse_iso(state.read_text() if state.exists() else os.environ["CWMOCK_START"]).replace(microsecond=0)
     resource = _resource(configuration)
     timeout = float(os.environ.get("CWMOCK_HTTP_TIMEOUT", "2"))
-    hub_url = os.environ["CWMOCK_HUB_URL"]
-    verify = tls_verification(hub_url, str(configuration.get("event.notification.callback.url", "")))
-    with httpx.Client(timeout=timeout, verify=verify) as client:
-        rendered = _render(resource["url"], cursor)
-        records = _fetch(client, hub_url, rendered, os.environ["CWMOCK_HUB_AUTH"])
-        fresh = [r for r in records if parse_iso(r["_info"]["lastUpdated"]) > cursor]
-        key = configuration.get("event.notification.signature.key")
-        for n, start in enumerate(range(0, len(fresh), 10)):
-            body = json.dumps(_notification(instance, fresh[start : start + 10], now, n)).encode()
-            headers = {"Content-Type": "application/json", "Elements-Webhook-Id": f"naive-{now.timestamp():.0f}-{n}"}
-            if key:
-                digest = hmac.new(str(key).encode(), body, hashlib.sha256).digest()
-                headers["Elements-Webhook-Signature"] = "sha256=" + base64.b64encode(digest).decode()
-            with contextlib.suppress(httpx.HTTPError):  # naive: one attempt, failures forgotten
-                client.post(configuration["event.notification.callback.url"], content=body, headers=headers)
+    client = Client(timeout)
+    rendered = _render(resource["url"], cursor)
+    records = _fetch(client, os.environ["CWMOCK_HUB_URL"], rendered, os.environ["CWMOCK_HUB_AUTH"])
+    fresh = [r for r in records if parse_iso(r["_info"]["lastUpdated"]) > cursor]
+    key = configuration.get("event.notification.signature.key")
+    for n, start in enumerate(range(0, len(fresh), 10)):
+        body = json.dumps(_notification(instance, fresh[start : start + 10], now, n)).encode()
+        headers = {"Content-Type": "application/json", "Elements-Webhook-Id": f"naive-{now.timestamp():.0f}-{n}"}
+        if key:
+            digest = hmac.new(str(key).encode(), body, hashlib.sha256).digest()
+            headers["Elements-Webhook-Signature"] = "sha256=" + base64.b64encode(digest).decode()
+        with contextlib.suppress(HttpError):  # naive: one attempt, failures forgotten
+            client.post(configuration["event.notification.callback.url"], content=body, headers=headers)
     state.write_text(now.astimezone(timezone.utc).strftime(SECOND_FORMAT))
     print(json.dumps({"next_due": None}))
     return 0

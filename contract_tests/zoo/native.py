@@ -9,14 +9,12 @@ page, with the tenant's API keys and its `clientId` (`CWMOCK_API_URL`, `CWMOCK_A
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlencode
 
 from cwmock.contract_tests.zoo.poller import DEFAULT_PAGE_SIZE, Window, read_page
+from cwmock.contract_tests.zoo.wire import Client
 from cwmock.core.timestamps import format_cw
-
-if TYPE_CHECKING:
-    import httpx
 
 
 class NativeWindow(Window):
@@ -27,15 +25,11 @@ class NativeWindow(Window):
         self.api_url = env["CWMOCK_API_URL"].rstrip("/")
         self.headers = {"Authorization": env["CWMOCK_API_AUTH"], "clientId": env["CWMOCK_CLIENT_ID"]}
 
-    def endpoints(self) -> tuple[str, ...]:
-        """The URLs this window calls."""
-        return self.api_url, self.callback
-
     def render(self, lower: datetime) -> str:
         """The contacts query from `lower` on (ConnectWise's condition syntax: dates in brackets)."""
         return "/company/contacts?" + urlencode({"conditions": f"lastUpdated>=[{format_cw(lower)}]", "orderBy": "id"})
 
-    def fetch(self, client: httpx.Client, rendered: str) -> list[dict[str, Any]]:
+    def fetch(self, client: Client, rendered: str) -> list[dict[str, Any]]:
         """Every page of the result; raises on any failure."""
         size = int(self.setting("pageSize", DEFAULT_PAGE_SIZE))
         records: list[dict[str, Any]] = []

@@ -26,17 +26,14 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlencode
 
 from cwmock.contract_tests.zoo.delivery import Outbox, notification_bytes
 from cwmock.contract_tests.zoo.state import ZooState, load_state, save_state
+from cwmock.contract_tests.zoo.wire import Client, HttpError, Response
 from cwmock.core.instance.url_template import parse_url_template
-from cwmock.core.startup import skip_httpx_cli, tls_verification
 from cwmock.core.timestamps import EPOCH, format_cw, parse_iso
-
-if TYPE_CHECKING:
-    import httpx
 
 BUGS: dict[str, str] = {
     "gte-no-dedupe": "reads `>=` the last poll (one second of overlap) but keeps no seen-set",
@@ -72,9 +69,7 @@ def dotted(record: Any, path: str) -> Any:
     return record
 
 
-def read_page(
-    client: httpx.Client, url: str, headers: dict[str, str], who: str
-) -> tuple[httpx.Response, list[dict[str, Any]]]:
+def read_page(client: Client, url: str, headers: dict[str, str], who: str) -> tuple[Response, list[dict[str, Any]]]:
     """GET one page of a list; raises on an error status or a body that is not a JSON list."""
     response = client.get(url, headers=headers)
     response.raise_for_status()
@@ -106,10 +101,6 @@ class Window:
         self.start = parse_iso(env["CWMOCK_START"])
         self.http_timeout = float(env.get("CWMOCK_HTTP_TIMEOUT", "2"))
 
-    def endpoints(self) -> tuple[str, ...]:
-        """The URLs this window calls (it needs TLS only if one is HTTPS)."""
-        return self.hub_url, self.callback
-
     def setting(self, name: str, default: float) -> float:
         """A numeric resource setting (numbers may be strings)."""
         return float(self.resource.get(name, default))
@@ -132,7 +123,7 @@ class Window:
             lower = datetime.fromtimestamp(lower.timestamp()).replace(tzinfo=timezone.utc)  # the bug: local wall time
         return parse_url_template(self.resource["url"]).render(lower, self.now)
 
-    def fetch(self, client: httpx.Client, rendered: str) -> list[dict[str, Any]]:
+    def fetch(self, client: Client, rendered: str) -> list[dict[str, Any]]:
         """Every page of the result (cursor paging, offset when the hub sends no token); raises on any failure."""
         size = int(self.setting("pageSize", DEFAULT_PAGE_SIZE))
         records: list[dict[str, Any]] = []
@@ -143,7 +134,6 @@ class Window:
             params = {"pageSize": str(size), **paging}
             if offset:
                 params["page"] = str(page_number)
-            # Appended by hand: httpx's `params=` would replace the query the rendered url already carries.
             url = self.hub_url + rendered + ("&" if "?" in rendered else "?") + urlencode(params)
             response, page = read_page(client, url, {"Authorization": self.auth}, "the hub")
             if self.first_date is None and "Date" in response.headers:
@@ -268,33 +258,29 @@ def run(
 ) -> datetime | None:
     """One window (of `kind`, default `Window`: over the hub): poll, commit, deliver what is due; returns when work
     is next due."""
-    # Imported here, so that `main` can keep httpx's own CLI out of a window's process first.
-    import httpx
-
     window = (kind or Window)(bug, env, variants)
     state = load_state(window.state_dir)
     outbox = Outbox(state, window.now, window.key, bug, retry_gone="retry-410" in variants)
     lower = window.lower_bound(state)
-    with httpx.Client(timeout=window.http_timeout, verify=tls_verification(*window.endpoints())) as client:
-        try:
-            records = window.fetch(client, window.render(lower))
-        except (httpx.HTTPError, ValueError) as error:
-            print(f"window incomplete, cursor kept: {error}", file=sys.stderr)
-        else:
-            for document in window.notifications(window.select(records, lower, state), state):
-                outbox.add(document)
-            state.cursor = format_cw(window.now)
-            state.prune(window.lower_bound(state))
-            save_state(window.state_dir, state)  # the window's results are durable before anything is sent
-        rebuild: Callable[[dict[str, Any]], bytes] | None = window.rebuild if bug == "rebuild-on-retry" else None
-        outbox.deliver(client, window.callback, rebuild)
+    client = Client(window.http_timeout)
+    try:
+        records = window.fetch(client, window.render(lower))
+    except (HttpError, ValueError) as error:
+        print(f"window incomplete, cursor kept: {error}", file=sys.stderr)
+    else:
+        for document in window.notifications(window.select(records, lower, state), state):
+            outbox.add(document)
+        state.cursor = format_cw(window.now)
+        state.prune(window.lower_bound(state))
+        save_state(window.state_dir, state)  # the window's results are durable before anything is sent
+    rebuild: Callable[[dict[str, Any]], bytes] | None = window.rebuild if bug == "rebuild-on-retry" else None
+    outbox.deliver(client, window.callback, rebuild)
     save_state(window.state_dir, state)
     return outbox.next_due()
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse `--bug` and `--variant`, run one window, print `{"next_due": ...}`."""
-    skip_httpx_cli()  # a window is one process: its start-up is paid every window
     parser = argparse.ArgumentParser(prog="zoo_poller", description=__doc__.splitlines()[0])
     parser.add_argument("--bug", choices=sorted(BUGS), help="the one bug to have (default: none)")
     parser.add_argument(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ssl
 import sys
 from types import ModuleType
 from typing import cast
@@ -18,16 +17,3 @@ def skip_httpx_cli() -> None:
     not installed. Nothing else in httpx changes. Once httpx is imported, this changes nothing.
     """
     cast("dict[str, ModuleType | None]", sys.modules).setdefault("httpx._main", None)
-
-
-def tls_verification(*urls: str) -> ssl.SSLContext | bool:
-    """What a short-lived httpx client that calls only `urls` passes as `verify`.
-
-    True (httpx's default, its CA bundle) when one of them is HTTPS. Else a client context that trusts no
-    certificate: httpx builds its TLS context with the client even for plain-HTTP calls, and loading the CA bundle is
-    20 ms of a 150 ms window that never uses it. An HTTPS server met anyway is refused, never trusted:
-    `PROTOCOL_TLS_CLIENT` requires a verified certificate and a matching host name.
-    """
-    if any(url.lower().startswith("https:") for url in urls):
-        return True
-    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)

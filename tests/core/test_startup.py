@@ -1,16 +1,12 @@
-"""What a short-lived process does first: import httpx without its own command line (httpx still works), and build
-no TLS context it would not use."""
+"""`skip_httpx_cli`: a short-lived process imports httpx without httpx's own command line, and httpx still works."""
 
 from __future__ import annotations
 
-import ssl
 import subprocess
 import sys
 from importlib.util import find_spec
 
 import pytest
-
-from cwmock.core.startup import tls_verification
 
 HTTPX_CLI = ("click", "rich", "pygments")
 # With its command line's dependencies missing, httpx never imports it: nothing to keep out.
@@ -50,14 +46,3 @@ skip_httpx_cli()
 print(sys.modules["httpx._main"] is not None, httpx.main is sys.modules["httpx._main"].main)
 """
     assert run_fresh(code) == ["True True"]
-
-
-def test_a_client_of_https_urls_verifies_with_httpx_s_default() -> None:
-    assert tls_verification("http://127.0.0.1:8000/elements/api-v2", "HTTPS://receiver.example/hook") is True
-
-
-def test_a_plain_http_client_gets_a_context_that_trusts_no_certificate() -> None:
-    context = tls_verification("http://127.0.0.1:8000/elements/api-v2", "http://127.0.0.1:8001/hook")
-    assert isinstance(context, ssl.SSLContext)
-    assert (context.verify_mode, context.check_hostname) == (ssl.CERT_REQUIRED, True)
-    assert context.cert_store_stats()["x509_ca"] == 0, "no CA bundle loaded: an HTTPS server would be refused"
