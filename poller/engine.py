@@ -215,11 +215,18 @@ class PollerEngine:
             self._ssl_context = httpx.create_ssl_context()
         return self._ssl_context
 
+    def _needs_tls(self) -> bool:
+        """Whether this engine was given a TLS context, or its hub or callback address is HTTPS."""
+        addresses = (self.hub_url, self.instance.configuration.callback_url or "")
+        return self._ssl_context is not None or any(a.lower().startswith("https:") for a in addresses)
+
     def _client(self) -> httpx.AsyncClient:
         if self.transport is not None:
             return httpx.AsyncClient(timeout=self.settings.hub_timeout, transport=self.transport)
         if self.settings.http_transport == "keepalive":
-            transport = KeepAliveTransport(self.ssl_context)
+            # Over plain HTTP no CA bundle is loaded (20 ms of each `poller once`); an HTTPS address met anyway (a
+            # notification queued for an earlier callback) gets httpx's default context from the transport.
+            transport = KeepAliveTransport(self.ssl_context if self._needs_tls() else None)
             client = httpx.AsyncClient(timeout=self.settings.hub_timeout, transport=transport)
             self._keepalive = (client, transport)
             return client

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import ssl
 import subprocess
 import sys
 import threading
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -190,3 +192,21 @@ def test_run_takes_the_hub_credentials_from_the_environment_and_asks_for_them_wh
     error = capsys.readouterr().err
     assert "cannot read the instance JSON" in error, "past the credentials: the environment supplied them"
     assert "Organization o" not in error
+
+
+@pytest.mark.parametrize(("hub", "loads"), [("http://127.0.0.1:9/elements/api-v2", 0), ("https://127.0.0.1:9/x", 1)])
+def test_a_window_loads_the_ca_bundle_only_for_https(
+    hub: str, loads: int, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    set_protocol_env(tmp_path, monkeypatch)
+    monkeypatch.setenv("CWMOCK_HUB_URL", hub)
+    built: list[ssl.SSLContext] = []
+    create = httpx.create_ssl_context
+
+    def counted(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+        built.append(create(*args, **kwargs))
+        return built[-1]
+
+    monkeypatch.setattr(httpx, "create_ssl_context", counted)
+    assert main(["poller", "once"]) == 0
+    assert len(built) == loads
