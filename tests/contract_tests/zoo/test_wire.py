@@ -12,7 +12,7 @@ from cwmock.contract_tests.zoo.wire import Client, HttpError
 
 from support.ports import free_port
 
-Answer = Callable[[socket.socket], None]
+Answer = Callable[[socket.socket], object]
 
 
 @pytest.fixture
