@@ -3,6 +3,7 @@
 A zoo window is a process of its own, started again for every window the suite runs: httpx and its transport stack
 were a third of that start-up, for a GET per hub page and a POST per notification. What the zoo needs of a client is
 here: a timeout, the status, headers and body of an answer, and one error for every request that got no answer.
+HTTPS verifies with the system's CA store (or `SSL_CERT_FILE`), where httpx used certifi's bundle.
 """
 
 from __future__ import annotations
