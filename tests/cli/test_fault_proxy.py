@@ -10,7 +10,7 @@ import pytest
 from cwmock.cli.main import main
 from cwmock.testing.plugin import native_headers
 
-from support.ports import free_port
+from support.ports import free_port, free_ports
 from support.processes import cwmock_running
 
 CONTACTS = "/v4_6_release/apis/3.0/company/contacts"
@@ -37,14 +37,14 @@ def fault_the_next_read_through_the_proxy(port: int, proxy_port: int) -> None:
 
 
 def test_cwmock_emulator_serves_the_fault_proxy_on_its_own_port() -> None:
-    port, proxy_port = free_port(), free_port()
+    port, proxy_port = free_ports(2)
     with cwmock_running("emulator", "--port", str(port), "--fault-proxy-port", str(proxy_port)) as banner:
         assert any(f"fault proxy:     http://127.0.0.1:{proxy_port}" in line for line in banner), banner
         fault_the_next_read_through_the_proxy(port, proxy_port)
 
 
 def test_cwmock_up_serves_the_fault_proxy_on_its_own_port() -> None:
-    port, receiver_port, proxy_port = free_port(), free_port(), free_port()
+    port, receiver_port, proxy_port = free_ports(3)
     arguments = ["--port", str(port), "--receiver-port", str(receiver_port), "--fault-proxy-port", str(proxy_port)]
     with cwmock_running("up", *arguments) as banner:
         assert any("fault proxy (socket faults" in line and str(proxy_port) in line for line in banner), banner

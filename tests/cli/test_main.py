@@ -16,7 +16,7 @@ import pytest
 from cwmock.cli.commands import build_parser, emulator_config
 from cwmock.cli.main import main
 
-from support.ports import free_port
+from support.ports import free_port, free_ports
 from support.processes import cwmock_running
 from support.start_paths import modules_imported
 
@@ -55,9 +55,9 @@ def read_lines_until(stream: Iterable[str], marker: str, timeout: float) -> list
 
 @pytest.fixture
 def emulator_process() -> Iterator[tuple[subprocess.Popen[str], int]]:
-    port = free_port()
+    port, receiver_port = free_ports(2)
     command = [
-        sys.executable, "-m", "cwmock", "up", "--port", str(port), "--receiver-port", str(free_port()),
+        sys.executable, "-m", "cwmock", "up", "--port", str(port), "--receiver-port", str(receiver_port),
         "--clock", "manual",
     ]  # fmt: skip
     process = subprocess.Popen(

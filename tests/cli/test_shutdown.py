@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from support.ports import free_port
+from support.ports import free_port, free_ports
 
 LONG_POLL = "/__admin/clock/wait?until=2100-01-01T00:00:00Z&timeout=300"
 # Generous for a loaded CI machine; the stop takes well under a second (bench/hostile_figures.py measures it).
@@ -98,7 +98,7 @@ def test_a_long_poll_from_a_client_that_died_does_not_hold_the_stop(
 
 
 def test_cwmock_up_stops_with_a_scripted_receiver_delay_pending() -> None:
-    port, receiver_port = free_port(), free_port()
+    port, receiver_port = free_ports(2)
     process = start("up", "--port", str(port), "--receiver-port", str(receiver_port), "--clock", "manual")
     try:
         receiver = f"http://127.0.0.1:{receiver_port}"

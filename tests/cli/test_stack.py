@@ -18,7 +18,7 @@ from cwmock.core.clock import ManualClock
 from cwmock.emulator.config import EmulatorConfig
 from cwmock.fixtures import read_fixture
 
-from support.ports import free_port
+from support.ports import free_ports
 
 pytestmark = pytest.mark.anyio
 
@@ -42,7 +42,7 @@ async def stack(tmp_path: Path) -> AsyncIterator[RunningStack]:
         printed.append(text)
         shown.set()
 
-    port, receiver_port = free_port(), free_port()
+    port, receiver_port = free_ports(2)
     options = StackOptions(
         host="127.0.0.1",
         port=port,

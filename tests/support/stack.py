@@ -15,7 +15,7 @@ from cwmock.cli.stack import Stack, StackOptions
 from cwmock.core.clock import ManualClock
 from cwmock.emulator.config import EmulatorConfig
 
-from support.ports import free_port
+from support.ports import free_ports
 
 START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
@@ -24,10 +24,11 @@ START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 async def running_stack(state_dir: Path, config: EmulatorConfig | None = None) -> AsyncIterator[Stack]:
     """The stack served and seeded, its seed instance created (id 1, createdDate = START); stopped afterwards."""
     clock = ManualClock(START)
+    port, receiver_port = free_ports(2)
     options = StackOptions(
         host="127.0.0.1",
-        port=free_port(),
-        receiver_port=free_port(),
+        port=port,
+        receiver_port=receiver_port,
         clock=clock,
         follow_wall=False,
         config=config or EmulatorConfig(),

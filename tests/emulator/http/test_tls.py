@@ -22,7 +22,7 @@ from cwmock.emulator.http.server import BackgroundServer
 from cwmock.emulator.http.tls import TlsMaterial, default_ca_file, generate_tls, tls_hosts
 from cwmock.testing.plugin import TlsLiveEmulator, native_headers
 
-from support.ports import free_port
+from support.ports import free_port, free_ports
 
 HEADERS = native_headers("cwmock", "cwmock-public", "cwmock-private")
 
@@ -192,7 +192,7 @@ def test_cli_up_with_tls_writes_the_ca_prints_its_path_and_serves_https(
     run_cli: Callable[..., tuple[subprocess.Popen[str], int]], tmp_path: Path
 ) -> None:
     ca_file = tmp_path / "certs" / "my-ca.pem"
-    tls_port, receiver_port = free_port(), free_port()
+    tls_port, receiver_port = free_ports(2)
     process, port = run_cli(
         "up", "--tls", "--tls-ca-file", str(ca_file), "--tls-port", str(tls_port), "--receiver-port", str(receiver_port)
     )
