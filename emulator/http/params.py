@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.routing import Match, Route
 from starlette.types import Scope
@@ -17,6 +18,12 @@ def positive_int(name: str, raw: str) -> int:
         return id_from_text(name, raw, minimum=1)
     except InputError as exc:
         raise refused(exc) from None
+
+
+def query_texts(scope: Scope) -> dict[str, str]:
+    """The request's query parameters as `request.query_params.get` reads them (a repeated name: its last value),
+    parsed as Starlette parses them, without building its multi-dict."""
+    return dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
 
 
 class IdRoute(Route):

@@ -8,6 +8,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from starlette.requests import Request
+
 from cwmock.emulator.http.responses import dump_json
 from cwmock.emulator.model.contacts import FIELD_ORDER, Record
 from cwmock.emulator.model.reference_data import Company, ReferenceData
@@ -18,6 +20,35 @@ DEFAULT_RENDER_CACHE_SIZE = 20_000
 def api_base_url(scheme: str, host: str, codebase: str) -> str:
     """`https://host/v4_6_release/apis/3.0` for the host and codebase a client used."""
     return f"{scheme}://{host}/{codebase}apis/3.0"
+
+
+class BaseUrls:
+    """`api_base_url` of the scheme and host a request was addressed to (`request.url`), kept per origin.
+
+    Starlette builds `request.url` from the scope's scheme, its first `Host` header (else the server's address) and
+    the path, and parses it again for `netloc`: about 8 µs a request, for a text that depends on the scheme, the
+    `Host` header and the server address alone (the path only follows the host). So it is built once per origin,
+    for the last `MAX_ORIGINS` origins.
+    """
+
+    MAX_ORIGINS = 64
+
+    def __init__(self, codebase: str) -> None:
+        self.codebase = codebase
+        self._by_origin: dict[tuple[object, ...], str] = {}
+
+    def of(self, request: Request) -> str:
+        """The API root as the client addressed it: `api_base_url(request.url.scheme, request.url.netloc, ...)`."""
+        scope = request.scope
+        host = next((value for key, value in scope["headers"] if key == b"host"), None)
+        origin = (scope.get("scheme", "http"), host, scope.get("server"))
+        found = self._by_origin.get(origin)
+        if found is None:
+            found = api_base_url(request.url.scheme, request.url.netloc, self.codebase)
+            if len(self._by_origin) >= self.MAX_ORIGINS:
+                del self._by_origin[next(iter(self._by_origin))]
+            self._by_origin[origin] = found
+        return found
 
 
 def reference_links(base_url: str) -> dict[str, Callable[[Mapping[str, Any]], dict[str, str]]]:

@@ -15,9 +15,9 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from cwmock.emulator.config import EmulatorConfig
-from cwmock.emulator.http.params import IdRoute
+from cwmock.emulator.http.params import IdRoute, query_texts
 from cwmock.emulator.http.responses import error_status, json_array_response
-from cwmock.emulator.http.wire import RenderedContacts, api_base_url
+from cwmock.emulator.http.wire import BaseUrls, RenderedContacts
 from cwmock.emulator.hub.auth import HubAuthError, parse_hub_authorization, secrets_match
 from cwmock.emulator.hub.errors import hub_error, provider_failure, request_id_of
 from cwmock.emulator.hub.paging import PagingSwitch, next_token, parse_hub_page
@@ -68,6 +68,7 @@ class HubApi:
         self.paging = paging if paging is not None else PagingSwitch(config.hub_paging)
         self.rendered = rendered if rendered is not None else RenderedContacts(store.reference)
         self.queries = ParsedQueries(hub_list_query, HUB_QUERY_PARAMETERS, keyset="where")
+        self.base_urls = BaseUrls(config.codebase)
 
     def authenticated(self, handler: InstanceHandler) -> Callable[[Request], Awaitable[Response]]:
         """Run `handler` only for the account secrets and a registered instance token."""
@@ -99,7 +100,7 @@ class HubApi:
         configured = instance.configuration.get("baseUrl")
         if isinstance(configured, str) and configured:
             return configured.rstrip("/")
-        return api_base_url(request.url.scheme, request.url.netloc, self.config.codebase)
+        return self.base_urls.of(request)
 
     def _served(self, request: Request, instance: Instance, records: list[Record]) -> None:
         moment = request_moment(request) or Moment(self.store.server_now(), self.store.next_sequence())
@@ -107,7 +108,7 @@ class HubApi:
 
     async def list_contacts(self, request: Request, instance: Instance) -> Response:
         """GET /hubs/crm/contacts."""
-        params = request.query_params
+        params = query_texts(request.scope)
         query = self.queries.query(params)
         mode = self.paging.mode
         page = parse_hub_page(params.get("page"), params.get("pageSize"), params.get("nextPage"), mode, query.order)

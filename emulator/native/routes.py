@@ -12,7 +12,7 @@ from cwmock.emulator.config import EmulatorConfig
 from cwmock.emulator.http.bodies import read_json
 from cwmock.emulator.http.params import IdRoute
 from cwmock.emulator.http.responses import json_array_response, json_response
-from cwmock.emulator.http.wire import RenderedContacts, api_base_url, render_contact
+from cwmock.emulator.http.wire import BaseUrls, RenderedContacts, render_contact
 from cwmock.emulator.journal.request_state import annotate, request_moment
 from cwmock.emulator.model.contacts import Record
 from cwmock.emulator.model.errors import invalid_field
@@ -43,6 +43,7 @@ class NativeApi:
         self.store = store
         self.config = config
         self.rendered = rendered if rendered is not None else RenderedContacts(store.reference)
+        self.base_urls = BaseUrls(config.codebase)
         self.queries = ParsedQueries(native_list_query, NATIVE_QUERY_PARAMETERS, keyset="conditions")
         budget = RateBudget(config.rate_limit_per_minute, store.server_now) if config.rate_limit_per_minute else None
         self.guard = ApiKeyGuard(store, config.bad_credentials_status, budget, registry)
@@ -56,7 +57,7 @@ class NativeApi:
 
     def base_url(self, request: Request) -> str:
         """The API root as the client addressed it."""
-        return api_base_url(request.url.scheme, request.url.netloc, self.config.codebase)
+        return self.base_urls.of(request)
 
     # -- contacts ------------------------------------------------------------------------
 

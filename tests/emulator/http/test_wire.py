@@ -8,11 +8,14 @@ from datetime import datetime, timezone
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from starlette.requests import Request
 
 from cwmock.core.clock import ManualClock
 from cwmock.emulator.app import Emulator
 from cwmock.emulator.http.responses import dump_json, json_array_response
-from cwmock.emulator.http.wire import RenderedContacts, mobile_guid, render_contact
+from cwmock.emulator.http.wire import BaseUrls, RenderedContacts, api_base_url, mobile_guid, render_contact
 from cwmock.emulator.model.store import Store
 
 BASE = "http://cwmock.test/v4_6_release/apis/3.0"
@@ -122,3 +125,54 @@ def test_contacts_share_their_reference_parts_and_still_render_alike(store: Stor
 def test_a_mobile_guid_is_the_uuid5_of_its_kind_and_id(kind: str, record_id: int) -> None:
     expected = str(uuid.uuid5(uuid.NAMESPACE_URL, f"cwmock:{kind}:{record_id}"))
     assert mobile_guid(kind, record_id) == expected
+
+
+HOSTS = st.one_of(
+    st.none(),
+    st.sampled_from(["cwmock.test", "127.0.0.1:8000", "[::1]:8443", "[::1", "h/x", "h?q", "h#f", "", "a@b:1", "caf\xe9.test"]),
+    st.text(st.characters(min_codepoint=0, max_codepoint=0xFF), max_size=8),
+)
+
+
+ORIGINS = st.tuples(
+    st.sampled_from(["http", "https"]),
+    HOSTS,
+    st.sampled_from([None, ("127.0.0.1", 80), ("127.0.0.1", 443), ("10.0.0.1", 8000), ("::1", 9000)]),
+    st.sampled_from(["/", "/elements/api-v2/hubs/crm/contacts", "//x", "/a?b"]),
+    st.sampled_from([b"", b"where=id%20%3E%201", b"a=%ZZ"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(ORIGINS, min_size=1, max_size=6))
+def test_base_urls_are_what_request_url_gives(
+    requests: list[tuple[str, str | None, tuple[str, int] | None, str, bytes]],
+) -> None:
+    """The API root kept per origin is the one `request.url` gives, for any Host header, server and path."""
+    kept = BaseUrls("v4_6_release/")
+    for scheme, host, server, path, query in requests * 2:  # the first time builds it, the second reads it back
+        headers = [] if host is None else [(b"host", host.encode("latin-1"))]  # as a server reads header bytes
+        scope = {"type": "http", "scheme": scheme, "server": server, "path": path, "query_string": query}
+        scope["headers"] = headers
+        try:
+            url = Request(scope).url
+            want = api_base_url(url.scheme, url.netloc, "v4_6_release/")
+        except ValueError:
+            with pytest.raises(ValueError):
+                kept.of(Request(scope))
+        else:
+            assert kept.of(Request(scope)) == want
+
+
+def test_base_urls_tell_origins_apart() -> None:
+    kept = BaseUrls("v4_6_release/")
+    scopes = [
+        {"type": "http", "scheme": s, "server": ("127.0.0.1", 80), "path": "/", "headers": h, "query_string": b""}
+        for s in ("http", "https")
+        for h in ([], [(b"host", b"a.test")], [(b"host", b"b.test:81")], [(b"host", b"b.test:81"), (b"host", b"c")])
+    ]
+    assert [kept.of(Request(scope)) for scope in scopes * 2] == [
+        f"{scheme}://{host}/v4_6_release/apis/3.0"
+        for scheme in ("http", "https")
+        for host in ("127.0.0.1" if scheme == "http" else "127.0.0.1:80", "a.test", "b.test:81", "b.test:81")
+    ] * 2
