@@ -118,28 +118,78 @@ def render_contact(record: Mapping[str, Any], base_url: str, reference: Referenc
     The `_info` of `company` and `site` also carries the referenced record's own `mobileGuid`, after its link, as
     in PipedreamHQ/pipedream's captured contact (docs/fidelity.md#contact-shape).
     """
-    links = reference_links(base_url)
-    wire: Record = {}
-    for key, value in record.items():
-        if key in _AFTER_MOBILE_GUID and "mobileGuid" not in wire:
-            wire["mobileGuid"] = record.get("mobileGuid") or mobile_guid("contact", record["id"])
-        if key == "company":
-            value = _linked(value, _with_guid(links[key](value), reference.mobile_guid(value["id"])))
-        elif key == "companyLocation":
-            value = _linked(value, links[key](value))
-        elif key == "site" and "company" in record:
-            company_id = record["company"]["id"]
-            href = f"{base_url}//company/companies/{company_id}/sites/{value['id']}"
-            value = _linked(value, _with_guid({"site_href": href}, reference.mobile_guid(company_id, value["id"])))
-        elif key == "types":
-            value = [_linked(item, links["types"](item)) for item in value]
-        elif key == "communicationItems":
+    return ContactRenderer(base_url, reference).render(record)
+
+
+# The keys whose values render differently from how they are stored (the rest are copied as they are).
+_LINKED_KEYS = frozenset({"company", "companyLocation", "site", "types", "communicationItems", "_info"})
+
+
+class ContactRenderer:
+    """`render_contact` for one base URL, reusing what contacts share: the rendered `company`, `site` and
+    `companyLocation` of the reference rows contacts embed (one object per row, `ReferenceData.embedded`).
+
+    A rendered reference is kept by the `id()` of the stored object it renders, with that object, so the `id()`
+    cannot be another object's while it is kept; stored records (and the rows they embed) are never changed in
+    place. At most `MAX_REFERENCES` are kept (then the memo starts afresh): a fixture has a few dozen rows.
+    """
+
+    MAX_REFERENCES = 4_096
+
+    def __init__(self, base_url: str, reference: ReferenceData) -> None:
+        self.base_url = base_url
+        self.reference = reference
+        self.links = reference_links(base_url)
+        self._references: dict[tuple[str, int, object], tuple[Mapping[str, Any], Record]] = {}
+
+    def render(self, record: Mapping[str, Any]) -> Record:
+        """`record` as ConnectWise sends it (see `render_contact`)."""
+        wire: Record = {}
+        guid_missing = True  # "mobileGuid" not in wire
+        for key, value in record.items():
+            if guid_missing:
+                if key in _AFTER_MOBILE_GUID:
+                    wire["mobileGuid"] = record.get("mobileGuid") or mobile_guid("contact", record["id"])
+                    guid_missing = False
+                elif key == "mobileGuid":
+                    guid_missing = False
+            if key in _LINKED_KEYS:
+                value = self._linked_value(record, key, value)
+            wire[key] = value
+        return wire
+
+    def _linked_value(self, record: Mapping[str, Any], key: str, value: Any) -> Any:
+        links = self.links
+        if key == "company" or key == "companyLocation":
+            return self._kept(key, value, None)
+        if key == "site":
+            return self._kept(key, value, record["company"]["id"]) if "company" in record else value
+        if key == "types":
+            return [_linked(item, links["types"](item)) for item in value]
+        if key == "communicationItems":
             typed = links["communicationType"]
-            value = [{**item, "type": _linked(item["type"], typed(item["type"]))} for item in value]
-        elif key == "_info":
-            value = {**value, **contact_links(base_url, record["id"], value["lastUpdated"])}
-        wire[key] = value
-    return wire
+            return [{**item, "type": _linked(item["type"], typed(item["type"]))} for item in value]
+        return {**value, **contact_links(self.base_url, record["id"], value["lastUpdated"])}  # _info
+
+    def _kept(self, key: str, value: Mapping[str, Any], company_id: Any) -> Record:
+        memo = (key, id(value), company_id)
+        found = self._references.get(memo)
+        if found is not None and found[0] is value:
+            return found[1]
+        rendered = self._reference_value(key, value, company_id)
+        if len(self._references) >= self.MAX_REFERENCES:
+            self._references.clear()
+        self._references[memo] = (value, rendered)
+        return rendered
+
+    def _reference_value(self, key: str, value: Mapping[str, Any], company_id: Any) -> Record:
+        reference = self.reference
+        if key == "company":
+            return _linked(value, _with_guid(self.links[key](value), reference.mobile_guid(value["id"])))
+        if key == "companyLocation":
+            return _linked(value, self.links[key](value))
+        href = f"{self.base_url}//company/companies/{company_id}/sites/{value['id']}"  # site
+        return _linked(value, _with_guid({"site_href": href}, reference.mobile_guid(company_id, value["id"])))
 
 
 def render_communication(item: Mapping[str, Any], contact: Mapping[str, Any], base_url: str) -> Record:
@@ -179,6 +229,7 @@ class RenderedContacts:
         # emptied at the front, thousands once the cache is full (8.6 µs an insertion at 20,000, against 0.9 µs).
         self._held: OrderedDict[int, Mapping[str, Any]] = OrderedDict()
         self._by_base: dict[str, dict[int, bytes]] = {}
+        self._renderers: dict[str, ContactRenderer] = {}  # one per base URL in `_by_base`
 
     def __len__(self) -> int:
         return len(self._held)
@@ -206,18 +257,23 @@ class RenderedContacts:
         selection) each rendering shaped and dumped afresh (not cached: the selection varies)."""
         if shape is None:
             return self.json_many(records, base_url)
-        return [dump_json(shape(render_contact(record, base_url, self.reference))) for record in records]
+        if base_url not in self._by_base:
+            self._new_base(base_url)
+        renderer = self._renderers[base_url]
+        return [dump_json(shape(renderer.render(record))) for record in records]
 
     def _new_base(self, base_url: str) -> dict[int, bytes]:
         if len(self._by_base) >= self.MAX_BASE_URLS:
-            del self._by_base[next(iter(self._by_base))]
+            oldest = next(iter(self._by_base))
+            del self._by_base[oldest], self._renderers[oldest]
         cache: dict[int, bytes] = {}
         self._by_base[base_url] = cache
+        self._renderers[base_url] = ContactRenderer(base_url, self.reference)
         return cache
 
     def _render(self, record: Mapping[str, Any], base_url: str, cache: dict[int, bytes]) -> bytes:
         key = id(record)
-        rendered = dump_json(render_contact(record, base_url, self.reference))
+        rendered = dump_json(self._renderers[base_url].render(record))
         if key not in self._held:
             if len(self._held) >= self.capacity:
                 oldest, _ = self._held.popitem(last=False)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
+from collections.abc import Mapping
 from datetime import datetime, timezone
+from typing import Any
 
 import httpx
 import pytest
@@ -15,7 +18,19 @@ from starlette.requests import Request
 from cwmock.core.clock import ManualClock
 from cwmock.emulator.app import Emulator
 from cwmock.emulator.http.responses import dump_json, json_array_response
-from cwmock.emulator.http.wire import BaseUrls, RenderedContacts, api_base_url, mobile_guid, render_contact
+from cwmock.emulator.http.wire import (
+    BaseUrls,
+    ContactRenderer,
+    RenderedContacts,
+    api_base_url,
+    contact_links,
+    mobile_guid,
+    reference_links,
+    render_contact,
+)
+from cwmock.emulator.model.contacts import FIELD_ORDER
+from cwmock.emulator.model.generated import generate_contacts
+from cwmock.emulator.model.reference_data import ReferenceData
 from cwmock.emulator.model.store import Store
 
 BASE = "http://cwmock.test/v4_6_release/apis/3.0"
@@ -176,3 +191,78 @@ def test_base_urls_tell_origins_apart() -> None:
         for scheme in ("http", "https")
         for host in ("127.0.0.1" if scheme == "http" else "127.0.0.1:80", "a.test", "b.test:81", "b.test:81")
     ] * 2
+
+
+def reference_render(record: Mapping[str, Any], base_url: str, reference: ReferenceData) -> dict[str, Any]:
+    """`render_contact` as it was before `ContactRenderer` kept rendered reference rows: what it must still give."""
+    links = reference_links(base_url)
+    wire: dict[str, Any] = {}
+    for key, value in record.items():
+        if key in AFTER_MOBILE_GUID and "mobileGuid" not in wire:
+            wire["mobileGuid"] = record.get("mobileGuid") or mobile_guid("contact", record["id"])
+        if key == "company":
+            guid = reference.mobile_guid(value["id"])
+            info = links[key](value)
+            value = {**value, "_info": {**info, "mobileGuid": guid} if guid else info}
+        elif key == "companyLocation":
+            value = {**value, "_info": links[key](value)}
+        elif key == "site" and "company" in record:
+            company_id = record["company"]["id"]
+            info = {"site_href": f"{base_url}//company/companies/{company_id}/sites/{value['id']}"}
+            guid = reference.mobile_guid(company_id, value["id"])
+            value = {**value, "_info": {**info, "mobileGuid": guid} if guid else info}
+        elif key == "types":
+            value = [{**item, "_info": links["types"](item)} for item in value]
+        elif key == "communicationItems":
+            typed = links["communicationType"]
+            value = [{**item, "type": {**item["type"], "_info": typed(item["type"])}} for item in value]
+        elif key == "_info":
+            value = {**value, **contact_links(base_url, record["id"], value["lastUpdated"])}
+        wire[key] = value
+    return wire
+
+
+AFTER_MOBILE_GUID = frozenset(FIELD_ORDER[FIELD_ORDER.index("mobileGuid") + 1 :]) | {"_info"}
+
+
+@functools.cache
+def stored_contacts() -> tuple[ReferenceData, list[dict[str, Any]]]:
+    store = Store(ManualClock(datetime(2026, 1, 1, tzinfo=timezone.utc)))
+    records = [store.create_contact("cwmock", body) for body in generate_contacts(40, store.reference)]
+    records.append(store.create_contact("cwmock", {"firstName": "Bo", "companyLocation": {"id": 2}, "types": [{"id": 1}]}))
+    return store.reference, records
+
+
+@st.composite
+def contact_variants(draw: st.DrawFn) -> dict[str, Any]:
+    """A stored contact, its keys reordered or dropped, its `mobileGuid` and references varied (fresh objects too)."""
+    reference, records = stored_contacts()
+    record = dict(draw(st.sampled_from(records)))
+    keys = draw(st.permutations(list(record)))
+    keys = [key for key in keys if key in ("id", "_info") or draw(st.booleans()) or key in ("company", "site")]
+    varied = {key: record[key] for key in keys}
+    guid = draw(st.sampled_from(["absent", None, "", "stored-guid"]))
+    if guid != "absent":
+        varied["mobileGuid"] = guid
+    for key in ("company", "site"):
+        if key in varied and draw(st.booleans()):
+            varied[key] = {**varied[key]}  # a copy: the same row as another object
+        if key in varied and draw(st.booleans()):
+            varied[key] = {**varied[key], "id": draw(st.sampled_from([2, 132, 999_999]))}
+    if "site" in varied and draw(st.booleans()):
+        varied.pop("company", None)  # a site without its company renders as stored
+    return dict(draw(st.permutations(list(varied.items()))))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(contact_variants(), min_size=1, max_size=8), st.sampled_from([BASE, OTHER_BASE]), st.sampled_from([1, 4096]))
+def test_a_renderer_renders_as_render_contact_did(records: list[dict[str, Any]], base: str, kept: int) -> None:
+    """`ContactRenderer` (one per base URL, reused) and `render_contact` give the same bytes as before, whatever the
+    key order, the `mobileGuid`, the reference rows (shared, copied, unknown) and however full its memo is."""
+    reference = stored_contacts()[0]
+    renderer = ContactRenderer(base, reference)
+    renderer.MAX_REFERENCES = kept
+    for record in records * 2:
+        expected = dump_json(reference_render(record, base, reference))
+        assert dump_json(renderer.render(record)) == expected
+        assert dump_json(render_contact(record, base, reference)) == expected
