@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import uuid
 from collections.abc import Mapping
 from datetime import datetime, timezone
@@ -144,7 +145,8 @@ def test_a_mobile_guid_is_the_uuid5_of_its_kind_and_id(kind: str, record_id: int
 
 HOSTS = st.one_of(
     st.none(),
-    st.sampled_from(["cwmock.test", "127.0.0.1:8000", "[::1]:8443", "[::1", "h/x", "h?q", "h#f", "", "a@b:1", "caf\xe9.test"]),
+    st.sampled_from(["cwmock.test", "127.0.0.1:8000", "[::1]:8443", "[::1", "h/x", "h?q", "h#f", "", "a@b:1"]),
+    st.just("caf\xe9.test"),
     st.text(st.characters(min_codepoint=0, max_codepoint=0xFF), max_size=8),
 )
 
@@ -167,13 +169,13 @@ def test_base_urls_are_what_request_url_gives(
     kept = BaseUrls("v4_6_release/")
     for scheme, host, server, path, query in requests * 2:  # the first time builds it, the second reads it back
         headers = [] if host is None else [(b"host", host.encode("latin-1"))]  # as a server reads header bytes
-        scope = {"type": "http", "scheme": scheme, "server": server, "path": path, "query_string": query}
-        scope["headers"] = headers
+        scope: dict[str, Any] = {"type": "http", "scheme": scheme, "server": server, "path": path}
+        scope.update(query_string=query, headers=headers)
         try:
             url = Request(scope).url
             want = api_base_url(url.scheme, url.netloc, "v4_6_release/")
-        except ValueError:
-            with pytest.raises(ValueError):
+        except ValueError as exc:
+            with pytest.raises(ValueError, match=re.escape(str(exc))):
                 kept.of(Request(scope))
         else:
             assert kept.of(Request(scope)) == want
@@ -229,15 +231,15 @@ AFTER_MOBILE_GUID = frozenset(FIELD_ORDER[FIELD_ORDER.index("mobileGuid") + 1 :]
 def stored_contacts() -> tuple[ReferenceData, list[dict[str, Any]]]:
     store = Store(ManualClock(datetime(2026, 1, 1, tzinfo=timezone.utc)))
     records = [store.create_contact("cwmock", body) for body in generate_contacts(40, store.reference)]
-    records.append(store.create_contact("cwmock", {"firstName": "Bo", "companyLocation": {"id": 2}, "types": [{"id": 1}]}))
+    extra = {"firstName": "Bo", "companyLocation": {"id": 2}, "types": [{"id": 1}]}
+    records.append(store.create_contact("cwmock", extra))
     return store.reference, records
 
 
 @st.composite
 def contact_variants(draw: st.DrawFn) -> dict[str, Any]:
     """A stored contact, its keys reordered or dropped, its `mobileGuid` and references varied (fresh objects too)."""
-    reference, records = stored_contacts()
-    record = dict(draw(st.sampled_from(records)))
+    record = dict(draw(st.sampled_from(stored_contacts()[1])))
     keys = draw(st.permutations(list(record)))
     keys = [key for key in keys if key in ("id", "_info") or draw(st.booleans()) or key in ("company", "site")]
     varied = {key: record[key] for key in keys}
@@ -255,7 +257,11 @@ def contact_variants(draw: st.DrawFn) -> dict[str, Any]:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(contact_variants(), min_size=1, max_size=8), st.sampled_from([BASE, OTHER_BASE]), st.sampled_from([1, 4096]))
+@given(
+    st.lists(contact_variants(), min_size=1, max_size=8),
+    st.sampled_from([BASE, OTHER_BASE]),
+    st.sampled_from([1, 4096]),
+)
 def test_a_renderer_renders_as_render_contact_did(records: list[dict[str, Any]], base: str, kept: int) -> None:
     """`ContactRenderer` (one per base URL, reused) and `render_contact` give the same bytes as before, whatever the
     key order, the `mobileGuid`, the reference rows (shared, copied, unknown) and however full its memo is."""
