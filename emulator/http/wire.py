@@ -41,8 +41,12 @@ class BaseUrls:
         """The API root as the client addressed it: `api_base_url(request.url.scheme, request.url.netloc, ...)`."""
         scope = request.scope
         host = next((value for key, value in scope["headers"] if key == b"host"), None)
-        origin = (scope.get("scheme", "http"), host, scope.get("server"))
-        found = self._by_origin.get(origin)
+        server = scope.get("server")  # a [host, port] pair, as a tuple or (Starlette's test client) a list
+        origin = (scope.get("scheme", "http"), host, tuple(server) if isinstance(server, list) else server)
+        try:
+            found = self._by_origin.get(origin)
+        except TypeError:  # a server address no ASGI server sends: answered, not kept
+            return api_base_url(request.url.scheme, request.url.netloc, self.codebase)
         if found is None:
             found = api_base_url(request.url.scheme, request.url.netloc, self.codebase)
             if len(self._by_origin) >= self.MAX_ORIGINS:
