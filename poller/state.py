@@ -127,6 +127,18 @@ class StateTransaction:
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._db = connection
 
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A part of the transaction that an exception undoes alone (and is raised on), leaving the rest."""
+        self._db.execute("SAVEPOINT part")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK TO part")
+            self._db.execute("RELEASE part")
+            raise
+        self._db.execute("RELEASE part")
+
     def next_numbers(self, count: int, floor: int = 0) -> list[int]:
         """`count` fresh notification numbers, each above `floor` and above every number handed out before."""
         row = self._db.execute("SELECT value FROM meta WHERE key = 'last_number'").fetchone()
@@ -254,8 +266,10 @@ def _check(connection: sqlite3.Connection, path: Path) -> None:
 class PollerState:
     """The state directory's database."""
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
+    def __init__(self, connection: sqlite3.Connection, path: Path | None = None) -> None:
         self._db = connection
+        self._path = path
+        self._writer: sqlite3.Connection | None = None
 
     @classmethod
     def open(cls, state_dir: Path, *, reset_damaged: bool = False) -> PollerState:
@@ -292,10 +306,12 @@ class PollerState:
         except BaseException:
             connection.close()
             raise
-        return cls(connection)
+        return cls(connection, path)
 
     def close(self) -> None:
         """Close the database."""
+        if self._writer is not None:
+            self._writer.close()
         self._db.close()
 
     @contextmanager
@@ -308,6 +324,27 @@ class PollerState:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
+
+    @contextmanager
+    def window(self) -> Iterator[StateTransaction]:
+        """`transaction()` on a connection of its own, for a window that writes while it still awaits pages: what it
+        wrote is seen by no reader of this state (the outbox listings, a delivery pass) until it commits. A state
+        opened from a bare connection (no file known) writes on that connection."""
+        if self._path is None:
+            with self.transaction() as tx:
+                yield tx
+            return
+        if self._writer is None:
+            self._writer = sqlite3.connect(self._path, isolation_level=None, timeout=30.0)
+            self._writer.execute("PRAGMA synchronous=FULL")
+        writer = self._writer
+        writer.execute("BEGIN IMMEDIATE")
+        try:
+            yield StateTransaction(writer)
+        except BaseException:
+            writer.execute("ROLLBACK")
+            raise
+        writer.execute("COMMIT")
 
     # reading
     def meta(self, key: str) -> str | None:
