@@ -54,6 +54,10 @@ RAW_MODES: tuple[RawMode, ...] = ("page", "chunk")
 # 1,000 records (2 MB) in each of its 100 notifications (docs/reference-poller.md#notification-format).
 # Under raw `chunk` a notification carries only its events' records, and the hub's largest page saves round trips.
 DEFAULT_PAGE_SIZES: dict[RawMode, int] = {"page": MAX_EVENTS, "chunk": DEFAULT_PAGE_SIZE}
+# A window's notifications are written this many body bytes at a time as its pages arrive: a statement per
+# notification handed the interpreter lock to the emulator's thread at each one when served in-process
+# (docs/benchmarks.md#poller-burst-session-6), and the window's memory stays bounded by this, not by the burst.
+WRITE_BATCH_BYTES = 4 * 2**20
 HttpTransport = Literal["httpx", "keepalive"]
 HTTP_TRANSPORTS: tuple[HttpTransport, ...] = ("httpx", "keepalive")
 
@@ -140,6 +144,11 @@ class _Fetched:
     pages: dict[int, list[str]] = field(default_factory=dict)
     """Under raw `page`: every record object of each hub page still needed, as JSON text."""
     page_count: int = 0
+    ready: list[NewNotification] = field(default_factory=list)
+    """Made, not yet written (written `WRITE_BATCH_BYTES` at a time)."""
+    ready_bytes: int = 0
+    remembered: list[tuple[str, str, datetime]] = field(default_factory=list)
+    """The versions of `ready`, to remember with them (de-duplicating bounds only)."""
     started: bool = False
     """Whether its first notification (or its end) was written: the seen versions before its bounds are dropped."""
     done: bool = False
@@ -441,11 +450,16 @@ class PollerEngine:
             notification = self._notification(
                 number, resource.name, poll_date, versions, callback_url, item.raw_of(group)
             )
-            tx.enqueue(notification, now)
+            item.ready.append(notification)
+            item.ready_bytes += len(notification.body)
             item.report.notifications += 1
             if bounds.deduplicate:
-                tx.remember(resource.name, ((v.object_id, v.stamp_text, v.stamp) for v in versions))
+                item.remembered += [(v.object_id, v.stamp_text, v.stamp) for v in versions]
         item.release()
+        if final or item.ready_bytes >= WRITE_BATCH_BYTES:
+            tx.enqueue_many(item.ready, now)
+            tx.remember(resource.name, item.remembered)
+            item.ready, item.ready_bytes, item.remembered = [], 0, []
         if final:
             tx.set_last_poll(resource.name, poll_date)
             item.done = True
