@@ -443,8 +443,9 @@ class PollerEngine:
         if not item.started and bounds.deduplicate:
             tx.forget_through(resource.name, bounds.lower)
         item.started = True
-        while len(item.kept) >= MAX_EVENTS or (final and item.kept):
-            group, item.kept = item.kept[:MAX_EVENTS], item.kept[MAX_EVENTS:]
+        whole = len(item.kept) if final else len(item.kept) - len(item.kept) % MAX_EVENTS
+        for start in range(0, whole, MAX_EVENTS):
+            group = item.kept[start : start + MAX_EVENTS]
             versions = [version for version, _ in group]
             (number,) = tx.next_numbers(1)
             notification = self._notification(
@@ -455,6 +456,7 @@ class PollerEngine:
             item.report.notifications += 1
             if bounds.deduplicate:
                 item.remembered += [(v.object_id, v.stamp_text, v.stamp) for v in versions]
+        del item.kept[:whole]
         item.release()
         if final or item.ready_bytes >= WRITE_BATCH_BYTES:
             tx.enqueue_many(item.ready, now)
