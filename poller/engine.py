@@ -149,8 +149,6 @@ class _Fetched:
     ready_bytes: int = 0
     remembered: list[tuple[str, str, datetime]] = field(default_factory=list)
     """The versions of `ready`, to remember with them (de-duplicating bounds only)."""
-    started: bool = False
-    """Whether its first notification (or its end) was written: the seen versions before its bounds are dropped."""
     done: bool = False
     """Whether its end was written (its last notification, its cursor)."""
 
@@ -440,9 +438,6 @@ class PollerEngine:
         moves the resource's cursor."""
         resource, bounds = item.resource, item.report.bounds
         assert bounds is not None, "selection sets the bounds of every resource it writes"
-        if not item.started and bounds.deduplicate:
-            tx.forget_through(resource.name, bounds.lower)
-        item.started = True
         whole = len(item.kept) if final else len(item.kept) - len(item.kept) % MAX_EVENTS
         for start in range(0, whole, MAX_EVENTS):
             group = item.kept[start : start + MAX_EVENTS]
@@ -463,6 +458,8 @@ class PollerEngine:
             tx.remember(resource.name, item.remembered)
             item.ready, item.ready_bytes, item.remembered = [], 0, []
         if final:
+            if bounds.deduplicate:  # what it just remembered is stamped after the lower bound: kept
+                tx.forget_through(resource.name, bounds.lower)
             tx.set_last_poll(resource.name, poll_date)
             item.done = True
 

@@ -296,7 +296,7 @@ def _settings(connection: sqlite3.Connection) -> None:
 class PollerState:
     """The state directory's database."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path | None = None) -> None:
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self._db = connection
         self._path = path
         self._writer: sqlite3.Connection | None = None
@@ -360,12 +360,7 @@ class PollerState:
     @contextmanager
     def window(self) -> Iterator[StateTransaction]:
         """`transaction()` on a connection of its own, for a window that writes while it still awaits pages: what it
-        wrote is seen by no reader of this state (the outbox listings, a delivery pass) until it commits. A state
-        opened from a bare connection (no file known) writes on that connection."""
-        if self._path is None:
-            with self.transaction() as tx:
-                yield tx
-            return
+        wrote is seen by no reader of this state (the outbox listings, a delivery pass) until it commits."""
         if self._writer is None:
             self._writer = sqlite3.connect(self._path, isolation_level=None, timeout=30.0)
             _settings(self._writer)
