@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from email.utils import format_datetime
 from pathlib import Path
@@ -18,9 +19,10 @@ import respx
 from cwmock.core.clock import ManualClock
 from cwmock.core.instance.config import parse_instance
 from cwmock.fixtures import read_fixture
+from cwmock.poller import engine as engine_module
 from cwmock.poller import hub_client
 from cwmock.poller.engine import EngineSettings, PollerEngine, RawMode, not_emulated_lines
-from cwmock.poller.state import PollerState
+from cwmock.poller.state import NewNotification, PollerState, StateTransaction
 
 S0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
@@ -207,7 +209,8 @@ async def test_notifications_written_as_pages_arrive_are_those_written_at_the_en
         outcomes.append((_outbox(state), state.seen_keys("contacts"), state.last_poll("contacts"), report.summary()))
         state.close()
     assert outcomes[0] == outcomes[1]
-    outbox, seen, last_poll, _ = outcomes[0]
+    outbox, seen, last_poll, summary = outcomes[0]
+    assert "contacts: complete, 27 served, 25 new, 3 notification(s)" in summary
     assert [events for *_, events in outbox] == [10, 10, 5]
     assert len(seen) == 25
     assert last_poll == NOW
@@ -260,4 +263,33 @@ async def test_a_window_writing_is_seen_by_no_reader_and_requeueing_waits_for_it
     await window
     assert await requeue == 0
     assert [entry.number for entry in engine.state.pending()] == [1, 2, 3]
+    engine.state.close()
+
+
+@pytest.mark.anyio
+async def test_a_window_writes_its_notifications_a_batch_of_bytes_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Notifications are written once those made hold `WRITE_BATCH_BYTES` (here about one and a half bodies), the
+    rest at the end: a window holds a batch, not its burst. Each write is one statement."""
+    body = {**seed_with(pageSize=10), "id": 7}
+    first = ScriptedHub({"contacts": [_page(page, dated=True) for page in BURST]})
+    engine = _engine(tmp_path / "sizes", first, body, "chunk")
+    await engine.poll(httpx.AsyncClient(transport=first))
+    sizes = [len(entry.body) for entry in engine.state.pending()]
+    engine.state.close()
+    writes: list[list[int]] = []
+    enqueue_many = StateTransaction.enqueue_many
+
+    def spy(tx: StateTransaction, notifications: Sequence[NewNotification], now: datetime) -> None:
+        writes.append([notification.number for notification in notifications])
+        enqueue_many(tx, notifications, now)
+
+    monkeypatch.setattr(StateTransaction, "enqueue_many", spy)
+    monkeypatch.setattr(engine_module, "WRITE_BATCH_BYTES", sizes[0] + sizes[1] // 2)
+    hub = ScriptedHub({"contacts": [_page(page, dated=True) for page in BURST]})
+    engine = _engine(tmp_path / "batched", hub, body, "chunk")
+    await engine.poll(httpx.AsyncClient(transport=hub))
+    assert writes == [[1, 2], [3]]
+    assert [len(entry.body) for entry in engine.state.pending()] == sizes
     engine.state.close()
