@@ -4,6 +4,7 @@ then deliver whatever the outbox has due. The same engine runs in-process, as `c
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import ssl
 from collections.abc import Mapping, Sequence
@@ -25,7 +26,7 @@ from cwmock.poller.delivery import (
     RetryPolicy,
     no_crash,
 )
-from cwmock.poller.hub_client import DEFAULT_PAGE_SIZE, HubClient, HubError
+from cwmock.poller.hub_client import DEFAULT_PAGE_SIZE, HubClient, HubError, HubResult
 from cwmock.poller.keepalive import KeepAliveTransport
 from cwmock.poller.notifications import (
     DEFAULT_ACCOUNT_ID,
@@ -33,7 +34,6 @@ from cwmock.poller.notifications import (
     DEFAULT_USER_ID,
     MAX_EVENTS,
     InstanceIdentity,
-    chunks,
     event_id,
     notification_body,
 )
@@ -54,6 +54,10 @@ RAW_MODES: tuple[RawMode, ...] = ("page", "chunk")
 # 1,000 records (2 MB) in each of its 100 notifications (docs/reference-poller.md#notification-format).
 # Under raw `chunk` a notification carries only its events' records, and the hub's largest page saves round trips.
 DEFAULT_PAGE_SIZES: dict[RawMode, int] = {"page": MAX_EVENTS, "chunk": DEFAULT_PAGE_SIZE}
+# A window's notifications are written this many body bytes at a time as its pages arrive: a statement per
+# notification handed the interpreter lock to the emulator's thread at each one when served in-process
+# (docs/benchmarks.md#poller-burst-session-6), and the window's memory stays bounded by this, not by the burst.
+WRITE_BATCH_BYTES = 4 * 2**20
 HttpTransport = Literal["httpx", "keepalive"]
 HTTP_TRANSPORTS: tuple[HttpTransport, ...] = ("httpx", "keepalive")
 
@@ -121,20 +125,45 @@ class WindowReport:
 
 @dataclass
 class _Fetched:
+    """One resource's part of a window: versions as its pages arrive, turned into notifications in the window's
+    transaction as soon as the poll date they carry is known, so the window never holds every record it read."""
+
     resource: ResourcePoller
     report: ResourceReport
     bounds: WindowBounds
-    versions: list[FoundVersion] = field(default_factory=list)
-    pages: list[list[str]] = field(default_factory=list)
-    """Under raw `page`: every record object of each hub page, as JSON text (the found versions' own texts)."""
-    page_of: list[int] = field(default_factory=list)
-    """Under raw `page`: the page each of `versions` came from."""
+    whole_pages: bool
+    """Under raw `page`: each notification carries every record of the pages its events came from."""
+    seen: set[tuple[str, str]] | None = None
+    """The versions remembered before this window and those kept since (de-duplicating bounds only)."""
+    served_at: datetime | None = None
+    """The server time of this resource's first response."""
+    found: list[tuple[FoundVersion, int]] = field(default_factory=list)
+    """Read, not yet selected (until the poll date is known), each with the page it came from."""
+    kept: list[tuple[FoundVersion, int]] = field(default_factory=list)
+    """Selected, not yet in a notification, each with the page it came from."""
+    pages: dict[int, list[str]] = field(default_factory=dict)
+    """Under raw `page`: every record object of each hub page still needed, as JSON text."""
+    page_count: int = 0
+    ready: list[NewNotification] = field(default_factory=list)
+    """Made, not yet written (written `WRITE_BATCH_BYTES` at a time)."""
+    ready_bytes: int = 0
+    remembered: list[tuple[str, str, datetime]] = field(default_factory=list)
+    """The versions of `ready`, to remember with them (de-duplicating bounds only)."""
+    done: bool = False
+    """Whether its end was written (its last notification, its cursor)."""
 
-    def raw_of(self, start: int, end: int) -> list[str] | None:
-        """The raw records of versions[start:end]: every record of the pages they came from (None: their own)."""
-        if not self.pages:
+    def raw_of(self, group: Sequence[tuple[FoundVersion, int]]) -> list[str] | None:
+        """The raw records of `group`: every record of the pages they came from (None: their own)."""
+        if not self.whole_pages:
             return None
-        return [text for page in sorted(set(self.page_of[start:end])) for text in self.pages[page]]
+        return [text for page in sorted({page for _, page in group}) for text in self.pages[page]]
+
+    def release(self) -> None:
+        """Forget the pages no waiting version needs (pages come in order, and versions keep it)."""
+        waiting = self.kept[:1] or self.found[:1]
+        first = waiting[0][1] if waiting else self.page_count
+        for page in [page for page in self.pages if page < first]:
+            del self.pages[page]
 
 
 def not_emulated_lines(instance: Instance) -> list[str]:
@@ -150,6 +179,11 @@ def not_emulated_lines(instance: Instance) -> list[str]:
 
 def _whole_second(instant: datetime) -> datetime:
     return instant.replace(microsecond=0)
+
+
+def _poll_date(served_at: datetime | None, now: datetime) -> datetime:
+    """The window's time: the server's (the first complete resource's first answer), never after our clock's."""
+    return _whole_second(min(served_at, now) if served_at is not None else now)
 
 
 class PollerEngine:
@@ -183,6 +217,8 @@ class PollerEngine:
         self.transport = transport
         self._ssl_context = ssl_context
         self._keepalive: tuple[httpx.AsyncClient, KeepAliveTransport] | None = None
+        # A window's transaction stays open while it awaits pages: no delivery pass of this engine writes meanwhile.
+        self._window_lock = asyncio.Lock()
         self._check_state_owner()
         for line in not_emulated_lines(instance):
             LOG.warning("%s", line)
@@ -251,6 +287,12 @@ class PollerEngine:
         async with self._client() as client:
             return await self.deliver_due(client)
 
+    async def requeue(self, numbers: list[int] | None = None) -> int:
+        """Put parked notifications (all, or those numbered) back in the queue once no window of this engine is
+        writing; returns how many were queued."""
+        async with self._window_lock:
+            return self.state.redeliver(numbers)
+
     async def deliver_due(self, client: httpx.AsyncClient) -> DeliveryReport:
         """Attempt every outbox entry due now."""
         deliverer = Deliverer(
@@ -264,37 +306,51 @@ class PollerEngine:
             max_in_flight=self.settings.max_in_flight,
             direct=self._direct(client),
         )
-        return await deliverer.deliver_due()
+        async with self._window_lock:
+            return await deliverer.deliver_due()
 
     async def poll(self, client: httpx.AsyncClient) -> WindowReport:
-        """Fetch every resource, then commit what the complete ones found in one transaction."""
+        """Fetch every resource and commit what the complete ones found in one transaction: written as the pages
+        arrive (each resource in a savepoint, undone alone when its result cannot be read whole), committed at the
+        end."""
         configuration = self.instance.configuration
         now = self.clock.now()
         if not configuration.notification_enabled or not configuration.callback_url:
             return WindowReport(_whole_second(now))
         hub = HubClient(client, self.hub_url, self.hub_auth, direct=self._direct(client))
         fetched: list[_Fetched] = []
-        poll_date: datetime | None = None
-        for resource in configuration.resources:
-            item, served_at = await self._fetch(hub, resource, now)
-            poll_date = poll_date or served_at
-            fetched.append(item)
-        # The hub's Date is server time; the earlier of it and our clock never runs ahead of the server (a clock
-        # ahead of the server, or emulated latency, would otherwise skip what was written in between).
-        poll_date = _whole_second(min(poll_date, now) if poll_date is not None else now)
-        for item in fetched:
-            self._select(item, poll_date)
-        self.crash("after_fetch")
-        with self.state.transaction() as tx:
-            tx.set_meta("instance_id", str(self.instance_id))
-            for item in fetched:
-                if item.report.complete:
-                    self._commit(tx, item, poll_date, now, configuration.callback_url)
+        served_at: datetime | None = None  # the window's time: the first complete resource's served time
+        waiting: list[_Fetched] = []  # complete, written once the window's time is known
+        async with self._window_lock:
+            with self.state.window() as tx:
+                tx.set_meta("instance_id", str(self.instance_id))
+                for resource in configuration.resources:
+                    item = self._start(resource, now)
+                    fetched.append(item)
+                    # The time this resource's notifications carry, when known before its pages are read: an
+                    # earlier complete resource's, else its own first response's (if it completes, that is the
+                    # window's); never before a resource still waiting, which takes its numbers first.
+                    try:
+                        with tx.savepoint():
+                            await self._fetch(hub, tx, item, now, served_at, configuration.callback_url, waiting)
+                    except HubError as error:
+                        item.report = ResourceReport(resource.name, error=str(error))
+                        LOG.warning("%s: %s", resource.name, error)
+                        continue
+                    served_at = served_at or item.served_at
+                    if not item.done:
+                        waiting.append(item)
+                # The hub's Date is server time; the earlier of it and our clock never runs ahead of the server (a
+                # clock ahead of the server, or emulated latency, would otherwise skip what was written in between).
+                poll_date = _poll_date(served_at, now)
+                for item in waiting:
+                    self._select(item, poll_date)
+                    self._commit(tx, item, poll_date, now, configuration.callback_url, final=True)
+                self.crash("after_fetch")
         self.crash("after_commit")
         return WindowReport(poll_date, [item.report for item in fetched])
 
-    async def _fetch(self, hub: HubClient, resource: ResourcePoller, now: datetime) -> tuple[_Fetched, datetime | None]:
-        report = ResourceReport(resource.name)
+    def _start(self, resource: ResourcePoller, now: datetime) -> _Fetched:
         # The lower bound never depends on this window's own time, so the query can be rendered first.
         bounds = window_bounds(
             resource,
@@ -304,81 +360,108 @@ class PollerEngine:
             strict=self.settings.strict,
             overlap=self.settings.overlap,
         )
-        item = _Fetched(resource, report, bounds)
-        rendered = resource.url.render(bounds.query_from, now)
-        found: list[FoundVersion] = []
-        skipped: list[SkippedRecord] = []
-        whole_pages = self.settings.raw == "page"
+        seen = self.state.seen_keys(resource.name) if bounds.deduplicate else None
+        return _Fetched(resource, ResourceReport(resource.name), bounds, self.settings.raw == "page", seen)
 
+    async def _fetch(
+        self,
+        hub: HubClient,
+        tx: StateTransaction,
+        item: _Fetched,
+        now: datetime,
+        served_at: datetime | None,
+        callback_url: str,
+        waiting: list[_Fetched],
+    ) -> None:
+        """Read every page of the resource; while its poll date is known, write each full notification at once."""
+        resource, report = item.resource, item.report
+        rendered = resource.url.render(item.bounds.query_from, now)
+        result = HubResult()
+        skipped: list[SkippedRecord] = []
         parsed: ParsedDates = {}
 
         def read_page(records: list[Any], served: list[str] | None) -> None:
+            page = item.page_count
+            item.page_count += 1
             texts: list[str] = []
             for at, record in enumerate(records):
                 text = served[at] if served is not None else None
                 version = read_version(record, resource, now, text=text, parsed=parsed)
                 if isinstance(version, SkippedRecord):
                     skipped.append(version)
-                    if whole_pages and isinstance(record, Mapping):
+                    if item.whole_pages and isinstance(record, Mapping):
                         texts.append(record_text(record, text))
                 else:
-                    found.append(version)
-                    if whole_pages:
-                        item.page_of.append(len(item.pages))
+                    item.found.append((version, page))
+                    if item.whole_pages:
                         texts.append(version.record_json)
-            if whole_pages:
-                item.pages.append(texts)
+            if item.whole_pages:
+                item.pages[page] = texts
+            known = served_at or result.server_date
+            if known is not None and not waiting:
+                poll_date = _poll_date(known, now)
+                self._select(item, poll_date)
+                self._commit(tx, item, poll_date, now, callback_url, final=False)
 
-        try:
-            page_size = resource.page_size or DEFAULT_PAGE_SIZES[self.settings.raw]
-            result = await hub.fetch_all(rendered, page_size, read_page)
-        except HubError as error:
-            report.error = str(error)
-            LOG.warning("%s: %s", resource.name, error)
-            return item, None
+        page_size = resource.page_size or DEFAULT_PAGE_SIZES[self.settings.raw]
+        await hub.fetch_all(rendered, page_size, read_page, into=result)
+        item.served_at = result.server_date
         report.complete = True
         report.served = result.served
         report.skipped = skipped
         for version in skipped:
             LOG.warning("%s: skipped record %s: %s", resource.name, version.object_id, version.reason)
-        item.versions = found
-        return item, result.server_date
+        known = served_at or result.server_date
+        if known is not None and not waiting:
+            poll_date = _poll_date(known, now)
+            self._select(item, poll_date)
+            self._commit(tx, item, poll_date, now, callback_url, final=True)
 
     def _select(self, item: _Fetched, poll_date: datetime) -> None:
+        """Keep the versions found so far that the window's bounds keep and no earlier window delivered."""
         bounds = item.bounds.ending_at(poll_date)
         item.report.bounds = bounds
-        seen = self.state.seen_keys(item.resource.name) if bounds.deduplicate else set()
-        kept: list[FoundVersion] = []
-        kept_pages: list[int] = []
-        for at, version in enumerate(item.versions):
-            if not bounds.keeps(version) or version.key in seen:
+        seen = item.seen if bounds.deduplicate else None
+        for version, page in item.found:
+            if not bounds.keeps(version) or (seen is not None and version.key in seen):
                 continue
-            if bounds.deduplicate:
+            if seen is not None:
                 seen.add(version.key)
-            kept.append(version)
-            if item.pages:
-                kept_pages.append(item.page_of[at])
-        item.versions = kept
-        item.page_of = kept_pages
-        item.report.new = len(kept)
+            item.kept.append((version, page))
+            item.report.new += 1
+        item.found = []
 
     def _commit(
-        self, tx: StateTransaction, item: _Fetched, poll_date: datetime, now: datetime, callback_url: str
+        self, tx: StateTransaction, item: _Fetched, poll_date: datetime, now: datetime, callback_url: str, final: bool
     ) -> None:
+        """Write the kept versions' notifications, full ones only until the result's end (`final`), which also
+        moves the resource's cursor."""
         resource, bounds = item.resource, item.report.bounds
-        assert bounds is not None, "selection sets the bounds of every complete resource"
-        groups = list(chunks(item.versions))
-        numbers = tx.next_numbers(len(groups))
-        start = 0
-        for number, group in zip(numbers, groups, strict=True):
-            raw = item.raw_of(start, start + len(group))
-            start += len(group)
-            tx.enqueue(self._notification(number, resource.name, poll_date, group, callback_url, raw), now)
-        item.report.notifications = len(groups)
-        if bounds.deduplicate:
-            tx.forget_through(resource.name, bounds.lower)
-            tx.remember(resource.name, ((v.object_id, v.stamp_text, v.stamp) for v in item.versions))
-        tx.set_last_poll(resource.name, poll_date)
+        assert bounds is not None, "selection sets the bounds of every resource it writes"
+        whole = len(item.kept) if final else len(item.kept) - len(item.kept) % MAX_EVENTS
+        for start in range(0, whole, MAX_EVENTS):
+            group = item.kept[start : start + MAX_EVENTS]
+            versions = [version for version, _ in group]
+            (number,) = tx.next_numbers(1)
+            notification = self._notification(
+                number, resource.name, poll_date, versions, callback_url, item.raw_of(group)
+            )
+            item.ready.append(notification)
+            item.ready_bytes += len(notification.body)
+            item.report.notifications += 1
+            if bounds.deduplicate:
+                item.remembered += [(v.object_id, v.stamp_text, v.stamp) for v in versions]
+        del item.kept[:whole]
+        item.release()
+        if final or item.ready_bytes >= WRITE_BATCH_BYTES:
+            tx.enqueue_many(item.ready, now)
+            tx.remember(resource.name, item.remembered)
+            item.ready, item.ready_bytes, item.remembered = [], 0, []
+        if final:
+            if bounds.deduplicate:  # what it just remembered is stamped after the lower bound: kept
+                tx.forget_through(resource.name, bounds.lower)
+            tx.set_last_poll(resource.name, poll_date)
+            item.done = True
 
     def _notification(
         self,

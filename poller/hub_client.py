@@ -85,17 +85,25 @@ class HubClient:
     direct: KeepAliveTransport | None = None
     """When set (the client's own keep-alive transport), pages are asked for straight through it."""
 
-    async def fetch_all(self, rendered: str, page_size: int | None, read_page: PageReader | None = None) -> HubResult:
+    async def fetch_all(
+        self,
+        rendered: str,
+        page_size: int | None,
+        read_page: PageReader | None = None,
+        *,
+        into: HubResult | None = None,
+    ) -> HubResult:
         """Every page of the result of `rendered`; HubError if any page fails or paging cannot finish.
 
         With `read_page`, each page's records (and their JSON texts as served, when the page was read by the fast
         path) go to it as they arrive instead of into `records`, so a large result is never held parsed all at once.
+        With `into`, the result is filled in as the pages come (`read_page` may read its `server_date`).
         """
         size = page_size or DEFAULT_PAGE_SIZE
         fixed = [] if _has_param(rendered, "pageSize") else [("pageSize", str(size))]
         walk = _Walk(rendered, self.hub_url, fixed, KeysetQuery.of(rendered) if self.keyset else None)
         limit = self.max_pages or max(DEFAULT_MAX_PAGES, DEFAULT_MAX_RECORDS // size)
-        result = HubResult()
+        result = HubResult() if into is None else into
         # The next page is asked for as soon as its address is known, before this page's records are read: the hub
         # serves it while the poller reads (a burst's window is a long run of pages).
         pending: asyncio.Future[_Page] | None = asyncio.ensure_future(self._page(walk.first(), result))

@@ -126,30 +126,63 @@ class StateTransaction:
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._db = connection
+        self._last_number: int | None = None
+        """The last number handed out in this transaction, stored by `store_numbers` (a window hands out one per
+        notification as they are made: a statement each would hand the interpreter lock away each time)."""
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A part of the transaction that an exception undoes alone (and is raised on), leaving the rest."""
+        self.store_numbers()
+        self._db.execute("SAVEPOINT part")
+        try:
+            yield
+            self.store_numbers()
+        except BaseException:
+            self._db.execute("ROLLBACK TO part")
+            self._db.execute("RELEASE part")
+            self._last_number = None
+            raise
+        self._db.execute("RELEASE part")
 
     def next_numbers(self, count: int, floor: int = 0) -> list[int]:
         """`count` fresh notification numbers, each above `floor` and above every number handed out before."""
-        row = self._db.execute("SELECT value FROM meta WHERE key = 'last_number'").fetchone()
-        last = max(int(row[0]) if row else 0, floor)
-        self.set_meta("last_number", str(last + count))
+        if self._last_number is None:
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'last_number'").fetchone()
+            self._last_number = int(row[0]) if row else 0
+        last = max(self._last_number, floor)
+        self._last_number = last + count
         return list(range(last + 1, last + count + 1))
+
+    def store_numbers(self) -> None:
+        """Store the last number handed out (the transaction does so before it commits)."""
+        if self._last_number is not None:
+            self.set_meta("last_number", str(self._last_number))
 
     def enqueue(self, notification: NewNotification, now: datetime) -> None:
         """Add a notification, due at once."""
-        self._db.execute(
+        self.enqueue_many([notification], now)
+
+    def enqueue_many(self, notifications: Sequence[NewNotification], now: datetime) -> None:
+        """Add notifications, due at once, in one statement."""
+        due = to_us(now)
+        self._db.executemany(
             f"INSERT INTO outbox ({_OUTBOX_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, NULL)",
-            (
-                notification.number,
-                notification.webhook_id,
-                notification.resource,
-                notification.url,
-                json.dumps([list(pair) for pair in notification.headers]),
-                notification.body,
-                notification.events,
-                to_us(now),
-                PENDING,
-                to_us(now),
-            ),
+            [
+                (
+                    notification.number,
+                    notification.webhook_id,
+                    notification.resource,
+                    notification.url,
+                    json.dumps([list(pair) for pair in notification.headers]),
+                    notification.body,
+                    notification.events,
+                    due,
+                    PENDING,
+                    due,
+                )
+                for notification in notifications
+            ],
         )
 
     def remember(self, resource: str, versions: Iterable[tuple[str, str, datetime]]) -> None:
@@ -251,11 +284,22 @@ def _check(connection: sqlite3.Connection, path: Path) -> None:
         raise damaged(path, f"has format {row[0]!r}, not {STATE_FORMAT!r}")
 
 
+def _settings(connection: sqlite3.Connection) -> None:
+    """Each connection's settings: commits wait for the disk; a deleted row's content is overwritten only where that
+    costs no extra writes (`secure_delete=FAST`), so a delivered body's overflow pages go to the free list as they
+    are, to be reused. Debian builds SQLite with secure_delete on, which wrote zeros over every acknowledged body
+    (about 26 KB each in a burst): most of each acknowledgement's time (docs/benchmarks.md#poller-burst-session-6)."""
+    connection.execute("PRAGMA synchronous=FULL")
+    connection.execute("PRAGMA secure_delete=FAST")
+
+
 class PollerState:
     """The state directory's database."""
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self._db = connection
+        self._path = path
+        self._writer: sqlite3.Connection | None = None
 
     @classmethod
     def open(cls, state_dir: Path, *, reset_damaged: bool = False) -> PollerState:
@@ -283,7 +327,7 @@ class PollerState:
         try:
             _check(connection, path)
             connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=FULL")
+            _settings(connection)
             # Files made before the format was recorded get it now (their tables were checked above).
             connection.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('format', ?)", (STATE_FORMAT,))
         except sqlite3.DatabaseError as error:
@@ -292,10 +336,12 @@ class PollerState:
         except BaseException:
             connection.close()
             raise
-        return cls(connection)
+        return cls(connection, path)
 
     def close(self) -> None:
         """Close the database."""
+        if self._writer is not None:
+            self._writer.close()
         self._db.close()
 
     @contextmanager
@@ -303,11 +349,31 @@ class PollerState:
         """One atomic unit: everything written inside commits together, or nothing does."""
         self._db.execute("BEGIN IMMEDIATE")
         try:
-            yield StateTransaction(self._db)
+            tx = StateTransaction(self._db)
+            yield tx
+            tx.store_numbers()
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
+
+    @contextmanager
+    def window(self) -> Iterator[StateTransaction]:
+        """`transaction()` on a connection of its own, for a window that writes while it still awaits pages: what it
+        wrote is seen by no reader of this state (the outbox listings, a delivery pass) until it commits."""
+        if self._writer is None:
+            self._writer = sqlite3.connect(self._path, isolation_level=None, timeout=30.0)
+            _settings(self._writer)
+        writer = self._writer
+        writer.execute("BEGIN IMMEDIATE")
+        try:
+            tx = StateTransaction(writer)
+            yield tx
+            tx.store_numbers()
+        except BaseException:
+            writer.execute("ROLLBACK")
+            raise
+        writer.execute("COMMIT")
 
     # reading
     def meta(self, key: str) -> str | None:

@@ -150,7 +150,7 @@ class PollerSupervisor:
         engine = self._engines.get(instance_id)
         if engine is None:
             return 0, DeliveryReport()
-        queued = engine.state.redeliver(numbers)
+        queued = await engine.requeue(numbers)
         return queued, (await engine.deliver_only() if queued else DeliveryReport())
 
     def _start(self, registered: Registered, instance: Instance, first_window: datetime) -> None:

@@ -21,7 +21,16 @@ import pytest
 from cwmock.cli.main import main
 from cwmock.fixtures import read_fixture
 from cwmock.poller import state as state_module
-from cwmock.poller.state import STATE_FILE, STATE_FORMAT, NewNotification, PollerState, StateError, from_us, to_us
+from cwmock.poller.state import (
+    STATE_FILE,
+    STATE_FORMAT,
+    NewNotification,
+    PollerState,
+    StateError,
+    StateTransaction,
+    from_us,
+    to_us,
+)
 
 NOW = S0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
@@ -362,3 +371,67 @@ def test_a_new_state_is_built_beside_its_name_and_is_whole_before_it_is_opened(
         assert raw.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     finally:
         raw.close()
+
+
+def _notification(number: int, body: bytes = b"{}") -> NewNotification:
+    return NewNotification(number, f"hook-{number}", "contacts", "http://r/", (), body, 1)
+
+
+def test_a_windows_writes_are_seen_by_no_reader_until_it_commits(tmp_path: Path) -> None:
+    state = PollerState.open(tmp_path)
+    with state.window() as tx:
+        (number,) = tx.next_numbers(1)
+        tx.enqueue(_notification(number), S0)
+        tx.set_last_poll("contacts", NOW)
+        assert state.pending() == []
+        assert state.last_poll("contacts") is None
+        assert state.meta("last_number") is None
+    assert [entry.number for entry in state.pending()] == [1]
+    assert state.meta("last_number") == "1"
+
+    def broken_window() -> None:
+        with state.window() as tx:
+            tx.enqueue(_notification(tx.next_numbers(1)[0]), S0)
+            raise RuntimeError("the window breaks off")
+
+    with pytest.raises(RuntimeError):
+        broken_window()
+    assert [entry.number for entry in state.pending()] == [1]
+    assert state.meta("last_number") == "1"
+    state.close()
+
+
+def test_a_savepoint_undoes_its_own_writes_and_numbers_alone(tmp_path: Path) -> None:
+    state = PollerState.open(tmp_path)
+
+    def broken_part(tx: StateTransaction) -> None:
+        with tx.savepoint():
+            tx.enqueue_many([_notification(n) for n in tx.next_numbers(2)], S0)
+            tx.set_last_poll("accounts", NOW)
+            raise RuntimeError("this resource breaks off")
+
+    with state.window() as tx:
+        tx.enqueue(_notification(tx.next_numbers(1)[0]), S0)
+        with pytest.raises(RuntimeError):
+            broken_part(tx)
+        with tx.savepoint():
+            tx.enqueue_many([_notification(n) for n in tx.next_numbers(2)], S0)
+            tx.set_last_poll("contacts", NOW)
+    assert [entry.number for entry in state.pending()] == [1, 2, 3]
+    assert (state.last_poll("accounts"), state.last_poll("contacts")) == (None, NOW)
+    assert state.meta("last_number") == "3"
+    state.close()
+
+
+def test_an_acknowledged_body_is_not_written_again_to_be_erased(tmp_path: Path) -> None:
+    """Deleting a delivered row frees its body's pages without writing zeros over them: with SQLite's secure_delete
+    on (Debian's build), each acknowledgement wrote its body's size again into the log."""
+    state = PollerState.open(tmp_path)
+    with state.transaction() as tx:
+        tx.enqueue(_notification(1, b"x" * 400_000), S0)
+    checkpoint = sqlite3.connect(tmp_path / STATE_FILE)
+    checkpoint.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    state.mark_delivered(1)
+    assert os.path.getsize(tmp_path / f"{STATE_FILE}-wal") < 100_000
+    checkpoint.close()
+    state.close()
