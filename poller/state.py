@@ -216,6 +216,27 @@ class StateError(RuntimeError):
     """The state file cannot be used (empty, truncated, corrupt, or not a poller's); the message gives the way out."""
 
 
+class StateBusyError(StateError):
+    """Another process held the state's write lock for longer than `BUSY_TIMEOUT`; the file is fine: try again."""
+
+
+# Seconds a connection waits for another process's write lock (a window holds it from its first page to its commit).
+BUSY_TIMEOUT = 30.0
+
+
+def busy(path: Path, error: sqlite3.OperationalError) -> StateBusyError | None:
+    """The error to raise when `error` is SQLite's "database is locked" (or table-locked), else None."""
+    # sqlite_errorname exists from Python 3.11; the message is SQLite's own text for both codes on every version.
+    named = getattr(error, "sqlite_errorname", None) in ("SQLITE_BUSY", "SQLITE_LOCKED")
+    if not named and "is locked" not in str(error):
+        return None
+    return StateBusyError(
+        f"the poller state {path} is busy: another process (a poller window, from its first page to its commit) held "
+        f"its write lock for more than {BUSY_TIMEOUT:g} s. Nothing is wrong with the file; run again when that "
+        "window has ended."
+    )
+
+
 def damaged(path: Path, why: str) -> StateError:
     """The error for a state file that cannot be used, saying why and what to do."""
     return StateError(
@@ -314,6 +335,8 @@ class PollerState:
             _create(path)
         try:
             return cls._open_existing(path)
+        except StateBusyError:
+            raise  # a file in use is not damaged: never set aside
         except StateError:
             if not reset_damaged:
                 raise
@@ -323,7 +346,7 @@ class PollerState:
 
     @classmethod
     def _open_existing(cls, path: Path) -> PollerState:
-        connection = sqlite3.connect(path, isolation_level=None, timeout=30.0)
+        connection = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT)
         try:
             _check(connection, path)
             connection.execute("PRAGMA journal_mode=WAL")
@@ -332,7 +355,8 @@ class PollerState:
             connection.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('format', ?)", (STATE_FORMAT,))
         except sqlite3.DatabaseError as error:
             connection.close()
-            raise damaged(path, f"could not be opened ({error})") from None
+            in_use = busy(path, error) if isinstance(error, sqlite3.OperationalError) else None
+            raise (in_use or damaged(path, f"could not be opened ({error})")) from None
         except BaseException:
             connection.close()
             raise
@@ -362,7 +386,7 @@ class PollerState:
         """`transaction()` on a connection of its own, for a window that writes while it still awaits pages: what it
         wrote is seen by no reader of this state (the outbox listings, a delivery pass) until it commits."""
         if self._writer is None:
-            self._writer = sqlite3.connect(self._path, isolation_level=None, timeout=30.0)
+            self._writer = sqlite3.connect(self._path, isolation_level=None, timeout=BUSY_TIMEOUT)
             _settings(self._writer)
         writer = self._writer
         writer.execute("BEGIN IMMEDIATE")

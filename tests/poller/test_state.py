@@ -11,7 +11,7 @@ import json
 import logging
 import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, cast
@@ -26,6 +26,7 @@ from cwmock.poller.state import (
     STATE_FORMAT,
     NewNotification,
     PollerState,
+    StateBusyError,
     StateError,
     StateTransaction,
     from_us,
@@ -216,6 +217,55 @@ def test_the_poller_command_refuses_a_damaged_state_with_exit_2(
     error = capsys.readouterr().err
     assert "--reset-state" in error
     assert "Traceback" not in error
+
+
+@pytest.fixture
+def held(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A used state directory whose write lock another connection holds (as a window does until its commit)."""
+    monkeypatch.setattr(state_module, "BUSY_TIMEOUT", 0.05)
+    state_dir = tmp_path / "state"
+    used_state(state_dir)
+    holder = sqlite3.connect(state_dir / STATE_FILE, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    yield state_dir
+    holder.execute("ROLLBACK")
+    holder.close()
+
+
+@pytest.mark.parametrize("reset_damaged", [False, True])
+def test_a_state_in_use_is_refused_as_busy_and_never_set_aside(held: Path, reset_damaged: bool) -> None:
+    with pytest.raises(StateBusyError, match="is busy: another process") as refused:
+        PollerState.open(held, reset_damaged=reset_damaged)
+    assert "--reset-state" not in str(refused.value)
+    assert sorted(path.name for path in held.iterdir() if "damaged" in path.name) == []
+    state = PollerState.open(held.parent / "elsewhere")  # the lock was this file's alone
+    state.close()
+
+
+def test_redeliver_on_a_state_in_use_says_it_is_busy_not_damaged(
+    held: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["poller", "redeliver", "--state-dir", str(held), "--id", "1"]) == 2
+    error = capsys.readouterr().err
+    assert "is busy" in error
+    assert "--reset-state" not in error
+    assert "Traceback" not in error
+
+
+def test_a_lock_met_after_opening_is_reported_busy_not_damaged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    state_dir = tmp_path / "state"
+    used_state(state_dir)
+
+    def locked(self: PollerState, ids: object) -> int:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(PollerState, "redeliver", locked)
+    assert main(["poller", "redeliver", "--state-dir", str(state_dir), "--id", "1"]) == 2
+    error = capsys.readouterr().err
+    assert f"the poller state {state_dir / STATE_FILE} is busy" in error
+    assert "--reset-state" not in error
 
 
 def test_the_supervisor_of_cwmock_up_leaves_a_damaged_instance_state_alone(
