@@ -26,7 +26,7 @@ from cwmock.poller.delivery import DeliveryReport
 from cwmock.poller.engine import EngineSettings, PollerEngine, WindowReport
 from cwmock.poller.event_log import EventLog
 from cwmock.poller.scheduler import run_schedule
-from cwmock.poller.state import PollerState, StateError
+from cwmock.poller.state import PollerState, StateBusyError, StateError
 
 LOG = logging.getLogger("cwmock.poller.supervisor")
 DEFAULT_REFRESH_MINUTES = 15
@@ -160,7 +160,8 @@ class PollerSupervisor:
             )
         except StateError as error:
             # Never a silent fresh start (it would deliver every version again): this instance is not polled.
-            LOG.error("instance %s is not polled: %s (cwmock up --reset-state)", registered.id, error)
+            way_out = "" if isinstance(error, StateBusyError) else " (cwmock up --reset-state)"
+            LOG.error("instance %s is not polled: %s%s", registered.id, error, way_out)
             return
         hub_auth = f"User {self.user_secret}, Organization {self.organization_secret}, Element {registered.token}"
         engine = _ObservedEngine(

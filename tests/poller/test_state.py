@@ -268,9 +268,8 @@ def test_a_lock_met_after_opening_is_reported_busy_not_damaged(
     assert "--reset-state" not in error
 
 
-def test_the_supervisor_of_cwmock_up_leaves_a_damaged_instance_state_alone(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
+def supervised(root: Path, prepare: Callable[[Path], object], caplog: pytest.LogCaptureFixture) -> str:
+    """What `cwmock up`'s supervisor logs when an instance is created whose state directory `prepare` made."""
     from cwmock.core.clock import ManualClock
     from cwmock.core.instance.config import parse_instance
     from cwmock.emulator.model.instances import InstanceRegistry
@@ -278,13 +277,38 @@ def test_the_supervisor_of_cwmock_up_leaves_a_damaged_instance_state_alone(
 
     registry = InstanceRegistry()
     registered = registry.create("cloudelements", "i", NOW)
-    damage(used_state(tmp_path / f"instance-{registered.id}"), "garbage")
-    supervisor = PollerSupervisor(ManualClock(NOW), "http://127.0.0.1:9", "u", "o", tmp_path)
+    prepare(root / f"instance-{registered.id}")
+    supervisor = PollerSupervisor(ManualClock(NOW), "http://127.0.0.1:9", "u", "o", root)
     instance = parse_instance(read_fixture("instances/seed_example_polling.json"))
     with caplog.at_level(logging.ERROR, logger="cwmock.poller.supervisor"):
         supervisor.instance_created(registered, instance)
-    assert "--reset-state" in caplog.text
     assert supervisor.events(registered.id) == []
+    return caplog.text
+
+
+def test_the_supervisor_of_cwmock_up_leaves_a_damaged_instance_state_alone(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    logged = supervised(tmp_path, lambda directory: damage(used_state(directory), "garbage"), caplog)
+    assert "--reset-state" in logged
+
+
+def test_the_supervisor_of_cwmock_up_reports_a_busy_instance_state_without_reset_advice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(state_module, "BUSY_TIMEOUT", 0.05)
+    holders: list[sqlite3.Connection] = []
+
+    def hold(directory: Path) -> None:
+        used_state(directory)
+        holders.append(sqlite3.connect(directory / STATE_FILE, isolation_level=None))
+        holders[0].execute("BEGIN IMMEDIATE")
+
+    logged = supervised(tmp_path, hold, caplog)
+    holders[0].close()
+    assert "is not polled" in logged
+    assert "is busy" in logged
+    assert "--reset-state" not in logged
 
 
 @pytest.fixture
