@@ -226,9 +226,8 @@ BUSY_TIMEOUT = 30.0
 
 def busy(path: Path, error: sqlite3.OperationalError) -> StateBusyError | None:
     """The error to raise when `error` is SQLite's "database is locked" (or table-locked), else None."""
-    # sqlite_errorname exists from Python 3.11; the message is SQLite's own text for both codes on every version.
-    named = getattr(error, "sqlite_errorname", None) in ("SQLITE_BUSY", "SQLITE_LOCKED")
-    if not named and "is locked" not in str(error):
+    # SQLite's own texts for SQLITE_BUSY and SQLITE_LOCKED; Python < 3.11 gives no error code to read instead.
+    if "is locked" not in str(error):
         return None
     return StateBusyError(
         f"the poller state {path} is busy: another process (a poller window, from its first page to its commit) held "

@@ -265,7 +265,25 @@ def test_a_lock_met_after_opening_is_reported_busy_not_damaged(
     assert main(["poller", "redeliver", "--state-dir", str(state_dir), "--id", "1"]) == 2
     error = capsys.readouterr().err
     assert f"the poller state {state_dir / STATE_FILE} is busy" in error
+    assert "Nothing is wrong with the file; run again when that window has ended." in error
     assert "--reset-state" not in error
+
+
+def test_any_other_sqlite_error_after_opening_is_still_reported_as_damage(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    state_dir = tmp_path / "state"
+    used_state(state_dir)
+
+    def failing(self: PollerState, ids: object) -> int:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(PollerState, "redeliver", failing)
+    assert main(["poller", "redeliver", "--state-dir", str(state_dir), "--id", "1"]) == 2
+    error = capsys.readouterr().err
+    assert "failed (disk I/O error)" in error
+    assert "--reset-state" in error
+    assert "is busy" not in error
 
 
 def supervised(root: Path, prepare: Callable[[Path], object], caplog: pytest.LogCaptureFixture) -> str:
