@@ -252,19 +252,26 @@ def test_redeliver_on_a_state_in_use_says_it_is_busy_not_damaged(
     assert "Traceback" not in error
 
 
-def test_a_lock_met_after_opening_is_reported_busy_not_damaged(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def redeliver_meeting(
+    message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> tuple[Path, str]:
+    """`cwmock poller redeliver` on a usable state whose write fails with SQLite's `message`: the path and stderr."""
     state_dir = tmp_path / "state"
     used_state(state_dir)
 
-    def locked(self: PollerState, ids: object) -> int:
-        raise sqlite3.OperationalError("database is locked")
+    def failing(self: PollerState, ids: object) -> int:
+        raise sqlite3.OperationalError(message)
 
-    monkeypatch.setattr(PollerState, "redeliver", locked)
+    monkeypatch.setattr(PollerState, "redeliver", failing)
     assert main(["poller", "redeliver", "--state-dir", str(state_dir), "--id", "1"]) == 2
-    error = capsys.readouterr().err
-    assert f"the poller state {state_dir / STATE_FILE} is busy" in error
+    return state_dir / STATE_FILE, capsys.readouterr().err
+
+
+def test_a_lock_met_after_opening_is_reported_busy_not_damaged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, error = redeliver_meeting("database is locked", tmp_path, monkeypatch, capsys)
+    assert f"the poller state {path} is busy" in error
     assert "Nothing is wrong with the file; run again when that window has ended." in error
     assert "--reset-state" not in error
 
@@ -272,15 +279,7 @@ def test_a_lock_met_after_opening_is_reported_busy_not_damaged(
 def test_any_other_sqlite_error_after_opening_is_still_reported_as_damage(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    state_dir = tmp_path / "state"
-    used_state(state_dir)
-
-    def failing(self: PollerState, ids: object) -> int:
-        raise sqlite3.OperationalError("disk I/O error")
-
-    monkeypatch.setattr(PollerState, "redeliver", failing)
-    assert main(["poller", "redeliver", "--state-dir", str(state_dir), "--id", "1"]) == 2
-    error = capsys.readouterr().err
+    _, error = redeliver_meeting("disk I/O error", tmp_path, monkeypatch, capsys)
     assert "failed (disk I/O error)" in error
     assert "--reset-state" in error
     assert "is busy" not in error
