@@ -32,7 +32,7 @@ from cwmock.poller.engine import (
 )
 from cwmock.poller.notifications import DEFAULT_ACCOUNT_ID, DEFAULT_COMPANY_ID, DEFAULT_USER_ID
 from cwmock.poller.scheduler import EmulatorClock, FollowableClock, run_schedule
-from cwmock.poller.state import STATE_FILE, PollerState, StateError, busy, damaged
+from cwmock.poller.state import STATE_FILE, PollerState, StateError, unusable
 
 CRASH_ENV = "CWMOCK_POLLER_CRASH_AT"
 ALLOW_HOSTS_ENV = "CWMOCK_ALLOW_HOSTS"
@@ -337,7 +337,6 @@ def run_poller(args: argparse.Namespace, env: Mapping[str, str] | None = None) -
         return 2
     except sqlite3.DatabaseError as error:  # damage found only while reading: the same advice as at opening
         path = Path(getattr(args, "state_dir", None) or env.get("CWMOCK_STATE_DIR", "")) / STATE_FILE
-        in_use = busy(path, error) if isinstance(error, sqlite3.OperationalError) else None
-        print(f"cwmock poller {args.poller_command}: {in_use or damaged(path, f'failed ({error})')}", file=sys.stderr)
+        print(f"cwmock poller {args.poller_command}: {unusable(path, error, 'failed')}", file=sys.stderr)
         return 2
     raise AssertionError(f"unhandled poller command {args.poller_command!r}")

@@ -9,7 +9,7 @@ import os
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -224,11 +224,12 @@ class StateBusyError(StateError):
 BUSY_TIMEOUT = 30.0
 
 
-def busy(path: Path, error: sqlite3.OperationalError) -> StateBusyError | None:
-    """The error to raise when `error` is SQLite's "database is locked" (or table-locked), else None."""
+def unusable(path: Path, error: sqlite3.DatabaseError, doing: str) -> StateError:
+    """The error for SQLite's `error` while `doing` something with the state: busy when another process holds the
+    file's lock ("database is locked", or table-locked), else damaged."""
     # SQLite's own texts for SQLITE_BUSY and SQLITE_LOCKED; Python < 3.11 gives no error code to read instead.
-    if "is locked" not in str(error):
-        return None
+    if not isinstance(error, sqlite3.OperationalError) or "is locked" not in str(error):
+        return damaged(path, f"{doing} ({error})")
     return StateBusyError(
         f"the poller state {path} is busy: another process (a poller window, from its first page to its commit) held "
         f"its write lock for more than {BUSY_TIMEOUT:g} s. Nothing is wrong with the file; run again when that "
@@ -313,6 +314,20 @@ def _settings(connection: sqlite3.Connection) -> None:
     connection.execute("PRAGMA secure_delete=FAST")
 
 
+@contextmanager
+def _atomic(connection: sqlite3.Connection) -> Iterator[StateTransaction]:
+    """A transaction on `connection`: committed with the numbers it handed out, or rolled back whole."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        tx = StateTransaction(connection)
+        yield tx
+        tx.store_numbers()
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
+
+
 class PollerState:
     """The state directory's database."""
 
@@ -354,8 +369,7 @@ class PollerState:
             connection.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('format', ?)", (STATE_FORMAT,))
         except sqlite3.DatabaseError as error:
             connection.close()
-            in_use = busy(path, error) if isinstance(error, sqlite3.OperationalError) else None
-            raise (in_use or damaged(path, f"could not be opened ({error})")) from None
+            raise unusable(path, error, "could not be opened") from None
         except BaseException:
             connection.close()
             raise
@@ -367,36 +381,17 @@ class PollerState:
             self._writer.close()
         self._db.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[StateTransaction]:
+    def transaction(self) -> AbstractContextManager[StateTransaction]:
         """One atomic unit: everything written inside commits together, or nothing does."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            tx = StateTransaction(self._db)
-            yield tx
-            tx.store_numbers()
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        return _atomic(self._db)
 
-    @contextmanager
-    def window(self) -> Iterator[StateTransaction]:
+    def window(self) -> AbstractContextManager[StateTransaction]:
         """`transaction()` on a connection of its own, for a window that writes while it still awaits pages: what it
         wrote is seen by no reader of this state (the outbox listings, a delivery pass) until it commits."""
         if self._writer is None:
             self._writer = sqlite3.connect(self._path, isolation_level=None, timeout=BUSY_TIMEOUT)
             _settings(self._writer)
-        writer = self._writer
-        writer.execute("BEGIN IMMEDIATE")
-        try:
-            tx = StateTransaction(writer)
-            yield tx
-            tx.store_numbers()
-        except BaseException:
-            writer.execute("ROLLBACK")
-            raise
-        writer.execute("COMMIT")
+        return _atomic(self._writer)
 
     # reading
     def meta(self, key: str) -> str | None:
