@@ -380,6 +380,14 @@ class PollerEngine:
         skipped: list[SkippedRecord] = []
         parsed: ParsedDates = {}
 
+        def write_if_dated(final: bool) -> None:
+            """Write what is kept once the poll date is known and no earlier resource waits for its numbers."""
+            known = served_at or result.server_date
+            if known is not None and not waiting:
+                poll_date = _poll_date(known, now)
+                self._select(item, poll_date)
+                self._commit(tx, item, poll_date, now, callback_url, final=final)
+
         def read_page(records: list[Any], served: list[str] | None) -> None:
             page = item.page_count
             item.page_count += 1
@@ -397,11 +405,7 @@ class PollerEngine:
                         texts.append(version.record_json)
             if item.whole_pages:
                 item.pages[page] = texts
-            known = served_at or result.server_date
-            if known is not None and not waiting:
-                poll_date = _poll_date(known, now)
-                self._select(item, poll_date)
-                self._commit(tx, item, poll_date, now, callback_url, final=False)
+            write_if_dated(final=False)
 
         page_size = resource.page_size or DEFAULT_PAGE_SIZES[self.settings.raw]
         await hub.fetch_all(rendered, page_size, read_page, into=result)
@@ -411,11 +415,7 @@ class PollerEngine:
         report.skipped = skipped
         for version in skipped:
             LOG.warning("%s: skipped record %s: %s", resource.name, version.object_id, version.reason)
-        known = served_at or result.server_date
-        if known is not None and not waiting:
-            poll_date = _poll_date(known, now)
-            self._select(item, poll_date)
-            self._commit(tx, item, poll_date, now, callback_url, final=True)
+        write_if_dated(final=True)
 
     def _select(self, item: _Fetched, poll_date: datetime) -> None:
         """Keep the versions found so far that the window's bounds keep and no earlier window delivered."""
