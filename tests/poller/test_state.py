@@ -97,6 +97,20 @@ def test_a_damaged_state_file_is_refused_saying_what_is_wrong_with_it(tmp_path: 
     assert f"the poller state {path} {reason}, so it cannot be used" in str(refused.value)
 
 
+def test_a_sqlite_error_while_opening_a_readable_state_is_refused_saying_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = used_state(tmp_path)
+
+    def failing(connection: sqlite3.Connection) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(state_module, "_settings", failing)
+    with pytest.raises(StateError) as refused:
+        PollerState.open(tmp_path)
+    assert f"the poller state {path} could not be opened (disk I/O error), so it cannot be used" in str(refused.value)
+
+
 def test_a_state_file_half_made_by_a_crash_is_cleared_when_the_state_is_made(tmp_path: Path) -> None:
     """A kill while the file was being made leaves only the temporary copy, never a half-made state file: the next
     run removes it as it makes the state (and a file merely named alike is left alone)."""
