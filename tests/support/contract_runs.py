@@ -4,18 +4,32 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 ZOO = f"{sys.executable} -m cwmock.contract_tests.zoo.poller"
+
+
+def pytest_in_subprocess(argv: list[str], *, timeout: float) -> subprocess.CompletedProcess[str]:
+    """Run ARGV, a command that starts a pytest session, with a pytest temporary root of its own."""
+    # Concurrent pytest sessions that share /tmp/pytest-of-<user> race while they create and clean its numbered
+    # directories (pytest-dev/pytest#4246, open). Under this project's `filterwarnings = error` one such race
+    # failed CI after every scenario of the inner session had passed. `--basetemp` gives each inner session a
+    # directory that no other session lists or deletes.
+    with tempfile.TemporaryDirectory(prefix="cwmock-inner-pytest-") as temporary:
+        basetemp = Path(temporary) / "basetemp"
+        return subprocess.run(
+            [*argv, "--basetemp", str(basetemp)], capture_output=True, text=True, timeout=timeout, check=False
+        )
+
+
+def run_contract(*args: str, timeout: float) -> subprocess.CompletedProcess[str]:
+    """`python -m cwmock contract ARGS` as a user runs it, in its own pytest temporary root."""
+    return pytest_in_subprocess([sys.executable, "-m", "cwmock", "contract", *args], timeout=timeout)
 
 
 def run_suite(poller_cmd: str, scenario: str | None, *, policy: bool = False) -> tuple[int, str]:
     """`cwmock contract --poller-cmd CMD [--judge-policy] -q -rfEs [-k SCENARIO]`: exit code and output."""
     options = (["--judge-policy"] if policy else []) + (["-k", scenario] if scenario is not None else [])
-    done = subprocess.run(
-        [sys.executable, "-m", "cwmock", "contract", "--poller-cmd", poller_cmd, "-q", "-rfEs", *options],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    done = run_contract("--poller-cmd", poller_cmd, "-q", "-rfEs", *options, timeout=900)
     return done.returncode, done.stdout + done.stderr

@@ -6,7 +6,6 @@ Runs use the `ci` profile (derandomized, no shrinking), so a failing run stops a
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -27,6 +26,8 @@ from cwmock.poller.engine import EngineSettings
 from cwmock.receiver.records import Arrival
 from cwmock.receiver.server import ReceiverServer
 from cwmock.testing.plugin import LiveEmulator
+
+from support.contract_runs import pytest_in_subprocess
 
 RunMachine = Callable[[PollerTarget, settings], None]
 
@@ -132,7 +133,7 @@ def test_the_model_invariant_fails_on_an_event_for_a_version_never_written(
 
 def test_the_stateful_test_fails_the_naive_poller_through_poller_cmd() -> None:
     naive = f"{sys.executable} -m cwmock.contract_tests.zoo.naive_poller"
-    done = subprocess.run(
+    done = pytest_in_subprocess(
         [
             sys.executable,
             "-m",
@@ -147,10 +148,7 @@ def test_the_stateful_test_fails_the_naive_poller_through_poller_cmd() -> None:
             "--cwmock-profile",
             "ci",
         ],
-        capture_output=True,
-        text=True,
         timeout=240,
-        check=False,
     )
     output = done.stdout + done.stderr
     assert done.returncode == 1, output

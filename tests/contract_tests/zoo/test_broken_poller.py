@@ -7,13 +7,14 @@ Each mode runs the whole suite as QA runs it (`cwmock contract --poller-cmd ...`
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 from dataclasses import dataclass
 
 import pytest
 
 from cwmock.contract_tests.zoo.broken_poller import MODES, SAYS
+
+from support.contract_runs import run_contract
 
 BROKEN = f"{sys.executable} -m cwmock.contract_tests.zoo.broken_poller"
 HANG_TIMEOUT = "0.25"  # seconds: each of the hanging poller's windows is killed this long after it starts
@@ -45,10 +46,10 @@ def test_every_mode_is_judged() -> None:
 
 @pytest.mark.parametrize("mode", sorted(SHOWS))
 def test_a_poller_that_never_finishes_a_window_properly_fails_every_scenario(mode: str) -> None:
-    argv = [sys.executable, "-m", "cwmock", "contract", "--poller-cmd", f"{BROKEN} --mode {mode}", "-q", "-rfE"]
+    args = ["--poller-cmd", f"{BROKEN} --mode {mode}", "-q", "-rfE"]
     if mode == "hang":
-        argv += ["--poller-timeout", HANG_TIMEOUT]
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=600, check=False)
+        args += ["--poller-timeout", HANG_TIMEOUT]
+    done = run_contract(*args, timeout=600)
     output = done.stdout + done.stderr
     summary = output.strip().splitlines()[-1]
     counts = dict((word, int(number)) for number, word in re.findall(r"(\d+) (\w+)", summary))

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
+
+from support.contract_runs import run_contract
 
 SELECTED = "test_one_create_gives_one_event or test_an_update_inside_the_second_a_window_starts_is_delivered"
 
 
 def test_the_suite_fails_the_naive_poller_on_the_same_second_update_and_passes_its_single_create() -> None:
     naive = f"{sys.executable} -m cwmock.contract_tests.zoo.naive_poller"
-    done = subprocess.run(
-        [sys.executable, "-m", "cwmock", "contract", "--poller-cmd", naive, "-q", "-k", SELECTED],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = run_contract("--poller-cmd", naive, "-q", "-k", SELECTED, timeout=300)
     output = done.stdout + done.stderr
     assert done.returncode == 1, output
     failed = [line for line in output.splitlines() if line.startswith("FAILED")]
