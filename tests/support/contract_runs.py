@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import tempfile
@@ -26,6 +27,12 @@ def pytest_in_subprocess(argv: list[str], *, timeout: float) -> subprocess.Compl
 def run_contract(*args: str, timeout: float) -> subprocess.CompletedProcess[str]:
     """`python -m cwmock contract ARGS` as a user runs it, in its own pytest temporary root."""
     return pytest_in_subprocess([sys.executable, "-m", "cwmock", "contract", *args], timeout=timeout)
+
+
+def summary_counts(output: str) -> dict[str, int]:
+    """The counts on a pytest session's last line: `40 passed, 2 skipped in 3.2s` -> {"passed": 40, "skipped": 2}."""
+    summary = output.strip().splitlines()[-1]
+    return {word: int(number) for number, word in re.findall(r"(\d+) (\w+)", summary)}
 
 
 def run_suite(poller_cmd: str, scenario: str | None, *, policy: bool = False) -> tuple[int, str]:

@@ -6,7 +6,6 @@ Each mode runs the whole suite as QA runs it (`cwmock contract --poller-cmd ...`
 
 from __future__ import annotations
 
-import re
 import sys
 from dataclasses import dataclass
 
@@ -14,7 +13,7 @@ import pytest
 
 from cwmock.contract_tests.zoo.broken_poller import MODES, SAYS
 
-from support.contract_runs import run_contract
+from support.contract_runs import run_contract, summary_counts
 
 BROKEN = f"{sys.executable} -m cwmock.contract_tests.zoo.broken_poller"
 HANG_TIMEOUT = "0.25"  # seconds: each of the hanging poller's windows is killed this long after it starts
@@ -51,8 +50,8 @@ def test_a_poller_that_never_finishes_a_window_properly_fails_every_scenario(mod
         args += ["--poller-timeout", HANG_TIMEOUT]
     done = run_contract(*args, timeout=600)
     output = done.stdout + done.stderr
+    counts = summary_counts(output)
     summary = output.strip().splitlines()[-1]
-    counts = dict((word, int(number)) for number, word in re.findall(r"(\d+) (\w+)", summary))
     assert done.returncode == 1, output
     assert set(counts) <= {"failed", "skipped"}, f"nothing passes, nothing errors: {summary}"
     assert counts.get("failed", 0) >= AT_LEAST, summary
