@@ -70,7 +70,9 @@ def test_the_lossy_node_poller_is_caught_missing(tmp_path: Path) -> None:
 @pytest.mark.parametrize("lossy", [False, True], ids=["passes", "lossy-caught-missing"])
 def test_the_node_poller_under_accelerated_time(tmp_path: Path, lossy: bool) -> None:
     required_libfaketime()
-    flags = ["--interval", "60", *(["--lossy"] if lossy else [])]
+    # The poller's own timers run at 60x too: its default 30 s request timeout would be 0.5 s of real time, which a
+    # machine busy with other tests can exceed; 600 emulated seconds are 10 real ones.
+    flags = ["--interval", "60", "--timeout", "600", *(["--lossy"] if lossy else [])]
     done, verdict = judge(tmp_path, [*ACCELERATED, *ACCELERATED_SETTLE], *flags)
     if lossy:
         assert done.returncode == 1, done.stdout + done.stderr
