@@ -43,6 +43,11 @@ class ReceiverServer:
             ) from exc
         return self
 
+    def wait_idle(self, timeout: float = 10.0) -> None:
+        """Wait until no connection is open and no request is in progress, so that what a sender sent before it
+        stopped (or was killed) is recorded, or was dropped unread, before `receiver.arrivals()` is read."""
+        self._server.wait_idle(timeout)
+
     def stop(self, timeout: float = 10.0) -> None:
         """Stop serving and join the thread."""
         self._server.stop(timeout)

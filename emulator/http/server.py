@@ -106,6 +106,16 @@ def serve(
         server.run()
 
 
+def _wait_until(done: Callable[[], bool], timeout: float) -> bool:
+    """Whether `done()` holds within `timeout` s, asked every 10 ms."""
+    poll = threading.Event()  # never set: used only to wait without sleeping the interpreter
+    for _ in range(int(timeout / 0.01)):
+        if done():
+            return True
+        poll.wait(0.01)
+    return done()
+
+
 @dataclass
 class BackgroundServer:
     """A uvicorn server on a free port in a daemon thread; `url` is known once `start()` returns.
@@ -149,16 +159,30 @@ class BackgroundServer:
             name=f"cwmock-server-{self.port}",
             daemon=True,
         )
-        self._thread.start()
-        poll = threading.Event()  # never set: used only to wait without sleeping the interpreter
-        for _ in range(int(timeout / 0.01)):
-            if server.started or not self._thread.is_alive():
-                break
-            poll.wait(0.01)
+        thread = self._thread
+        thread.start()
+        _wait_until(lambda: server.started or not thread.is_alive(), timeout)
         if not server.started:
             self.stop()
             raise RuntimeError(f"the server on {self.url} did not start within {timeout} s")
         return self
+
+    def busy(self) -> tuple[int, int]:
+        """How many connections are open and how many requests are being answered ((0, 0) when not serving)."""
+        if self._server is None:
+            return 0, 0
+        state = self._server.server_state  # sets the server's thread changes: only their sizes are read here
+        return len(state.connections), len(state.tasks)
+
+    def wait_idle(self, timeout: float = 10.0) -> None:
+        """Wait until no connection is open and no request is in progress: every request a sender sent before it
+        stopped, or was killed, has been answered or dropped; TimeoutError after `timeout` s, saying what is open."""
+        if not _wait_until(lambda: self.busy() == (0, 0), timeout):
+            connections, requests = self.busy()
+            raise TimeoutError(
+                f"the server on {self.url} still had {connections} connection(s) open and {requests} request(s) in "
+                f"progress after {timeout} s"
+            )
 
     def stop(self, timeout: float = 10.0) -> None:
         """Ask the server to exit and wait for its thread."""

@@ -238,7 +238,9 @@ async def test_strict_mode_is_the_documented_lossy_algorithm(build: BuildHarness
 
 @pytest.mark.parametrize("point", ["after_fetch", "after_commit", "after_send", "after_ack"])
 @pytest.mark.parametrize("kind", ["external"], indirect=True)
-async def test_a_killed_poller_loses_nothing_and_resends_identically(build: BuildHarness, point: str) -> None:
+async def test_a_killed_poller_loses_nothing_and_resends_identically(
+    build: BuildHarness, receiver_server: ReceiverServer, point: str
+) -> None:
     armed = ExternalCommandTarget(ONCE, extra_env={"CWMOCK_POLLER_CRASH_AT": point}, injected_crash=point)
     harness = await build(poller=armed)
     created = await harness.control.bulk_create(TENANT, 12, stamp=harness.start_instant + timedelta(minutes=3))
@@ -246,6 +248,9 @@ async def test_a_killed_poller_loses_nothing_and_resends_identically(build: Buil
     assert killed.outcome.crashed, killed.outcome.detail
     assert killed.outcome.injected, killed.outcome.detail
     assert killed.outcome.detail == f"killed by signal SIGKILL at {point}"
+    # A notification the killed process had sent may still be on its way through the receiver: wait until the
+    # receiver has recorded (or dropped, if cut short) everything it had sent, so `before` is all of it.
+    receiver_server.wait_idle()
     before = harness.receiver.arrivals()
     # Deliveries run concurrently: the kill at the first send or ack may come after the other notification arrived.
     sent_before = (1, 2) if point in ("after_send", "after_ack") else (0,)

@@ -50,3 +50,23 @@ def test_a_busy_port_is_reported_with_a_fix() -> None:
         port = taken.getsockname()[1]
         with pytest.raises(RuntimeError, match=f"could not listen on 127.0.0.1:{port}.*pass port=0"):
             serve_receiver(port=port)
+
+
+def test_wait_idle_returns_once_a_stopped_senders_connection_and_request_are_gone() -> None:
+    receiver = Receiver(ManualClock(START), [KEY])
+    with serve_receiver(receiver, port=0) as server:
+        server.wait_idle(timeout=5)  # nothing was ever sent: idle at once
+        headers = "".join(f"{name}: {value}\r\n" for name, value in hook("n-1", sign(KEY, BODY)).items())
+        whole = f"POST /cb HTTP/1.1\r\nHost: x\r\n{headers}Content-Length: {len(BODY)}\r\n\r\n".encode() + BODY
+        sender = socket.create_connection(("127.0.0.1", server.port))
+        try:
+            sender.sendall(whole)
+            assert sender.recv(65536).startswith(b"HTTP/1.1 200"), "the first request is answered: the server has it"
+            # A second request cut short, as a sender killed mid-body leaves it: its connection stays open.
+            sender.sendall(whole[: len(whole) - 10])
+            with pytest.raises(TimeoutError, match=r"still had 1 connection\(s\) open"):
+                server.wait_idle(timeout=0.2)
+        finally:
+            sender.close()
+        server.wait_idle(timeout=10)
+        assert len(receiver.arrivals()) == 1, "the cut request was dropped, never recorded"
