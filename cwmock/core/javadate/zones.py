@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cwmock.core.javadate.errors import UnknownZoneError
 from cwmock.core.timestamps import UTC
-from cwmock.fixtures import read_fixture
 
 # The JVM default zone SimpleDateFormat consults when parsing zone names; Open Connectors runs in GMT/UTC.
 JVM_DEFAULT_ZONE_ID = "UTC"
@@ -141,6 +140,10 @@ UNIVERSAL_ZONE_NAMES: Mapping[str, ZoneNames] = MappingProxyType(
 
 @lru_cache(maxsize=1)
 def _java_tables() -> tuple[Mapping[str, ZoneNames], tuple[tuple[str, ...], ...]]:
+    # Imported here: GMT and UTC (nearly every instance's dates) never need the table, and a poller window, a
+    # process of its own, pays its imports every window.
+    from cwmock.fixtures import read_fixture
+
     data = json.loads(read_fixture("java_dates/zone_names.json"))
     names = {
         zone_id: ZoneNames(row[0], row[1], row[2], row[3], int(row[4]), int(row[5]))

@@ -9,7 +9,7 @@ import pytest
 
 from support.start_paths import modules_imported
 
-NOT_NEEDED = {"httpx", "httpcore", "cwmock.core.instance.config", "cwmock.core.validation"}
+NOT_NEEDED = {"httpx", "httpcore", "cwmock.core.instance.config", "cwmock.core.validation", "cwmock.fixtures"}
 
 
 @pytest.mark.parametrize(
