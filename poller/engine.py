@@ -34,6 +34,7 @@ from cwmock.poller.notifications import (
     DEFAULT_USER_ID,
     MAX_EVENTS,
     InstanceIdentity,
+    chunks,
     event_id,
     notification_body,
 )
@@ -439,8 +440,7 @@ class PollerEngine:
         resource, bounds = item.resource, item.report.bounds
         assert bounds is not None, "selection sets the bounds of every resource it writes"
         whole = len(item.kept) if final else len(item.kept) - len(item.kept) % MAX_EVENTS
-        for start in range(0, whole, MAX_EVENTS):
-            group = item.kept[start : start + MAX_EVENTS]
+        for group in chunks(item.kept[:whole]):
             versions = [version for version, _ in group]
             (number,) = tx.next_numbers(1)
             notification = self._notification(

@@ -7,12 +7,14 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from cwmock.core.javadate.calendar import epoch_ms
 from cwmock.core.javadate.formatting import JavaDateFormat
 from cwmock.core.timestamps import UTC
 from cwmock.poller.classification import FoundVersion, compact_json
+
+T = TypeVar("T")
 
 ELEMENT_KEY = "connectwisecrmrest"
 HUB_KEY = "crm"
@@ -68,8 +70,8 @@ def event_id(instance_id: int, number: int, poll_date: datetime) -> str:
     return "cw" + hashlib.sha256(seed).hexdigest()[:22]
 
 
-def chunks(versions: Sequence[FoundVersion], size: int = MAX_EVENTS) -> Iterator[Sequence[FoundVersion]]:
-    """The versions in groups of at most `size` (one notification each), in order."""
+def chunks(versions: Sequence[T], size: int = MAX_EVENTS) -> Iterator[Sequence[T]]:
+    """The versions (or anything carrying one each) in groups of at most `size` (one notification each), in order."""
     if not 1 <= size <= MAX_EVENTS:
         raise ValueError(f"a notification carries 1 to {MAX_EVENTS} events, not {size}")
     for start in range(0, len(versions), size):
