@@ -1,4 +1,5 @@
-"""Serving an ASGI app over a real socket with uvicorn: in the foreground, or in a thread for tests."""
+"""Serving an ASGI app over a real socket with uvicorn: in the foreground, or for tests in a thread or on the
+caller's own event loop."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import contextlib
 import ipaddress
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,12 +117,23 @@ def _wait_until(done: Callable[[], bool], timeout: float) -> bool:
     return done()
 
 
-@dataclass
-class BackgroundServer:
-    """A uvicorn server on a free port in a daemon thread; `url` is known once `start()` returns.
+def _listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to host:port (port 0: a free one), for uvicorn to listen on."""
+    # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets whose proto says TCP, and without it
+    # every keep-alive request waits ~40 ms (Nagle against delayed ACK).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
-    With `tls` it serves HTTPS (`url` starts with `https://`) with that material's server certificate.
-    """
+
+@dataclass
+class _ServedApp:
+    """An app to serve on host:port (port 0: a free one, known once started); with `tls`, over HTTPS."""
 
     app: ASGIApp
     host: str = LOOPBACK
@@ -133,25 +145,39 @@ class BackgroundServer:
         if self.tls is not None:
             self.scheme = "https"
         self._server: Server | None = None
-        self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
         """Base URL of the running server."""
         return f"{self.scheme}://{self.host}:{self.port}"
 
+    def busy(self) -> tuple[int, int]:
+        """How many connections are open and how many requests are being answered ((0, 0) when not serving)."""
+        if self._server is None:
+            return 0, 0
+        state = self._server.server_state  # sets the serving thread changes: only their sizes are read here
+        return len(state.connections), len(state.tasks)
+
+    def _bind(self) -> socket.socket:
+        sock = _listening_socket(self.host, self.port)
+        self.port = sock.getsockname()[1]
+        return sock
+
+
+@dataclass
+class BackgroundServer(_ServedApp):
+    """A uvicorn server on a free port in a daemon thread; `url` is known once `start()` returns.
+
+    With `tls` it serves HTTPS (`url` starts with `https://`) with that material's server certificate.
+    """
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self._thread: threading.Thread | None = None
+
     def start(self, timeout: float = 10.0, **options: object) -> BackgroundServer:
         """Bind, start serving in a thread, and wait until the server accepts connections."""
-        # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets whose proto says TCP, and without it
-        # every keep-alive request waits ~40 ms (Nagle against delayed ACK).
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((self.host, self.port))
-        except OSError:
-            sock.close()
-            raise
-        self.port = sock.getsockname()[1]
+        sock = self._bind()
         server = make_server(self.app, self.host, self.port, self.tls, **options)
         self._server = server
         self._thread = threading.Thread(
@@ -166,13 +192,6 @@ class BackgroundServer:
             self.stop()
             raise RuntimeError(f"the server on {self.url} did not start within {timeout} s")
         return self
-
-    def busy(self) -> tuple[int, int]:
-        """How many connections are open and how many requests are being answered ((0, 0) when not serving)."""
-        if self._server is None:
-            return 0, 0
-        state = self._server.server_state  # sets the server's thread changes: only their sizes are read here
-        return len(state.connections), len(state.tasks)
 
     def wait_idle(self, timeout: float = 10.0) -> None:
         """Wait until no connection is open and no request is in progress: every request a sender sent before it
@@ -198,3 +217,65 @@ class BackgroundServer:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+
+class _OnCallersLoop(Server):
+    """A `Server` that leaves signal handling to the loop's owner: Ctrl-C interrupts the caller, as it would
+    without the server (uvicorn's own `serve` turns it into a request to stop serving, raised again at exit)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+@dataclass
+class LoopServer(_ServedApp):
+    """A uvicorn server on a free port, served by the running event loop instead of a thread; `url` is known once
+    `start()` returns. `async with LoopServer(app) as server:` serves for the block.
+
+    For async code whose client runs on the same loop, such as an in-process poller with the emulator and a
+    receiver: each request is answered between the caller's own awaits, with no hand-over of the interpreter lock
+    between threads (an in-process burst spent about a fifth of its CPU on those, docs/benchmarks.md#one-loop).
+    Nothing may block the loop while it serves: a synchronous request to the server from the loop's own thread
+    would wait for ever. From synchronous code, use `BackgroundServer`.
+    """
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self, timeout: float = 10.0, **options: object) -> LoopServer:
+        """Bind, start serving on the running loop, and return once the server accepts connections."""
+        sock = self._bind()
+        started = asyncio.Event()
+        server = _OnCallersLoop(uvicorn_config(self.app, self.host, self.port, self.tls, **options), started.set)
+        self._server = server
+        self._task = asyncio.ensure_future(server.serve(sockets=[sock]))
+        waiting = asyncio.ensure_future(started.wait())
+        await asyncio.wait({self._task, waiting}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        waiting.cancel()
+        if not server.started:
+            await self.stop()
+            raise RuntimeError(f"the server on {self.url} did not start within {timeout} s")
+        return self
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Ask the server to exit and wait for it; after `timeout` s it is cancelled."""
+        if self._server is not None:
+            self._server.should_exit = True
+        task, self._task, self._server = self._task, None, None
+        if task is None:
+            return
+        await asyncio.wait({task}, timeout=timeout)
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        elif not task.cancelled() and task.exception() is not None:
+            raise task.exception()  # type: ignore[misc]  # not None, just checked
+
+    async def __aenter__(self) -> LoopServer:
+        return await self.start()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
