@@ -1,19 +1,22 @@
 """Benchmark: 100,000 contacts touched inside one second, then one poller window — every version delivered once.
 
     python bench/poller_burst.py [--contacts 100000] [--poller both|in-process|process]
-                                 [--json bench-poller-burst.json]
+                                 [--serve both|loop|threads] [--json bench-poller-burst.json]
 
 The emulator is seeded in-process before it is served (the contacts exist a day before the instance), then served
-on a real socket with the webhook receiver, as the contract suite's fixtures serve them. Five minutes after the
+on a real socket with the webhook receiver: on this process's event loop (`--serve loop`, `LoopServer`), or each in
+a thread of its own (`--serve threads`, `BackgroundServer`, as the contract suite's session fixtures serve them);
+`both` (the default) measures each poller both ways, one after the other. Five minutes after the
 instance's start every contact is touched with one stamp (`POST /__admin/tenants/T/contacts/touch`); the harness
 then runs the window at the refresh interval, settles and asks the oracle, which must pass: each of the versions
 delivered exactly once.
 
-The poller runs `in-process` (the `ReferencePoller` target, on this process's event loop while the emulator and
-receiver threads serve it) and/or as a `process` (`cwmock poller once`, the external-poller protocol, so its peak
-resident memory is its own: VmHWM read from /proc while it runs). Reported: the burst window's wall time and
-events per second, the poller's peak RSS (process mode), and its state directory's size after the window and after
-the settle. Wall-clock timing is the point of a benchmark, so this script (not part of the package) reads it.
+The poller runs `in-process` (the `ReferencePoller` target, on this process's event loop, with the emulator and
+the receiver on that loop too or on their threads) and/or as a `process` (`cwmock poller once`, the external-poller
+protocol, so its peak resident memory is its own: VmHWM read from /proc while it runs). Reported: the burst window's
+wall time and events per second, the poller's peak RSS (process mode), and its state directory's size after the
+window and after the settle. Wall-clock timing is the point of a benchmark, so this script (not part of the package)
+reads it.
 """
 
 from __future__ import annotations
@@ -26,8 +29,8 @@ import sys
 import tempfile
 import time
 from asyncio.subprocess import PIPE
-from collections.abc import Sequence
-from contextlib import suppress
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager, suppress
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -39,15 +42,15 @@ from cwmock.contract_tests.harness.runner import Harness, HarnessSettings
 from cwmock.contract_tests.harness.targets import PollOutcome, WindowContext, parse_next_due
 from cwmock.core.clock import ManualClock
 from cwmock.emulator.admin.contacts import MAX_BULK_CONTACTS
-from cwmock.emulator.app import DEFAULT_START, create_emulator
+from cwmock.emulator.app import DEFAULT_START, Emulator, create_emulator
 from cwmock.emulator.config import EmulatorConfig
-from cwmock.emulator.http.server import BackgroundServer
+from cwmock.emulator.http.server import BackgroundServer, LoopServer
 from cwmock.emulator.journal.ring import DEFAULT_JOURNAL_CAPACITY
 from cwmock.emulator.model.generated import generate_contacts
 from cwmock.fixtures import read_fixture
 from cwmock.poller.engine import EngineSettings
+from cwmock.receiver.app import create_receiver_app
 from cwmock.receiver.inbox import Receiver
-from cwmock.receiver.server import serve_receiver
 
 from common import directory_bytes, fresh_directory, machine, memory_mb, profiled, verdict_line
 
@@ -56,6 +59,9 @@ TOUCH_AFTER = timedelta(minutes=5)
 # Issue 18's targets: in-process, and as `cwmock poller once` (its own process, 8 deliveries in flight).
 TARGET_EVENTS_PER_SECOND = {"in-process": 6_000, "process": 5_000}
 TARGET_PEAK_RSS_MB = 300
+# How the emulator and the receiver are served: on the poller's (this process's) event loop, or a thread each.
+SERVINGS = ("loop", "threads")
+SERVED_ON = {"loop": "on the poller's event loop", "threads": "a thread each"}
 
 
 @dataclass
@@ -63,6 +69,7 @@ class BurstResult:
     """What one burst measured."""
 
     poller: str
+    serving: str
     contacts: int
     seed_seconds: float
     touch_seconds: float
@@ -118,25 +125,41 @@ class SampledCommand:
         return PollOutcome(next_due=parse_next_due(out.decode()))
 
 
+@asynccontextmanager
+async def serve_both(serving: str, emulator: Emulator, receiver: Receiver) -> AsyncIterator[tuple[str, str]]:
+    """The emulator's and the receiver's base URLs, served as `serving` says for the block."""
+    apps = (emulator.app, create_receiver_app(receiver))
+    if serving == "loop":
+        async with LoopServer(apps[0]) as api, LoopServer(apps[1]) as hooks:
+            yield api.url, hooks.url
+    else:
+        with BackgroundServer(apps[0]) as api, BackgroundServer(apps[1]) as hooks:
+            yield api.url, hooks.url
+
+
 def make_target(kind: str) -> ReferencePoller | SampledCommand:
     """The reference poller in this process, or `cwmock poller once` as a child process."""
     if kind == "in-process":
-        # Here the poller shares one interpreter lock with the emulator and the receiver it delivers to: attempts in
-        # flight together only trade idle hand-overs for forced thread switches (2,887 events/s one at a time
-        # against 1,983 with 8 in flight, docs/benchmarks.md#poller-burst), so the in-process poller sends one at a
-        # time. `cwmock poller once` runs in its own process and keeps the default.
+        # Here the poller shares one interpreter with the emulator and the receiver it delivers to: attempts in
+        # flight together gain nothing on one loop, and with server threads only trade idle hand-overs for forced
+        # thread switches (2,887 events/s one at a time against 1,983 with 8 in flight,
+        # docs/benchmarks.md#poller-burst), so the in-process poller sends one at a time. `cwmock poller once` runs
+        # in its own process and keeps the default.
         # It delivers over the lean keep-alive transport, as `cwmock poller once` does by default (the in-process
         # default stays httpx's own, which respx can route).
         return ReferencePoller(EngineSettings(max_in_flight=1, http_transport="keepalive"))
     return SampledCommand([sys.executable, "-m", "cwmock", "poller", "once"])
 
 
-async def run_burst(kind: str, contacts: int, work_dir: Path, *, quiet: bool, profile: bool) -> BurstResult:
+async def run_burst(
+    kind: str, serving: str, contacts: int, work_dir: Path, *, quiet: bool, profile: bool
+) -> BurstResult:
     """Seed, serve, register the instance, touch every contact in one second, run the window, settle, judge."""
+    label = f"{kind}, {serving}"
 
     def say(text: str) -> None:
         if not quiet:
-            print(f"[{kind}] {text}", file=sys.stderr, flush=True)
+            print(f"[{label}] {text}", file=sys.stderr, flush=True)
 
     # The judge reads every hub request from the journal: a window of pages of 10 asks for contacts / 10 of them.
     journal = max(DEFAULT_JOURNAL_CAPACITY, contacts // 5 + 10_000)
@@ -150,14 +173,15 @@ async def run_burst(kind: str, contacts: int, work_dir: Path, *, quiet: bool, pr
     seed_seconds = time.perf_counter() - began
     say(f"seeded {contacts:,} contacts in {seed_seconds:.1f} s")
     body: dict[str, Any] = json.loads(read_fixture("instances/seed_example_polling.json"))
-    with BackgroundServer(emulator.app) as server, serve_receiver(Receiver(emulator.clock)) as receiver_server:
-        control = EmulatorControl(server.url, timeout=600)
+    receiver = Receiver(emulator.clock)
+    async with serve_both(serving, emulator, receiver) as (api_url, hooks_url):
+        control = EmulatorControl(api_url, timeout=600)
         try:
             settings = HarnessSettings(
-                server.url, f"{receiver_server.url}/hooks", fresh_directory(work_dir / kind), http_timeout=10
+                api_url, f"{hooks_url}/hooks", fresh_directory(work_dir / f"{kind}-{serving}"), http_timeout=10
             )
             target = make_target(kind)
-            harness = Harness(control, receiver_server.receiver, target, body, settings)
+            harness = Harness(control, receiver, target, body, settings)
             await harness.start()
             await harness.advance(TOUCH_AFTER.total_seconds())
             began = time.perf_counter()
@@ -170,7 +194,8 @@ async def run_burst(kind: str, contacts: int, work_dir: Path, *, quiet: bool, pr
             say(f"touched {len(touched):,} contacts at one instant in {touch_seconds:.1f} s; running the window")
             await harness.advance(harness.refresh_interval.total_seconds() - TOUCH_AFTER.total_seconds())
             began = time.perf_counter()
-            window = await profiled(harness.run_window(), work_dir / f"profile-{kind}.txt" if profile else None)
+            report = work_dir / f"profile-{kind}-{serving}.txt" if profile else None
+            window = await profiled(harness.run_window(), report)
             window_seconds = time.perf_counter() - began
             if window.outcome.crashed:
                 raise RuntimeError(f"the poller crashed in the burst window: {window.outcome.detail}")
@@ -185,10 +210,11 @@ async def run_burst(kind: str, contacts: int, work_dir: Path, *, quiet: bool, pr
             judge_seconds = time.perf_counter() - began
             if not verdict.passed:
                 print(verdict.report(), file=sys.stderr)
-            deliveries = receiver_server.receiver.deliveries()
+            deliveries = receiver.deliveries()
             events = sum(len(json.loads(d.arrivals[0].body)["message"]["events"]) for d in deliveries)
             return BurstResult(
                 poller=kind,
+                serving=serving,
                 contacts=contacts,
                 seed_seconds=seed_seconds,
                 touch_seconds=touch_seconds,
@@ -201,7 +227,7 @@ async def run_burst(kind: str, contacts: int, work_dir: Path, *, quiet: bool, pr
                 required=verdict.required,
                 delivered_events=events,
                 deliveries=len(deliveries),
-                arrivals=len(receiver_server.receiver.arrivals()),
+                arrivals=len(receiver.arrivals()),
                 poller_peak_rss_mb=target.peak_mb if isinstance(target, SampledCommand) else None,
                 bench_process_peak_rss_mb=memory_mb(os.getpid())[1],
                 state_dir_bytes_after_window=state_after_window,
@@ -223,14 +249,15 @@ def _window_counts(harness: Harness, kind: str) -> tuple[int, int]:
 def table(results: Sequence[BurstResult]) -> str:
     """The figures as a markdown table."""
     rows = [
-        "| poller | contacts | window s | events/s | poller peak RSS MB | state dir MB (after window / settle) "
-        "| oracle | delivered events | deliveries | judge s |",
-        "|---|" + "---:|" * 9,
+        "| poller | emulator and receiver | contacts | window s | events/s | poller peak RSS MB "
+        "| state dir MB (after window / settle) | oracle | delivered events | deliveries | judge s |",
+        "|---|---|" + "---:|" * 9,
     ]
     for r in results:
         rss = "n/a (shares this process)" if r.poller_peak_rss_mb is None else f"{r.poller_peak_rss_mb:,.0f}"
         rows.append(
-            f"| {r.poller} | {r.contacts:,} | {r.window_seconds:.1f} | {r.events_per_second:,.0f} | {rss} "
+            f"| {r.poller} | {SERVED_ON[r.serving]} | {r.contacts:,} | {r.window_seconds:.1f} "
+            f"| {r.events_per_second:,.0f} | {rss} "
             f"| {r.state_dir_bytes_after_window / 2**20:,.1f} / {r.state_dir_bytes_after_settle / 2**20:,.1f} "
             f"| {'pass' if r.verdict_passed else 'FAIL'} | {r.delivered_events:,} | {r.deliveries:,} "
             f"| {r.judge_seconds:.1f} |"
@@ -242,15 +269,15 @@ def verdicts(results: Sequence[BurstResult]) -> list[dict[str, Any]]:
     """Each target the issue sets, with the measured figure."""
     found: list[dict[str, Any]] = []
     for r in results:
-        found.append({"target": f"[{r.poller}] oracle verdict passes", "value": r.verdict_passed,
+        found.append({"target": f"[{r.poller}, {r.serving}] oracle verdict passes", "value": r.verdict_passed,
                       "met": r.verdict_passed})  # fmt: skip
     for r in results:
         rate, target = round(r.events_per_second), TARGET_EVENTS_PER_SECOND[r.poller]
-        found.append({"target": f"[{r.poller}] events/s >= {target:,}", "value": rate,
+        found.append({"target": f"[{r.poller}, {r.serving}] events/s >= {target:,}", "value": rate,
                       "met": rate >= target})  # fmt: skip
         if r.poller_peak_rss_mb is not None:
             peak = round(r.poller_peak_rss_mb)
-            found.append({"target": f"[process] poller peak RSS < {TARGET_PEAK_RSS_MB} MB", "value": peak,
+            found.append({"target": f"[process, {r.serving}] poller peak RSS < {TARGET_PEAK_RSS_MB} MB", "value": peak,
                           "met": peak < TARGET_PEAK_RSS_MB})  # fmt: skip
     return found
 
@@ -261,6 +288,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--contacts", type=int, default=100_000, help="contacts touched at once (default 100000)")
     parser.add_argument("--poller", choices=("both", "in-process", "process"), default="both",
                         help="where the poller runs (default both: process first, then in-process)")  # fmt: skip
+    parser.add_argument("--serve", choices=("both", *SERVINGS), default="both",
+                        help="how the emulator and receiver are served: on this process's event loop, a thread each, "
+                        "or (default) both, one run each")  # fmt: skip
     parser.add_argument("--json", type=Path, default=Path("bench-poller-burst.json"), help="where to write JSON")
     parser.add_argument("--work-dir", type=Path, help="keep the state directories here (default: a temp dir)")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
@@ -272,11 +302,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     kinds = ["process", "in-process"] if args.poller == "both" else [args.poller]
+    servings = list(SERVINGS) if args.serve == "both" else [args.serve]
     with tempfile.TemporaryDirectory(prefix="cwmock-burst-") as temp:
         work_dir = args.work_dir or Path(temp)
         results = [
-            asyncio.run(run_burst(kind, args.contacts, work_dir, quiet=args.quiet, profile=args.profile))
+            asyncio.run(run_burst(kind, serving, args.contacts, work_dir, quiet=args.quiet, profile=args.profile))
             for kind in kinds
+            for serving in servings
         ]
     report: dict[str, Any] = {
         "benchmark": "poller burst",
