@@ -235,7 +235,7 @@ class LoopServer(_ServedApp):
 
     For async code whose client runs on the same loop, such as an in-process poller with the emulator and a
     receiver: each request is answered between the caller's own awaits, with no hand-over of the interpreter lock
-    between threads (an in-process burst spent about a fifth of its CPU on those, docs/benchmarks.md#one-loop).
+    between threads (the same in-process burst took 12-25% less CPU this way, docs/benchmarks.md#one-loop).
     Nothing may block the loop while it serves: a synchronous request to the server from the loop's own thread
     would wait for ever. From synchronous code, use `BackgroundServer`.
     """
