@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from cwmock.cli.judge import ACCELERATED_GAP_PER_SPEED, ACCELERATED_TOLERANCE_PER_SPEED
 from cwmock.contract_tests.harness.emulator_control import EmulatorControl
 from cwmock.contract_tests.live.clock_modes import CLOCK_MODES, Accelerated
 from cwmock.contract_tests.live.session import JudgeSettings, LiveJudge, LiveResult
@@ -31,6 +32,8 @@ from support.runtimes import required_libfaketime, required_program
 
 START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 POLLER = Path(__file__).resolve().parents[3] / "examples" / "node-poller" / "poller.mjs"
+SPEED = 60
+LAG = timedelta(seconds=5)  # the poller's clock starts this far behind the emulator's, on top of its start-up drift
 
 
 class ShiftedWall:
@@ -99,8 +102,14 @@ def test_a_poller_whose_clock_starts_behind_the_emulators_still_passes(stack: tu
         instance_body=json.loads(read_fixture(SEED_INSTANCE)),
         command=[node, str(POLLER), "--interval", "60"],
         workload=WorkloadSpec(seed=3, duration=timedelta(minutes=10), steps_per_minute=4),
-        clock=Accelerated(speed=60, wall=ShiftedWall(timedelta(seconds=5)), library=library),
-        inference=InferenceSettings(timedelta(seconds=12), timedelta(seconds=12)),
+        clock=Accelerated(speed=SPEED, wall=ShiftedWall(LAG), library=library),
+        # `cwmock judge`'s accelerated defaults: their pollDate slack covers the service's start-up drift (0.2 s of
+        # real time); the lag this test adds comes on top of it. With the slack alone (12 s), a run under a loaded
+        # `pytest -n auto` failed: pollDate 16 s before the first request, 5 s of lag and 11 s of drift.
+        inference=InferenceSettings(
+            timedelta(seconds=ACCELERATED_GAP_PER_SPEED * SPEED),
+            timedelta(seconds=ACCELERATED_TOLERANCE_PER_SPEED * SPEED) + LAG,
+        ),
         settle_timeout=timedelta(minutes=10),
     )
 
