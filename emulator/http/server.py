@@ -158,6 +158,13 @@ class _ServedApp:
         state = self._server.server_state  # sets the serving thread changes: only their sizes are read here
         return len(state.connections), len(state.tasks)
 
+    def _still_busy(self, timeout: float) -> TimeoutError:
+        connections, requests = self.busy()
+        return TimeoutError(
+            f"the server on {self.url} still had {connections} connection(s) open and {requests} request(s) in "
+            f"progress after {timeout} s"
+        )
+
     def _bind(self) -> socket.socket:
         sock = _listening_socket(self.host, self.port)
         self.port = sock.getsockname()[1]
@@ -197,11 +204,7 @@ class BackgroundServer(_ServedApp):
         """Wait until no connection is open and no request is in progress: every request a sender sent before it
         stopped, or was killed, has been answered or dropped; TimeoutError after `timeout` s, saying what is open."""
         if not _wait_until(lambda: self.busy() == (0, 0), timeout):
-            connections, requests = self.busy()
-            raise TimeoutError(
-                f"the server on {self.url} still had {connections} connection(s) open and {requests} request(s) in "
-                f"progress after {timeout} s"
-            )
+            raise self._still_busy(timeout)
 
     def stop(self, timeout: float = 10.0) -> None:
         """Ask the server to exit and wait for its thread."""
@@ -258,6 +261,14 @@ class LoopServer(_ServedApp):
             await self.stop()
             raise RuntimeError(f"the server on {self.url} did not start within {timeout} s")
         return self
+
+    async def wait_idle(self, timeout: float = 10.0) -> None:
+        """`BackgroundServer.wait_idle`, awaited: the loop serves while it waits (every 10 ms it looks again)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self.busy() != (0, 0):
+            if asyncio.get_running_loop().time() >= deadline:
+                raise self._still_busy(timeout)
+            await asyncio.sleep(0.01)
 
     async def stop(self, timeout: float = 10.0) -> None:
         """Ask the server to exit and wait for it; after `timeout` s it is cancelled."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import socket
 import ssl
@@ -94,3 +95,21 @@ async def test_it_serves_https_with_the_materials_certificate(tmp_path_factory: 
     ):
         assert server.url.startswith("https://127.0.0.1:")
         assert (await client.get(f"{server.url}{COMPANY_INFO}")).status_code == 200
+
+
+async def test_wait_idle_serves_while_it_waits_for_a_cut_request_to_be_dropped() -> None:
+    receiver = Receiver(ManualClock(DEFAULT_START))
+    async with LoopServer(create_receiver_app(receiver)) as server:
+        await server.wait_idle(timeout=5)  # nothing was ever sent: idle at once
+        whole = b'POST /cb HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n{"a":1}'
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write(whole)
+        assert (await reader.readuntil(b"\r\n\r\n")).startswith(b"HTTP/1.1 200"), "the first request is answered"
+        writer.write(whole[:-3])  # a second request cut short, as a sender killed mid-body leaves it
+        await writer.drain()
+        with pytest.raises(TimeoutError, match=r"still had 1 connection\(s\) open and 1 request\(s\) in progress"):
+            await server.wait_idle(timeout=0.2)
+        writer.close()
+        await writer.wait_closed()
+        await server.wait_idle(timeout=10)
+    assert [arrival.body for arrival in receiver.arrivals()] == [b'{"a":1}'], "the cut request was never recorded"
