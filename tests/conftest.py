@@ -67,16 +67,19 @@ def pytest_configure(config: pytest.Config) -> None:
 # More workers than this cannot end sooner: the longest test (the contract suite through `--poller-cmd`, about a
 # minute) is then the run's length, and each worker costs a collection and 200-350 MB.
 MAX_WORKERS = 8
+WORKERS_PER_CPU = 3
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
-    """`-n auto`: two workers for each CPU this process may use, at most `MAX_WORKERS`; xdist's own
+    """`-n auto`: three workers for each CPU this process may use, at most `MAX_WORKERS`; xdist's own
     `PYTEST_XDIST_AUTO_NUM_WORKERS` when set."""
     # About two fifths of the suite's time is spent waiting on the wall clock and on other processes (live
     # judgements, node pollers, hanging zoo pollers): on 2 cores, 4 workers ran it in 160 s against 227 s with 2
-    # (docs/benchmarks.md#suite-runtime-session-7).
+    # (docs/benchmarks.md#suite-runtime-session-7). With 4, the tests that wait still met (four at once for half a
+    # minute) and left the cores idle; with 6 the cores stay busy to the end: 152.6 s against 167.7 s
+    # (docs/benchmarks.md#suite-runtime-session-8).
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
         return None  # xdist's default hook reads it
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return min(2 * usable, MAX_WORKERS)
+    return min(WORKERS_PER_CPU * usable, MAX_WORKERS)
