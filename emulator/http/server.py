@@ -155,7 +155,7 @@ class _ServedApp:
         """How many connections are open and how many requests are being answered ((0, 0) when not serving)."""
         if self._server is None:
             return 0, 0
-        state = self._server.server_state  # sets the serving thread changes: only their sizes are read here
+        state = self._server.server_state  # sets that the serving loop changes: only their sizes are read here
         return len(state.connections), len(state.tasks)
 
     def _still_busy(self, timeout: float) -> TimeoutError:
@@ -255,10 +255,18 @@ class LoopServer(_ServedApp):
         self._server = server
         self._task = asyncio.ensure_future(server.serve(sockets=[sock]))
         waiting = asyncio.ensure_future(started.wait())
-        await asyncio.wait({self._task, waiting}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-        waiting.cancel()
+        try:
+            await asyncio.wait({self._task, waiting}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        except BaseException:  # cancelled while starting: nothing is left serving
+            self._task.cancel()
+            raise
+        finally:
+            waiting.cancel()
         if not server.started:
-            await self.stop()
+            try:
+                await self.stop()  # raises what stopped the server, if anything did
+            finally:
+                sock.close()  # never served: uvicorn did not take it
             raise RuntimeError(f"the server on {self.url} did not start within {timeout} s")
         return self
 
@@ -282,8 +290,8 @@ class LoopServer(_ServedApp):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        elif not task.cancelled() and task.exception() is not None:
-            raise task.exception()  # type: ignore[misc]  # not None, just checked
+        elif not task.cancelled() and (error := task.exception()) is not None:
+            raise error
 
     async def __aenter__(self) -> LoopServer:
         return await self.start()

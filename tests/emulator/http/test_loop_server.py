@@ -113,3 +113,11 @@ async def test_wait_idle_serves_while_it_waits_for_a_cut_request_to_be_dropped()
         await writer.wait_closed()
         await server.wait_idle(timeout=10)
     assert [arrival.body for arrival in receiver.arrivals()] == [b'{"a":1}'], "the cut request was never recorded"
+
+
+async def test_what_stops_the_server_from_starting_is_raised_and_its_port_is_released() -> None:
+    server = LoopServer(create_emulator().app)
+    with pytest.raises(FileNotFoundError):
+        await server.start(ssl_certfile="/nonexistent/cwmock-server.pem")
+    assert server.busy() == (0, 0)
+    assert _refused(server.port)
