@@ -14,6 +14,7 @@ Fixtures:
 - `cwmock_receiver_server` / `cwmock_receiver`: a webhook receiver over a real socket (session) and the same
   receiver emptied per test; anything that failed inside it fails the test.
 - `cwmock_poller_target`: the poller under judgement (`--poller-cmd`, else the reference poller).
+- `cwmock_reference_ssl_context`: the SSL context the session's in-process reference pollers share (built once).
 - `cwmock_instance_body`: the instance JSON registered (the seed's example), `cwmock_harness`: a started harness.
 - `cwmock_transport_faults`: a `TransportFaults` on `cwmock_emulator`: httpx (async) calls to http://cwmock.test go
   into it through respx, and `add("connect_error" | "read_timeout" | "remote_protocol_error", path=..., times=...)`
@@ -113,6 +114,7 @@ from cwmock.testing.harness_fixtures import (  # noqa: E402
     cwmock_poller_target,
     cwmock_receiver,
     cwmock_receiver_server,
+    cwmock_reference_ssl_context,
     pytest_addoption,
     pytest_configure,
     pytest_runtest_makereport,
@@ -132,6 +134,7 @@ __all__ = [
     "cwmock_poller_target",
     "cwmock_receiver",
     "cwmock_receiver_server",
+    "cwmock_reference_ssl_context",
     "cwmock_server",
     "cwmock_tls_live",
     "cwmock_tls_server",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Iterator
 
 import pytest
@@ -24,9 +25,9 @@ def cwmock_clock(cwmock_emulator: Emulator) -> ManualClock:
 
 
 @pytest.fixture
-def cwmock_reference_poller() -> ReferencePoller:
+def cwmock_reference_poller(cwmock_reference_ssl_context: ssl.SSLContext) -> ReferencePoller:
     """cwmock's reference poller as an in-process `PollerTarget` (whatever `--poller-cmd` says)."""
-    return ReferencePoller()
+    return ReferencePoller(ssl_context=cwmock_reference_ssl_context)
 
 
 @pytest.fixture

@@ -1,11 +1,16 @@
-"""A failing contract scenario writes its verdict as an HTML timeline and names the file in the failure."""
+"""The harness fixtures: a failing contract scenario writes its verdict as an HTML timeline and names the file in the
+failure; the session's in-process reference pollers share one SSL context."""
 
 from __future__ import annotations
 
 import re
+import ssl
 from pathlib import Path
 
 import pytest
+
+from cwmock.contract_tests.harness.reference_adapter import ReferencePoller
+from cwmock.contract_tests.harness.targets import PollerTarget
 
 pytest_plugins = ["pytester"]
 
@@ -53,3 +58,15 @@ def test_a_failing_judged_scenario_names_its_timeline(pytester: pytest.Pytester)
     text = page.read_text(encoding="utf-8")
     assert "PASS instance 1: 1 required version(s)" in text
     assert "contact 1" in text
+
+
+def test_the_sessions_in_process_pollers_share_one_verifying_ssl_context(
+    cwmock_poller_target: PollerTarget,
+    cwmock_reference_poller: ReferencePoller,
+    cwmock_reference_ssl_context: ssl.SSLContext,
+) -> None:
+    assert isinstance(cwmock_poller_target, ReferencePoller), "no --poller-cmd in this session: the reference poller"
+    assert cwmock_poller_target.ssl_context is cwmock_reference_ssl_context
+    assert cwmock_reference_poller.ssl_context is cwmock_reference_ssl_context
+    assert cwmock_reference_ssl_context.verify_mode == ssl.CERT_REQUIRED
+    assert cwmock_reference_ssl_context.check_hostname
