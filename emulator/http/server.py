@@ -197,6 +197,7 @@ class BackgroundServer(_ServedApp):
         _wait_until(lambda: server.started or not thread.is_alive(), timeout)
         if not server.started:
             self.stop()
+            sock.close()  # never served: uvicorn did not take it
             raise RuntimeError(f"the server on {self.url} did not start within {timeout} s")
         return self
 

@@ -7,6 +7,7 @@ import socket
 import threading
 
 import httpx
+import pytest
 
 from cwmock.emulator.app import create_emulator
 from cwmock.emulator.http.server import BackgroundServer, Server, make_server
@@ -60,3 +61,12 @@ def test_serve_announces_itself_only_once_the_socket_accepts_connections() -> No
     thread.join(30)
     assert not thread.is_alive()
     assert connected == [True], "on_started never ran"
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # the serving thread's own error
+def test_a_background_server_that_cannot_start_says_so_and_releases_its_port() -> None:
+    server = BackgroundServer(create_emulator().app)
+    with pytest.raises(RuntimeError, match="did not start"):
+        server.start(ssl_certfile="/nonexistent/cwmock-server.pem")
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", server.port), timeout=5).close()
