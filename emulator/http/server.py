@@ -258,8 +258,9 @@ class LoopServer(_ServedApp):
         waiting = asyncio.ensure_future(started.wait())
         try:
             await asyncio.wait({self._task, waiting}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-        except BaseException:  # cancelled while starting: nothing is left serving
+        except BaseException:  # cancelled while starting: nothing is left serving, and the port is released
             self._task.cancel()
+            sock.close()
             raise
         finally:
             waiting.cancel()

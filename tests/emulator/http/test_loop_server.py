@@ -121,3 +121,14 @@ async def test_what_stops_the_server_from_starting_is_raised_and_its_port_is_rel
         await server.start(ssl_certfile="/nonexistent/cwmock-server.pem")
     assert server.busy() == (0, 0)
     assert _refused(server.port)
+
+
+async def test_a_start_cancelled_while_it_waits_leaves_nothing_serving_or_open() -> None:
+    server = LoopServer(create_emulator().app)
+    starting = asyncio.ensure_future(server.start())
+    await asyncio.sleep(0)  # it has bound its port and waits for the server
+    starting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await starting
+    await asyncio.sleep(0)  # the serving task takes its cancellation
+    assert _refused(server.port)
