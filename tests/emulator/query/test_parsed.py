@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import pytest
 
@@ -149,3 +149,97 @@ def test_the_native_conditions_walk_alike() -> None:
 def test_the_keyset_parameter_must_be_one_of_the_names() -> None:
     with pytest.raises(ValueError, match="keyset parameter"):
         ParsedQueries(hub_list_query, HUB_QUERY_PARAMETERS, keyset="conditions")
+
+
+INSTANTS = [
+    "2026-01-01T00:05:00Z",
+    "2026-01-01T00:20:00.250Z",
+    "2025-12-31T23:59:59+01:00",
+    "2026-02-01",
+    "2026-01-01T00:05:00Z",
+]
+POLLS = [
+    ("conditions", "lastUpdated > [{t}]"),
+    ("conditions", "_info/lastUpdated>=[{t}] and id > 9"),
+    ("conditions", "(lastUpdated > [ {t} ]) and not (firstName = null)"),
+    ("where", "lastUpdated >= '{t}'"),
+    ("where", "(lastUpdated >= '{t}') and id > 9"),
+    ("where", "lastUpdated > '{t}' or id = 3"),
+]
+
+
+def _queries(parameter: str, build: Callable[[Mapping[str, str]], ListQuery]) -> ParsedQueries:
+    if parameter == "conditions":
+        return ParsedQueries(build, NATIVE_QUERY_PARAMETERS, keyset="conditions")
+    return ParsedQueries(build, HUB_QUERY_PARAMETERS, keyset="where")
+
+
+def _fresh(parameter: str) -> Callable[[Mapping[str, str]], ListQuery]:
+    return native_list_query if parameter == "conditions" else hub_list_query
+
+
+@pytest.mark.parametrize(("parameter", "text"), POLLS)
+def test_polls_that_differ_only_in_their_instant_give_what_parsing_afresh_gives_parsed_once(
+    parameter: str, text: str
+) -> None:
+    calls = []
+
+    def build(params: Mapping[str, str]) -> ListQuery:
+        calls.append(params)
+        return _fresh(parameter)(params)
+
+    queries = _queries(parameter, build)
+    for instant in INSTANTS:
+        params = {parameter: text.format(t=instant)}
+        assert queries.query(params) == _fresh(parameter)(params), params
+    assert len(calls) == 1
+    assert len(queries) == 1
+
+
+def test_a_keyset_walk_of_each_poll_is_parsed_once() -> None:
+    build = CountingBuild()
+    queries = ParsedQueries(build, HUB_QUERY_PARAMETERS, keyset="where")
+    for instant in INSTANTS:
+        for n in (0, 17, 4_000):
+            params = {"where": f"(lastUpdated >= '{instant}') and id > {n}"}
+            assert queries.query(params) == hub_list_query(params), params
+    assert build.calls == 1
+
+
+@pytest.mark.parametrize(
+    ("parameter", "text"),
+    [
+        # The literal is in a string: the comparison holding the instant is another one, which must not change.
+        ("conditions", "firstName = '[' and lastUpdated > [2026-01-01T00:00:00Z] and lastName = '[{t}]'"),
+        ("conditions", 'lastUpdated > [2026-01-01T00:00:00Z] and firstName = "{t}"'),
+        ("conditions", "lastUpdated > [{t}] or lastUpdated < [{t}]"),  # two literals
+        ("conditions", "lastUpdated in ([{t}])"),  # held, but not by a comparison
+        ("where", "firstName = '{t}'"),  # a string, not an instant
+        ("where", "lastUpdated > '{t}' and firstName = 'x'"),
+        ("where", "`lastUpdated` > '{t}'"),
+    ],
+)
+def test_texts_whose_one_instant_is_not_plain_are_parsed_afresh_when_it_changes(parameter: str, text: str) -> None:
+    calls = []
+
+    def build(params: Mapping[str, str]) -> ListQuery:
+        calls.append(params)
+        return _fresh(parameter)(params)
+
+    queries = _queries(parameter, build)
+    for instant in INSTANTS[:3]:
+        params = {parameter: text.format(t=instant)}
+        assert queries.query(params) == _fresh(parameter)(params), params
+    assert len(calls) == 3
+
+
+def test_an_invalid_instant_after_a_kept_one_fails_as_it_fails_afresh() -> None:
+    queries = ParsedQueries(native_list_query, NATIVE_QUERY_PARAMETERS, keyset="conditions")
+    queries.query({"conditions": "lastUpdated > [2026-01-01T00:00:00Z]"})
+    bad = {"conditions": "lastUpdated > [2026-13-01T00:00:00Z]"}
+    with pytest.raises(InvalidObject) as afresh:
+        native_list_query(bad)
+    with pytest.raises(InvalidObject) as kept:
+        queries.query(bad)
+    assert str(kept.value) == str(afresh.value)
+    assert len(queries) == 1
