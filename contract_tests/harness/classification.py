@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import pytest
 
+from cwmock.contract_tests.harness.options import POLICY_OPTION
+
+__all__ = ["DOCUMENTED_MARK", "POLICY_MARK", "POLICY_OPTION", "documented", "policy"]
+
 DOCUMENTED_MARK = "cwmock_documented"
 POLICY_MARK = "cwmock_policy"
-POLICY_OPTION = "--judge-policy"
 
 
 def documented(source: str) -> pytest.MarkDecorator:

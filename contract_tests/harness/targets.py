@@ -17,10 +17,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from cwmock.contract_tests.harness.options import DEFAULT_POLLER_TIMEOUT
 from cwmock.core.timestamps import iso_z, parse_iso
 from cwmock.core.validation import InputError, read_json_document
 
-DEFAULT_POLLER_TIMEOUT = 30.0
 DEFAULT_HTTP_TIMEOUT = 2.0
 # A zone with a 45-minute offset makes local-time formatting bugs visible.
 NON_UTC_TZ = "Asia/Kathmandu"

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from cwmock.contract_tests.harness.options import DRIFT_OPTION
 from cwmock.contract_tests.harness.reference_adapter import CrashOnce, ReferencePoller
 from cwmock.contract_tests.harness.runner import Harness, WindowRecord
 from cwmock.contract_tests.harness.targets import ExternalCommandTarget, PollerTarget
@@ -23,8 +24,6 @@ HUB_CONTACTS = "/elements/api-v2/hubs/crm/contacts"
 SIGNATURE_KEY = "MySecretEventSignatureKey"
 SEED_URL = "/hubs/crm/contacts?where=lastUpdated>'${gmtDate:yyyy-MM-dd'T'HH:mm:ss'Z'}'"
 CRASH_ENV = "CWMOCK_POLLER_CRASH_AT"
-# The option by which a --poller-cmd poller claims drift safety (docs/contract-suite/oracle.md#strict-drift).
-DRIFT_OPTION = "--poller-claims-drift-safe"
 
 
 def seed_body(**contacts_settings: Any) -> dict[str, Any]:

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from cwmock.contract_tests.harness.classification import policy
+from cwmock.contract_tests.harness.options import DRIFT_OPTION
 from cwmock.contract_tests.harness.runner import Harness
 from cwmock.contract_tests.scenarios.support import (
-    DRIFT_OPTION,
     TENANT,
     assert_passed,
     between_pages,

@@ -17,7 +17,7 @@ from cwmock.contract_tests.harness.classification import (
     documented,
     policy,
 )
-from cwmock.contract_tests.scenarios.support import DRIFT_OPTION
+from cwmock.contract_tests.harness.options import DRIFT_OPTION
 
 PUBLIC_SOURCE = re.compile(r"\([a-z0-9.-]+\.(com|org|io|net)/[^)]+\)")
 MODULES = [f"cwmock.contract_tests.scenarios.{m.name}" for m in pkgutil.iter_modules(scenarios.__path__)]

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
+from cwmock.contract_tests.harness.options import DRIFT_OPTION
 from cwmock.contract_tests.harness.reference_adapter import ReferencePoller
 from cwmock.contract_tests.harness.targets import ExternalCommandTarget, PollerTarget
-from cwmock.contract_tests.scenarios.support import DRIFT_OPTION, judge_drift_strictly
+from cwmock.contract_tests.scenarios.support import judge_drift_strictly
 
 
 @dataclass
