@@ -13,24 +13,25 @@ A test that fails after its harness judged gets the verdict drawn as a self-cont
 
 from __future__ import annotations
 
-import json
-import ssl
 from collections.abc import AsyncIterator, Generator, Iterator
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import httpx
 import pytest
 
-from cwmock.contract_tests.harness.classification import DOCUMENTED_MARK, POLICY_MARK, POLICY_OPTION
-from cwmock.contract_tests.harness.emulator_control import EmulatorControl
-from cwmock.contract_tests.harness.reference_adapter import ReferencePoller
-from cwmock.contract_tests.harness.runner import Harness, HarnessSettings
-from cwmock.contract_tests.harness.targets import DEFAULT_POLLER_TIMEOUT, ExternalCommandTarget, PollerTarget
-from cwmock.contract_tests.scenarios.support import DRIFT_OPTION
-from cwmock.emulator.live import LiveEmulator
-from cwmock.fixtures import SEED_INSTANCE, read_fixture
-from cwmock.receiver.inbox import Receiver
-from cwmock.receiver.server import ReceiverServer, serve_receiver
+from cwmock.contract_tests.harness.classification import DOCUMENTED_MARK, POLICY_MARK
+from cwmock.contract_tests.harness.options import DEFAULT_POLLER_TIMEOUT, DRIFT_OPTION, POLICY_OPTION
+
+# The options and markers are registered in every session; the harness, the receiver and httpx are imported by the
+# fixtures that use them (cwmock.testing.plugin says why).
+if TYPE_CHECKING:
+    import ssl
+    from pathlib import Path
+
+    from cwmock.contract_tests.harness.runner import Harness
+    from cwmock.contract_tests.harness.targets import PollerTarget
+    from cwmock.emulator.live import LiveEmulator
+    from cwmock.receiver.inbox import Receiver
+    from cwmock.receiver.server import ReceiverServer
 
 TIMELINE_FILE = "verdict-timeline.html"
 TIMELINE_SECTION = "cwmock verdict timeline"
@@ -85,12 +86,17 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def judges_policy(config: pytest.Config, target: PollerTarget) -> bool:
     """True when `target` is held to cwmock policy: always the in-process reference poller, else on request."""
+    from cwmock.contract_tests.harness.targets import ExternalCommandTarget
+
     return not isinstance(target, ExternalCommandTarget) or bool(config.getoption(POLICY_OPTION))
 
 
 @pytest.fixture(scope="session")
 def cwmock_receiver_server(cwmock_server: LiveEmulator) -> Iterator[ReceiverServer]:
     """One webhook receiver over a real socket per session, stamping arrivals with the emulator's clock."""
+    from cwmock.receiver.inbox import Receiver
+    from cwmock.receiver.server import serve_receiver
+
     with serve_receiver(Receiver(cwmock_server.emulator.clock)) as server:
         yield server
 
@@ -109,6 +115,8 @@ def cwmock_receiver(cwmock_receiver_server: ReceiverServer) -> Iterator[Receiver
 def cwmock_poller_target(request: pytest.FixtureRequest) -> PollerTarget:
     """The poller under judgement: `--poller-cmd`, else the reference poller. A policy scenario is skipped for a
     `--poller-cmd` poller unless `--judge-policy` (or the option the scenario names, such as a drift claim) asks."""
+    from cwmock.contract_tests.harness.targets import ExternalCommandTarget
+
     command = request.config.getoption("--poller-cmd")
     timeout = float(request.config.getoption("--poller-timeout"))
     if command:
@@ -127,6 +135,8 @@ def cwmock_poller_target(request: pytest.FixtureRequest) -> PollerTarget:
 
 def default_target(timeout: float, ssl_context: ssl.SSLContext | None = None) -> PollerTarget:
     """Our reference poller, when no `--poller-cmd` is given, verifying HTTPS with `ssl_context` (default: its own)."""
+    from cwmock.contract_tests.harness.reference_adapter import ReferencePoller
+
     return ReferencePoller(ssl_context=ssl_context)
 
 
@@ -134,12 +144,18 @@ def default_target(timeout: float, ssl_context: ssl.SSLContext | None = None) ->
 def cwmock_reference_ssl_context() -> ssl.SSLContext:
     """The context every in-process reference poller of the session verifies HTTPS with: httpx's default, built once.
     Each test's poller loading the CA bundle again took about 19 ms, a tenth of an in-process contract run's CPU."""
+    import httpx
+
     return httpx.create_ssl_context()
 
 
 @pytest.fixture
 def cwmock_instance_body() -> dict[str, object]:
     """The instance JSON the harness registers: the seed's "Example JSON with Polling" body."""
+    import json
+
+    from cwmock.fixtures import SEED_INSTANCE, read_fixture
+
     body: dict[str, object] = json.loads(read_fixture(SEED_INSTANCE))
     return body
 
@@ -155,6 +171,9 @@ async def cwmock_harness(
     request: pytest.FixtureRequest,
 ) -> AsyncIterator[Harness]:
     """A started harness: instance registered at the emulator clock's start, the poller ready to run windows."""
+    from cwmock.contract_tests.harness.emulator_control import EmulatorControl
+    from cwmock.contract_tests.harness.runner import Harness, HarnessSettings
+
     control = EmulatorControl(cwmock_live.url)
     settings = HarnessSettings(
         cwmock_live.url,
@@ -179,6 +198,10 @@ def pytest_runtest_makereport(
     if report.when != "call" or not report.failed:
         return report
     harness = getattr(item, "funcargs", {}).get("cwmock_harness")
+    if harness is None:
+        return report
+    from cwmock.contract_tests.harness.runner import Harness
+
     if not isinstance(harness, Harness):
         return report
     path = harness.write_timeline(harness.settings.work_dir / TIMELINE_FILE)

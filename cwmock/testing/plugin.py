@@ -32,29 +32,38 @@ Options: `--poller-cmd "CMD"`, `--judge-policy`, `--poller-timeout S` (see `harn
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import pytest
 
-from cwmock.core.clock import ManualClock
-from cwmock.emulator.app import DEFAULT_START, Emulator, create_emulator
-from cwmock.emulator.http.server import BackgroundServer
-from cwmock.emulator.http.tls import generate_tls
-from cwmock.emulator.live import LiveEmulator, TlsLiveEmulator
-from cwmock.emulator.model.tenants import DEFAULT_TENANTS
-from cwmock.emulator.native.auth import CLIENT_ID, native_headers
-from cwmock.testing.transport_faults import TransportFaults
+# Every pytest session of an environment where cwmock is installed loads this plugin, most of them never using a
+# fixture of it: the emulator, the harness, httpx and respx are imported by the fixtures that use them, so that such
+# a session does not pay for them (tests/testing/test_plugin_imports.py).
+if TYPE_CHECKING:
+    import httpx
+
+    from cwmock.emulator.app import Emulator
+    from cwmock.emulator.live import LiveEmulator, TlsLiveEmulator
+    from cwmock.emulator.native.auth import CLIENT_ID, native_headers
+    from cwmock.testing.transport_faults import TransportFaults
 
 
 @pytest.fixture
 def cwmock_emulator() -> Emulator:
     """A fresh in-process emulator with its own store and a frozen clock at 2026-01-01T00:00:00Z."""
+    from cwmock.core.clock import ManualClock
+    from cwmock.emulator.app import DEFAULT_START, create_emulator
+
     return create_emulator(clock=ManualClock(DEFAULT_START))
 
 
 @pytest.fixture
 def cwmock_headers() -> dict[str, str]:
     """Native-API headers for the default tenant `cwmock`."""
+    from cwmock.emulator.model.tenants import DEFAULT_TENANTS
+    from cwmock.emulator.native.auth import native_headers
+
     tenant = DEFAULT_TENANTS[0]
     return native_headers(tenant.company, tenant.public_key, tenant.private_key)
 
@@ -62,6 +71,8 @@ def cwmock_headers() -> dict[str, str]:
 @pytest.fixture
 async def cwmock_client(cwmock_emulator: Emulator, cwmock_headers: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
     """An async client on the in-process emulator, authenticated as tenant `cwmock` (base URL http://cwmock.test)."""
+    import httpx
+
     transport = httpx.ASGITransport(app=cwmock_emulator.app)
     async with httpx.AsyncClient(transport=transport, base_url="http://cwmock.test", headers=cwmock_headers) as client:
         yield client
@@ -70,6 +81,11 @@ async def cwmock_client(cwmock_emulator: Emulator, cwmock_headers: dict[str, str
 @pytest.fixture(scope="session")
 def cwmock_server() -> Iterator[LiveEmulator]:
     """One emulator over a real socket for the whole session (each xdist worker gets its own)."""
+    from cwmock.core.clock import ManualClock
+    from cwmock.emulator.app import DEFAULT_START, create_emulator
+    from cwmock.emulator.http.server import BackgroundServer
+    from cwmock.emulator.live import LiveEmulator
+
     emulator = create_emulator(clock=ManualClock(DEFAULT_START))
     with BackgroundServer(emulator.app) as server:
         yield LiveEmulator(emulator=emulator, server=server, start=DEFAULT_START)
@@ -85,6 +101,8 @@ def cwmock_live(cwmock_server: LiveEmulator) -> LiveEmulator:
 @pytest.fixture
 def cwmock_transport_faults(cwmock_emulator: Emulator) -> Iterator[TransportFaults]:
     """httpx calls to http://cwmock.test go into `cwmock_emulator` through respx; add transport faults to it."""
+    from cwmock.testing.transport_faults import TransportFaults
+
     faults = TransportFaults(cwmock_emulator.app, "http://cwmock.test")
     with faults.mocking():
         yield faults
@@ -93,6 +111,12 @@ def cwmock_transport_faults(cwmock_emulator: Emulator) -> Iterator[TransportFaul
 @pytest.fixture(scope="session")
 def cwmock_tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TlsLiveEmulator]:
     """One emulator over HTTPS for the whole session, with its CA bundle written to a session temp dir."""
+    from cwmock.core.clock import ManualClock
+    from cwmock.emulator.app import DEFAULT_START, create_emulator
+    from cwmock.emulator.http.server import BackgroundServer
+    from cwmock.emulator.http.tls import generate_tls
+    from cwmock.emulator.live import TlsLiveEmulator
+
     tls = generate_tls()
     ca_file = tls.write_ca(tmp_path_factory.mktemp("cwmock-tls") / "cwmock-ca.pem")
     emulator = create_emulator(clock=ManualClock(DEFAULT_START))
@@ -144,3 +168,18 @@ __all__ = [
     "pytest_configure",
     "pytest_runtest_makereport",
 ]
+# Names this module has long offered to tests (`from cwmock.testing.plugin import LiveEmulator`), from their modules
+# on first use (PEP 562), as the fixtures import them.
+_REEXPORTED = {
+    "CLIENT_ID": "cwmock.emulator.native.auth",
+    "LiveEmulator": "cwmock.emulator.live",
+    "TlsLiveEmulator": "cwmock.emulator.live",
+    "native_headers": "cwmock.emulator.native.auth",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """A re-exported name of `__all__`, from its module."""
+    if name not in _REEXPORTED:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(_REEXPORTED[name]), name)
