@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import compress, islice
+from math import inf, nextafter
 
 from sortedcontainers import SortedDict, SortedList
 
@@ -34,7 +35,7 @@ class ContactTable:
     """
 
     MAX_SORTED_BOUNDS = 8
-    BLOCK_BITS = 10
+    BLOCK_BITS = 11
 
     def __init__(self, block_bits: int = BLOCK_BITS) -> None:
         self._records: SortedDict = SortedDict()
@@ -42,6 +43,7 @@ class ContactTable:
         self._block_bits = block_bits
         self._blocks: dict[int, _Block] = {}
         self._block_numbers: list[int] = []  # the keys of `_blocks`, ascending
+        self._block_list: list[_Block] = []  # the blocks in that order: read in turn without a lookup each
         self._all_stamps: SortedList = SortedList()
         # Bounds asked for since the table last changed: None once (noted), then their matching ids in id order.
         self._sorted_by_bound: dict[StampBound, list[int] | None] = {}
@@ -79,7 +81,9 @@ class ContactTable:
         block = self._blocks.get(number)
         if block is None:
             block = self._blocks[number] = _Block()
-            insort(self._block_numbers, number)
+            position = bisect_left(self._block_numbers, number)
+            self._block_numbers.insert(position, number)
+            self._block_list.insert(position, block)
         block.add(contact_id, stamp)
 
     def remove(self, contact_id: int) -> Record | None:
@@ -94,7 +98,8 @@ class ContactTable:
             block.discard(contact_id, stamp)
             if not block.ids:
                 del self._blocks[number]
-                del self._block_numbers[bisect_left(self._block_numbers, number)]
+                position = bisect_left(self._block_numbers, number)
+                del self._block_numbers[position], self._block_list[position]
         return record
 
     def clear(self) -> None:
@@ -103,6 +108,7 @@ class ContactTable:
         self._stamps.clear()
         self._blocks.clear()
         self._block_numbers.clear()
+        self._block_list.clear()
         self._all_stamps.clear()
         self._sorted_by_bound.clear()
 
@@ -132,24 +138,25 @@ class ContactTable:
         found: list[int] = []
         if wanted <= 0:
             return found
-        numbers = self._block_numbers
-        first_number = None if after_id is None else after_id >> self._block_bits
-        start = 0 if first_number is None else bisect_left(numbers, first_number)
-        at = float(bound.at)
-        satisfied = at.__le__ if bound.inclusive else at.__lt__
-        side = bisect_left if bound.inclusive else bisect_right
-        blocks = self._blocks
-        for number in islice(numbers, start, None):
-            block = blocks[number]
-            stamps = block.stamps
-            if not satisfied(stamps[-1]):
-                continue
-            ids = sorted(block.ids[side(stamps, at) :])
-            if number == first_number and after_id is not None:
-                ids = ids[bisect_right(ids, after_id) :]
-            found += ids
+        # `stamp > at` is `stamp >= the next float above at`: one comparison and one bisect serve both bounds.
+        least = float(bound.at) if bound.inclusive else nextafter(float(bound.at), inf)
+        start = 0
+        if after_id is not None:
+            first_number = after_id >> self._block_bits
+            start = bisect_left(self._block_numbers, first_number)
+            if start < len(self._block_numbers) and self._block_numbers[start] == first_number:
+                block = self._block_list[start]
+                ids = sorted(block.ids[bisect_left(block.stamps, least) :])
+                found = ids[bisect_right(ids, after_id) :]
+                start += 1
+        # (A page at 1M contacts reads about 200 blocks: this loop is kept to what each one needs.)
+        for block in islice(self._block_list, start, None):
             if len(found) >= wanted:
                 break
+            stamps = block.stamps
+            if stamps[-1] < least:
+                continue
+            found += sorted(block.ids[bisect_left(stamps, least) :])
         return found
 
     def sorted_ids_updated_after(self, bound: StampBound) -> list[int] | None:
