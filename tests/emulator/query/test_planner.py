@@ -35,7 +35,7 @@ class World:
 @st.composite
 def worlds(draw: st.DrawFn) -> World:
     """Tables of up to 700 contacts with gaps in the ids and stamps that tie often: stamps drawn from few seconds, many
-    seconds, or rising or falling with the id; stamp index blocks of 1 to 1,024 ids (many blocks, or a few)."""
+    seconds, or rising or falling with the id; stamp index blocks of 1 to 2,048 ids (many blocks, or a few)."""
     size = draw(st.integers(0, 700))
     rng = random.Random(draw(st.integers(0, 2**32)))
     spread = draw(st.sampled_from([1, 5, 60, 100_000]))
