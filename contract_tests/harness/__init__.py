@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from cwmock.core.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from cwmock.contract_tests.harness.emulator_control import EmulatorControl
@@ -25,20 +26,17 @@ __all__ = [
 # The module each name above comes from, imported on first use (PEP 562): the pytest plugin, loaded by every pytest
 # session where cwmock is installed, reads the option names of `harness.options` without importing the harness.
 _MODULES = {
-    "EmulatorControl": "emulator_control",
-    "ExternalCommandTarget": "targets",
-    "Harness": "runner",
-    "HarnessSettings": "runner",
-    "PollOutcome": "targets",
-    "PollerTarget": "targets",
-    "ReferencePoller": "reference_adapter",
-    "WindowContext": "targets",
-    "WindowRecord": "runner",
+    "EmulatorControl": ".emulator_control",
+    "ExternalCommandTarget": ".targets",
+    "Harness": ".runner",
+    "HarnessSettings": ".runner",
+    "PollOutcome": ".targets",
+    "PollerTarget": ".targets",
+    "ReferencePoller": ".reference_adapter",
+    "WindowContext": ".targets",
+    "WindowRecord": ".runner",
 }
 
-
-def __getattr__(name: str) -> Any:
-    """A name of `__all__`, from its module."""
-    if name not in _MODULES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f"{__name__}.{_MODULES[name]}"), name)
+# Hidden from type checkers, which read the names from the imports above (and refuse any other).
+if not TYPE_CHECKING:
+    __getattr__ = lazy_exports(__name__, _MODULES)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from cwmock.core.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from cwmock.testing.host_routing import DEFAULT_HOSTS, HostRouter
@@ -19,15 +20,12 @@ __all__ = [
 # The module each name above comes from, imported on first use (PEP 562): pytest imports this package for the
 # plugin in every session of an environment where cwmock is installed (cwmock.testing.plugin says why).
 _MODULES = {
-    "DEFAULT_HOSTS": "host_routing",
-    "HostRouter": "host_routing",
-    "TransportFaults": "transport_faults",
-    "pinned_wall_clock": "wall_clock",
+    "DEFAULT_HOSTS": ".host_routing",
+    "HostRouter": ".host_routing",
+    "TransportFaults": ".transport_faults",
+    "pinned_wall_clock": ".wall_clock",
 }
 
-
-def __getattr__(name: str) -> Any:
-    """A name of `__all__`, from its module."""
-    if name not in _MODULES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f"{__name__}.{_MODULES[name]}"), name)
+# Hidden from type checkers, which read the names from the imports above (and refuse any other).
+if not TYPE_CHECKING:
+    __getattr__ = lazy_exports(__name__, _MODULES)

@@ -32,10 +32,11 @@ Options: `--poller-cmd "CMD"`, `--judge-policy`, `--poller-timeout S` (see `harn
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
+
+from cwmock.core.lazy_exports import lazy_exports
 
 # Every pytest session of an environment where cwmock is installed loads this plugin, most of them never using a
 # fixture of it: the emulator, the harness, httpx and respx are imported by the fixtures that use them, so that such
@@ -177,9 +178,6 @@ _REEXPORTED = {
     "native_headers": "cwmock.emulator.native.auth",
 }
 
-
-def __getattr__(name: str) -> Any:
-    """A re-exported name of `__all__`, from its module."""
-    if name not in _REEXPORTED:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(_REEXPORTED[name]), name)
+# Hidden from type checkers, which read the names from the imports above (and refuse any other).
+if not TYPE_CHECKING:
+    __getattr__ = lazy_exports(__name__, _REEXPORTED)
