@@ -149,7 +149,7 @@ class ContactTable:
                 ids = sorted(block.ids[bisect_left(block.stamps, least) :])
                 found = ids[bisect_right(ids, after_id) :]
                 start += 1
-        # (A page at 1M contacts reads about 200 blocks: this loop is kept to what each one needs.)
+        # (A page at 1M contacts reads about 100 blocks: this loop is kept to what each one needs.)
         for block in islice(self._block_list, start, None):
             if len(found) >= wanted:
                 break
