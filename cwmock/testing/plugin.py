@@ -50,13 +50,18 @@ if TYPE_CHECKING:
     from cwmock.testing.transport_faults import TransportFaults
 
 
-@pytest.fixture
-def cwmock_emulator() -> Emulator:
-    """A fresh in-process emulator with its own store and a frozen clock at 2026-01-01T00:00:00Z."""
+def _frozen_emulator() -> Emulator:
+    """A fresh emulator with its own store, on a `ManualClock` frozen at `DEFAULT_START` (2026-01-01T00:00:00Z)."""
     from cwmock.core.clock import ManualClock
     from cwmock.emulator.app import DEFAULT_START, create_emulator
 
     return create_emulator(clock=ManualClock(DEFAULT_START))
+
+
+@pytest.fixture
+def cwmock_emulator() -> Emulator:
+    """A fresh in-process emulator with its own store and a frozen clock at 2026-01-01T00:00:00Z."""
+    return _frozen_emulator()
 
 
 @pytest.fixture
@@ -82,12 +87,11 @@ async def cwmock_client(cwmock_emulator: Emulator, cwmock_headers: dict[str, str
 @pytest.fixture(scope="session")
 def cwmock_server() -> Iterator[LiveEmulator]:
     """One emulator over a real socket for the whole session (each xdist worker gets its own)."""
-    from cwmock.core.clock import ManualClock
-    from cwmock.emulator.app import DEFAULT_START, create_emulator
+    from cwmock.emulator.app import DEFAULT_START
     from cwmock.emulator.http.server import BackgroundServer
     from cwmock.emulator.live import LiveEmulator
 
-    emulator = create_emulator(clock=ManualClock(DEFAULT_START))
+    emulator = _frozen_emulator()
     with BackgroundServer(emulator.app) as server:
         yield LiveEmulator(emulator=emulator, server=server, start=DEFAULT_START)
 
@@ -112,15 +116,14 @@ def cwmock_transport_faults(cwmock_emulator: Emulator) -> Iterator[TransportFaul
 @pytest.fixture(scope="session")
 def cwmock_tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TlsLiveEmulator]:
     """One emulator over HTTPS for the whole session, with its CA bundle written to a session temp dir."""
-    from cwmock.core.clock import ManualClock
-    from cwmock.emulator.app import DEFAULT_START, create_emulator
+    from cwmock.emulator.app import DEFAULT_START
     from cwmock.emulator.http.server import BackgroundServer
     from cwmock.emulator.http.tls import generate_tls
     from cwmock.emulator.live import TlsLiveEmulator
 
     tls = generate_tls()
     ca_file = tls.write_ca(tmp_path_factory.mktemp("cwmock-tls") / "cwmock-ca.pem")
-    emulator = create_emulator(clock=ManualClock(DEFAULT_START))
+    emulator = _frozen_emulator()
     with BackgroundServer(emulator.app, tls=tls) as server:
         yield TlsLiveEmulator(emulator=emulator, server=server, start=DEFAULT_START, ca_file=ca_file)
 
