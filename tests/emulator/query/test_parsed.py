@@ -18,12 +18,13 @@ from cwmock.emulator.query.parsed import ParsedQueries
 
 
 class CountingBuild:
-    def __init__(self) -> None:
+    def __init__(self, build: Callable[[Mapping[str, str]], ListQuery] = hub_list_query) -> None:
+        self.build = build
         self.calls = 0
 
     def __call__(self, params: Mapping[str, str]) -> ListQuery:
         self.calls += 1
-        return hub_list_query(params)
+        return self.build(params)
 
 
 def test_the_same_texts_are_parsed_once_into_the_same_query() -> None:
@@ -182,17 +183,12 @@ def _fresh(parameter: str) -> Callable[[Mapping[str, str]], ListQuery]:
 def test_polls_that_differ_only_in_their_instant_give_what_parsing_afresh_gives_parsed_once(
     parameter: str, text: str
 ) -> None:
-    calls = []
-
-    def build(params: Mapping[str, str]) -> ListQuery:
-        calls.append(params)
-        return _fresh(parameter)(params)
-
+    build = CountingBuild(_fresh(parameter))
     queries = _queries(parameter, build)
     for instant in INSTANTS:
         params = {parameter: text.format(t=instant)}
         assert queries.query(params) == _fresh(parameter)(params), params
-    assert len(calls) == 1
+    assert build.calls == 1
     assert len(queries) == 1
 
 
@@ -220,17 +216,12 @@ def test_a_keyset_walk_of_each_poll_is_parsed_once() -> None:
     ],
 )
 def test_texts_whose_one_instant_is_not_plain_are_parsed_afresh_when_it_changes(parameter: str, text: str) -> None:
-    calls = []
-
-    def build(params: Mapping[str, str]) -> ListQuery:
-        calls.append(params)
-        return _fresh(parameter)(params)
-
+    build = CountingBuild(_fresh(parameter))
     queries = _queries(parameter, build)
     for instant in INSTANTS[:3]:
         params = {parameter: text.format(t=instant)}
         assert queries.query(params) == _fresh(parameter)(params), params
-    assert len(calls) == 3
+    assert build.calls == 3
 
 
 def test_an_invalid_instant_after_a_kept_one_fails_as_it_fails_afresh() -> None:
