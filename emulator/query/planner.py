@@ -9,8 +9,8 @@ stamp index knows exactly:
 - a wide bound (most contacts match): scan ids in id order, keep those whose stamp satisfies the bound, and stop
   once the window is full; it reads about `(offset + limit) / selectivity` contacts;
 - a narrow bound: read the stamp index block by block in id order (each block of consecutive ids keeps its stamps
-  sorted in a typed array, so its matches are a bisect and a slice), sorting each block's few matches, and stop
-  once the window is full; it reads the matches up to the window's end, as machine numbers, and no others.
+  sorted, so its matches are a bisect and a slice), sorting each block's few matches, and stop once the window is
+  full; it reads the matches up to the window's end, and no others.
 
 The count comes from a sorted list of the stamps in O(log n). Other shapes (an `orderBy`, a residual predicate that
 needs a count) take the plain path. Either way the page is exactly the plain path's: the property test in
