@@ -422,13 +422,8 @@ def measure_size(size: int, stamps: str, options: Options) -> SizeResult:
             server_process("serve-emulator", str(size), seeded, options.stack, *profile_args, startup_timeout=3600)
         )
         rss_seeded, _ = ours.memory_mb()
-        connection = http.client.HTTPConnection("127.0.0.1", ours.port, timeout=120)
-        first, body = fetch(connection, target, headers)
-        connection.close()
+        first, body = _checked_page(ours.port, target, headers, size)
         returned = len(json.loads(body))
-        expected = min(PAGE_SIZE, MATCHING, size)
-        if returned != expected:
-            raise RuntimeError(f"the emulator returned {returned} contacts, expected {expected}")
         body_file = options.work_dir / f"floor-{size}-{stamps}.json"
         body_file.write_bytes(body)
         link = first.getheader("Link") or ""
@@ -498,11 +493,23 @@ def measure_growth(small: int, large: int, options: Options) -> GrowthResult:
             server = stack.enter_context(
                 server_process("serve-emulator", str(size), "shuffled", options.stack, startup_timeout=3600)
             )
+            _checked_page(server.port, targets[0], headers, size)
             endpoints.append(Endpoint(f"cwmock {size:,}", server.port, targets, server.process.pid))
         print(f"[growth {small:,} and {large:,}] loading both in turns...", file=sys.stderr, flush=True)
         run_rounds(endpoints, headers, options.warmup, 1, options.max_seconds)
         sequential = run_rounds(endpoints, headers, options.requests, 1, options.max_seconds)
     return GrowthResult(small, large, *(sequential[endpoint.label].p50_ms for endpoint in endpoints))
+
+
+def _checked_page(port: int, target: str, headers: dict[str, str], size: int) -> tuple[http.client.HTTPResponse, bytes]:
+    """The emulator's first page, after checking it holds as many contacts as the seeding promises."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    response, body = fetch(connection, target, headers)
+    connection.close()
+    returned, expected = len(json.loads(body)), min(PAGE_SIZE, MATCHING, size)
+    if returned != expected:
+        raise RuntimeError(f"the emulator at {size:,} contacts returned {returned} contacts, expected {expected}")
+    return response, body
 
 
 def _check_same_page(port: int, target: str, body: bytes, headers: dict[str, str]) -> None:
